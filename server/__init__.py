@@ -1,0 +1,79 @@
+"""同心 · Union Hub: the Flask application."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE, load_config
+from .errors import register_error_handlers
+from .extensions import db, migrate
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE))
+    app.config.update(load_config())
+    if overrides:
+        app.config.update(overrides)
+    url = app.config["DATABASE_URL"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    register_error_handlers(app)
+
+    from . import console, events, health, members
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(console.bp)
+    app.register_blueprint(members.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(events.bp, url_prefix=API_PREFIX)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).parent / "migrations"
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Writers queue on SQLite's lock instead of failing at once.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_conn, _record):
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        # Autocommit at the driver, so SQLAlchemy's "begin" below controls the transaction.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn):
+    # A deferred SQLite transaction that reads and then writes fails at once with "database is
+    # locked" when another writer got in between; taking the write lock up front makes writers queue.
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,296 @@
+"""Request parsing, role checks and the OpenAPI document, all from one pydantic schema per shape.
+
+A view declares what it takes and returns with ``@api(...)``; the same declaration validates the
+request and describes the endpoint in ``/api/v1/openapi.json``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from datetime import datetime
+from typing import Any, Callable, ClassVar, Generic, Iterable, TypeVar
+
+from flask import Flask, Response, g, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.json_schema import models_json_schema
+
+from .errors import AppError, invalid_request
+
+STAFF_ROLES = frozenset({"staff", "secretary", "admin"})
+
+
+class Schema(BaseModel):
+    """Input schema: unknown fields and loose types are refused (API.md Conventions)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Out(BaseModel):
+    """Output schema."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class QuerySchema(BaseModel):
+    """Query strings are text, so values are coerced; unknown parameters are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plus_in_offsets(cls, v: Any) -> Any:
+        # An unencoded "+08:00" arrives as " 08:00"; restore it rather than fail the request.
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+ \d\d:\d\d", v):
+            return v.replace(" ", "+")
+        return v
+
+
+class PageQuery(QuerySchema):
+    page: int = Field(1, ge=1)
+    per_page: int = Field(20, ge=1, le=100)
+
+
+T = TypeVar("T")
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+class ErrorBody(Out):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorResponse(Out):
+    error: ErrorBody
+
+
+# --- validation errors in Chinese -------------------------------------------------------------
+
+_MESSAGES: dict[str, str] = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "不是合法的 JSON",
+    "json_type": "必须是 JSON",
+    "model_type": "必须是 JSON 对象",
+    "model_attributes_type": "必须是 JSON 对象",
+    "dict_type": "必须是 JSON 对象",
+    "list_type": "必须是数组",
+    "string_type": "必须是字符串",
+    "int_type": "必须是整数",
+    "int_parsing": "必须是整数",
+    "int_from_float": "必须是整数",
+    "bool_type": "必须是 true 或 false",
+    "bool_parsing": "必须是 true 或 false",
+    "datetime_type": "必须是 ISO 8601 时间",
+    "datetime_parsing": "必须是 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00",
+    "datetime_from_date_parsing": "必须是 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00",
+    "timezone_aware": "时间必须带时区偏移，例如 +08:00",
+    "date_parsing": "必须是日期，例如 2026-12-01",
+    "date_from_datetime_parsing": "必须是日期，例如 2026-12-01",
+    "time_parsing": "必须是时间，例如 09:00",
+}
+
+
+def _field_message(err: dict) -> str:
+    t = err["type"]
+    ctx = err.get("ctx") or {}
+    if t in _MESSAGES:
+        return _MESSAGES[t]
+    if t in ("literal_error", "enum"):
+        return f"取值无效，可选：{ctx.get('expected', '')}"
+    if t == "string_too_long":
+        return f"长度不能超过 {ctx.get('max_length')} 个字符"
+    if t == "string_too_short":
+        return "不能为空" if ctx.get("min_length") == 1 else f"长度不能少于 {ctx.get('min_length')} 个字符"
+    if t == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if t == "too_short":
+        return f"至少 {ctx.get('min_length')} 项"
+    if t in ("greater_than_equal", "greater_than"):
+        return f"不能小于{'等于' if t == 'greater_than' else ''} {ctx.get('ge', ctx.get('gt'))}"
+    if t in ("less_than_equal", "less_than"):
+        return f"不能大于{'等于' if t == 'less_than' else ''} {ctx.get('le', ctx.get('lt'))}"
+    if t == "value_error":
+        # Our own validators raise ValueError with a Chinese message.
+        return str(ctx.get("error", err.get("msg", "取值无效")))
+    return "取值无效"
+
+
+def validation_error(e: ValidationError, prefix: str = "") -> AppError:
+    fields: dict[str, str] = {}
+    for err in e.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"])
+        message = _field_message(err)
+        if not loc and err["type"] == "value_error" and ": " in message:
+            # Cross-field validators say "field: message" to name the field at fault.
+            loc, message = message.split(": ", 1)
+        fields.setdefault(loc or prefix or "body", message)
+    return invalid_request(fields)
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as e:
+        raise validation_error(e) from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as e:
+        raise validation_error(e) from None
+
+
+# --- the decorator ------------------------------------------------------------------------------
+
+_REGISTRY: dict[Callable, dict] = {}
+
+
+def api(
+    *,
+    roles: Iterable[str] | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    out: Any = None,
+    status: int = 200,
+    errors: Iterable[str] = (),
+    summary: str = "",
+    produces: Iterable[str] = (),
+    auth: str | None = None,
+) -> Callable:
+    """Declare an endpoint.
+
+    roles: required roles (any of); "member" means any signed-in roster member; "staff" means
+    staff, secretary or admin. auth="wechat" accepts a signed-in WeChat user not yet bound.
+    The view receives ``body=`` and ``query=`` keyword arguments when declared. It may return a
+    pydantic model (dumped with ``status``), a ``(model, status)`` pair or a Response.
+    """
+    role_set = frozenset(roles or ())
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            if role_set or auth:
+                from .members.auth import authenticate  # late: members imports api
+
+                authenticate(role_set, allow_unbound=auth == "wechat")
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            result = view(*args, **kwargs)
+            code = status
+            if isinstance(result, tuple):
+                result, code = result
+            if isinstance(result, BaseModel):
+                return Response(result.model_dump_json(), status=code, mimetype="application/json")
+            return result
+
+        _REGISTRY[wrapper] = {
+            "roles": sorted(role_set), "auth": auth, "body": body, "query": query, "out": out,
+            "status": status, "errors": list(errors), "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
+            "produces": list(produces),
+        }
+        return wrapper
+
+    return decorate
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def openapi_document(app: Flask) -> dict:
+    models: set[type[BaseModel]] = {ErrorResponse}
+    for meta in _REGISTRY.values():
+        for key in ("body", "out"):
+            if isinstance(meta[key], type) and issubclass(meta[key], BaseModel):
+                models.add(meta[key])
+    _, schemas = models_json_schema(
+        [(m, "validation" if issubclass(m, Schema) else "serialization") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    components = schemas.get("$defs", {})
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        meta = _REGISTRY.get(view)
+        path = _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", rule.rule)
+        params = [
+            {"name": m.group(2), "in": "path", "required": True,
+             "schema": {"type": "integer" if m.group(1) == "int" else "string"}}
+            for m in _CONVERTER.finditer(rule.rule)
+        ]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op: dict[str, Any] = {"operationId": f"{rule.endpoint}_{method.lower()}", "responses": {}}
+            if meta is None:
+                op["summary"] = (view.__doc__ or rule.endpoint).strip().split("\n")[0]
+                op["responses"]["200"] = {"description": "OK"}
+            else:
+                op["summary"] = meta["summary"]
+                op["tags"] = [rule.endpoint.split(".")[0]]
+                if meta["roles"] or meta["auth"]:
+                    op["security"] = [{"bearer": []}]
+                    op["description"] = "Roles: " + (", ".join(meta["roles"]) or "signed-in WeChat user")
+                if meta["query"] is not None:
+                    qs = meta["query"].model_json_schema(ref_template="#/components/schemas/{model}")
+                    required = set(qs.get("required", []))
+                    for name, prop in qs.get("properties", {}).items():
+                        params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+                if meta["body"] is not None:
+                    op["requestBody"] = {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}}}}
+                content: dict[str, Any] = {}
+                if isinstance(meta["out"], type) and issubclass(meta["out"], BaseModel):
+                    content["application/json"] = {"schema": {"$ref": f"#/components/schemas/{meta['out'].__name__}"}}
+                for mime in meta["produces"]:
+                    content[mime] = {"schema": {"type": "string", "format": "binary"}}
+                op["responses"][str(meta["status"])] = {"description": "OK", **({"content": content} if content else {})}
+                err_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+                op["responses"]["400"] = {"description": "invalid_request", "content": err_ref}
+                if meta["roles"] or meta["auth"]:
+                    op["responses"]["401"] = {"description": "unauthenticated", "content": err_ref}
+                    op["responses"]["403"] = {"description": "forbidden", "content": err_ref}
+                for code in meta["errors"]:
+                    status = ERROR_STATUS.get(code, 409)
+                    entry = op["responses"].setdefault(str(status), {"description": "", "content": err_ref})
+                    entry["description"] = ", ".join(filter(None, [entry["description"], code]))
+            paths.setdefault(path, {})[method.lower()] = {**op, "parameters": params} if params else op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Union Hub API", "version": "1.0.0",
+                 "description": "同心 · Union Hub: events, check-in, members. Errors share one shape."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": components,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+# Status codes of the contract's error codes, for the OpenAPI document.
+ERROR_STATUS: dict[str, int] = {
+    "wechat_login_failed": 401, "not_on_roster": 404, "already_bound": 409, "not_found": 404,
+    "not_eligible": 403, "signup_closed": 409, "event_full": 409, "event_cancelled": 409,
+    "invalid_token": 400, "token_expired": 400, "not_registered": 403, "checkin_closed": 409,
+    "service_unavailable": 503, "not_bound": 403, "capacity_below_confirmed": 409,
+    "wechat_unavailable": 503, "invalid_credentials": 401,
+}
+
+
+def now_utc() -> datetime:
+    from datetime import timezone
+
+    return datetime.now(timezone.utc)

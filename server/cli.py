@@ -1,0 +1,12 @@
+"""`flask --app server …` commands, gathered from the domains."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    from .demo import demo_command
+    from .members.cli import members_cli
+
+    app.cli.add_command(members_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,377 @@
+"""Events, sign-up and the waiting list.
+
+Seats are taken under the event's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` serialises writers), backed by the unique ``(event_id, member_id)`` constraint
+and the ``confirmed_count <= capacity`` CHECK, so a rush of sign-ups can never overbook.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Iterable
+
+from blinker import Namespace
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import AppError, invalid_request
+from ..extensions import db
+from ..members.models import Department, Grid, Member, MemberTag, Tag
+from ..timeutil import utcnow
+from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
+
+log = logging.getLogger(__name__)
+signals = Namespace()
+# Sent after the waiting list moved up, inside the transaction: (event, member_ids=[...]).
+# The notices domain subscribes to tell the members at once.
+registration_promoted = signals.signal("registration-promoted")
+event_cancelled = signals.signal("event-cancelled")
+
+AUDIENCE_KINDS = {"departments": ("department", Department), "grids": ("grid", Grid), "tags": ("tag", Tag)}
+
+
+def not_found() -> AppError:
+    return AppError("not_found", "活动不存在", 404)
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+def _new_ticket_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def _resolve_audience(audience: dict[str, list[str]] | None) -> list[tuple[str, int]]:
+    """Names to (kind, id); unknown names are a 400 naming the field."""
+    rows: list[tuple[str, int]] = []
+    bad: dict[str, str] = {}
+    for field, (kind, model) in AUDIENCE_KINDS.items():
+        names = sorted(set((audience or {}).get(field) or []))
+        if not names:
+            continue
+        found = dict(db.session.execute(select(model.name, model.id).where(model.name.in_(names))).all())
+        missing = [n for n in names if n not in found]
+        if missing:
+            bad[f"audience.{field}"] = "不存在：" + "、".join(missing)
+        rows.extend((kind, found[n]) for n in names if n in found)
+    if bad:
+        raise invalid_request(bad)
+    return rows
+
+
+def _set_audience(event: Event, audience: dict | None) -> None:
+    rows = _resolve_audience(audience)
+    db.session.execute(delete(EventAudience).where(EventAudience.event_id == event.id))
+    if rows:
+        db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
+
+
+def create_event(created_by: int | None = None, audience: dict | None = None, **fields: Any) -> Event:
+    """Create a published event. Raises 400 invalid_request for unknown audience names."""
+    event = Event(**fields, created_by=created_by, ticket_key=_new_ticket_key(), status=EventStatus.published)
+    db.session.add(event)
+    db.session.flush()
+    _set_audience(event, audience)
+    return event
+
+
+def get_event(event_id: int, lock: bool = False) -> Event:
+    stmt = select(Event).where(Event.id == event_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    event = db.session.scalar(stmt)
+    if event is None:
+        raise not_found()
+    return event
+
+
+def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[int]]:
+    """Apply a partial update. Raising capacity promotes from the waiting list.
+
+    Returns the event and the promoted member ids. Raises 404, 409 event_cancelled,
+    409 capacity_below_confirmed, 400 invalid_request (times that no longer fit together).
+    """
+    event = get_event(event_id, lock=True)
+    if event.status == EventStatus.cancelled:
+        raise AppError("event_cancelled", "活动已取消，不能修改", 409)
+    audience = changes.pop("audience", None)
+    merged = {c: changes.get(c, getattr(event, c)) for c in
+              ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at")}
+    if merged["ends_at"] <= merged["starts_at"]:
+        raise invalid_request({"ends_at": "结束时间必须晚于开始时间"})
+    if merged["signup_opens_at"] and merged["signup_closes_at"] and \
+            merged["signup_closes_at"] <= merged["signup_opens_at"]:
+        raise invalid_request({"signup_closes_at": "报名截止时间必须晚于报名开始时间"})
+    if "capacity" in changes and changes["capacity"] is not None and changes["capacity"] < event.confirmed_count:
+        raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数", 409,
+                       {"confirmed_count": event.confirmed_count})
+    for key, value in changes.items():
+        setattr(event, key, value)
+    if audience is not None:
+        _set_audience(event, audience)
+    db.session.flush()
+    promoted = _fill_seats(event)
+    return event, promoted
+
+
+def cancel_event(event_id: int) -> Event:
+    """Cancel an event (idempotent); registrants are told through the ``event_cancelled`` signal."""
+    event = get_event(event_id, lock=True)
+    if event.status != EventStatus.cancelled:
+        event.status = EventStatus.cancelled
+        event.cancelled_at = utcnow()
+        db.session.flush()
+        event_cancelled.send(event)
+    return event
+
+
+def audience_filter(member: Member):
+    """SQL condition: the member is in the event's audience (empty audience means everyone)."""
+    tag_ids = select(MemberTag.tag_id).where(MemberTag.member_id == member.id)
+
+    def kind_ok(kind: str, match):
+        a = EventAudience
+        return or_(
+            ~exists().where(a.event_id == Event.id, a.kind == kind),
+            exists().where(a.event_id == Event.id, a.kind == kind, match),
+        )
+
+    return and_(
+        kind_ok("department", EventAudience.ref_id == (member.department_id or -1)),
+        kind_ok("grid", EventAudience.ref_id == (member.grid_id or -1)),
+        kind_ok("tag", EventAudience.ref_id.in_(tag_ids)),
+    )
+
+
+def is_eligible(member: Member, event: Event) -> bool:
+    return bool(db.session.scalar(select(exists().where(Event.id == event.id, audience_filter(member)))))
+
+
+def list_events(member: Member, *, start: datetime | None, end: datetime | None, kind: str | None,
+                page: int, per_page: int, everything: bool = False) -> tuple[list[Event], int]:
+    conds = []
+    if not everything:
+        conds.append(audience_filter(member))
+    if start:
+        conds.append(Event.ends_at >= start)
+    if end:
+        conds.append(Event.starts_at < end)
+    if kind:
+        conds.append(Event.kind == kind)
+    total = db.session.scalar(select(func.count()).select_from(Event).where(*conds))
+    events = db.session.scalars(
+        select(Event).where(*conds).order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(events), total or 0
+
+
+def audiences(event_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+    """Audience names per event, for output; one query per kind."""
+    ids = list(event_ids)
+    out: dict[int, dict[str, list[str]]] = {i: {"departments": [], "grids": [], "tags": []} for i in ids}
+    if not ids:
+        return out
+    for field, (kind, model) in AUDIENCE_KINDS.items():
+        rows = db.session.execute(
+            select(EventAudience.event_id, model.name)
+            .join(model, model.id == EventAudience.ref_id)
+            .where(EventAudience.event_id.in_(ids), EventAudience.kind == kind)
+            .order_by(model.name)
+        ).all()
+        for event_id, name in rows:
+            out[event_id][field].append(name)
+    return out
+
+
+# --- sign-up --------------------------------------------------------------------------------------
+
+def signup_window(event: Event) -> tuple[datetime | None, datetime]:
+    return event.signup_opens_at, event.signup_closes_at or event.starts_at
+
+
+def _active_registration(event_id: int, member_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event_id, Registration.member_id == member_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def register(member: Member, event_id: int) -> tuple[Registration, bool]:
+    """Sign the member up: confirmed while seats last, then on the waiting list in arrival order.
+
+    Returns (registration, created). Signing up again returns the same registration, created=False.
+    Raises 404 not_found, 403 not_eligible, 409 event_cancelled / signup_closed / event_full.
+    """
+    event = get_event(event_id)
+    existing = _active_registration(event_id, member.id)
+    if existing is not None and existing.status != RegistrationStatus.cancelled:
+        return existing, False
+    _check_can_sign_up(member, event)
+
+    # From here the event row is locked until commit: counters and the waiting-list order are ours.
+    event = get_event(event_id, lock=True)
+    _check_can_sign_up(member, event, audience=False)
+    existing = _active_registration(event_id, member.id)
+    if existing is not None and existing.status != RegistrationStatus.cancelled:
+        return existing, False
+
+    now = utcnow()
+    if event.capacity is None or event.confirmed_count < event.capacity:
+        status, seq = RegistrationStatus.confirmed, None
+        event.confirmed_count += 1
+    elif event.waitlist:
+        event.waitlist_seq += 1
+        event.waitlist_count += 1
+        status, seq = RegistrationStatus.waitlisted, event.waitlist_seq
+    else:
+        raise AppError("event_full", "名额已满", 409)
+
+    reg = existing or Registration(event_id=event_id, member_id=member.id)
+    reg.status, reg.waitlist_seq, reg.created_at = status, seq, now
+    reg.confirmed_at = now if status == RegistrationStatus.confirmed else None
+    reg.cancelled_at = None
+    if existing is None:
+        db.session.add(reg)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same member from a second device got in first (only possible where no row lock exists).
+        db.session.rollback()
+        again = _active_registration(event_id, member.id)
+        if again is None:
+            raise
+        return again, False
+    return reg, True
+
+
+def _check_can_sign_up(member: Member, event: Event, audience: bool = True) -> None:
+    if event.status == EventStatus.cancelled:
+        raise AppError("event_cancelled", "活动已取消", 409)
+    opens, closes = signup_window(event)
+    now = utcnow()
+    if opens and now < opens:
+        raise AppError("signup_closed", "报名尚未开始", 409, {"signup_opens_at": opens.isoformat()})
+    if now >= closes:
+        raise AppError("signup_closed", "报名已截止", 409, {"signup_closes_at": closes.isoformat()})
+    if audience and not is_eligible(member, event):
+        raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
+
+
+def cancel_registration(member: Member, event_id: int) -> tuple[Registration, list[int]]:
+    """Cancel the member's sign-up; a freed seat goes to the first on the waiting list at once.
+
+    Returns the registration and the promoted member ids. Raises 404 not_found,
+    409 event_started (the event has begun).
+    """
+    event = get_event(event_id, lock=True)
+    reg = _active_registration(event_id, member.id)
+    if reg is None or reg.status == RegistrationStatus.cancelled:
+        raise AppError("not_found", "您没有报名该活动", 404)
+    if event.status == EventStatus.published and utcnow() >= event.starts_at:
+        raise AppError("event_started", "活动已开始，不能取消报名", 409)
+    if reg.status == RegistrationStatus.confirmed:
+        event.confirmed_count -= 1
+    else:
+        event.waitlist_count -= 1
+    reg.status, reg.waitlist_seq, reg.cancelled_at = RegistrationStatus.cancelled, None, utcnow()
+    db.session.flush()
+    promoted = _fill_seats(event) if event.status == EventStatus.published else []
+    return reg, promoted
+
+
+def _fill_seats(event: Event) -> list[int]:
+    """Confirm waiting-list entries in arrival order while seats are free. Caller holds the lock."""
+    if event.waitlist_count == 0:
+        return []
+    free = None if event.capacity is None else event.capacity - event.confirmed_count
+    if free is not None and free <= 0:
+        return []
+    stmt = (select(Registration.id, Registration.member_id)
+            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.waitlisted)
+            .order_by(Registration.waitlist_seq))
+    if free is not None:
+        stmt = stmt.limit(free)
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        return []
+    now = utcnow()
+    db.session.execute(
+        update(Registration).where(Registration.id.in_([r.id for r in rows]))
+        .values(status=RegistrationStatus.confirmed, waitlist_seq=None, confirmed_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    event.confirmed_count += len(rows)
+    event.waitlist_count -= len(rows)
+    db.session.flush()
+    member_ids = [r.member_id for r in rows]
+    log.info("event %s: %d promoted from the waiting list", event.id, len(member_ids))
+    registration_promoted.send(event, member_ids=member_ids)
+    return member_ids
+
+
+def waitlist_positions(event_id: int, seqs: Iterable[int]) -> dict[int, int]:
+    """Current 1-based position on the waiting list for each given sequence number."""
+    seqs = [s for s in seqs if s is not None]
+    if not seqs:
+        return {}
+    lowest = min(seqs)
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.waitlisted,
+               Registration.waitlist_seq < lowest)
+    ) or 0
+    ordered = db.session.scalars(
+        select(Registration.waitlist_seq)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.waitlisted,
+               Registration.waitlist_seq >= lowest, Registration.waitlist_seq <= max(seqs))
+        .order_by(Registration.waitlist_seq)
+    ).all()
+    wanted = set(seqs)
+    return {s: ahead + i + 1 for i, s in enumerate(ordered) if s in wanted}
+
+
+def checkin_times(event_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:
+    ids = list(member_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Checkin.member_id, Checkin.checked_in_at).where(Checkin.event_id == event_id, Checkin.member_id.in_(ids))
+    ).all())
+
+
+def my_registrations(member: Member, page: int, per_page: int) -> tuple[list[tuple[Registration, Event]], int]:
+    cond = (Registration.member_id == member.id)
+    total = db.session.scalar(select(func.count()).select_from(Registration).where(cond)) or 0
+    rows = db.session.execute(
+        select(Registration, Event).join(Event, Event.id == Registration.event_id).where(cond)
+        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return [(r, e) for r, e in rows], total
+
+
+def roster(event_id: int, status: str | None = None, page: int | None = None, per_page: int | None = None):
+    """Registrations of an event with member details, in sign-up order; all rows when page is None."""
+    get_event(event_id)
+    conds = [Registration.event_id == event_id]
+    if status:
+        conds.append(Registration.status == status)
+    total = db.session.scalar(select(func.count()).select_from(Registration).where(*conds)) or 0
+    stmt = (
+        select(Registration, Member, Department.name.label("department"), Grid.name.label("grid"),
+               Checkin.checked_in_at)
+        .join(Member, Member.id == Registration.member_id)
+        .outerjoin(Department, Department.id == Member.department_id)
+        .outerjoin(Grid, Grid.id == Member.grid_id)
+        .outerjoin(Checkin, and_(Checkin.event_id == Registration.event_id, Checkin.member_id == Registration.member_id))
+        .where(*conds)
+        .order_by(
+            # confirmed first, then the waiting list in order, then cancelled
+            (Registration.status == RegistrationStatus.cancelled), Registration.waitlist_seq.is_not(None),
+            Registration.waitlist_seq, Registration.created_at, Registration.id)
+    )
+    if page is not None:
+        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
+    return db.session.execute(stmt).all(), total
+
+

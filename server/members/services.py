@@ -1,0 +1,90 @@
+"""Sign-in and binding of WeChat users to roster entries."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash
+
+from notifications.wechat import WeChatError, WeChatUnavailable, get_gateway
+
+from ..errors import AppError
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import Member, WechatUser
+
+
+def _wechat_unavailable() -> AppError:
+    return AppError("wechat_unavailable", "暂时无法连接微信服务，请稍后重试", 503)
+
+
+def login_with_code(code: str) -> WechatUser:
+    """Exchange a wx.login code for the WeChat user (created on first sign-in).
+
+    Raises 401 wechat_login_failed when WeChat rejects the code, 503 when WeChat is unreachable.
+    """
+    try:
+        session = get_gateway(current_app).code_to_session(code)
+    except WeChatUnavailable:
+        raise _wechat_unavailable() from None
+    except WeChatError as e:
+        raise AppError("wechat_login_failed", "微信登录失败，请重试", 401, {"errcode": e.errcode}) from None
+    openid = session["openid"]
+    user = db.session.scalar(select(WechatUser).where(WechatUser.openid == openid))
+    if user is None:
+        user = WechatUser(openid=openid, unionid=session.get("unionid"))
+        db.session.add(user)
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same user signing in on two devices at once
+            db.session.rollback()
+            user = db.session.scalar(select(WechatUser).where(WechatUser.openid == openid))
+    return user
+
+
+def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
+    """Bind the WeChat user to the roster entry holding the phone WeChat reports.
+
+    Raises 404 not_on_roster, 409 already_bound, 400 invalid_request (bad phone code), 503.
+    """
+    try:
+        phone = get_gateway(current_app).get_phone_number(phone_code)
+    except WeChatUnavailable:
+        raise _wechat_unavailable() from None
+    except WeChatError as e:
+        raise AppError("invalid_request", "手机号授权无效，请重新授权", 400,
+                       {"fields": {"phone_code": "微信未能识别该授权码"}, "errcode": e.errcode}) from None
+    user = db.session.get(WechatUser, wechat_user_id)
+    if user is None:
+        raise AppError("unauthenticated", "登录凭证无效，请重新登录", 401)
+    member = db.session.scalar(select(Member).where(Member.phone == phone, Member.is_active.is_(True)))
+    if member is None:
+        raise AppError("not_on_roster", "该手机号不在工会会员名册中，请联系工会核对", 404)
+    if user.member_id == member.id:
+        return member
+    other = db.session.scalar(select(WechatUser).where(WechatUser.member_id == member.id))
+    if other is not None:
+        raise AppError("already_bound", "该会员已绑定其他微信账号，请联系工会", 409)
+    if user.member_id is not None:
+        raise AppError("already_bound", "该微信账号已绑定其他会员", 409)
+    user.member_id = member.id
+    user.bound_at = utcnow()
+    try:
+        db.session.flush()
+    except IntegrityError:  # two WeChat users binding the same entry at once
+        db.session.rollback()
+        raise AppError("already_bound", "该会员已绑定其他微信账号，请联系工会", 409) from None
+    return member
+
+
+def member_by_employee_no(employee_no: str) -> Member | None:
+    return db.session.scalar(select(Member).where(Member.employee_no == employee_no))
+
+
+def password_login(employee_no: str, password: str) -> Member:
+    """Console sign-in for staff. Raises 401 invalid_credentials."""
+    member = member_by_employee_no(employee_no)
+    if member is None or not member.is_active or not member.password_hash \
+            or not check_password_hash(member.password_hash, password):
+        raise AppError("invalid_credentials", "工号或密码不正确", 401)
+    return member

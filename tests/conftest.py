@@ -1,0 +1,121 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set).
+
+Each test runs inside a transaction that is rolled back. Race tests use ``committing_db`` instead,
+which lets threads commit for real and empties the tables afterwards.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from server import create_app
+from server.extensions import db as _db
+
+from .factories import Factory
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, wechat_server):
+    url = _database_url(tmp_path_factory)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgresql"):
+        url = _pg_schema_url(url, worker)
+    app = create_app({
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "AUTH_DEV_LOGIN": True,
+        "WECHAT_API_BASE_URL": wechat_server.base_url,
+        "WECHAT_TIMEOUT": 2.0,
+        "TESTING": True,
+    })
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _pg_schema_url(url: str, worker: str) -> str:
+    """One PostgreSQL schema per xdist worker so parallel workers never share tables."""
+    from sqlalchemy import create_engine
+
+    schema = f"test_{worker}"
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def db(app):
+    """The session, bound to one connection whose transaction is rolled back after the test."""
+    with app.app_context():
+        conn = _db.engine.connect()
+        trans = conn.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            if trans.is_active:
+                trans.rollback()
+            conn.close()
+
+
+@pytest.fixture
+def committing_db(app):
+    """Real commits from many threads; every table emptied afterwards."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    return Factory(db)
+
+
+@pytest.fixture
+def auth(app):
+    """auth(member) -> headers with a bearer token for that member."""
+    from server.members.auth import issue_token
+
+    def headers(member):
+        with app.test_request_context():
+            token, _ = issue_token(member.id)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture(scope="session")
+def wechat_server():
+    """The fake WeChat server from scripts/, over real HTTP."""
+    from scripts.fake_wechat import FakeWeChat
+
+    server = FakeWeChat().start()
+    yield server
+    server.stop()
