@@ -47,6 +47,8 @@ _HTTP = {
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(e: AppError):
+        # Whatever the service changed before refusing is discarded, never committed later.
+        _rollback()
         return error_response(e.code, e.message, e.status, e.details)
 
     @app.errorhandler(HTTPException)

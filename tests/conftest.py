@@ -8,7 +8,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.globals import _cv_request
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from server import create_app
 from server.extensions import db as _db
@@ -59,6 +62,11 @@ def _pg_schema_url(url: str, worker: str) -> str:
     return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
+def _context_id():
+    # A test request reuses the test's app context; give it its own session anyway, as in production.
+    return (_app_ctx_id(), id(_cv_request.get(None)))
+
+
 @pytest.fixture
 def db(app):
     """The session, bound to one connection whose transaction is rolled back after the test."""
@@ -66,7 +74,9 @@ def db(app):
         conn = _db.engine.connect()
         trans = conn.begin()
         original = _db.session
-        _db.session = _db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
+        # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore the bound connection.
+        factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint")
+        _db.session = scoped_session(factory, scopefunc=_context_id)
         try:
             yield _db
         finally:

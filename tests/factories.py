@@ -59,6 +59,6 @@ class Factory:
             starts_at=start, ends_at=kw.pop("ends_at", start + timedelta(hours=2)),
         )
         data.update(kw)
-        ev = services.create_event(services.EventData(**data), created_by=None)
+        ev = services.create_event(created_by=None, **data)
         self.db.session.flush()
         return ev

@@ -69,10 +69,12 @@ def _set_audience(event: Event, audience: dict | None) -> None:
 
 def create_event(created_by: int | None = None, audience: dict | None = None, **fields: Any) -> Event:
     """Create a published event. Raises 400 invalid_request for unknown audience names."""
+    rows = _resolve_audience(audience)
     event = Event(**fields, created_by=created_by, ticket_key=_new_ticket_key(), status=EventStatus.published)
     db.session.add(event)
     db.session.flush()
-    _set_audience(event, audience)
+    if rows:
+        db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
     return event
 
 
