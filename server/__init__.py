@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,6 +32,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     register_error_handlers(app)
+
+    @app.before_request
+    def _mark_reads():
+        sqlite_read_only.set(request.method in ("GET", "HEAD"))
+
+    @app.teardown_request
+    def _unmark_reads(_exc):
+        sqlite_read_only.set(False)
 
     from . import console, events, health, members
 
@@ -71,9 +80,14 @@ def _sqlite_pragmas(dbapi_conn, _record):
         cur.close()
 
 
+# Set for GET/HEAD requests, which only read.
+sqlite_read_only: ContextVar[bool] = ContextVar("sqlite_read_only", default=False)
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
+def _sqlite_begin(conn):
     # A deferred SQLite transaction that reads and then writes fails at once with "database is
     # locked" when another writer got in between; taking the write lock up front makes writers queue.
+    # Reads stay deferred so they never wait for writers (WAL).
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if sqlite_read_only.get() else "BEGIN IMMEDIATE")

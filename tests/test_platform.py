@@ -1,0 +1,114 @@
+"""Health, OpenAPI, errors for every kind of failure, configuration and migrations."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from server import create_app
+from server.config import ConfigError, load_config
+
+API = "/api/v1"
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json == {"status": "ok", "database": "ok"}
+
+
+def test_unreachable_database_is_503_not_500(tmp_path):
+    # Nothing listens on port 1: the database is "down".
+    app = create_app({"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
+                      "SECRET_KEY": "k" * 40, "AUTH_DEV_LOGIN": True})
+    client = app.test_client()
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.json["database"] == "unavailable"
+    r = client.post(f"{API}/auth/dev-login", json={"employee_no": "E1"})
+    assert r.status_code == 503 and r.json["error"]["code"] == "service_unavailable"
+    assert r.headers["Retry-After"]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="a database server restart needs PostgreSQL")
+def test_database_restart_mid_run_recovers(app):
+    """Every pooled connection is cut (as by a PostgreSQL restart); the next requests still succeed."""
+    url = app.config["DATABASE_URL"]
+    url += ("&" if "?" in url else "?") + "application_name=restart_test"
+    own = create_app({"DATABASE_URL": url, "SECRET_KEY": "k" * 40})
+    client = own.test_client()
+    assert [client.get("/healthz").status_code for _ in range(3)] == [200] * 3
+    admin = create_engine(os.environ["TEST_DATABASE_URL"])
+    with admin.begin() as conn:
+        killed = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'restart_test'"
+        )).scalar()
+    admin.dispose()
+    assert killed >= 1
+    # The pool notices the dead connections and reconnects; no request sees a 500.
+    assert [client.get("/healthz").status_code for _ in range(3)] == [200] * 3
+    with own.app_context():
+        from server.extensions import db
+
+        db.engine.dispose()
+
+
+def test_errors_share_one_shape(client, make, auth):
+    h = auth(make.member())
+    for r, status, code in [
+        (client.get(f"{API}/nowhere"), 404, "not_found"),
+        (client.put(f"{API}/events", headers=h), 405, "method_not_allowed"),
+        (client.get(f"{API}/me"), 401, "unauthenticated"),
+        (client.get(f"{API}/me", headers={"Authorization": "Bearer x.y.z"}), 401, "unauthenticated"),
+        (client.get(f"{API}/me", headers={"Authorization": "Basic abc"}), 401, "unauthenticated"),
+        (client.post(f"{API}/auth/login", data=b"\xff\xfe", content_type="application/json"), 400, "invalid_request"),
+        (client.post(f"{API}/auth/login", json={"code": 5}), 400, "invalid_request"),
+        (client.post(f"{API}/auth/login", json={}), 400, "invalid_request"),
+    ]:
+        assert r.status_code == status, (r.request.path, r.json)
+        assert set(r.json) == {"error"} and r.json["error"]["code"] == code
+        assert r.json["error"]["message"] and isinstance(r.json["error"]["details"], dict)
+
+
+def test_openapi_describes_every_route(app, client):
+    doc = client.get(f"{API}/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    documented = {(p, m.upper()) for p, ops in doc["paths"].items() for m in ops}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/console"):
+            continue
+        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method) in documented, (path, method)
+    create = doc["paths"]["/api/v1/events"]["post"]
+    schema = doc["components"]["schemas"][create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    assert {"title", "kind", "location", "starts_at", "ends_at"} <= set(schema["required"])
+    assert "ErrorResponse" in doc["components"]["schemas"]
+
+
+def test_production_refuses_unsafe_defaults():
+    base = {"APP_ENV": "production", "WECHAT_APPID": "wx1", "WECHAT_SECRET": "s"}
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(base)
+    with pytest.raises(ConfigError, match="AUTH_DEV_LOGIN"):
+        load_config({**base, "SECRET_KEY": "k" * 40, "AUTH_DEV_LOGIN": "1"})
+    with pytest.raises(ConfigError, match="WECHAT"):
+        load_config({"APP_ENV": "production", "SECRET_KEY": "k" * 40})
+    assert load_config({**base, "SECRET_KEY": "k" * 40})["APP_ENV"] == "production"
+
+
+def test_migrations_build_the_same_schema_as_the_models(tmp_path):
+    """`flask db upgrade` on an empty database yields exactly the models' schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from flask_migrate import upgrade
+
+    from server.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k" * 40})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
