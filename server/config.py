@@ -43,6 +43,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "WECHAT_SECRET": env.get("WECHAT_SECRET", "dev-wechat-secret"),
         "WECHAT_API_BASE_URL": env.get("WECHAT_API_BASE_URL", WECHAT_REAL_BASE),
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
+        # Which mini-program version QR codes and pushes open: release, trial or develop.
+        "WECHAT_ENV_VERSION": env.get("WECHAT_ENV_VERSION", "release"),
         "SMS_PROVIDER": env.get("SMS_PROVIDER", "console"),
         "SMS_API_BASE_URL": env.get("SMS_API_BASE_URL", ""),
         "REDIS_URL": env.get("REDIS_URL") or None,

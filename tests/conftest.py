@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import request_tearing_down
 from flask.globals import _cv_request
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
@@ -77,9 +78,16 @@ def db(app):
         # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore the bound connection.
         factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint")
         _db.session = scoped_session(factory, scopefunc=_context_id)
+
+        def close_request_session(sender, **kw):
+            # The test's app context outlives each request, so Flask-SQLAlchemy's teardown does not run.
+            _db.session.remove()
+
+        request_tearing_down.connect(close_request_session, app)
         try:
             yield _db
         finally:
+            request_tearing_down.disconnect(close_request_session, app)
             _db.session.remove()
             _db.session = original
             if trans.is_active:

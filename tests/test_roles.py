@@ -1,0 +1,95 @@
+"""Every route × every role gets the status the contract says (API.md "Roles")."""
+from __future__ import annotations
+
+import pytest
+
+from server.members.auth import issue_token
+from server.members.models import WechatUser
+
+# Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
+# member), staff (staff, secretary or admin). A new route must be added here.
+ROUTES = {
+    ("GET", "/healthz"): "public",
+    ("GET", "/api/v1/openapi.json"): "public",
+    ("GET", "/api/v1/ping"): "public",
+    ("POST", "/api/v1/auth/login"): "public",
+    ("POST", "/api/v1/auth/dev-login"): "public",
+    ("POST", "/api/v1/auth/password-login"): "public",
+    ("POST", "/api/v1/auth/bind"): "wechat",
+    ("GET", "/api/v1/me"): "member",
+    ("GET", "/api/v1/me/registrations"): "member",
+    ("GET", "/api/v1/events"): "member",
+    ("POST", "/api/v1/events"): "staff",
+    ("GET", "/api/v1/events/{id}"): "member",
+    ("PATCH", "/api/v1/events/{id}"): "staff",
+    ("POST", "/api/v1/events/{id}/cancel"): "staff",
+    ("POST", "/api/v1/events/{id}/registrations"): "member",
+    ("DELETE", "/api/v1/events/{id}/registrations/me"): "member",
+    ("GET", "/api/v1/events/{id}/registrations"): "staff",
+    ("GET", "/api/v1/events/{id}/checkin-code"): "staff",
+    ("POST", "/api/v1/checkins"): "member",
+    ("GET", "/api/v1/events/{id}/ticket"): "member",
+    ("GET", "/api/v1/events/{id}/checkin-key"): "staff",
+    ("POST", "/api/v1/events/{id}/checkins"): "staff",
+    ("POST", "/api/v1/events/{id}/checkins/batch"): "staff",
+    ("GET", "/api/v1/events/{id}/checkins/stats"): "staff",
+}
+CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin"]
+
+
+def expected_denial(required: str, caller: str) -> int | None:
+    """The status the contract prescribes, or None when the caller is allowed through."""
+    if required == "public":
+        return None
+    if caller == "anonymous":
+        return 401
+    if required == "wechat":
+        return None
+    if caller == "unbound":
+        return 403
+    if required == "staff" and caller in ("member", "liaison"):
+        return 403
+    return None
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/console"):
+            continue
+        path = rule.rule.replace("<int:event_id>", "{id}")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, path
+
+
+def test_every_route_is_classified(app):
+    assert set(_rules(app)) == set(ROUTES)
+
+
+@pytest.fixture
+def callers(db, make, app):
+    headers = {"anonymous": {}}
+    user = WechatUser(openid="o-unbound-roles")
+    db.session.add(user)
+    db.session.flush()
+    members = {role: make.member(roles=("member", role)) for role in CALLERS[2:]}
+    with app.test_request_context():
+        headers["unbound"] = {"Authorization": "Bearer " + issue_token(None, user.id)[0]}
+        for role, m in members.items():
+            headers[role] = {"Authorization": "Bearer " + issue_token(m.id)[0]}
+    return headers
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_role_matrix(client, make, callers, caller):
+    event = make.event()
+    for (method, path), required in ROUTES.items():
+        r = client.open(path.replace("{id}", str(event.id)), method=method, headers=callers[caller], json={})
+        want = expected_denial(required, caller)
+        assert r.status_code < 500, (method, path, caller, r.status_code)
+        if want is None:
+            assert r.status_code not in (401, 403) or r.json["error"]["code"] not in ("unauthenticated", "forbidden",
+                                                                                        "not_bound"), \
+                (method, path, caller, r.status_code, r.get_json())
+        else:
+            assert r.status_code == want, (method, path, caller, r.status_code, r.get_json())
+            assert r.json["error"]["code"] in ("unauthenticated", "forbidden", "not_bound")
