@@ -1,0 +1,18 @@
+const api = require('./utils/api')
+const { errorText } = require('./utils/errors')
+
+App({
+  onLaunch() {
+    // Sign in once at launch; pages that call the API meanwhile share this same login.
+    this.ready = api.login().then(
+      member => {
+        if (!member) wx.reLaunch({ url: '/pages/bind/bind' })
+        return member
+      },
+      err => {
+        wx.showToast({ title: errorText(err), icon: 'none', duration: 2500 })
+        return null
+      }
+    )
+  },
+})

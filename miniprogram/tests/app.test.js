@@ -1,0 +1,44 @@
+const { installWx, MEMBER } = require('./helpers/fakeWx')
+
+let wxs
+let app
+
+beforeEach(() => {
+  wxs = installWx()
+  global.App = options => { app = options }
+  require('../app')
+  delete global.App
+})
+
+const loginAnswer = member => req => ({
+  body: { token: 'tok-' + req.data.code, expires_at: '2026-12-08T09:00:00+08:00', member },
+})
+
+test('launch signs in with wx.login and keeps the token', async () => {
+  wxs.backend.on('POST /auth/login', loginAnswer(MEMBER))
+
+  app.onLaunch()
+  await expect(app.ready).resolves.toEqual(MEMBER)
+
+  expect(wxs.backend.calls('POST /auth/login')[0].data).toEqual({ code: 'wx-code-1' })
+  expect(wxs.storage.token).toBe('tok-wx-code-1')
+  expect(wxs.navigations).toEqual([])
+})
+
+test('a WeChat user not on the roster yet is taken to the bind page', async () => {
+  wxs.backend.on('POST /auth/login', loginAnswer(null))
+
+  app.onLaunch()
+  await expect(app.ready).resolves.toBeNull()
+
+  expect(wxs.navigations).toEqual([{ type: 'reLaunch', url: '/pages/bind/bind' }])
+})
+
+test('a failed sign-in is explained, not left blank', async () => {
+  wxs.backend.on('POST /auth/login', { status: 503, body: { error: { code: 'wechat_unavailable', message: '微信服务暂时不可用，请稍后重试', details: {} } } })
+
+  app.onLaunch()
+  await app.ready
+
+  expect(wxs.toasts).toEqual(['微信服务暂时不可用，请稍后重试'])
+})

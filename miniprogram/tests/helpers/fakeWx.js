@@ -1,0 +1,115 @@
+// Stand-ins for the WeChat runtime (wx.*): the network goes to a FakeBackend, storage lives in memory,
+// UI calls (toast, modal, navigation) are recorded so tests can assert what the member was shown.
+const { FakeBackend } = require('./backend')
+
+function installWx() {
+  const backend = new FakeBackend()
+  const storage = {}
+  const state = {
+    backend,
+    storage,
+    pending: 0,
+    toasts: [],
+    modals: [],
+    navigations: [],
+    loginCodes: 0,
+    scanResults: [], // queue of {result} or {errMsg} (failure)
+    modalAnswers: [], // queue of {confirm, cancel}; default is {confirm: false, cancel: true}
+    pullDownStopped: 0,
+    downloads: [],
+  }
+
+  // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
+  function later(fn) {
+    state.pending += 1
+    setTimeout(() => {
+      state.pending -= 1
+      fn()
+    }, 0)
+  }
+
+  function respond(opts, ok, res) {
+    later(() => {
+      if (ok && opts.success) opts.success(res)
+      if (!ok && opts.fail) opts.fail(res)
+      if (opts.complete) opts.complete(res)
+    })
+  }
+
+  const fake = {
+    getStorageSync: key => (key in storage ? storage[key] : ''),
+    setStorageSync: (key, value) => { storage[key] = value },
+    removeStorageSync: key => { delete storage[key] },
+
+    login: opts => {
+      state.loginCodes += 1
+      respond(opts, true, { code: 'wx-code-' + state.loginCodes, errMsg: 'login:ok' })
+    },
+    request: opts => {
+      const res = backend.handle(opts)
+      respond(opts, true, { statusCode: res.status, data: res.body, header: {}, errMsg: 'request:ok' })
+    },
+    downloadFile: opts => {
+      const res = backend.handle(Object.assign({ method: 'GET' }, opts))
+      state.downloads.push(opts)
+      respond(opts, true, {
+        statusCode: res.status,
+        tempFilePath: res.status === 200 ? 'wxfile://tmp/' + backend.requests.length + '.png' : 'wxfile://tmp/error',
+        errMsg: 'downloadFile:ok',
+      })
+    },
+    scanCode: opts => {
+      state.lastScanOptions = opts
+      const next = state.scanResults.shift() || { errMsg: 'scanCode:fail cancel' }
+      respond(opts, !next.errMsg, Object.assign({ errMsg: 'scanCode:ok', scanType: 'QR_CODE' }, next))
+    },
+
+    showToast: opts => { state.toasts.push(opts.title); respond(opts, true, {}) },
+    showModal: opts => {
+      state.modals.push(opts)
+      respond(opts, true, Object.assign({ confirm: false, cancel: true }, state.modalAnswers.shift()))
+    },
+    showLoading: opts => respond(opts, true, {}),
+    hideLoading: () => {},
+    stopPullDownRefresh: () => { state.pullDownStopped += 1 },
+
+    navigateTo: opts => { state.navigations.push({ type: 'navigateTo', url: opts.url }); respond(opts, true, {}) },
+    redirectTo: opts => { state.navigations.push({ type: 'redirectTo', url: opts.url }); respond(opts, true, {}) },
+    reLaunch: opts => { state.navigations.push({ type: 'reLaunch', url: opts.url }); respond(opts, true, {}) },
+    switchTab: opts => { state.navigations.push({ type: 'switchTab', url: opts.url }); respond(opts, true, {}) },
+    navigateBack: opts => { state.navigations.push({ type: 'navigateBack' }); respond(opts || {}, true, {}) },
+  }
+
+  // miniprogram-simulate installs its own generic wx; ours replaces the calls the pages make.
+  global.wx = Object.assign(global.wx || {}, fake)
+  global.getCurrentPages = () => []
+
+  /** Wait until every answered wx call has run, including calls those callbacks made in turn. */
+  state.settle = async () => {
+    for (let idle = 0; idle < 3;) {
+      await new Promise(resolve => setTimeout(resolve, 0))
+      idle = state.pending === 0 ? idle + 1 : 0
+    }
+  }
+
+  /** Sign the member in as if a previous launch had done it. */
+  state.signIn = (member = MEMBER) => {
+    storage.token = 'token-of-' + member.id
+    storage.member = member
+  }
+
+  return state
+}
+
+const MEMBER = {
+  id: 7,
+  employee_no: 'E1007',
+  name: '王芳',
+  department: '总装车间',
+  grid: '第三网格',
+  roles: ['member'],
+  tags: ['生产一线'],
+  phone_masked: '138****5678',
+}
+
+module.exports = { installWx, MEMBER }

@@ -1,0 +1,56 @@
+// Error codes from the API contract, in the words a member should read. Clients switch on the code;
+// the server's own message is the fallback for codes this version does not know.
+
+const MESSAGES = {
+  // sign-in and binding
+  wechat_login_failed: '微信登录失败，请稍后重试',
+  wechat_unavailable: '微信服务暂时不可用，请稍后重试',
+  unauthenticated: '登录已过期，请重新进入小程序',
+  not_bound: '请先验证手机号，绑定工会会员身份',
+  not_on_roster: '该手机号不在工会会员名册中。请确认使用的是登记在册的手机号，或联系本部门工会联络员核对。',
+  already_bound: '该会员身份已绑定其他微信账号。如需更换微信，请联系工会干事解绑。',
+  forbidden: '没有权限执行此操作',
+  // events
+  not_found: '内容不存在或已被删除',
+  not_eligible: '该活动仅面向指定部门或群体，您不在报名范围内',
+  signup_closed: '当前不在报名时间内',
+  event_full: '名额已满，且该活动不设候补',
+  event_cancelled: '该活动已取消',
+  event_started: '活动已开始，无法取消报名',
+  // check-in
+  token_expired: '二维码已过期，请重新扫描现场二维码',
+  invalid_token: '无法识别该二维码，请扫描活动现场大屏上的签到二维码',
+  not_registered: '您未报名该活动，无法签到。如有疑问请联系现场工作人员。',
+  checkin_closed: '当前不在签到时间内，请在活动开始前后规定时间内签到',
+  // generic
+  invalid_request: '请求内容有误',
+  rate_limited: '操作过于频繁，请稍后再试',
+  service_unavailable: '服务暂时不可用，请稍后重试',
+  network_error: '网络连接失败，请检查网络后重试',
+  download_failed: '文件获取失败，请稍后重试',
+}
+
+class ApiError extends Error {
+  constructor(code, message, status = 0, details = {}) {
+    super(message || code)
+    this.name = 'ApiError'
+    this.code = code
+    this.status = status
+    this.details = details || {}
+  }
+}
+
+/** An ApiError from a response that was not 2xx, read from {"error": {code, message, details}}. */
+function fromResponse(statusCode, body) {
+  const e = body && typeof body === 'object' && body.error
+  if (e && e.code) return new ApiError(e.code, e.message, statusCode, e.details)
+  return new ApiError(statusCode >= 500 ? 'service_unavailable' : 'http_' + statusCode, '', statusCode)
+}
+
+/** The Chinese text to show for an error (an ApiError, or anything thrown). */
+function errorText(err) {
+  if (!err) return '操作失败，请稍后重试'
+  return MESSAGES[err.code] || (err instanceof ApiError && err.message !== err.code && err.message) || '操作失败，请稍后重试'
+}
+
+module.exports = { ApiError, fromResponse, errorText, MESSAGES }
