@@ -8,9 +8,9 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime
-from typing import Any, Callable, ClassVar, Generic, Iterable, TypeVar
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
@@ -224,7 +224,7 @@ def openapi_document(app: Flask) -> dict:
     components = schemas.get("$defs", {})
     paths: dict[str, dict] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        if rule.endpoint == "static" or rule.endpoint.startswith("console."):
             continue
         view = app.view_functions[rule.endpoint]
         meta = _REGISTRY.get(view)

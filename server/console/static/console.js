@@ -1,0 +1,743 @@
+// Staff web console: a small single-page app over /api/v1 (API.md). No build step, no dependencies.
+const API = "/api/v1";
+const STAFF_ROLES = ["staff", "secretary", "admin"];
+const TZ = "Asia/Shanghai";
+// China has no daylight saving time, so form times are read with a fixed offset.
+const TZ_OFFSET = "+08:00";
+
+const KINDS = {
+  activity: "文体活动", training: "培训", health_check: "体检", lecture: "讲座",
+  volunteer: "志愿服务", meeting: "会议", other: "其他",
+};
+const REG_STATUS = { confirmed: "已报名", waitlisted: "候补", cancelled: "已取消" };
+
+// --- session --------------------------------------------------------------------------------------
+
+const session = {
+  get token() { return sessionStorage.getItem("console.token"); },
+  get member() {
+    try { return JSON.parse(sessionStorage.getItem("console.member") || "null"); } catch { return null; }
+  },
+  get valid() {
+    const exp = Date.parse(sessionStorage.getItem("console.expires_at") || "");
+    return Boolean(this.token) && !(exp < Date.now());
+  },
+  save({ token, expires_at, member }) {
+    sessionStorage.setItem("console.token", token);
+    sessionStorage.setItem("console.expires_at", expires_at);
+    sessionStorage.setItem("console.member", JSON.stringify(member));
+  },
+  clear() {
+    for (const k of ["console.token", "console.expires_at", "console.member"]) sessionStorage.removeItem(k);
+  },
+};
+
+let signInNotice = "";
+
+function signOut(notice = "") {
+  session.clear();
+  signInNotice = notice;
+  if (location.hash !== "#/login") location.hash = "#/login";
+  else route();
+}
+
+// --- API ------------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, code, message, details = {}) {
+    super(message);
+    Object.assign(this, { status, code, details });
+  }
+}
+
+async function api(path, { method = "GET", body, raw = false } = {}) {
+  const headers = { Accept: "application/json" };
+  const token = session.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let resp;
+  try {
+    resp = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, "network_error", "无法连接服务器，请检查网络后重试");
+  }
+  if (!resp.ok) {
+    let err = null;
+    try { err = (await resp.json()).error; } catch { /* not our JSON shape */ }
+    const e = new ApiError(resp.status, err?.code || "http_error",
+      err?.message || `请求失败（${resp.status}），请稍后重试`, err?.details || {});
+    if (resp.status === 401 && token) {
+      // An expired or revoked token: back to sign-in, with the server's reason.
+      signOut(e.message);
+    }
+    throw e;
+  }
+  if (raw) return resp;
+  return resp.status === 204 ? null : resp.json();
+}
+
+// --- DOM helpers ----------------------------------------------------------------------------------
+
+/** h("div.card#x", {onclick}, child, ...) — builds elements; text is always set as text, never HTML. */
+function h(spec, attrs = {}, ...children) {
+  if (attrs === null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
+    children.unshift(attrs);
+    attrs = {};
+  }
+  const [, tag = "div", rest = ""] = spec.match(/^([a-z0-9-]*)(.*)$/i);
+  const el = document.createElement(tag || "div");
+  for (const part of rest.match(/[.#][^.#]+/g) || []) {
+    if (part[0] === ".") el.classList.add(part.slice(1));
+    else el.id = part.slice(1);
+  }
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k in el && typeof v !== "string") el[k] = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+const $ = (sel, root = document) => root.querySelector(sel);
+
+/** replaceChildren that skips the null / false left by conditional parts. */
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+function toast(message, kind = "ok") {
+  const el = $("#toast");
+  el.textContent = message;
+  el.className = `toast toast-${kind}`;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+function alertBox(message, kind = "error") {
+  return h(`div.alert.alert-${kind}`, { role: "alert" }, message);
+}
+
+function confirmDialog(title, body, okLabel) {
+  const dlg = $("#confirm");
+  $("#confirm-title").textContent = title;
+  $("#confirm-body").textContent = body;
+  $("#confirm-ok").textContent = okLabel;
+  dlg.returnValue = "";
+  dlg.showModal();
+  return new Promise((resolve) => {
+    dlg.addEventListener("close", () => resolve(dlg.returnValue === "ok"), { once: true });
+  });
+}
+
+function busy(button, on) {
+  button.disabled = on;
+  button.classList.toggle("is-busy", on);
+}
+
+// --- time -----------------------------------------------------------------------------------------
+
+const fmtParts = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", weekday: "short", hourCycle: "h23",
+});
+
+function parts(iso) {
+  const p = Object.fromEntries(fmtParts.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}`, weekday: p.weekday };
+}
+
+function fmtTime(iso) {
+  if (!iso) return "—";
+  const p = parts(iso);
+  return `${p.date} ${p.time}`;
+}
+
+function fmtRange(start, end) {
+  const a = parts(start), b = parts(end);
+  return a.date === b.date ? `${a.date}（${a.weekday}）${a.time}–${b.time}` : `${fmtTime(start)} 至 ${fmtTime(end)}`;
+}
+
+/** "2026-12-01T09:00" from a datetime-local input, read as Beijing time. */
+function localInputToIso(value) {
+  return value ? `${value.length === 16 ? value + ":00" : value}${TZ_OFFSET}` : undefined;
+}
+
+function eventPhase(ev, now = Date.now()) {
+  if (ev.status === "cancelled") return ["已取消", "muted"];
+  if (now >= Date.parse(ev.ends_at)) return ["已结束", "muted"];
+  if (now >= Date.parse(ev.starts_at)) return ["进行中", "live"];
+  const closes = Date.parse(ev.signup_closes_at || ev.starts_at);
+  const opens = ev.signup_opens_at ? Date.parse(ev.signup_opens_at) : -Infinity;
+  if (now < opens) return ["未开始报名", "idle"];
+  if (now < closes) return ["报名中", "open"];
+  return ["报名截止", "idle"];
+}
+
+function capacityText(ev) {
+  return ev.capacity === null ? `${ev.confirmed_count} / 不限` : `${ev.confirmed_count} / ${ev.capacity}`;
+}
+
+// --- router ---------------------------------------------------------------------------------------
+
+const routes = [
+  [/^#\/login$/, viewLogin, { public: true }],
+  [/^#\/events$/, viewEvents],
+  [/^#\/events\/new$/, viewNewEvent],
+  [/^#\/events\/(\d+)$/, viewEvent],
+  [/^#\/events\/(\d+)\/screen$/, viewScreen, { bare: true }],
+];
+
+let cleanup = null;
+let navigation = 0;
+
+async function route() {
+  const current = ++navigation;
+  if (cleanup) { cleanup(); cleanup = null; }
+  const hash = location.hash || "#/events";
+  const match = routes.find(([re]) => re.test(hash));
+  if (!match) { location.hash = "#/events"; return; }
+  const [re, view, opts = {}] = match;
+  if (!opts.public && !session.valid) {
+    if (session.token) signInNotice = "登录已过期，请重新登录";
+    session.clear();
+    location.hash = "#/login";
+    return;
+  }
+  const signedIn = !opts.public && !opts.bare;
+  $("#topbar").hidden = !signedIn;
+  document.body.classList.toggle("bare", Boolean(opts.bare));
+  if (signedIn) {
+    $("#user-name").textContent = session.member?.name || "";
+    for (const a of document.querySelectorAll("[data-nav]")) {
+      a.classList.toggle("active", (a.dataset.nav === "new") === (hash === "#/events/new"));
+    }
+  }
+  // Each visit renders into its own box, so a slow answer for a page already left lands nowhere.
+  const root = h("div.route");
+  fill($("#view"), root);
+  try {
+    const done = (await view(root, ...hash.match(re).slice(1))) || null;
+    if (current === navigation) cleanup = done;
+    else done?.();
+  } catch (e) {
+    if (current === navigation && !(e instanceof ApiError && e.status === 401)) {
+      fill(root, h("div.page", alertBox(e.message || "页面加载失败")));
+      if (!(e instanceof ApiError)) console.error(e);
+    }
+  }
+}
+
+// --- sign-in --------------------------------------------------------------------------------------
+
+function viewLogin(root) {
+  const notice = signInNotice;
+  signInNotice = "";
+  const msg = h("div.form-message");
+  if (notice) msg.append(alertBox(notice, "warn"));
+  const submit = h("button.btn.btn-primary.btn-block", { type: "submit" }, "登录");
+  const form = h("form.login-card", { novalidate: true, onsubmit: onSubmit },
+    h("div.login-brand", h("span.brand-mark.brand-mark-lg", "同"),
+      h("div", h("h1", document.body.dataset.unionName || "同心工会"), h("p.muted", "工会工作人员管理后台"))),
+    msg,
+    h("label.field", h("span", "工号"),
+      h("input", { name: "employee_no", autocomplete: "username", required: true })),
+    h("label.field", h("span", "密码"),
+      h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+    submit,
+    h("p.hint", "仅限工会工作人员使用。忘记密码请联系系统管理员。"));
+  root.append(h("div.login-wrap", form));
+  form.elements.employee_no.focus();
+
+  async function onSubmit(ev) {
+    ev.preventDefault();
+    const employee_no = form.elements.employee_no.value.trim();
+    const password = form.elements.password.value;
+    msg.replaceChildren();
+    if (!employee_no || !password) {
+      msg.append(alertBox("请输入工号和密码"));
+      return;
+    }
+    busy(submit, true);
+    try {
+      const out = await api("/auth/password-login", { method: "POST", body: { employee_no, password } });
+      if (!out.member || !out.member.roles.some((r) => STAFF_ROLES.includes(r))) {
+        // The API would refuse every staff call anyway; say so up front instead of failing later.
+        msg.append(alertBox("该账号没有管理后台权限。管理后台仅限工会工作人员使用，如需开通请联系工会管理员。"));
+        return;
+      }
+      session.save(out);
+      location.hash = "#/events";
+    } catch (e) {
+      msg.append(alertBox(e.message));
+    } finally {
+      busy(submit, false);
+    }
+  }
+}
+
+// --- events list ----------------------------------------------------------------------------------
+
+async function viewEvents(root) {
+  let page = 1;
+  const perPage = 20;
+  const body = h("div.card");
+  root.append(h("div.page",
+    h("div.page-head", h("div", h("h1", "活动管理"), h("p.muted", "全部活动，按开始时间排列（北京时间）")),
+      h("a.btn.btn-primary", { href: "#/events/new" }, "＋ 新建活动")),
+    body));
+
+  async function load() {
+    fill(body, h("div.loading", "正在加载…"));
+    const data = await api(`/events?page=${page}&per_page=${perPage}`);
+    if (!data.items.length) {
+      fill(body, h("div.empty", h("p", "还没有活动。"), h("a.btn.btn-primary", { href: "#/events/new" }, "新建第一个活动")));
+      return;
+    }
+    const rows = data.items.map((ev) => {
+      const [phase, tone] = eventPhase(ev);
+      return h("tr", { dataset: { eventId: ev.id } },
+        h("td", h("a.event-link", { href: `#/events/${ev.id}` }, ev.title),
+          h("div.sub", `${KINDS[ev.kind] || ev.kind} · ${ev.location}`)),
+        h("td.nowrap", fmtRange(ev.starts_at, ev.ends_at)),
+        h("td", h(`span.badge.badge-${tone}`, phase)),
+        h("td.num", { dataset: { col: "confirmed" } }, capacityText(ev)),
+        h("td.num", { dataset: { col: "waitlist" } }, ev.waitlist ? String(ev.waitlist_count) : "—"),
+        h("td.actions", h("a.btn.btn-sm.btn-ghost", { href: `#/events/${ev.id}` }, "管理"),
+          ev.status === "published" ? h("a.btn.btn-sm.btn-ghost", { href: `#/events/${ev.id}/screen` }, "签到码") : null));
+    });
+    const pages = Math.max(1, Math.ceil(data.total / perPage));
+    fill(body, 
+      h("table.table#events-table",
+        h("thead", h("tr", h("th", "活动"), h("th", "时间"), h("th", "状态"), h("th.num", "报名 / 名额"),
+          h("th.num", "候补"), h("th", ""))),
+        h("tbody", rows)),
+      pager(page, pages, data.total, (p) => { page = p; load(); }));
+  }
+  await load();
+}
+
+function pager(page, pages, total, go) {
+  return h("div.pager",
+    h("span.muted", `共 ${total} 条，第 ${page} / ${pages} 页`),
+    h("button.btn.btn-sm.btn-ghost", { type: "button", disabled: page <= 1, onclick: () => go(page - 1) }, "上一页"),
+    h("button.btn.btn-sm.btn-ghost", { type: "button", disabled: page >= pages, onclick: () => go(page + 1) }, "下一页"));
+}
+
+// --- create event ---------------------------------------------------------------------------------
+
+function field(name, label, input, hint = "", required = false) {
+  input.name = name;
+  input.id = `f-${name.replace(".", "-")}`;
+  return h("div.field", { dataset: { field: name } },
+    h("label", { for: input.id }, label, required ? h("span.req", " *") : null),
+    input,
+    hint ? h("small.hint", hint) : null,
+    h("small.field-error", { dataset: { errorFor: name } }));
+}
+
+function viewNewEvent(root) {
+  const kind = h("select", Object.entries(KINDS).map(([v, t]) => h("option", { value: v }, t)));
+  const msg = h("div.form-message");
+  const submit = h("button.btn.btn-primary", { type: "submit" }, "发布活动");
+  const form = h("form.card.form#event-form", { novalidate: true, onsubmit: onSubmit },
+    msg,
+    h("fieldset", h("legend", "基本信息"),
+      h("div.grid-2",
+        field("title", "活动名称", h("input", { maxlength: 100 }), "", true),
+        field("kind", "类型", kind, "", true)),
+      field("location", "地点", h("input", { maxlength: 200 }), "", true),
+      field("description", "活动介绍", h("textarea", { rows: 4, maxlength: 5000 }))),
+    h("fieldset", h("legend", "时间（北京时间）"),
+      h("div.grid-2",
+        field("starts_at", "开始时间", h("input", { type: "datetime-local" }), "", true),
+        field("ends_at", "结束时间", h("input", { type: "datetime-local" }), "", true),
+        field("signup_opens_at", "报名开始", h("input", { type: "datetime-local" }), "留空表示发布后即可报名"),
+        field("signup_closes_at", "报名截止", h("input", { type: "datetime-local" }), "留空表示活动开始时截止"))),
+    h("fieldset", h("legend", "名额与签到"),
+      h("div.grid-2",
+        field("capacity", "名额", h("input", { type: "number", min: 0, step: 1, inputmode: "numeric" }), "留空表示不限名额"),
+        h("div.field.checks",
+          h("label.check", h("input", { type: "checkbox", name: "waitlist", checked: true }), "名额满后允许候补"),
+          h("label.check", h("input", { type: "checkbox", name: "walk_in" }), "允许未报名者现场签到"),
+          h("small.field-error", { dataset: { errorFor: "waitlist" } }),
+          h("small.field-error", { dataset: { errorFor: "walk_in" } })),
+        field("checkin_opens_minutes_before", "开始前多少分钟可签到", h("input", { type: "number", min: 0, value: 60 })),
+        field("checkin_closes_minutes_after", "开始后多少分钟停止签到", h("input", { type: "number", min: 0, value: 120 })))),
+    h("fieldset", h("legend", "面向人群"),
+      h("p.hint", "都留空表示面向全体会员。多个名称用逗号分隔，须与会员名册中的名称一致。"),
+      field("audience.departments", "部门", h("input", { placeholder: "例如：生产一部，质检部" })),
+      field("audience.grids", "网格", h("input", { placeholder: "例如：第一网格" })),
+      field("audience.tags", "标签", h("input", { placeholder: "例如：青年，女职工" }))),
+    h("div.form-actions", h("a.btn.btn-ghost", { href: "#/events" }, "取消"), submit));
+  root.append(h("div.page.page-narrow",
+    h("div.page-head", h("div", h("h1", "新建活动"), h("p.muted", "发布后会员即可在小程序中看到并报名"))),
+    form));
+
+  const names = (v) => v.split(/[,，、;；\n]+/).map((s) => s.trim()).filter(Boolean);
+  const int = (v) => (v.trim() === "" ? undefined : /^\d+$/.test(v.trim()) ? Number(v) : v);
+
+  async function onSubmit(ev) {
+    ev.preventDefault();
+    const f = form.elements;
+    const body = {
+      title: f.title.value.trim(),
+      description: f.description.value,
+      kind: f.kind.value,
+      location: f.location.value.trim(),
+      starts_at: localInputToIso(f.starts_at.value),
+      ends_at: localInputToIso(f.ends_at.value),
+      signup_opens_at: localInputToIso(f.signup_opens_at.value),
+      signup_closes_at: localInputToIso(f.signup_closes_at.value),
+      capacity: int(f.capacity.value) ?? null,
+      waitlist: f.waitlist.checked,
+      walk_in: f.walk_in.checked,
+      checkin_opens_minutes_before: int(f.checkin_opens_minutes_before.value),
+      checkin_closes_minutes_after: int(f.checkin_closes_minutes_after.value),
+      audience: {
+        departments: names(f["audience.departments"].value),
+        grids: names(f["audience.grids"].value),
+        tags: names(f["audience.tags"].value),
+      },
+    };
+    clearFieldErrors(form, msg);
+    busy(submit, true);
+    try {
+      const created = await api("/events", { method: "POST", body });
+      toast(`已发布活动「${created.title}」`);
+      location.hash = "#/events";
+    } catch (e) {
+      showFieldErrors(form, msg, e);
+    } finally {
+      busy(submit, false);
+    }
+  }
+}
+
+function clearFieldErrors(form, msg) {
+  msg.replaceChildren();
+  for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
+  for (const el of form.querySelectorAll(".field.has-error")) el.classList.remove("has-error");
+}
+
+/** Puts each details.fields message beside its field; anything without a field goes on top. */
+function showFieldErrors(form, msg, e) {
+  const fields = e.details?.fields || {};
+  const loose = [];
+  let first = null;
+  for (const [name, text] of Object.entries(fields)) {
+    // "audience.departments.0" belongs to the departments box.
+    const key = [name, name.split(".").slice(0, 2).join("."), name.split(".")[0]]
+      .find((k) => form.querySelector(`[data-error-for="${CSS.escape(k)}"]`));
+    if (!key) { loose.push(`${name}：${text}`); continue; }
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
+    slot.textContent = slot.textContent ? `${slot.textContent}；${text}` : text;
+    slot.closest(".field")?.classList.add("has-error");
+    first ??= slot.closest(".field");
+  }
+  msg.append(alertBox(Object.keys(fields).length ? "请修改标出的内容后再提交" : e.message));
+  for (const line of loose) msg.append(alertBox(line));
+  (first || msg).scrollIntoView({ block: "center", behavior: "smooth" });
+}
+
+// --- one event ------------------------------------------------------------------------------------
+
+async function viewEvent(root, id) {
+  let ev = await api(`/events/${id}`);
+  const head = h("div.page-head");
+  const info = h("div.card");
+  const capCard = h("div.card");
+  const stats = h("div.card#stats");
+  const roster = h("div.card#roster");
+  root.append(h("div.page", h("a.back", { href: "#/events" }, "‹ 返回活动列表"), head,
+    h("div.event-grid", info, h("div.side", capCard, stats)), roster));
+
+  function renderHead() {
+    const [phase, tone] = eventPhase(ev);
+    const live = ev.status === "published";
+    fill(head, 
+      h("div", h("h1#event-title", ev.title, " ", h(`span.badge.badge-${tone}`, phase)),
+        h("p.muted", `${KINDS[ev.kind] || ev.kind} · ${fmtRange(ev.starts_at, ev.ends_at)} · ${ev.location}`)),
+      h("div.head-actions",
+        live ? h("a.btn.btn-primary#open-screen", { href: `#/events/${id}/screen` }, "现场签到码") : null,
+        live ? h("button.btn.btn-danger-ghost#cancel-event", { type: "button", onclick: onCancel }, "取消活动") : null));
+  }
+
+  function renderInfo() {
+    const aud = ev.audience;
+    const audText = [["部门", aud.departments], ["网格", aud.grids], ["标签", aud.tags]]
+      .filter(([, v]) => v.length).map(([k, v]) => `${k}：${v.join("、")}`).join("；") || "全体会员";
+    const row = (k, v) => [h("dt", k), h("dd", v)];
+    fill(info, h("h2", "活动信息"),
+      ev.status === "cancelled" ? alertBox("该活动已取消，会员不能再报名或签到。", "warn") : null,
+      h("dl.details",
+        row("时间", fmtRange(ev.starts_at, ev.ends_at)),
+        row("地点", ev.location),
+        row("类型", KINDS[ev.kind] || ev.kind),
+        row("报名时间", `${ev.signup_opens_at ? fmtTime(ev.signup_opens_at) : "发布后"} 至 ` +
+          fmtTime(ev.signup_closes_at || ev.starts_at)),
+        row("面向人群", audText),
+        row("候补", ev.waitlist ? "名额满后可候补" : "不设候补"),
+        row("现场签到", `开始前 ${ev.checkin_opens_minutes_before} 分钟至开始后 ${ev.checkin_closes_minutes_after} 分钟` +
+          (ev.walk_in ? "，允许未报名者签到" : "")),
+        row("介绍", ev.description || "—")));
+  }
+
+  function renderCapacity() {
+    const input = h("input#capacity-input", { type: "number", min: 0, step: 1, name: "capacity",
+      value: ev.capacity ?? "", placeholder: "不限" });
+    const msg = h("div.form-message");
+    const save = h("button.btn.btn-primary#capacity-save", { type: "submit" }, "保存");
+    const editable = ev.status === "published";
+    fill(capCard, h("h2", "名额"),
+      h("div.kpis",
+        h("div.kpi", h("b#confirmed-count", String(ev.confirmed_count)), h("span", "已报名")),
+        h("div.kpi", h("b", ev.capacity === null ? "不限" : String(ev.capacity)), h("span", "名额")),
+        h("div.kpi", h("b#waitlist-count", String(ev.waitlist_count)), h("span", "候补"))),
+      editable ? h("form.inline-form#capacity-form", { novalidate: true, onsubmit: onSave },
+        h("label", { for: "capacity-input" }, "修改名额"), input, save) : null,
+      editable ? h("small.hint", "增加名额后，候补会员按先后顺序自动转为报名成功。留空表示不限。") : null,
+      msg);
+
+    async function onSave(e) {
+      e.preventDefault();
+      const raw = input.value.trim();
+      const capacity = raw === "" ? null : /^\d+$/.test(raw) ? Number(raw) : raw;
+      msg.replaceChildren();
+      busy(save, true);
+      try {
+        const before = ev.waitlist_count;
+        ev = await api(`/events/${id}`, { method: "PATCH", body: { capacity } });
+        const promoted = before - ev.waitlist_count;
+        toast(promoted > 0 ? `名额已更新，${promoted} 名候补会员已转为报名成功` : "名额已更新");
+        renderAll();
+        loadStats();
+        loadRoster();
+      } catch (err) {
+        msg.append(alertBox(err.details?.fields?.capacity || err.message));
+      } finally {
+        busy(save, false);
+      }
+    }
+  }
+
+  async function loadStats() {
+    fill(stats, h("h2", "签到统计"), h("div.loading", "正在加载…"));
+    try {
+      const s = await api(`/events/${id}/checkins/stats`);
+      fill(stats, h("h2", "签到统计"),
+        h("div.kpis",
+          h("div.kpi", h("b#stat-checked-in", String(s.checked_in)), h("span", "已签到")),
+          h("div.kpi", h("b#stat-registered", String(s.registered)), h("span", "已报名")),
+          h("div.kpi", h("b", String(s.walk_ins)), h("span", "现场加入"))),
+        h("div.progress", h("span")));
+      const pct = s.registered ? Math.min(100, (100 * s.checked_in) / s.registered) : 0;
+      stats.querySelector(".progress span").style.width = `${pct}%`;
+    } catch (e) {
+      fill(stats, h("h2", "签到统计"), alertBox(e.message));
+    }
+  }
+
+  let rosterPage = 1;
+  let rosterStatus = "";
+  async function loadRoster() {
+    const perPage = 50;
+    const onFilter = (e) => { rosterStatus = e.target.value; rosterPage = 1; loadRoster(); };
+    const filter = h("select#roster-status", { onchange: onFilter, "aria-label": "按状态筛选" },
+      h("option", { value: "" }, "全部状态"),
+      Object.entries(REG_STATUS).map(([v, t]) => h("option", { value: v, selected: v === rosterStatus }, t)));
+    const headRow = h("div.card-head", h("h2", "报名名单"),
+      h("div.head-actions", filter,
+        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: (e) => download("csv", e.target) }, "导出 CSV"),
+        h("button.btn.btn-sm.btn-ghost", { type: "button", onclick: (e) => download("xlsx", e.target) }, "导出 Excel")));
+    fill(roster, headRow, h("div.loading", "正在加载…"));
+    try {
+      const q = new URLSearchParams({ page: rosterPage, per_page: perPage });
+      if (rosterStatus) q.set("status", rosterStatus);
+      const data = await api(`/events/${id}/registrations?${q}`);
+      if (!data.items.length) {
+        fill(roster, headRow, h("div.empty", h("p", rosterStatus ? "没有符合条件的报名。" : "还没有人报名。")));
+        return;
+      }
+      const pages = Math.max(1, Math.ceil(data.total / perPage));
+      fill(roster, headRow,
+        h("div.table-wrap", h("table.table#roster-table",
+          h("thead", h("tr", ["工号", "姓名", "部门", "网格", "手机", "状态", "报名时间", "签到时间"].map((t) => h("th", t)))),
+          h("tbody", data.items.map((r) => h("tr", { dataset: { employeeNo: r.employee_no } },
+            h("td.mono", r.employee_no), h("td", r.name), h("td", r.department || "—"), h("td", r.grid || "—"),
+            h("td.mono", r.phone_masked || "—"),
+            h("td", h(`span.badge.badge-reg-${r.status}`, { dataset: { status: r.status } },
+              r.status === "waitlisted" && r.waitlist_position
+                ? `候补第 ${r.waitlist_position} 位` : REG_STATUS[r.status])),
+            h("td.nowrap", fmtTime(r.created_at)),
+            h("td.nowrap", r.checked_in_at ? fmtTime(r.checked_in_at) : "—")))))),
+        pager(rosterPage, pages, data.total, (p) => { rosterPage = p; loadRoster(); }));
+    } catch (e) {
+      fill(roster, headRow, alertBox(e.message));
+    }
+  }
+
+  async function download(format, button) {
+    busy(button, true);
+    try {
+      const resp = await api(`/events/${id}/registrations?format=${format}`, { raw: true });
+      const blob = await resp.blob();
+      saveBlob(blob, filenameFrom(resp.headers.get("Content-Disposition")) || `报名名单-${id}.${format}`);
+    } catch (e) {
+      toast(e.message, "error");
+    } finally {
+      busy(button, false);
+    }
+  }
+
+  async function onCancel() {
+    const ok = await confirmDialog("取消活动", `确定取消「${ev.title}」吗？已报名的会员将收到取消通知，此操作不能撤销。`, "确认取消活动");
+    if (!ok) return;
+    try {
+      ev = await api(`/events/${id}/cancel`, { method: "POST" });
+      toast("活动已取消");
+      renderAll();
+    } catch (e) {
+      toast(e.message, "error");
+    }
+  }
+
+  function renderAll() { renderHead(); renderInfo(); renderCapacity(); }
+  renderAll();
+  await Promise.all([loadStats(), loadRoster()]);
+}
+
+function filenameFrom(disposition) {
+  if (!disposition) return null;
+  const star = disposition.match(/filename\*\s*=\s*UTF-8''([^;]+)/i);
+  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
+  const plain = disposition.match(/filename\s*=\s*"?([^";]+)"?/i);
+  return plain ? plain[1].trim() : null;
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started from the click; the URL is only needed until then.
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// --- venue check-in screen ------------------------------------------------------------------------
+
+async function viewScreen(root, id) {
+  const ev = await api(`/events/${id}`);
+  const img = h("img#qr", { alt: "签到二维码" });
+  const status = h("div.screen-status");
+  const countdown = h("span#countdown", "—");
+  const bar = h("span");
+  const checked = h("b#screen-checked-in", "—");
+  const registered = h("b#screen-registered", "—");
+  const clock = h("div.screen-clock");
+  const fullscreenBtn = h("button.btn.btn-sm.screen-btn", { type: "button", onclick: toggleFullscreen }, "全屏显示");
+  root.append(h("div.screen",
+    h("div.screen-tools",
+      h("a.btn.btn-sm.screen-btn", { href: `#/events/${id}` }, "‹ 返回"), fullscreenBtn),
+    h("div.screen-main",
+      h("div.screen-info",
+        h("div.screen-kicker", `${document.body.dataset.unionName || "同心工会"} · 现场签到`),
+        h("h1#screen-title", ev.title),
+        h("p.screen-meta", `${fmtRange(ev.starts_at, ev.ends_at)}`),
+        h("p.screen-meta", ev.location),
+        h("div.screen-count",
+          h("div.count-label", "已签到 / 已报名"),
+          h("div.count-value", checked, h("span.count-sep", "/"), registered)),
+        clock),
+      h("div.screen-qr",
+        h("div.qr-frame", img, status),
+        h("p.qr-hint", "请打开微信「同心」小程序，点击「扫码签到」"),
+        h("div.qr-timer", h("div.timer-bar", bar), h("div.timer-text", countdown, " 秒后刷新二维码"))))));
+
+  let alive = true;
+  let refreshAt = 0;
+  let periodMs = 30000;
+  let objectUrl = null;
+  const timers = [];
+  let wakeLock = null;
+
+  async function refreshCode() {
+    if (!alive) return;
+    let delay;
+    try {
+      const code = await api(`/events/${id}/checkin-code`);
+      const resp = await api(`/events/${id}/checkin-code?format=png`, { raw: true });
+      const blob = await resp.blob();
+      if (!alive) return;
+      const url = URL.createObjectURL(blob);
+      img.onload = () => { if (objectUrl && objectUrl !== url) URL.revokeObjectURL(objectUrl); objectUrl = url; };
+      img.src = url;
+      img.dataset.token = code.token;
+      fill(status, );
+      periodMs = (code.period_seconds || 30) * 1000;
+      // valid_until falls on a period boundary: fetch the new code just after the next boundary, so
+      // the code on screen is always the newest and a late scan still has a full period to be sent.
+      // Taken modulo one period, a wrong clock on this laptop only shifts the phase.
+      const left = ((Date.parse(code.valid_until) - Date.now()) % periodMs + periodMs) % periodMs;
+      delay = Math.min(Math.max(left, 1000), periodMs) + 300;
+    } catch (e) {
+      if (e.status === 401) return;
+      fill(status, h("div.qr-error", e.status === 0 ? "网络异常，正在重试…" : e.message));
+      delay = 5000;
+    }
+    refreshAt = Date.now() + delay;
+    timers.push(setTimeout(refreshCode, delay));
+  }
+
+  async function refreshStats() {
+    try {
+      const s = await api(`/events/${id}/checkins/stats`);
+      checked.textContent = String(s.checked_in);
+      registered.textContent = String(s.registered);
+    } catch { /* keep the last numbers on screen; the next poll retries */ }
+  }
+
+  function tick() {
+    const left = Math.max(0, refreshAt - Date.now());
+    countdown.textContent = refreshAt ? String(Math.ceil(left / 1000)) : "—";
+    bar.style.width = refreshAt ? `${Math.min(100, (100 * left) / periodMs)}%` : "0";
+    const p = parts(new Date().toISOString());
+    clock.textContent = `北京时间 ${p.date} ${p.time}`;
+  }
+
+  function toggleFullscreen() {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen?.().catch(() => toast("浏览器不允许全屏，请按 F11", "error"));
+  }
+  const onFs = () => { fullscreenBtn.textContent = document.fullscreenElement ? "退出全屏" : "全屏显示"; };
+  document.addEventListener("fullscreenchange", onFs);
+
+  // Keep a projector laptop from dimming while the code is on screen (where the browser allows it).
+  navigator.wakeLock?.request("screen").then((l) => { wakeLock = l; }).catch(() => {});
+
+  timers.push(setInterval(refreshStats, 5000), setInterval(tick, 250));
+  await Promise.all([refreshCode(), refreshStats()]);
+  tick();
+
+  return () => {
+    alive = false;
+    timers.forEach((t) => { clearTimeout(t); clearInterval(t); });
+    document.removeEventListener("fullscreenchange", onFs);
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    wakeLock?.release().catch(() => {});
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+  };
+}
+
+// --- start ----------------------------------------------------------------------------------------
+
+$("#sign-out").addEventListener("click", () => signOut("您已退出登录"));
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,133 @@
+"""The console served for real (werkzeug in a thread, SQLite file) and driven by Debian's Chromium.
+
+These tests skip only when the browser or the Python ``playwright`` package is missing; the
+project's setup script installs both.
+"""
+from __future__ import annotations
+
+import itertools
+import shutil
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+from server import create_app
+from server.events import services as events
+from server.extensions import db
+from server.members.models import Department, Member
+from server.timeutil import utcnow
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+STAFF = ("S0001", "staff-secret-1")
+PLAIN = ("M0001", "member-secret-1")
+_seq = itertools.count(1)
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@dataclass
+class Site:
+    app: object
+    url: str
+
+    def make_member(self, name: str, department: str = "生产一部", roles=("member",), password: str | None = None,
+                    employee_no: str | None = None) -> int:
+        with self.app.app_context():
+            dept = db.session.scalar(db.select(Department).filter_by(name=department))
+            if dept is None:
+                dept = Department(name=department)
+                db.session.add(dept)
+            n = next(_seq)
+            m = Member(employee_no=employee_no or f"E{n:05d}", name=name, phone=f"1380000{n:04d}", department=dept,
+                       roles=sorted(set(roles) | {"member"}),
+                       password_hash=generate_password_hash(password) if password else None)
+            db.session.add(m)
+            db.session.commit()
+            return m.id
+
+    def make_event(self, title: str, *, starts_at: datetime | None = None, registrants=(), **fields) -> int:
+        """A published event, with the given member ids signed up in that order."""
+        start = starts_at or utcnow() + timedelta(days=7)
+        with self.app.app_context():
+            ev = events.create_event(title=title, kind=fields.pop("kind", "activity"), location="工会活动室",
+                                     starts_at=start, ends_at=start + timedelta(hours=2), **fields)
+            for member_id in registrants:
+                events.register(db.session.get(Member, member_id), ev.id)
+            db.session.commit()
+            return ev.id
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    path = tmp_path_factory.mktemp("console") / "console.db"
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "console-test-key-" + "k" * 32,
+                      "AUTH_DEV_LOGIN": True})
+    with app.app_context():
+        db.create_all()
+    site = Site(app, "")
+    site.make_member("王主任", roles=("member", "staff"), password=STAFF[1], employee_no=STAFF[0],
+                     department="工会办公室")
+    site.make_member("李普通", password=PLAIN[1], employee_no=PLAIN[0])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    site.url = f"http://127.0.0.1:{server.server_port}"
+    yield site
+    server.shutdown()
+    thread.join(5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the Python package playwright is not installed (pip install playwright)")
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("Chromium is not installed (Debian package: chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site.url, locale="zh-CN",
+                                  # A laptop set to UTC must still show and enter Beijing time.
+                                  timezone_id="UTC",
+                                  viewport={"width": 1366, "height": 860}, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def sign_in(page):
+    """sign_in() opens the console and signs in as the seeded staff member."""
+    from playwright.sync_api import expect
+
+    def go(employee_no: str = STAFF[0], password: str = STAFF[1]):
+        page.goto("/console/")
+        page.get_by_label("工号").fill(employee_no)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        if (employee_no, password) == STAFF:
+            expect(page.locator("#events-table, .empty")).to_be_visible()
+        return page
+
+    return go

@@ -1,0 +1,218 @@
+"""The staff console in a real browser against the real app: what staff do before and at an event."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from server.events import checkin
+from server.events import services as events
+from server.extensions import db
+from server.members.models import Member
+from server.timeutil import SHANGHAI, utcnow
+
+from .conftest import PLAIN
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+expect = sync_api.expect
+
+
+def test_staff_signs_in_and_out(sign_in):
+    page = sign_in()
+    expect(page.locator("#user-name")).to_have_text("王主任")
+    expect(page.get_by_role("heading", name="活动管理")).to_be_visible()
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text("您已退出登录")
+    assert page.evaluate("sessionStorage.getItem('console.token')") is None
+    # The console is closed again without signing in.
+    page.goto("/console/#/events")
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+
+
+def test_wrong_password_shows_the_server_message(sign_in):
+    page = sign_in("S0001", "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("工号或密码不正确")
+    expect(page.locator("#topbar")).to_be_hidden()
+
+
+def test_plain_member_is_refused(sign_in):
+    page = sign_in(*PLAIN)
+    expect(page.get_by_role("alert")).to_contain_text("该账号没有管理后台权限")
+    assert page.evaluate("sessionStorage.getItem('console.token')") is None
+    expect(page.locator("#topbar")).to_be_hidden()
+
+
+def test_expired_or_forged_token_sends_back_to_sign_in(sign_in):
+    page = sign_in()
+    page.evaluate("sessionStorage.setItem('console.token', 'forged')")
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text("登录凭证无效，请重新登录")
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+
+
+def test_create_event_shows_field_errors_then_lists_it(site, sign_in):
+    site.make_member("质检员", department="质检部")
+    page = sign_in()
+    page.get_by_role("link", name="＋ 新建活动").click()
+    day = (utcnow().astimezone(SHANGHAI) + timedelta(days=3)).strftime("%Y-%m-%d")
+    page.get_by_label("活动名称").fill("春季健步走")
+    page.get_by_label("类型").select_option(label="文体活动")
+    page.get_by_label("地点").fill("滨江公园南门")
+    page.get_by_label("开始时间").fill(f"{day}T09:00")
+    page.get_by_label("结束时间").fill(f"{day}T08:00")
+    page.get_by_label("名额", exact=True).fill("30")
+    page.get_by_label("部门", exact=True).fill("质检部，不存在的部门")
+    page.get_by_role("button", name="发布活动").click()
+
+    expect(page.locator('[data-error-for="ends_at"]')).to_have_text("结束时间必须晚于开始时间")
+    expect(page.get_by_role("alert").first).to_have_text("请修改标出的内容后再提交")
+
+    page.get_by_label("结束时间").fill(f"{day}T11:30")
+    page.get_by_role("button", name="发布活动").click()
+    # The time is right now; the unknown department is named beside its box.
+    expect(page.locator('[data-error-for="audience.departments"]')).to_have_text("不存在：不存在的部门")
+    expect(page.locator('[data-error-for="ends_at"]')).to_be_empty()
+
+    page.get_by_label("部门", exact=True).fill("质检部")
+    page.get_by_role("button", name="发布活动").click()
+    expect(page.locator("#toast")).to_have_text("已发布活动「春季健步走」")
+    row = page.locator("#events-table tbody tr", has_text="春季健步走")
+    expect(row).to_contain_text(f"{day}")
+    expect(row).to_contain_text("09:00–11:30")
+    expect(row).to_contain_text("报名中")
+    expect(row.locator('[data-col="confirmed"]')).to_have_text("0 / 30")
+
+    row.get_by_role("link", name="春季健步走").click()
+    expect(page.locator(".details")).to_contain_text("部门：质检部")
+
+
+def test_raising_capacity_confirms_the_waitlisted_member(site, sign_in):
+    first = site.make_member("张先到")
+    second = site.make_member("赵候补")
+    event_id = site.make_event("安全生产讲座", kind="lecture", capacity=1, registrants=[first, second])
+    page = sign_in()
+    row = page.locator("#events-table tbody tr", has_text="安全生产讲座")
+    expect(row.locator('[data-col="confirmed"]')).to_have_text("1 / 1")
+    expect(row.locator('[data-col="waitlist"]')).to_have_text("1")
+    row.get_by_role("link", name="管理").click()
+
+    expect(page).to_have_url(re.compile(rf"#/events/{event_id}$"))
+    roster = page.locator("#roster-table")
+    expect(roster.locator("tr", has_text="张先到")).to_contain_text("已报名")
+    expect(roster.locator("tr", has_text="赵候补")).to_contain_text("候补第 1 位")
+
+    page.locator("#capacity-input").fill("2")
+    page.locator("#capacity-save").click()
+    expect(page.locator("#toast")).to_have_text("名额已更新，1 名候补会员已转为报名成功")
+    expect(roster.locator("tr", has_text="赵候补")).to_contain_text("已报名")
+    expect(page.locator("#confirmed-count")).to_have_text("2")
+    expect(page.locator("#waitlist-count")).to_have_text("0")
+    expect(page.locator("#stat-registered")).to_have_text("2")
+
+    # Fewer seats than people already confirmed: the server's reason, in Chinese, next to the box.
+    page.locator("#capacity-input").fill("1")
+    page.locator("#capacity-save").click()
+    expect(page.locator("#capacity-form ~ .form-message")).to_have_text("已有 2 人报名成功，名额不能少于此数")
+
+
+def test_cancel_event_after_confirming(site, sign_in):
+    event_id = site.make_event("周末观影")
+    page = sign_in()
+    page.goto(f"/console/#/events/{event_id}")
+    page.get_by_role("button", name="取消活动").click()
+    page.get_by_role("button", name="再想想").click()
+    expect(page.locator("#event-title")).not_to_contain_text("已取消")
+
+    page.get_by_role("button", name="取消活动").click()
+    page.get_by_role("button", name="确认取消活动").click()
+    expect(page.locator("#event-title")).to_contain_text("已取消")
+    expect(page.get_by_role("button", name="取消活动")).to_have_count(0)
+    expect(page.locator("#open-screen")).to_have_count(0)
+
+
+def test_titles_are_shown_as_text_not_markup(site, sign_in):
+    site.make_event('<img src=x onerror="document.title=1">摄影展')
+    page = sign_in()
+    expect(page.get_by_role("link", name='<img src=x onerror="document.title=1">摄影展')).to_be_visible()
+    expect(page.locator("#events-table img")).to_have_count(0)
+
+
+def test_download_registrations_as_csv(site, sign_in):
+    a, b = site.make_member("钱导出", department="质检部"), site.make_member("孙导出")
+    event_id = site.make_event("职工书法培训", kind="training", registrants=[a, b])
+    page = sign_in()
+    page.goto(f"/console/#/events/{event_id}")
+    expect(page.locator("#roster-table tbody tr")).to_have_count(2)
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="导出 CSV").click()
+    download = info.value
+    assert download.suggested_filename == "职工书法培训-报名名单.csv"
+    with open(download.path(), encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:6] == ["工号", "姓名", "部门", "网格", "手机", "状态"]
+    assert [(r[1], r[2], r[5]) for r in rows[1:]] == [("钱导出", "质检部", "已报名"), ("孙导出", "生产一部", "已报名")]
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="导出 Excel").click()
+    assert info.value.suggested_filename == "职工书法培训-报名名单.xlsx"
+    with open(info.value.path(), "rb") as f:
+        sheet = load_workbook(io.BytesIO(f.read())).active
+    assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["钱导出", "孙导出"]
+
+
+def test_checkin_screen_shows_the_code_and_the_live_count(site, sign_in):
+    here, away = site.make_member("周已到"), site.make_member("吴未到")
+    event_id = site.make_event("劳模分享会", starts_at=utcnow() + timedelta(minutes=20), registrants=[here, away])
+    with site.app.app_context():
+        token, _ = checkin.venue_code(event_id)
+        checkin.check_in_with_code(db.session.get(Member, here), token)
+        db.session.commit()
+
+    page = sign_in()
+    page.clock.install()
+    page.goto(f"/console/#/events/{event_id}")
+    expect(page.locator("#stat-checked-in")).to_have_text("1")
+    page.get_by_role("link", name="现场签到码").click()
+
+    expect(page.locator("#screen-title")).to_have_text("劳模分享会")
+    expect(page.locator("#topbar")).to_be_hidden()
+    # A function, not an expression: the console's CSP forbids eval, which Playwright uses for those.
+    page.wait_for_function("() => { const img = document.querySelector('#qr');"
+                           " return img.complete && img.naturalWidth > 0; }")
+    assert page.locator("#qr").evaluate("img => img.src").startswith("blob:")
+    expect(page.locator("#screen-checked-in")).to_have_text("1")
+    expect(page.locator("#screen-registered")).to_have_text("2")
+    seconds = int(page.locator("#countdown").inner_text())
+    assert 1 <= seconds <= 31
+
+    # Another member checks in; the count follows without touching the screen.
+    with site.app.app_context():
+        token, _ = checkin.venue_code(event_id)
+        checkin.check_in_with_code(db.session.get(Member, away), token)
+        db.session.commit()
+    first_src = page.locator("#qr").get_attribute("src")
+    # Within one period the screen fetches a fresh code and shows it.
+    with page.expect_request(lambda r: "checkin-code?format=png" in r.url):
+        page.clock.run_for(31_000)
+    expect(page.locator("#qr")).not_to_have_attribute("src", first_src)
+    expect(page.locator("#screen-checked-in")).to_have_text("2")
+
+    page.get_by_role("link", name="‹ 返回").click()
+    expect(page.locator("#event-title")).to_contain_text("劳模分享会")
+
+
+def test_checkin_screen_of_a_cancelled_event_says_so(site, sign_in):
+    event_id = site.make_event("已取消的联欢会")
+    with site.app.app_context():
+        events.cancel_event(event_id)
+        db.session.commit()
+    page = sign_in()
+    page.goto(f"/console/#/events/{event_id}/screen")
+    expect(page.locator(".qr-error")).to_have_text("活动已取消")
