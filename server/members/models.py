@@ -56,8 +56,8 @@ class Member(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    department: Mapped[Optional[Department]] = relationship(lazy="joined")
-    grid: Mapped[Optional[Grid]] = relationship(lazy="joined")
+    department: Mapped[Optional[Department]] = relationship()
+    grid: Mapped[Optional[Grid]] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="member_tags", order_by=Tag.name)
 
     def has_any_role(self, roles) -> bool:

@@ -1,0 +1,420 @@
+"""Check-in: the rotating venue code, signed member tickets, and one check-in per member and event.
+
+Two ways in:
+
+- **Venue code** (``c1.{event_id}.{period}.{mac}``): staff show a QR code that changes every
+  ``CHECKIN_CODE_PERIOD`` seconds; a member scans it with ``wx.scanCode`` and posts it. The MAC is an
+  HMAC-SHA256 under a key derived from ``SECRET_KEY``, so nobody can mint a code, and a code is
+  accepted in its own period and the next one only, so a forwarded photo stops working within
+  two periods.
+- **Ticket** (``t1.{event_id}.{registration_id}.{member_id}.{sig}``): the member shows a QR code that
+  staff scan. ``sig`` is an Ed25519 signature by the event's own key; the public half is handed to
+  staff devices (``checkin_key``) so they can verify tickets offline and sync the scans later.
+
+Either way the row is written with ``INSERT … ON CONFLICT (event_id, member_id) DO NOTHING`` and
+then read back: retries, two devices and racing requests all end in one check-in, and every
+caller sees the first one's ``checked_in_at``.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Iterable, Optional
+
+import qrcode
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from flask import current_app
+from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..errors import AppError, invalid_request
+from ..extensions import db
+from ..members.models import Member
+from ..timeutil import to_local_iso, utcnow
+from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
+from .services import audience_filter, get_event, not_found
+
+# An offline device's clock may run a little ahead of ours; a scan further in the future is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+TICKET_FORMAT = ("t1.{event_id}.{registration_id}.{member_id}.{signature}; signature = base64url (no padding) "
+                 "of the Ed25519 signature over the UTF-8 bytes of \"t1.{event_id}.{registration_id}.{member_id}\"")
+
+_CODE = re.compile(r"c1\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{22})")
+_TICKET = re.compile(r"(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})")
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    event_id: int
+    member_id: int
+    checked_in_at: datetime
+    name: str = ""
+
+
+@dataclass
+class BatchResult:
+    index: int
+    status: str  # checked_in | already_checked_in | error
+    member_id: Optional[int] = None
+    checked_in_at: Optional[datetime] = None
+    error: Optional[AppError] = None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def invalid_token(message: str = "签到码无效，请重新扫码", details: dict | None = None) -> AppError:
+    return AppError("invalid_token", message, 400, details)
+
+
+def _not_registered(reg_status: str | None) -> AppError:
+    reason = reg_status or "none"
+    message = {
+        RegistrationStatus.waitlisted: "您在候补名单中，尚未获得名额，不能签到",
+        RegistrationStatus.cancelled: "报名已取消，不能签到",
+    }.get(reg_status, "您没有报名该活动")
+    return AppError("not_registered", message, 403, {"reason": reason})
+
+
+# --- venue code -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _derive_code_key(secret: str) -> bytes:
+    # A key of its own: codes shown on a public screen never involve the key that signs logins.
+    return hmac.new(secret.encode(), b"union-hub/checkin-code/v1", hashlib.sha256).digest()
+
+
+def _code_mac(event_id: int, period: int) -> str:
+    key = _derive_code_key(current_app.config["SECRET_KEY"])
+    return _b64(hmac.new(key, f"checkin:{event_id}:{period}".encode(), hashlib.sha256).digest())[:22]
+
+
+def code_period_seconds() -> int:
+    return int(current_app.config["CHECKIN_CODE_PERIOD"])
+
+
+def venue_code(event_id: int, now: datetime | None = None) -> tuple[str, datetime]:
+    """The venue code for this moment and when it stops being accepted (the end of the next period)."""
+    seconds = code_period_seconds()
+    period = int((now or utcnow()).timestamp()) // seconds
+    token = f"c1.{event_id}.{period}.{_code_mac(event_id, period)}"
+    return token, datetime.fromtimestamp((period + 2) * seconds, timezone.utc)
+
+
+def current_code(event_id: int) -> tuple[str, datetime]:
+    """The code staff show now. Raises 404 not_found, 409 event_cancelled."""
+    if get_event(event_id).status == EventStatus.cancelled:
+        raise AppError("event_cancelled", "活动已取消", 409)
+    return venue_code(event_id)
+
+
+def read_venue_code(token: str, now: datetime) -> int:
+    """The event a venue code names. Raises 400 invalid_token (forged, malformed, from the future)
+    or 400 token_expired (older than the previous period)."""
+    m = _CODE.fullmatch(token)
+    if m is None:
+        raise invalid_token()
+    event_id, period = int(m[1]), int(m[2])
+    if not hmac.compare_digest(m[3], _code_mac(event_id, period)):
+        raise invalid_token()
+    current = int(now.timestamp()) // code_period_seconds()
+    if period > current:
+        raise invalid_token()
+    if current - period > 1:
+        raise AppError("token_expired", "签到码已过期，请扫描现场最新的二维码", 400)
+    return event_id
+
+
+# --- tickets --------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def _private_key(raw: bytes) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def public_key(event: Event) -> Ed25519PublicKey:
+    return _private_key(event.ticket_key).public_key()
+
+
+def sign_ticket(event: Event, registration_id: int, member_id: int) -> str:
+    body = f"t1.{event.id}.{registration_id}.{member_id}"
+    return f"{body}.{_b64(_private_key(event.ticket_key).sign(body.encode()))}"
+
+
+def read_ticket(event: Event, ticket: str) -> tuple[int, int]:
+    """(registration_id, member_id) from a ticket of this event. Raises 400 invalid_token."""
+    m = _TICKET.fullmatch(ticket)
+    if m is None:
+        raise invalid_token("电子票无效")
+    if int(m[2]) != event.id:
+        raise invalid_token("该电子票不属于本活动", {"event_id": int(m[2])})
+    signature = _unb64(m[5])
+    try:
+        # Only the canonical encoding counts, so one signature makes exactly one ticket string.
+        if _b64(signature) != m[5]:
+            raise InvalidSignature
+        public_key(event).verify(signature, m[1].encode())
+    except InvalidSignature:
+        raise invalid_token("电子票无效") from None
+    return int(m[3]), int(m[4])
+
+
+def checkin_key(event: Event) -> dict:
+    key = public_key(event)
+    return {
+        "event_id": event.id, "algorithm": "Ed25519",
+        "public_key": _b64(key.public_bytes(Encoding.Raw, PublicFormat.Raw)),
+        "public_key_pem": key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode(),
+        "ticket_format": TICKET_FORMAT,
+    }
+
+
+def issue_ticket(member: Member, event_id: int) -> str:
+    """The member's signed ticket. Raises 404 not_found, 409 event_cancelled,
+    403 not_registered (no confirmed registration; details.reason says why)."""
+    event = get_event(event_id)
+    if event.status == EventStatus.cancelled:
+        raise AppError("event_cancelled", "活动已取消", 409)
+    reg = db.session.execute(
+        select(Registration.id, Registration.status)
+        .where(Registration.event_id == event_id, Registration.member_id == member.id)
+    ).first()
+    if reg is None or reg.status != RegistrationStatus.confirmed:
+        raise _not_registered(reg.status if reg else None)
+    return sign_ticket(event, reg.id, member.id)
+
+
+def qr_png(content: str) -> bytes:
+    # An integer box size keeps every module a whole number of pixels, so scanners read it reliably.
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    qr.add_data(content)
+    qr.make(fit=True)
+    buf = io.BytesIO()
+    qr.make_image().save(buf)
+    return buf.getvalue()
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+def checkin_window(event) -> tuple[datetime, datetime]:
+    """When check-in is open: from ``starts_at - checkin_opens_minutes_before`` to
+    ``starts_at + checkin_closes_minutes_after``. Both ends count from the start (not from
+    ``ends_at``), so "closes 120 minutes after" means two hours after the event began."""
+    return (event.starts_at - timedelta(minutes=event.checkin_opens_minutes_before),
+            event.starts_at + timedelta(minutes=event.checkin_closes_minutes_after))
+
+
+def _check_open(event, at: datetime) -> None:
+    """Raises 409 event_cancelled, 409 checkin_closed."""
+    if event.status == EventStatus.cancelled:
+        raise AppError("event_cancelled", "活动已取消", 409)
+    opens, closes = checkin_window(event)
+    if not opens <= at <= closes:
+        message = "签到尚未开始" if at < opens else "签到已结束"
+        raise AppError("checkin_closed", message, 409,
+                       {"opens_at": to_local_iso(opens), "closes_at": to_local_iso(closes)})
+
+
+def _scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    if scanned_at is None:
+        return now
+    if scanned_at > now + CLOCK_SKEW:
+        raise invalid_request({"scanned_at": "扫码时间晚于当前时间，请检查设备时钟"})
+    return scanned_at
+
+
+@lru_cache(maxsize=4)
+def _insert_stmt(dialect: str):
+    # Built once: constructing statements costs more than running them on the check-in hot path.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Checkin.__table__
+    return (insert(table).on_conflict_do_nothing(index_elements=[table.c.event_id, table.c.member_id])
+            .returning(table.c.member_id, table.c.checked_in_at))
+
+
+def _insert(rows: list[dict]) -> dict[int, datetime]:
+    """INSERT … ON CONFLICT (event_id, member_id) DO NOTHING; {member_id: checked_in_at} of the rows
+    actually written. A conflict is the normal outcome of a retry or a race, never an error."""
+    stmt = _insert_stmt(db.engine.dialect.name)
+    return dict(db.session.execute(stmt, rows[0] if len(rows) == 1 else rows).all())
+
+
+def _checked_in_at(event_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:
+    return dict(db.session.execute(
+        select(Checkin.member_id, Checkin.checked_in_at)
+        .where(Checkin.event_id == event_id, Checkin.member_id.in_(list(member_ids)))
+    ).all())
+
+
+def _record(event_id: int, member_id: int, **row) -> tuple[datetime, bool]:
+    written = _insert([{"event_id": event_id, "member_id": member_id, "created_at": utcnow(), **row}])
+    if member_id in written:
+        return written[member_id], True
+    # Someone else's insert won: theirs is the check-in, and it is committed (READ COMMITTED on
+    # PostgreSQL; SQLite writers are serialised), so it is visible here.
+    return _checked_in_at(event_id, [member_id])[member_id], False
+
+
+# --- check-in -------------------------------------------------------------------------------------
+
+# The hot path's one read: the event, the member's registration and any earlier check-in.
+_CODE_CHECKIN_READ = (
+    select(Event.status, Event.starts_at, Event.walk_in, Event.checkin_opens_minutes_before,
+           Event.checkin_closes_minutes_after, Registration.id.label("registration_id"),
+           Registration.status.label("registration_status"), Checkin.checked_in_at)
+    .select_from(Event)
+    .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.member_id == bindparam("member_id")))
+    .outerjoin(Checkin, and_(Checkin.event_id == Event.id, Checkin.member_id == bindparam("member_id")))
+    .where(Event.id == bindparam("event_id"))
+)
+
+
+def check_in_with_code(member: Member, token: str) -> tuple[CheckinResult, bool]:
+    """Check the member in with the venue code. Returns (result, created); a repeat (a retry, a
+    second scan, even after the window closed) returns the first check-in with created=False.
+
+    A confirmed registration is required; without one, a walk-in event admits members of its
+    audience as walk-ins. Raises 400 invalid_token / token_expired, 404 not_found,
+    409 event_cancelled / checkin_closed, 403 not_registered (details.reason: none, waitlisted,
+    cancelled), 403 not_eligible (walk-in outside the event's audience).
+    """
+    now = utcnow()
+    event_id = read_venue_code(token, now)
+    row = db.session.execute(_CODE_CHECKIN_READ, {"event_id": event_id, "member_id": member.id}).first()
+    if row is None:
+        raise not_found()
+    if row.checked_in_at is not None:
+        return CheckinResult(event_id, member.id, row.checked_in_at), False
+    _check_open(row, now)
+    registration_id, walk_in = row.registration_id, False
+    if row.registration_status != RegistrationStatus.confirmed:
+        if not row.walk_in:
+            raise _not_registered(row.registration_status)
+        if not db.session.scalar(select(exists().where(Event.id == event_id, audience_filter(member)))):
+            raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
+        registration_id, walk_in = None, True
+    at, created = _record(event_id, member.id, registration_id=registration_id, checked_in_at=now,
+                          method="code", is_walk_in=walk_in, recorded_by=None)
+    return CheckinResult(event_id, member.id, at), created
+
+
+def check_in_with_ticket(staff: Member, event_id: int, ticket: str,
+                         scanned_at: datetime | None = None) -> tuple[CheckinResult, bool]:
+    """Staff check a member in by scanning the member's ticket, now or (offline) at ``scanned_at``,
+    which becomes the check-in time and is what the window is checked against.
+
+    Raises 400 invalid_request (scanned_at in the future), 404 not_found, 400 invalid_token
+    (forged, tampered, another event's), 409 event_cancelled / checkin_closed, 403 not_registered
+    (the registration is no longer confirmed; details.reason).
+    """
+    at = _scan_time(scanned_at, utcnow())
+    event = get_event(event_id)
+    registration_id, member_id = read_ticket(event, ticket)
+    row = db.session.execute(
+        select(Registration.status, Member.name, Checkin.checked_in_at)
+        .join(Member, Member.id == Registration.member_id)
+        .outerjoin(Checkin, and_(Checkin.event_id == event_id, Checkin.member_id == member_id))
+        .where(Registration.id == registration_id, Registration.event_id == event_id,
+               Registration.member_id == member_id)
+    ).first()
+    if row is None:
+        raise _not_registered(None)
+    if row.checked_in_at is not None:
+        return CheckinResult(event_id, member_id, row.checked_in_at, row.name), False
+    _check_open(event, at)
+    if row.status != RegistrationStatus.confirmed:
+        raise _not_registered(row.status)
+    checked_in_at, created = _record(event_id, member_id, registration_id=registration_id, checked_in_at=at,
+                                     method="ticket", is_walk_in=False, recorded_by=staff.id)
+    return CheckinResult(event_id, member_id, checked_in_at, row.name), created
+
+
+def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime]]) -> list[BatchResult]:
+    """Sync scans made offline: each item succeeds or fails on its own.
+
+    A member scanned more than once (in this batch, on two devices, in an earlier sync) is checked
+    in once: within a batch the earliest valid scan is stored; against what is already stored, the
+    first one stored wins and later scans report ``already_checked_in`` with that time.
+    Set-based: signatures are verified in Python, then one read of registrations and check-ins and
+    one bulk insert. Raises (for the whole batch) 404 not_found, 409 event_cancelled.
+    """
+    now = utcnow()
+    event = get_event(event_id)
+    if event.status == EventStatus.cancelled:
+        raise AppError("event_cancelled", "活动已取消", 409)
+    results: dict[int, BatchResult] = {}
+    scans: list[tuple[datetime, int, int, int]] = []  # (at, index, registration_id, member_id)
+    for index, (ticket, scanned_at) in enumerate(items):
+        try:
+            at = _scan_time(scanned_at, now)
+            registration_id, member_id = read_ticket(event, ticket)
+        except AppError as e:
+            results[index] = BatchResult(index, "error", error=e)
+            continue
+        scans.append((at, index, registration_id, member_id))
+
+    member_ids = {s[3] for s in scans}
+    regs = {r.id: r for r in db.session.execute(
+        select(Registration.id, Registration.member_id, Registration.status)
+        .where(Registration.event_id == event_id, Registration.member_id.in_(member_ids))
+    )} if member_ids else {}
+    stored = _checked_in_at(event_id, member_ids) if member_ids else {}
+
+    chosen: dict[int, tuple[int, dict]] = {}  # member_id -> (index, row to insert)
+    for at, index, registration_id, member_id in sorted(scans):
+        result = BatchResult(index, "already_checked_in", member_id=member_id)
+        results[index] = result
+        if member_id in stored or member_id in chosen:
+            continue
+        reg = regs.get(registration_id)
+        try:
+            _check_open(event, at)
+            if reg is None or reg.member_id != member_id or reg.status != RegistrationStatus.confirmed:
+                raise _not_registered(reg.status if reg is not None else None)
+        except AppError as e:
+            results[index] = BatchResult(index, "error", member_id=member_id, error=e)
+            continue
+        chosen[member_id] = (index, {
+            "event_id": event_id, "member_id": member_id, "registration_id": registration_id, "checked_in_at": at,
+            "method": "ticket", "is_walk_in": False, "recorded_by": staff.id, "created_at": now})
+
+    written = _insert([row for _, row in chosen.values()]) if chosen else {}
+    for member_id, (index, _) in chosen.items():
+        if member_id in written:
+            results[index].status = "checked_in"
+    times = {**stored, **written}
+    late = {r.member_id for r in results.values() if r.status != "error"} - times.keys()
+    if late:  # written by another device's sync while this one ran
+        times.update(_checked_in_at(event_id, late))
+    for r in results.values():
+        if r.status != "error":
+            r.checked_in_at = times[r.member_id]
+    return [results[i] for i in range(len(items))]
+
+
+def checkin_stats(event_id: int) -> dict[str, int]:
+    """Confirmed registrations, check-ins (walk-ins included) and walk-ins. Raises 404 not_found."""
+    get_event(event_id)
+    registered = db.session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.confirmed)
+    ) or 0
+    checked_in, walk_ins = db.session.execute(
+        select(func.count(), func.count().filter(Checkin.is_walk_in.is_(True)))
+        .select_from(Checkin).where(Checkin.event_id == event_id)
+    ).one()
+    return {"registered": registered, "checked_in": checked_in or 0, "walk_ins": walk_ins or 0}
