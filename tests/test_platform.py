@@ -71,8 +71,10 @@ def test_errors_share_one_shape(client, make, auth):
 
 
 def test_openapi_describes_every_route(app, client):
+    from openapi_spec_validator import validate
+
     doc = client.get(f"{API}/openapi.json").json
-    assert doc["openapi"].startswith("3.")
+    validate(doc)  # a valid OpenAPI 3.1 document, refs and all
     documented = {(p, m.upper()) for p, ops in doc["paths"].items() for m in ops}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule.startswith("/console"):
