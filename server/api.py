@@ -127,9 +127,11 @@ def validation_error(e: ValidationError, prefix: str = "") -> AppError:
     for err in e.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"])
         message = _field_message(err)
-        if not loc and err["type"] == "value_error" and ": " in message:
+        named = re.match(r"([a-z_][a-z0-9_.]*): (.+)", message, re.S) if err["type"] == "value_error" else None
+        if named:
             # Cross-field validators say "field: message" to name the field at fault.
-            loc, message = message.split(": ", 1)
+            name, message = named.groups()
+            loc = f"{loc}.{name}" if loc and name != loc.rsplit(".", 1)[-1] else (loc or name)
         fields.setdefault(loc or prefix or "body", message)
     return invalid_request(fields)
 
@@ -286,7 +288,8 @@ ERROR_STATUS: dict[str, int] = {
     "not_eligible": 403, "signup_closed": 409, "event_full": 409, "event_cancelled": 409,
     "invalid_token": 400, "token_expired": 400, "not_registered": 403, "checkin_closed": 409,
     "service_unavailable": 503, "not_bound": 403, "capacity_below_confirmed": 409,
-    "wechat_unavailable": 503, "invalid_credentials": 401,
+    "wechat_unavailable": 503, "invalid_credentials": 401, "empty_audience": 400, "event_started": 409,
+    "poster_font_missing": 503,
 }
 
 

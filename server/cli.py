@@ -7,6 +7,8 @@ from flask import Flask
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
     from .members.cli import members_cli
+    from .notices.cli import worker_command
 
     app.cli.add_command(members_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)

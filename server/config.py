@@ -1,6 +1,7 @@
 """Settings read from the environment (see README / API.md "Configuration")."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -47,7 +48,32 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "WECHAT_ENV_VERSION": env.get("WECHAT_ENV_VERSION", "release"),
         "SMS_PROVIDER": env.get("SMS_PROVIDER", "console"),
         "SMS_API_BASE_URL": env.get("SMS_API_BASE_URL", ""),
+        # Tencent: secret id/key and SdkAppId; Aliyun: access key id/secret in SMS_SECRET_ID/KEY.
+        "SMS_SECRET_ID": env.get("SMS_SECRET_ID", ""),
+        "SMS_SECRET_KEY": env.get("SMS_SECRET_KEY", ""),
+        "SMS_SDK_APP_ID": env.get("SMS_SDK_APP_ID", ""),
+        "SMS_SIGN_NAME": env.get("SMS_SIGN_NAME") or env.get("UNION_NAME", "同心工会"),
+        "SMS_REGION": env.get("SMS_REGION", "ap-guangzhou"),
+        "SMS_TIMEOUT": float(env.get("SMS_TIMEOUT", "5")),
+        # Longest template variable the SMS account allows (see the provider's console).
+        "SMS_PARAM_MAX_LEN": int(env.get("SMS_PARAM_MAX_LEN", "20")),
+        "SMS_POOL_SIZE": int(env.get("SMS_POOL_SIZE", "16")),
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # Notices: the approved templates, and how the pipeline paces and retries deliveries.
+        "WECHAT_NOTICE_TEMPLATE_ID": env.get("WECHAT_NOTICE_TEMPLATE_ID", "notice-template-dev"),
+        # Template field -> what fills it: title, body, date, sender, or a fixed text.
+        "WECHAT_NOTICE_FIELDS": json.loads(env.get("WECHAT_NOTICE_FIELDS") or
+                                           '{"thing1": "title", "thing2": "body", "time3": "date"}'),
+        "SMS_NOTICE_TEMPLATE_ID": env.get("SMS_NOTICE_TEMPLATE_ID", "notice-sms-dev"),
+        "SMS_RATE_PER_SECOND": float(env.get("SMS_RATE_PER_SECOND", "200")),
+        "PUSH_RATE_PER_SECOND": float(env.get("PUSH_RATE_PER_SECOND", "500")),
+        "DELIVERY_BATCH": int(env.get("DELIVERY_BATCH", "200")),
+        "DELIVERY_THREADS": int(env.get("DELIVERY_THREADS", "16")),
+        "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "60")),
+        "DELIVERY_MAX_ATTEMPTS": int(env.get("DELIVERY_MAX_ATTEMPTS", "8")),
+        "DELIVERY_BACKOFF_SECONDS": float(env.get("DELIVERY_BACKOFF_SECONDS", "10")),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "FONT_PATH": env.get("FONT_PATH") or None,
         "CHECKIN_CODE_PERIOD": int(env.get("CHECKIN_CODE_PERIOD", "30")),
         "AUTH_DEV_LOGIN": _bool(env.get("AUTH_DEV_LOGIN")),
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", str(12 * 3600))),

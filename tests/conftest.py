@@ -14,6 +14,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
 from server import create_app
 from server.extensions import db as _db
 
@@ -28,7 +29,7 @@ def _database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory, wechat_server):
+def app(tmp_path_factory, wechat_server, sms_server):
     url = _database_url(tmp_path_factory)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker and url.startswith("postgresql"):
@@ -39,6 +40,10 @@ def app(tmp_path_factory, wechat_server):
         "AUTH_DEV_LOGIN": True,
         "WECHAT_API_BASE_URL": wechat_server.base_url,
         "WECHAT_TIMEOUT": 2.0,
+        # SMS over real HTTP to the fake, in Tencent Cloud's format.
+        "SMS_PROVIDER": "tencent", "SMS_API_BASE_URL": sms_server.base_url, "SMS_SECRET_ID": DEFAULT_SECRET_ID,
+        "SMS_SECRET_KEY": DEFAULT_SECRET_KEY, "SMS_SDK_APP_ID": DEFAULT_SDK_APP_ID, "SMS_TIMEOUT": 2.0,
+        "SMS_NOTICE_TEMPLATE_ID": "2001",
         "TESTING": True,
     })
     with app.app_context():
@@ -135,5 +140,15 @@ def wechat_server():
     from scripts.fake_wechat import FakeWeChat
 
     server = FakeWeChat().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sms_server():
+    """The fake SMS server from scripts/ (Tencent and Alibaba formats at one URL), over real HTTP."""
+    from scripts.fake_sms import FakeSms
+
+    server = FakeSms().start()
     yield server
     server.stop()

@@ -1,6 +1,8 @@
 """Every route × every role gets the status the contract says (API.md "Roles")."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from server.members.auth import issue_token
@@ -33,6 +35,19 @@ ROUTES = {
     ("POST", "/api/v1/events/{id}/checkins"): "staff",
     ("POST", "/api/v1/events/{id}/checkins/batch"): "staff",
     ("GET", "/api/v1/events/{id}/checkins/stats"): "staff",
+    ("GET", "/api/v1/events/{id}/poster"): "staff",
+    ("POST", "/api/v1/notices"): "staff",
+    ("GET", "/api/v1/notices"): "staff",
+    ("GET", "/api/v1/notices/{id}"): "staff",
+    ("POST", "/api/v1/notices/{id}/send"): "staff",
+    ("GET", "/api/v1/notices/{id}/deliveries"): "staff",
+    ("GET", "/api/v1/notices/{id}/poster"): "staff",
+    ("GET", "/api/v1/me/notices"): "member",
+    ("GET", "/api/v1/me/notices/{id}"): "member",
+    ("POST", "/api/v1/notices/{id}/read"): "member",
+    ("POST", "/api/v1/me/subscriptions"): "member",
+    ("GET", "/n/{id}"): "public",
+    ("GET", "/e/{id}"): "public",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin"]
 
@@ -56,7 +71,7 @@ def _rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule.startswith("/console"):
             continue
-        path = rule.rule.replace("<int:event_id>", "{id}")
+        path = re.sub(r"<int:\w+>", "{id}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, path
 

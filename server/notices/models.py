@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Optional
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import UTCDateTime, utcnow
+
+CHANNELS = ("push", "sms", "poster")
+
+
+class NoticeStatus(StrEnum):
+    draft = "draft"
+    scheduled = "scheduled"
+    sending = "sending"
+    sent = "sent"
+
+
+class DeliveryStatus(StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"
+    skipped = "skipped"
+
+
+class Notice(db.Model):
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    # As given by staff; resolved into notice_recipients once, when the notice is sent.
+    audience: Mapped[dict] = mapped_column(JSON)
+    send_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    sms_fallback: Mapped[bool] = mapped_column(default=True)
+    page: Mapped[Optional[str]] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default=NoticeStatus.draft)
+    recipients_count: Mapped[int] = mapped_column(default=0)
+    created_by: Mapped[Optional[int]] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    planned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'scheduled', 'sending', 'sent')", name="status_valid"),
+        Index("ix_notices_due", "status", "send_at"),
+    )
+
+
+class NoticeRecipient(db.Model):
+    """Who a notice went to (the audience as it was when sent), and whether they read it."""
+
+    __tablename__ = "notice_recipients"
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_notice_recipients_member", "member_id", "notice_id"),)
+
+
+class Delivery(db.Model):
+    """One message to one member on one channel: the outbox row a worker sends exactly once."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default=DeliveryStatus.queued)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(String(500))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A worker's claim: nobody else takes the row before lease_until; a killed worker's rows come back after it.
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    provider_id: Mapped[Optional[str]] = mapped_column(String(100))
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        # Sending a notice twice, a retry or two racing workers can never make a second message.
+        UniqueConstraint("notice_id", "member_id", "channel"),
+        CheckConstraint("channel IN ('push', 'sms')", name="channel_valid"),
+        CheckConstraint("status IN ('queued', 'sent', 'failed', 'skipped')", name="status_valid"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_notice_stats", "notice_id", "channel", "status"),
+    )
+
+
+class SubscriptionQuota(db.Model):
+    """Sendable pushes per member and template: each WeChat 'accept' grants exactly one."""
+
+    __tablename__ = "subscription_quotas"
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    remaining: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (CheckConstraint("remaining >= 0", name="remaining_not_negative"),)

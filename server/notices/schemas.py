@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from ..api import Out, PageQuery, QuerySchema, Schema
+from ..timeutil import LocalTime
+
+Channel = Literal["push", "sms", "poster"]
+
+
+class NoticeAudienceIn(Schema):
+    all: Optional[bool] = None
+    departments: Optional[list[str]] = Field(None, max_length=200)
+    grids: Optional[list[str]] = Field(None, max_length=200)
+    tags: Optional[list[str]] = Field(None, max_length=200)
+    member_ids: Optional[list[int]] = Field(None, max_length=10000)
+    event_id: Optional[int] = None
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if self.all is False:
+            raise ValueError("all: 只能为 true；如需指定对象请列出部门、网格、标签、会员或活动")
+        if self.all and any([self.departments, self.grids, self.tags, self.member_ids, self.event_id is not None]):
+            raise ValueError("all: 全体会员时不能再指定其他对象")
+        if not self.all and not any([self.departments, self.grids, self.tags, self.member_ids,
+                                     self.event_id is not None]):
+            raise ValueError("audience: 请选择通知对象：全体会员，或部门、网格、标签、会员、活动报名者")
+        return self
+
+
+class NoticeIn(Schema):
+    title: str = Field(min_length=1, max_length=100)
+    body: str = Field(min_length=1, max_length=5000)
+    channels: list[Channel] = Field(min_length=1, max_length=3)
+    audience: NoticeAudienceIn
+    send_at: Optional[AwareDatetime] = None
+    sms_fallback: bool = True
+    page: Optional[str] = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_\-/]+(\?[\w=&%\-.]*)?$")
+
+
+class ChannelStats(Out):
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+class NoticeStats(Out):
+    recipients: int
+    read: int
+    by_channel: dict[str, ChannelStats]
+
+
+class NoticeOut(Out):
+    id: int
+    title: str
+    body: str
+    channels: list[Channel]
+    audience: dict
+    send_at: Optional[LocalTime]
+    sms_fallback: bool
+    page: Optional[str]
+    status: Literal["draft", "scheduled", "sending", "sent"]
+    created_at: LocalTime
+    sent_at: Optional[LocalTime]
+    poster_url: Optional[str]
+    stats: Optional[NoticeStats] = None
+
+
+class NoticePage(Out):
+    items: list[NoticeOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class NoticeListQuery(PageQuery):
+    status: Optional[Literal["draft", "scheduled", "sending", "sent"]] = None
+
+
+class DeliveryQuery(PageQuery):
+    channel: Optional[Literal["push", "sms"]] = None
+    status: Optional[Literal["queued", "sent", "failed", "skipped"]] = None
+
+
+class DeliveryOut(Out):
+    member_id: int
+    channel: Literal["push", "sms"]
+    status: Literal["queued", "sent", "failed", "skipped"]
+    attempts: int
+    last_error: Optional[str]
+    sent_at: Optional[LocalTime]
+
+
+class DeliveryPage(Out):
+    items: list[DeliveryOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class InboxItem(Out):
+    id: int
+    title: str
+    body: str
+    sent_at: Optional[LocalTime]
+    read: bool
+    read_at: Optional[LocalTime]
+
+
+class InboxPage(Out):
+    items: list[InboxItem]
+    page: int
+    per_page: int
+    total: int
+    unread: int
+
+
+class InboxQuery(PageQuery):
+    unread: bool = False
+
+
+class SubscriptionsIn(Schema):
+    results: dict[str, Literal["accept", "reject", "ban", "filter"]] = Field(min_length=1, max_length=20)
+
+
+class SubscriptionsOut(Out):
+    remaining: dict[str, int]
+
+
+class PosterQuery(QuerySchema):
+    format: Literal["png", "pdf"] = "png"

@@ -1,0 +1,337 @@
+"""Notices: who gets what, planned once in SQL when a notice is sent.
+
+Sending writes the recipients and one delivery row per recipient and channel in a few INSERT … SELECT
+statements (no per-member queries); workers (delivery.py) send only committed rows. The unique
+(notice_id, member_id, channel) key makes sending twice, retries and racing workers harmless.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, case, exists, func, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..errors import AppError, invalid_request
+from ..events.models import Registration
+from ..extensions import db
+from ..members.models import Department, Grid, Member, MemberTag, Tag, WechatUser
+from ..timeutil import utcnow
+from .models import Delivery, DeliveryStatus, Notice, NoticeRecipient, NoticeStatus, SubscriptionQuota
+
+NO_CONSENT = "no consent: 会员未授权订阅消息或授权次数已用完"
+NO_WECHAT = "no consent: 会员未绑定微信小程序"
+NO_PHONE = "no phone: 名册中没有手机号"
+
+
+def not_found() -> AppError:
+    return AppError("not_found", "通知不存在", 404)
+
+
+def upsert(model):
+    return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(model)
+
+
+# --- creating ---------------------------------------------------------------------------------------
+
+_NAMED = {"departments": Department, "grids": Grid, "tags": Tag}
+
+
+def resolve_audience(audience: dict[str, Any]) -> dict[str, Any]:
+    """Check the audience and add the ids of named groups. Raises 400 invalid_request."""
+    if audience.get("all"):
+        return {"all": True}
+    resolved: dict[str, Any] = {}
+    bad: dict[str, str] = {}
+    for field, model in _NAMED.items():
+        names = sorted(set(audience.get(field) or []))
+        if names:
+            found = dict(db.session.execute(select(model.name, model.id).where(model.name.in_(names))).all())
+            missing = [n for n in names if n not in found]
+            if missing:
+                bad[f"audience.{field}"] = "不存在：" + "、".join(missing)
+            resolved[field] = names
+            resolved[f"{field}_ids"] = sorted(found.values())
+    member_ids = sorted(set(audience.get("member_ids") or []))
+    if member_ids:
+        known = set(db.session.scalars(select(Member.id).where(Member.id.in_(member_ids))))
+        if unknown := [i for i in member_ids if i not in known]:
+            bad["audience.member_ids"] = "不存在的会员：" + "、".join(map(str, unknown[:20]))
+        resolved["member_ids"] = member_ids
+    if audience.get("event_id") is not None:
+        from ..events.models import Event
+
+        if db.session.get(Event, audience["event_id"]) is None:
+            bad["audience.event_id"] = "活动不存在"
+        resolved["event_id"] = audience["event_id"]
+    if bad:
+        raise invalid_request(bad)
+    if not resolved:
+        raise invalid_request({"audience": "请选择通知对象：全体会员，或部门、网格、标签、会员、活动报名者"})
+    return resolved
+
+
+def create_notice(created_by: int | None, *, title: str, body: str, channels: list[str], audience: dict,
+                  send_at=None, sms_fallback: bool = True, page: str | None = None) -> Notice:
+    notice = Notice(title=title, body=body, channels=sorted(set(channels), key=["push", "sms", "poster"].index),
+                    audience=resolve_audience(audience), send_at=send_at, sms_fallback=sms_fallback, page=page,
+                    status=NoticeStatus.draft, created_by=created_by)
+    db.session.add(notice)
+    db.session.flush()
+    return notice
+
+
+def get_notice(notice_id: int, lock: bool = False) -> Notice:
+    stmt = select(Notice).where(Notice.id == notice_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    notice = db.session.scalar(stmt)
+    if notice is None:
+        raise not_found()
+    return notice
+
+
+# --- sending ----------------------------------------------------------------------------------------
+
+def _audience_condition(a: dict):
+    """SQL condition on Member for the stored audience: every listed group receives the notice."""
+    if a.get("all"):
+        return literal(True)
+    conds = []
+    if a.get("departments_ids"):
+        conds.append(Member.department_id.in_(a["departments_ids"]))
+    if a.get("grids_ids"):
+        conds.append(Member.grid_id.in_(a["grids_ids"]))
+    if a.get("tags_ids"):
+        conds.append(exists().where(MemberTag.member_id == Member.id, MemberTag.tag_id.in_(a["tags_ids"])))
+    if a.get("member_ids"):
+        conds.append(Member.id.in_(a["member_ids"]))
+    if a.get("event_id") is not None:
+        conds.append(exists().where(Registration.member_id == Member.id, Registration.event_id == a["event_id"],
+                                    Registration.status.in_(("confirmed", "waitlisted"))))
+    return or_(*conds) if conds else literal(False)
+
+
+def send_notice(notice_id: int, *, due_only: bool = False) -> Notice:
+    """Send now, or schedule when send_at is in the future. Sending twice sends nothing twice.
+
+    Resolves the audience once, in SQL, into notice_recipients, then writes every delivery row.
+    Raises 404, 400 empty_audience (nobody matches: nothing is sent, the notice stays a draft).
+    """
+    notice = get_notice(notice_id, lock=True)
+    now = utcnow()
+    if notice.status in (NoticeStatus.sending, NoticeStatus.sent):
+        return notice
+    if notice.send_at is not None and notice.send_at > now:
+        if not due_only:
+            notice.status = NoticeStatus.scheduled
+        return notice
+    if due_only and notice.status != NoticeStatus.scheduled:
+        return notice
+    _plan(notice, now)
+    return notice
+
+
+def _plan(notice: Notice, now) -> None:
+    nid = notice.id
+    if db.engine.dialect.name == "postgresql":
+        # Planners run one at a time, so two notices never spend the same consent.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(7201)"))
+    recipients = select(literal(nid), Member.id).where(Member.is_active.is_(True), _audience_condition(notice.audience))
+    res = db.session.execute(
+        upsert(NoticeRecipient).from_select(["notice_id", "member_id"], recipients).on_conflict_do_nothing())
+    count = db.session.scalar(select(func.count()).select_from(NoticeRecipient).where(NoticeRecipient.notice_id == nid))
+    if not count:
+        raise AppError("empty_audience", "没有符合条件的会员，通知未发送", 400,
+                       {"audience": notice.audience, "inserted": res.rowcount})
+    cfg = current_app.config
+    if "push" in notice.channels:
+        _plan_push(nid, cfg["WECHAT_NOTICE_TEMPLATE_ID"], now)
+    if "sms" in notice.channels:
+        _plan_sms(nid, now, only_push_skipped=False)
+    elif "push" in notice.channels and notice.sms_fallback:
+        _plan_sms(nid, now, only_push_skipped=True)
+    notice.recipients_count = count
+    notice.planned_at = now
+    pending = db.session.scalar(select(exists().where(Delivery.notice_id == nid, Delivery.status == DeliveryStatus.queued)))
+    notice.status = NoticeStatus.sending if pending else NoticeStatus.sent
+    notice.sent_at = None if pending else now
+    db.session.flush()
+
+
+def _insert_deliveries(nid: int, channel: str, select_stmt) -> None:
+    cols = ["notice_id", "member_id", "channel", "status", "last_error", "attempts", "next_attempt_at", "created_at"]
+    db.session.execute(upsert(Delivery).from_select(cols, select_stmt).on_conflict_do_nothing())
+
+
+def _plan_push(nid: int, template_id: str, now) -> None:
+    r, q, w = NoticeRecipient, SubscriptionQuota, WechatUser
+    base = [r.notice_id == nid]
+    # With consent left: queue the push and spend one consent now (refunded if WeChat refuses for good).
+    with_consent = (
+        select(r.notice_id, r.member_id, literal("push"), literal(DeliveryStatus.queued.value), literal(None),
+               literal(0), literal(now), literal(now))
+        .join(w, w.member_id == r.member_id)
+        .join(q, and_(q.member_id == r.member_id, q.template_id == template_id, q.remaining > 0))
+        .where(*base)
+    )
+    _insert_deliveries(nid, "push", with_consent)
+    queued_push = select(Delivery.member_id).where(Delivery.notice_id == nid, Delivery.channel == "push",
+                                                   Delivery.status == DeliveryStatus.queued)
+    db.session.execute(
+        update(SubscriptionQuota)
+        .where(SubscriptionQuota.template_id == template_id, SubscriptionQuota.member_id.in_(queued_push))
+        .values(remaining=case((SubscriptionQuota.remaining > 0, SubscriptionQuota.remaining - 1), else_=0),
+                updated_at=now)
+    )
+    # Everyone else: skipped, saying why.
+    has_wechat = exists().where(w.member_id == r.member_id)
+    rest = (
+        select(r.notice_id, r.member_id, literal("push"), literal(DeliveryStatus.skipped.value),
+               case((has_wechat, literal(NO_CONSENT)), else_=literal(NO_WECHAT)), literal(0), literal(now),
+               literal(now))
+        .where(*base)
+    )
+    _insert_deliveries(nid, "push", rest)
+
+
+def _plan_sms(nid: int, now, only_push_skipped: bool) -> None:
+    r = NoticeRecipient
+    conds = [r.notice_id == nid]
+    if only_push_skipped:
+        conds.append(exists().where(Delivery.notice_id == nid, Delivery.member_id == r.member_id,
+                                    Delivery.channel == "push", Delivery.status == DeliveryStatus.skipped))
+    stmt = (
+        select(r.notice_id, r.member_id, literal("sms"),
+               case((Member.phone.is_(None), literal(DeliveryStatus.skipped.value)),
+                    else_=literal(DeliveryStatus.queued.value)),
+               case((Member.phone.is_(None), literal(NO_PHONE)), else_=literal(None)),
+               literal(0), literal(now), literal(now))
+        .join(Member, Member.id == r.member_id)
+        .where(*conds)
+    )
+    _insert_deliveries(nid, "sms", stmt)
+
+
+def fallback_to_sms(pairs: list[tuple[int, int]], now) -> int:
+    """After WeChat refused pushes for lack of consent: queue an SMS instead, where the notice allows it.
+
+    pairs: (notice_id, member_id). Returns the number of SMS queued.
+    """
+    if not pairs:
+        return 0
+    notice_ids = {n for n, _ in pairs}
+    allowed = set(db.session.scalars(select(Notice.id).where(Notice.id.in_(notice_ids), Notice.sms_fallback.is_(True))))
+    rows = [(n, m) for n, m in pairs if n in allowed]
+    if not rows:
+        return 0
+    phones = dict(db.session.execute(select(Member.id, Member.phone).where(Member.id.in_({m for _, m in rows}))).all())
+    values = [{"notice_id": n, "member_id": m, "channel": "sms",
+               "status": DeliveryStatus.queued.value if phones.get(m) else DeliveryStatus.skipped.value,
+               "last_error": None if phones.get(m) else NO_PHONE, "attempts": 0,
+               "next_attempt_at": now, "created_at": now} for n, m in rows]
+    res = db.session.execute(upsert(Delivery).values(values).on_conflict_do_nothing())
+    return res.rowcount or 0
+
+
+def send_due_notices(now=None) -> list[int]:
+    """Plan every scheduled notice whose send_at has come; returns their ids."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Notice.id).where(Notice.status == NoticeStatus.scheduled, Notice.send_at <= now)
+                             .order_by(Notice.send_at)).all()
+    for nid in due:
+        send_notice(nid, due_only=True)
+    return list(due)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+def stats(notice: Notice) -> dict:
+    rows = db.session.execute(
+        select(Delivery.channel, Delivery.status, func.count())
+        .where(Delivery.notice_id == notice.id).group_by(Delivery.channel, Delivery.status)
+    ).all()
+    by_channel = {c: {s.value: 0 for s in DeliveryStatus} for c in notice.channels if c != "poster"}
+    for channel, status, n in rows:
+        by_channel.setdefault(channel, {s.value: 0 for s in DeliveryStatus})[status] = n
+    read = db.session.scalar(select(func.count()).select_from(NoticeRecipient)
+                             .where(NoticeRecipient.notice_id == notice.id, NoticeRecipient.read_at.is_not(None)))
+    return {"recipients": notice.recipients_count, "read": read or 0, "by_channel": by_channel}
+
+
+def deliveries(notice_id: int, channel: str | None, status: str | None, page: int, per_page: int):
+    get_notice(notice_id)
+    conds = [Delivery.notice_id == notice_id]
+    if channel:
+        conds.append(Delivery.channel == channel)
+    if status:
+        conds.append(Delivery.status == status)
+    total = db.session.scalar(select(func.count()).select_from(Delivery).where(*conds)) or 0
+    items = db.session.scalars(select(Delivery).where(*conds).order_by(Delivery.id)
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def list_notices(page: int, per_page: int, status: str | None = None):
+    conds = [Notice.status == status] if status else []
+    total = db.session.scalar(select(func.count()).select_from(Notice).where(*conds)) or 0
+    items = db.session.scalars(select(Notice).where(*conds).order_by(Notice.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return items, total
+
+
+def inbox(member: Member, page: int, per_page: int, unread_only: bool = False):
+    conds = [NoticeRecipient.member_id == member.id]
+    if unread_only:
+        conds.append(NoticeRecipient.read_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(NoticeRecipient).where(*conds)) or 0
+    rows = db.session.execute(
+        select(Notice, NoticeRecipient.read_at).join(NoticeRecipient, NoticeRecipient.notice_id == Notice.id)
+        .where(*conds).order_by(Notice.planned_at.desc(), Notice.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total
+
+
+def inbox_item(member: Member, notice_id: int):
+    row = db.session.execute(
+        select(Notice, NoticeRecipient.read_at).join(NoticeRecipient, NoticeRecipient.notice_id == Notice.id)
+        .where(NoticeRecipient.member_id == member.id, Notice.id == notice_id)
+    ).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def mark_read(member: Member, notice_id: int):
+    """Idempotent; the first reading time is kept. Raises 404 when the notice was not sent to the member."""
+    now = utcnow()
+    res = db.session.execute(
+        update(NoticeRecipient)
+        .where(NoticeRecipient.notice_id == notice_id, NoticeRecipient.member_id == member.id,
+               NoticeRecipient.read_at.is_(None))
+        .values(read_at=now)
+    )
+    if res.rowcount == 0:
+        inbox_item(member, notice_id)  # 404 unless already read
+    return inbox_item(member, notice_id)
+
+
+def record_subscriptions(member: Member, results: dict[str, str]) -> dict[str, int]:
+    """What wx.requestSubscribeMessage returned: each accept allows one more push of that template;
+    ban (the member turned the template off for good) clears it. Returns the remaining counts."""
+    now = utcnow()
+    for template_id, result in results.items():
+        if result == "accept":
+            stmt = upsert(SubscriptionQuota).values(member_id=member.id, template_id=template_id, remaining=1,
+                                                    updated_at=now)
+            db.session.execute(stmt.on_conflict_do_update(
+                index_elements=["member_id", "template_id"],
+                set_={"remaining": SubscriptionQuota.remaining + 1, "updated_at": now}))
+        elif result == "ban":
+            db.session.execute(update(SubscriptionQuota).where(
+                SubscriptionQuota.member_id == member.id, SubscriptionQuota.template_id == template_id
+            ).values(remaining=0, updated_at=now))
+    return dict(db.session.execute(select(SubscriptionQuota.template_id, SubscriptionQuota.remaining).where(
+        SubscriptionQuota.member_id == member.id, SubscriptionQuota.template_id.in_(list(results)))).all())
