@@ -2,4 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("notices", __name__)
 
-from . import poster_routes, routes  # noqa: E402,F401
+from . import poster_routes, routes, subscribers  # noqa: E402,F401
+
+subscribers.connect()

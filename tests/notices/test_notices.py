@@ -179,3 +179,47 @@ def test_subscription_results(client, make, auth):
 def test_members_cannot_use_staff_notice_routes(client, make, auth, path):
     method = client.post if path.endswith(("notices", "send")) else client.get
     assert method(API + path, headers=auth(make.member()), json={}).status_code == 403
+
+
+def test_promoted_member_is_told_at_once(client, make, auth, db):
+    ev = make.event(capacity=1, title="篮球赛")
+    first, waiting = make.member(), make.member()
+    events.register(first, ev.id)
+    events.register(waiting, ev.id)
+    assert client.delete(f"{API}/events/{ev.id}/registrations/me", headers=auth(first)).status_code == 200
+    inbox = client.get(f"{API}/me/notices", headers=auth(waiting)).json
+    assert inbox["total"] == 1 and inbox["items"][0]["title"] == "候补成功：篮球赛"
+    # no WeChat consent: the push is skipped and the SMS fallback is queued for the worker
+    (notice_id,) = [i["id"] for i in inbox["items"]]
+    kinds = set(db.session.execute(select(Delivery.channel, Delivery.status).where(Delivery.notice_id == notice_id)))
+    assert kinds == {("push", "skipped"), ("sms", "queued")}
+    assert client.get(f"{API}/me/notices", headers=auth(first)).json["total"] == 0
+
+
+def test_cancelling_an_event_tells_everyone_registered(client, make, auth, db):
+    ev = make.event(capacity=1, title="郊游")
+    confirmed, waiting, bystander = make.member(), make.member(), make.member()
+    events.register(confirmed, ev.id)
+    events.register(waiting, ev.id)
+    client.post(f"{API}/events/{ev.id}/cancel", headers=auth(make.staff()))
+    for m in (confirmed, waiting):
+        assert [i["title"] for i in client.get(f"{API}/me/notices", headers=auth(m)).json["items"]] == ["活动取消：郊游"]
+    assert client.get(f"{API}/me/notices", headers=auth(bystander)).json["total"] == 0
+    # an event nobody signed up for is cancelled quietly
+    quiet = make.event()
+    before = db.session.scalar(select(func.count()).select_from(NoticeRecipient))
+    client.post(f"{API}/events/{quiet.id}/cancel", headers=auth(make.staff()))
+    assert db.session.scalar(select(func.count()).select_from(NoticeRecipient)) == before
+
+
+def test_rate_limit_paces_a_channel():
+    import time_machine
+
+    from server.notices.ratelimit import RateLimiter
+
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        limiter = RateLimiter(None, "test-channel", per_second=5)
+        limiter.acquire(5)  # a full second's worth at once
+        assert not limiter.limiter.test(limiter.item, "delivery", "test-channel")
+        clock.shift(1.01)
+        assert limiter.limiter.test(limiter.item, "delivery", "test-channel")
