@@ -1,5 +1,6 @@
 const api = require('./utils/api')
 const { errorText } = require('./utils/errors')
+const { refreshUnread } = require('./utils/notices')
 
 App({
   onLaunch() {
@@ -7,6 +8,8 @@ App({
     this.ready = api.login().then(
       member => {
         if (!member) wx.reLaunch({ url: '/pages/bind/bind' })
+        // The unread count belongs on the 通知 tab before the member opens it.
+        else refreshUnread()
         return member
       },
       err => {

@@ -5,4 +5,7 @@ module.exports = {
   // Development only: when set, sign in through POST /auth/dev-login as this roster member instead of
   // wx.login (the server must run with AUTH_DEV_LOGIN=1). Leave empty for real WeChat sign-in.
   devEmployeeNo: '',
+  // Subscribe-message template ids from the mini-program console; notice must equal the server's
+  // WECHAT_NOTICE_TEMPLATE_ID, the template it pushes notices with. Each "accept" allows one push.
+  subscribeTemplates: { notice: 'notice-template-dev' },
 }

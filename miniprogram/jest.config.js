@@ -5,4 +5,6 @@ module.exports = {
   resetModules: true,
   // The device may be set to any time zone; formatting must not depend on it.
   globalSetup: '<rootDir>/tests/helpers/timezone.js',
+  // ...nor on the day the suite happens to run.
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/clock.js'],
 }

@@ -25,6 +25,19 @@ test('launch signs in with wx.login and keeps the token', async () => {
   expect(wxs.navigations).toEqual([])
 })
 
+test('after sign-in the 通知 tab shows how many notices are unread', async () => {
+  wxs.backend.on('POST /auth/login', loginAnswer(MEMBER))
+  wxs.backend.on('GET /me/notices', { body: { items: [], page: 1, per_page: 1, total: 3, unread: 3 } })
+
+  app.onLaunch()
+  await app.ready
+  await wxs.settle()
+
+  expect(wxs.backend.calls('GET /me/notices')[0].query).toMatchObject({ unread: '1', per_page: '1' })
+  expect(wxs.tabBadges).toEqual({ 1: '3' })
+  expect(wxs.toasts).toEqual([])
+})
+
 test('a WeChat user not on the roster yet is taken to the bind page', async () => {
   wxs.backend.on('POST /auth/login', loginAnswer(null))
 

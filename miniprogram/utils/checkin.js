@@ -1,5 +1,7 @@
 // Scan the venue's rotating QR code and check in. Used from the events tab and an event's detail page.
+// The same camera also reads the QR codes printed on notice and event posters, which open those pages.
 const api = require('./api')
+const { posterTarget } = require('./links')
 const wxp = require('./wxp')
 const { errorText } = require('./errors')
 
@@ -7,8 +9,9 @@ const { errorText } = require('./errors')
 const RESCAN_CODES = ['token_expired', 'invalid_token']
 
 /**
- * Resolves {status, data} from POST /checkins after opening the result page, or null when the member
- * backed out of the camera or the check-in failed (the reason has been shown).
+ * Resolves {status, data} from POST /checkins after opening the result page, {opened: url} when a poster
+ * code opened a notice or event, or null when the member backed out of the camera or the check-in failed
+ * (the reason has been shown).
  */
 async function scanAndCheckIn() {
   let scanned
@@ -19,6 +22,11 @@ async function scanAndCheckIn() {
     return null
   }
   const token = String(scanned.result || '').trim()
+  const poster = posterTarget(token)
+  if (poster) {
+    wx.navigateTo({ url: poster.url })
+    return { opened: poster.url }
+  }
   wx.showLoading({ title: '正在签到', mask: true })
   let res
   try {

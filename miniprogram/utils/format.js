@@ -159,6 +159,26 @@ function myRegistrationView(reg, now = Date.now()) {
   return view
 }
 
+/** The first line of a notice's body that has any text, for a one-line preview. */
+function firstLine(text) {
+  const lines = String(text || '').split(/\r?\n/).map(l => l.trim()).filter(Boolean)
+  return lines.length ? lines[0] : ''
+}
+
+/** The lines of a notice's body; a blank line stays as '' so paragraphs keep their spacing. */
+function bodyLines(text) {
+  return String(text || '').replace(/\s+$/, '').split(/\r?\n/)
+}
+
+/** A notice from GET /me/notices as the inbox and detail pages show it. */
+function noticeView(notice, now = Date.now()) {
+  return Object.assign({}, notice, {
+    preview: firstLine(notice.body),
+    lines: bodyLines(notice.body).map((text, i) => ({ i, text })),
+    timeText: notice.sent_at ? formatDateTime(notice.sent_at, now) : '',
+  })
+}
+
 module.exports = {
   parseTime,
   shanghaiParts,
@@ -173,4 +193,7 @@ module.exports = {
   signupState,
   eventView,
   myRegistrationView,
+  firstLine,
+  bodyLines,
+  noticeView,
 }

@@ -3,11 +3,13 @@ const { eventView, signupState, formatDateTime } = require('../../utils/format')
 const { errorText } = require('../../utils/errors')
 const { scanAndCheckIn } = require('../../utils/checkin')
 const wxp = require('../../utils/wxp')
+const { pageId } = require('../../utils/links')
+const { offerConsent, consentState, consentHandlers } = require('../../utils/subscribe')
 
 // After these refusals the event itself has changed (cancelled, filled up, window shut): show it anew.
 const RELOAD_ON = ['event_cancelled', 'event_full', 'signup_closed']
 
-Page({
+Page(Object.assign({}, consentHandlers, {
   data: {
     id: null,
     event: null,
@@ -17,10 +19,12 @@ Page({
     busy: false,
     ticketImage: '',
     ticketVisible: false,
+    consent: consentState(false),
   },
 
   onLoad(query) {
-    this.setData({ id: Number(query.id) })
+    // ?id= from our own pages; ?q= is the poster link when WeChat opened us from a scanned poster.
+    this.setData({ id: pageId(query, 'event') })
     return this.load()
   },
 
@@ -63,6 +67,8 @@ Page({
       } else {
         wx.showToast({ title: '报名成功', icon: 'success' })
       }
+      // Notices about this event will follow: a natural moment to offer push reminders.
+      if (offerConsent()) this.setData({ consent: consentState(true) })
       await this.load()
     } catch (err) {
       wx.showModal({ title: '报名未成功', content: errorText(err), showCancel: false, confirmText: '知道了' })
@@ -122,4 +128,4 @@ Page({
   onScan() {
     return scanAndCheckIn()
   },
-})
+}))

@@ -1,4 +1,5 @@
-// JSON bodies shaped exactly as API.md and the server's schemas (EventOut, RegistrationOut, MemberOut).
+// JSON bodies shaped exactly as API.md and the server's schemas (EventOut, RegistrationOut, MemberOut,
+// InboxItem, InboxPage).
 
 function event(overrides = {}) {
   return Object.assign({
@@ -40,8 +41,24 @@ function page(items, overrides = {}) {
   return Object.assign({ items, page: 1, per_page: 20, total: items.length }, overrides)
 }
 
+function notice(overrides = {}) {
+  return Object.assign({
+    id: 12,
+    title: '关于开展冬季职工体检的通知',
+    body: '各位会员：\n冬季职工体检将于12月3日开始。\n\n请携带工牌到职工医院二楼登记。',
+    sent_at: '2026-11-25T09:30:00+08:00',
+    read: false,
+    read_at: null,
+  }, overrides)
+}
+
+/** GET /me/notices: a page plus the member's unread count over all their notices. */
+function inbox(items, overrides = {}) {
+  return page(items, Object.assign({ unread: items.filter(n => !n.read).length }, overrides))
+}
+
 function error(status, code, message = '', details = {}) {
   return { status, body: { error: { code, message, details } } }
 }
 
-module.exports = { event, registration, page, error }
+module.exports = { event, registration, page, notice, inbox, error }

@@ -17,6 +17,12 @@ function installWx() {
     modalAnswers: [], // queue of {confirm, cancel}; default is {confirm: false, cancel: true}
     pullDownStopped: 0,
     downloads: [],
+    // wx.requestSubscribeMessage answers, queued: {<template id>: 'accept'|...} or {errMsg, errCode} (failure);
+    // with none queued the dialog is closed without a choice, which WeChat reports as a rejection.
+    subscribeAnswers: [],
+    subscribeRequests: [],
+    settingsOpened: [],
+    tabBadges: {}, // tab index -> badge text shown
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -63,6 +69,15 @@ function installWx() {
       const next = state.scanResults.shift() || { errMsg: 'scanCode:fail cancel' }
       respond(opts, !next.errMsg, Object.assign({ errMsg: 'scanCode:ok', scanType: 'QR_CODE' }, next))
     },
+
+    requestSubscribeMessage: opts => {
+      state.subscribeRequests.push(opts.tmplIds)
+      const next = state.subscribeAnswers.shift() || { [opts.tmplIds[0]]: 'reject' }
+      respond(opts, !next.errMsg, Object.assign({ errMsg: 'requestSubscribeMessage:ok' }, next))
+    },
+    openSetting: opts => { state.settingsOpened.push(opts); respond(opts, true, {}) },
+    setTabBarBadge: opts => { state.tabBadges[opts.index] = opts.text; respond(opts, true, {}) },
+    removeTabBarBadge: opts => { delete state.tabBadges[opts.index]; respond(opts, true, {}) },
 
     showToast: opts => { state.toasts.push(opts.title); respond(opts, true, {}) },
     showModal: opts => {

@@ -23,7 +23,8 @@ const ROOT = path.resolve(__dirname, '../..')
 function loadPage(route) {
   let options = null
   global.Page = opts => { options = opts }
-  require(path.join(ROOT, route + '.js'))
+  // A fresh module registry per load, so one test can open the same page twice (a later visit).
+  jest.isolateModules(() => require(path.join(ROOT, route + '.js')))
   delete global.Page
   if (!options) throw new Error(route + ' did not call Page()')
 

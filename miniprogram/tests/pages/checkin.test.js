@@ -119,3 +119,52 @@ describe('result page', () => {
     expect(wxs.navigations).toEqual([{ type: 'navigateBack' }])
   })
 })
+
+describe('poster codes', () => {
+  beforeEach(() => {
+    wxs.backend.on('POST /checkins', { status: 201, body: { event_id: 101, checked_in_at: '2026-12-01T09:02:00+08:00', status: 'checked_in' } })
+  })
+
+  test('a notice poster opens that notice and does not try to check in', async () => {
+    wxs.scanResults.push({ result: 'http://127.0.0.1:5000/n/12' })
+    const p = await eventsTab()
+
+    await scan(p)
+
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/notices/detail?id=12' }])
+    expect(wxs.backend.calls('POST /checkins')).toHaveLength(0)
+    expect(wxs.modals).toEqual([])
+  })
+
+  test('an event poster opens the event', async () => {
+    wxs.scanResults.push({ result: 'http://127.0.0.1:5000/e/5' })
+    const p = await eventsTab()
+
+    await scan(p)
+
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/events/detail?id=5' }])
+    expect(wxs.backend.calls('POST /checkins')).toHaveLength(0)
+  })
+
+  test('a poster on an https address under a sub-path works too', async () => {
+    wxs.scanResults.push({ result: ' https://hub.example.com/union/n/34/?from=poster\n' })
+    const p = await eventsTab()
+
+    await scan(p)
+
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/notices/detail?id=34' }])
+  })
+
+  test.each([
+    'c1.101.29043.Zm9vYmFy',
+    'http://127.0.0.1:5000/x/12', // not a poster link: the server decides what it is
+  ])('anything else (%s) is still a check-in code', async code => {
+    wxs.scanResults.push({ result: code })
+    const p = await eventsTab()
+
+    await scan(p)
+
+    expect(wxs.backend.calls('POST /checkins').map(r => r.data)).toEqual([{ token: code }])
+    expect(wxs.navigations[0].url).toMatch(/^\/pages\/checkin\/result\?event_id=101&/)
+  })
+})

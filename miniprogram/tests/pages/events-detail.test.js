@@ -199,3 +199,79 @@ test('an unknown event shows an error state', async () => {
   expect(p.text()).toContain('活动加载失败')
   expect(wxs.toasts).toEqual(['内容不存在或已被删除'])
 })
+
+test('an event poster link that WeChat opened the page with (?q=) shows that event', async () => {
+  const p = loadPage('pages/events/detail')
+  await p.page.onLoad({ q: encodeURIComponent('https://hub.example.com/e/101'), scancode_time: '1764036000' })
+
+  expect(p.text()).toContain('职工健步走')
+  expect(p.texts('#signup')).toEqual(['立即报名'])
+})
+
+describe('offering push reminders after a sign-up', () => {
+  const TEMPLATE = 'notice-template-dev'
+
+  beforeEach(() => {
+    wxs.backend.on('POST /events/:id/registrations', () => {
+      current = event({ id: 101, seats_left: 17, my_registration: registration() })
+      return { status: 201, body: registration() }
+    })
+    wxs.backend.on('POST /me/subscriptions', { body: { remaining: { [TEMPLATE]: 1 } } })
+  })
+
+  test('is not shown before signing up', async () => {
+    const p = await open()
+
+    expect(p.exists('consent')).toBe(false)
+  })
+
+  test('a successful sign-up offers it, and accepting records the consent', async () => {
+    wxs.subscribeAnswers.push({ [TEMPLATE]: 'accept' })
+    const p = await open()
+    p.fire('signup')
+    await wxs.settle()
+    expect(p.texts('#subscribe')).toEqual(['接收工会通知提醒'])
+
+    p.fire('subscribe')
+    await wxs.settle()
+
+    expect(wxs.subscribeRequests).toEqual([[TEMPLATE]])
+    expect(wxs.backend.calls('POST /me/subscriptions').map(r => r.data)).toEqual([{ results: { [TEMPLATE]: 'accept' } }])
+    expect(p.texts('#consent-note')).toEqual(['已开启，下次通知将推送给您'])
+  })
+
+  test('declining is answered calmly', async () => {
+    wxs.subscribeAnswers.push({ [TEMPLATE]: 'reject' })
+    const p = await open()
+    p.fire('signup')
+    await wxs.settle()
+
+    p.fire('subscribe')
+    await wxs.settle()
+
+    expect(p.texts('#consent-note')).toEqual(['未开启提醒。新通知仍会保存在「通知」页，随时可以查看'])
+    expect(wxs.modals).toEqual([])
+    expect(wxs.toasts).toEqual(['报名成功'])
+  })
+
+  test('is not offered again once the member said "不再提示"', async () => {
+    wxs.storage.noticeConsentDismissed = true
+    const p = await open()
+
+    p.fire('signup')
+    await wxs.settle()
+
+    expect(p.texts('#my-status')).toEqual(['已报名'])
+    expect(p.exists('consent')).toBe(false)
+  })
+
+  test('a refused sign-up offers nothing', async () => {
+    wxs.backend.on('POST /events/:id/registrations', error(409, 'signup_closed'))
+    const p = await open()
+
+    p.fire('signup')
+    await wxs.settle()
+
+    expect(p.exists('consent')).toBe(false)
+  })
+})

@@ -103,3 +103,25 @@ describe('what the sign-up button offers', () => {
     expect(f.signupState(event({ my_registration: registration() }), NOW).canSignUp).toBe(false)
   })
 })
+
+describe('notices', () => {
+  test('the preview is the first line with text', () => {
+    expect(f.firstLine('\r\n  各位会员：\r\n请于周五前报名。')).toBe('各位会员：')
+    expect(f.firstLine('')).toBe('')
+  })
+
+  test('the body keeps its lines, blank ones included, without trailing blank lines', () => {
+    expect(f.bodyLines('第一段\r\n\r\n第二段\n\n')).toEqual(['第一段', '', '第二段'])
+  })
+
+  test('a notice sent this year shows its Shanghai date and time without the year', () => {
+    const view = f.noticeView({ id: 1, title: 't', body: 'a\nb', sent_at: '2026-11-24T16:30:00Z', read: false, read_at: null })
+    expect(view.timeText).toBe('11月25日 周三 00:30')
+    expect(view.preview).toBe('a')
+    expect(view.lines).toEqual([{ i: 0, text: 'a' }, { i: 1, text: 'b' }])
+  })
+
+  test('a notice not yet sent has no time', () => {
+    expect(f.noticeView({ id: 1, title: 't', body: 'x', sent_at: null }).timeText).toBe('')
+  })
+})
