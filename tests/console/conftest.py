@@ -1,17 +1,21 @@
-"""The console served for real (werkzeug in a thread, SQLite file) and driven by Debian's Chromium.
+"""The console served for real (werkzeug in a thread) and driven by Debian's Chromium.
 
+The database is a SQLite file, or a private schema on PostgreSQL when TEST_DATABASE_URL is set: the
+server commits for real, so it cannot share the rolled-back transaction of tests/conftest.py.
 These tests skip only when the browser or the Python ``playwright`` package is missing; the
 project's setup script installs both.
 """
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
@@ -19,6 +23,8 @@ from server import create_app
 from server.events import services as events
 from server.extensions import db
 from server.members.models import Department, Member
+from server.notices import services as notices
+from server.notices.delivery import Worker
 from server.timeutil import utcnow
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,6 +32,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 STAFF = ("S0001", "staff-secret-1")
 PLAIN = ("M0001", "member-secret-1")
 _seq = itertools.count(1)
+
+
+def _department(name: str) -> Department:
+    dept = db.session.scalar(db.select(Department).filter_by(name=name))
+    if dept is None:
+        dept = Department(name=name)
+        db.session.add(dept)
+    return dept
 
 
 def _chromium() -> str | None:
@@ -37,15 +51,20 @@ class Site:
     app: object
     url: str
 
-    def make_member(self, name: str, department: str = "生产一部", roles=("member",), password: str | None = None,
-                    employee_no: str | None = None) -> int:
+    def make_department(self, name: str) -> None:
+        """A department, with nobody in it yet."""
         with self.app.app_context():
-            dept = db.session.scalar(db.select(Department).filter_by(name=department))
-            if dept is None:
-                dept = Department(name=department)
-                db.session.add(dept)
+            _department(name)
+            db.session.commit()
+
+    def make_member(self, name: str, department: str = "生产一部", roles=("member",), password: str | None = None,
+                    employee_no: str | None = None, phone: str | None = "") -> int:
+        """phone: "" for a generated number, None for a member without one."""
+        with self.app.app_context():
+            dept = _department(department)
             n = next(_seq)
-            m = Member(employee_no=employee_no or f"E{n:05d}", name=name, phone=f"1380000{n:04d}", department=dept,
+            m = Member(employee_no=employee_no or f"E{n:05d}", name=name,
+                       phone=f"1380000{n:04d}" if phone == "" else phone, department=dept,
                        roles=sorted(set(roles) | {"member"}),
                        password_hash=generate_password_hash(password) if password else None)
             db.session.add(m)
@@ -63,12 +82,37 @@ class Site:
             db.session.commit()
             return ev.id
 
+    def make_notice(self, title: str, *, send: bool = False, **fields) -> int:
+        """A notice written through the service; with send=True also sent (deliveries planned)."""
+        fields.setdefault("body", "请各位会员留意。")
+        fields.setdefault("channels", ["push", "sms"])
+        fields.setdefault("audience", {"all": True})
+        with self.app.app_context():
+            n = notices.create_notice(None, title=title, **fields)
+            if send:
+                notices.send_notice(n.id)
+            db.session.commit()
+            return n.id
+
+    def run_worker(self) -> int:
+        """What a delivery worker would do, in this process: send every due delivery. Returns rows handled."""
+        worker = Worker(self.app, name="console-test")
+        try:
+            total = 0
+            while done := worker.run_once():
+                total += done
+            return total
+        finally:
+            worker.pool.shutdown()
+
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    path = tmp_path_factory.mktemp("console") / "console.db"
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "console-test-key-" + "k" * 32,
-                      "AUTH_DEV_LOGIN": True})
+    url, drop_schema = _database(tmp_path_factory)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "console-test-key-" + "k" * 32, "AUTH_DEV_LOGIN": True,
+                      # SMS "sent" by the console provider (a log line); nobody here has WeChat consent, and
+                      # a push that tried anyway would meet a closed local port, never WeChat.
+                      "SMS_PROVIDER": "console", "WECHAT_API_BASE_URL": "http://127.0.0.1:9/"})
     with app.app_context():
         db.create_all()
     site = Site(app, "")
@@ -84,6 +128,26 @@ def site(tmp_path_factory):
     thread.join(5)
     with app.app_context():
         db.engine.dispose()
+    drop_schema()
+
+
+def _database(tmp_path_factory):
+    """(url, cleanup): a SQLite file, or a schema of our own on TEST_DATABASE_URL's PostgreSQL."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}", lambda: None
+    schema = f"console_{os.getpid()}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop():
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}", drop
 
 
 @pytest.fixture(scope="session")

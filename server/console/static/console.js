@@ -1,173 +1,16 @@
 // Staff web console: a small single-page app over /api/v1 (API.md). No build step, no dependencies.
-const API = "/api/v1";
-const STAFF_ROLES = ["staff", "secretary", "admin"];
-const TZ = "Asia/Shanghai";
-// China has no daylight saving time, so form times are read with a fixed offset.
-const TZ_OFFSET = "+08:00";
+import {
+  $, ApiError, STAFF_ROLES, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom,
+  fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors,
+  signOut, toast,
+} from "./core.js";
+import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 
 const KINDS = {
   activity: "文体活动", training: "培训", health_check: "体检", lecture: "讲座",
   volunteer: "志愿服务", meeting: "会议", other: "其他",
 };
 const REG_STATUS = { confirmed: "已报名", waitlisted: "候补", cancelled: "已取消" };
-
-// --- session --------------------------------------------------------------------------------------
-
-const session = {
-  get token() { return sessionStorage.getItem("console.token"); },
-  get member() {
-    try { return JSON.parse(sessionStorage.getItem("console.member") || "null"); } catch { return null; }
-  },
-  get valid() {
-    const exp = Date.parse(sessionStorage.getItem("console.expires_at") || "");
-    return Boolean(this.token) && !(exp < Date.now());
-  },
-  save({ token, expires_at, member }) {
-    sessionStorage.setItem("console.token", token);
-    sessionStorage.setItem("console.expires_at", expires_at);
-    sessionStorage.setItem("console.member", JSON.stringify(member));
-  },
-  clear() {
-    for (const k of ["console.token", "console.expires_at", "console.member"]) sessionStorage.removeItem(k);
-  },
-};
-
-let signInNotice = "";
-
-function signOut(notice = "") {
-  session.clear();
-  signInNotice = notice;
-  if (location.hash !== "#/login") location.hash = "#/login";
-  else route();
-}
-
-// --- API ------------------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, code, message, details = {}) {
-    super(message);
-    Object.assign(this, { status, code, details });
-  }
-}
-
-async function api(path, { method = "GET", body, raw = false } = {}) {
-  const headers = { Accept: "application/json" };
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let resp;
-  try {
-    resp = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, "network_error", "无法连接服务器，请检查网络后重试");
-  }
-  if (!resp.ok) {
-    let err = null;
-    try { err = (await resp.json()).error; } catch { /* not our JSON shape */ }
-    const e = new ApiError(resp.status, err?.code || "http_error",
-      err?.message || `请求失败（${resp.status}），请稍后重试`, err?.details || {});
-    if (resp.status === 401 && token) {
-      // An expired or revoked token: back to sign-in, with the server's reason.
-      signOut(e.message);
-    }
-    throw e;
-  }
-  if (raw) return resp;
-  return resp.status === 204 ? null : resp.json();
-}
-
-// --- DOM helpers ----------------------------------------------------------------------------------
-
-/** h("div.card#x", {onclick}, child, ...) — builds elements; text is always set as text, never HTML. */
-function h(spec, attrs = {}, ...children) {
-  if (attrs === null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
-    children.unshift(attrs);
-    attrs = {};
-  }
-  const [, tag = "div", rest = ""] = spec.match(/^([a-z0-9-]*)(.*)$/i);
-  const el = document.createElement(tag || "div");
-  for (const part of rest.match(/[.#][^.#]+/g) || []) {
-    if (part[0] === ".") el.classList.add(part.slice(1));
-    else el.id = part.slice(1);
-  }
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k in el && typeof v !== "string") el[k] = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
-
-const $ = (sel, root = document) => root.querySelector(sel);
-
-/** replaceChildren that skips the null / false left by conditional parts. */
-function fill(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
-
-function toast(message, kind = "ok") {
-  const el = $("#toast");
-  el.textContent = message;
-  el.className = `toast toast-${kind}`;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
-}
-
-function alertBox(message, kind = "error") {
-  return h(`div.alert.alert-${kind}`, { role: "alert" }, message);
-}
-
-function confirmDialog(title, body, okLabel) {
-  const dlg = $("#confirm");
-  $("#confirm-title").textContent = title;
-  $("#confirm-body").textContent = body;
-  $("#confirm-ok").textContent = okLabel;
-  dlg.returnValue = "";
-  dlg.showModal();
-  return new Promise((resolve) => {
-    dlg.addEventListener("close", () => resolve(dlg.returnValue === "ok"), { once: true });
-  });
-}
-
-function busy(button, on) {
-  button.disabled = on;
-  button.classList.toggle("is-busy", on);
-}
-
-// --- time -----------------------------------------------------------------------------------------
-
-const fmtParts = new Intl.DateTimeFormat("zh-CN", {
-  timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
-  hour: "2-digit", minute: "2-digit", weekday: "short", hourCycle: "h23",
-});
-
-function parts(iso) {
-  const p = Object.fromEntries(fmtParts.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}`, weekday: p.weekday };
-}
-
-function fmtTime(iso) {
-  if (!iso) return "—";
-  const p = parts(iso);
-  return `${p.date} ${p.time}`;
-}
-
-function fmtRange(start, end) {
-  const a = parts(start), b = parts(end);
-  return a.date === b.date ? `${a.date}（${a.weekday}）${a.time}–${b.time}` : `${fmtTime(start)} 至 ${fmtTime(end)}`;
-}
-
-/** "2026-12-01T09:00" from a datetime-local input, read as Beijing time. */
-function localInputToIso(value) {
-  return value ? `${value.length === 16 ? value + ":00" : value}${TZ_OFFSET}` : undefined;
-}
 
 function eventPhase(ev, now = Date.now()) {
   if (ev.status === "cancelled") return ["已取消", "muted"];
@@ -192,6 +35,9 @@ const routes = [
   [/^#\/events\/new$/, viewNewEvent],
   [/^#\/events\/(\d+)$/, viewEvent],
   [/^#\/events\/(\d+)\/screen$/, viewScreen, { bare: true }],
+  [/^#\/notices$/, viewNotices],
+  [/^#\/notices\/new$/, viewNewNotice],
+  [/^#\/notices\/(\d+)$/, viewNotice],
 ];
 
 let cleanup = null;
@@ -205,7 +51,7 @@ async function route() {
   if (!match) { location.hash = "#/events"; return; }
   const [re, view, opts = {}] = match;
   if (!opts.public && !session.valid) {
-    if (session.token) signInNotice = "登录已过期，请重新登录";
+    if (session.token) flash.signIn = "登录已过期，请重新登录";
     session.clear();
     location.hash = "#/login";
     return;
@@ -215,8 +61,9 @@ async function route() {
   document.body.classList.toggle("bare", Boolean(opts.bare));
   if (signedIn) {
     $("#user-name").textContent = session.member?.name || "";
+    const section = hash === "#/events/new" ? "new" : hash.startsWith("#/notices") ? "notices" : "events";
     for (const a of document.querySelectorAll("[data-nav]")) {
-      a.classList.toggle("active", (a.dataset.nav === "new") === (hash === "#/events/new"));
+      a.classList.toggle("active", a.dataset.nav === section);
     }
   }
   // Each visit renders into its own box, so a slow answer for a page already left lands nowhere.
@@ -237,8 +84,8 @@ async function route() {
 // --- sign-in --------------------------------------------------------------------------------------
 
 function viewLogin(root) {
-  const notice = signInNotice;
-  signInNotice = "";
+  const notice = flash.signIn;
+  flash.signIn = "";
   const msg = h("div.form-message");
   if (notice) msg.append(alertBox(notice, "warn"));
   const submit = h("button.btn.btn-primary.btn-block", { type: "submit" }, "登录");
@@ -323,24 +170,7 @@ async function viewEvents(root) {
   await load();
 }
 
-function pager(page, pages, total, go) {
-  return h("div.pager",
-    h("span.muted", `共 ${total} 条，第 ${page} / ${pages} 页`),
-    h("button.btn.btn-sm.btn-ghost", { type: "button", disabled: page <= 1, onclick: () => go(page - 1) }, "上一页"),
-    h("button.btn.btn-sm.btn-ghost", { type: "button", disabled: page >= pages, onclick: () => go(page + 1) }, "下一页"));
-}
-
 // --- create event ---------------------------------------------------------------------------------
-
-function field(name, label, input, hint = "", required = false) {
-  input.name = name;
-  input.id = `f-${name.replace(".", "-")}`;
-  return h("div.field", { dataset: { field: name } },
-    h("label", { for: input.id }, label, required ? h("span.req", " *") : null),
-    input,
-    hint ? h("small.hint", hint) : null,
-    h("small.field-error", { dataset: { errorFor: name } }));
-}
 
 function viewNewEvent(root) {
   const kind = h("select", Object.entries(KINDS).map(([v, t]) => h("option", { value: v }, t)));
@@ -420,32 +250,6 @@ function viewNewEvent(root) {
   }
 }
 
-function clearFieldErrors(form, msg) {
-  msg.replaceChildren();
-  for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
-  for (const el of form.querySelectorAll(".field.has-error")) el.classList.remove("has-error");
-}
-
-/** Puts each details.fields message beside its field; anything without a field goes on top. */
-function showFieldErrors(form, msg, e) {
-  const fields = e.details?.fields || {};
-  const loose = [];
-  let first = null;
-  for (const [name, text] of Object.entries(fields)) {
-    // "audience.departments.0" belongs to the departments box.
-    const key = [name, name.split(".").slice(0, 2).join("."), name.split(".")[0]]
-      .find((k) => form.querySelector(`[data-error-for="${CSS.escape(k)}"]`));
-    if (!key) { loose.push(`${name}：${text}`); continue; }
-    const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
-    slot.textContent = slot.textContent ? `${slot.textContent}；${text}` : text;
-    slot.closest(".field")?.classList.add("has-error");
-    first ??= slot.closest(".field");
-  }
-  msg.append(alertBox(Object.keys(fields).length ? "请修改标出的内容后再提交" : e.message));
-  for (const line of loose) msg.append(alertBox(line));
-  (first || msg).scrollIntoView({ block: "center", behavior: "smooth" });
-}
-
 // --- one event ------------------------------------------------------------------------------------
 
 async function viewEvent(root, id) {
@@ -465,8 +269,28 @@ async function viewEvent(root, id) {
       h("div", h("h1#event-title", ev.title, " ", h(`span.badge.badge-${tone}`, phase)),
         h("p.muted", `${KINDS[ev.kind] || ev.kind} · ${fmtRange(ev.starts_at, ev.ends_at)} · ${ev.location}`)),
       h("div.head-actions",
+        live ? posterMenu() : null,
         live ? h("a.btn.btn-primary#open-screen", { href: `#/events/${id}/screen` }, "现场签到码") : null,
         live ? h("button.btn.btn-danger-ghost#cancel-event", { type: "button", onclick: onCancel }, "取消活动") : null));
+  }
+
+  function posterMenu() {
+    const menu = h("details.menu#event-poster");
+    const get = (format) => (e) => {
+      menu.open = false;
+      downloadFile(`/events/${id}/poster?format=${format}`, `${safeFilename(ev.title)}-海报.${format}`, e.currentTarget);
+    };
+    // A click anywhere else closes it, as a drop-down should.
+    const outside = (e) => { if (!menu.contains(e.target)) menu.open = false; };
+    menu.addEventListener("toggle", () => {
+      if (menu.open) document.addEventListener("click", outside);
+      else document.removeEventListener("click", outside);
+    });
+    menu.append(h("summary.btn", "打印海报"),
+      h("div.menu-list",
+        h("button.menu-item", { type: "button", onclick: get("pdf") }, "下载 PDF（A4 打印）"),
+        h("button.menu-item", { type: "button", onclick: get("png") }, "下载 PNG 图片")));
+    return menu;
   }
 
   function renderInfo() {
@@ -611,24 +435,6 @@ async function viewEvent(root, id) {
   function renderAll() { renderHead(); renderInfo(); renderCapacity(); }
   renderAll();
   await Promise.all([loadStats(), loadRoster()]);
-}
-
-function filenameFrom(disposition) {
-  if (!disposition) return null;
-  const star = disposition.match(/filename\*\s*=\s*UTF-8''([^;]+)/i);
-  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
-  const plain = disposition.match(/filename\s*=\s*"?([^";]+)"?/i);
-  return plain ? plain[1].trim() : null;
-}
-
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started from the click; the URL is only needed until then.
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 // --- venue check-in screen ------------------------------------------------------------------------

@@ -1,0 +1,223 @@
+"""Notices in the staff console, in a real browser against the real app: write, send, follow, print."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from server.timeutil import SHANGHAI, utcnow
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+expect = sync_api.expect
+
+POSTER_LOADED = ("() => { const img = document.querySelector('#poster-preview');"
+                 " return img && img.complete && img.naturalWidth > 0; }")
+
+
+def open_compose(page):
+    page.locator("#topbar").get_by_role("link", name="通知").click()
+    page.get_by_role("link", name="＋ 新建通知").click()
+    expect(page.get_by_role("heading", name="新建通知")).to_be_visible()
+
+
+def channel_count(page, channel: str, status: str):
+    return page.locator(f'.channel-stat[data-channel="{channel}"] [data-stat="{status}"] b')
+
+
+def test_compose_shows_each_error_next_to_its_field(site, sign_in):
+    site.make_member("质检员甲", department="质检部")
+    page = sign_in()
+    open_compose(page)
+    page.get_by_label("正文").fill("请于周五前提交体检表。")
+    expect(page.locator("#body-count")).to_have_text("11 / 5000 字")
+    page.get_by_label("小程序推送", exact=True).uncheck()
+    page.get_by_role("button", name="保存草稿").click()
+
+    expect(page.locator('[data-error-for="title"]')).to_have_text("不能为空")
+    expect(page.locator('[data-error-for="channels"]')).to_have_text("至少 1 项")
+    expect(page.get_by_role("alert").first).to_have_text("请修改标出的内容后再提交")
+
+    page.get_by_label("标题").fill("体检表提交提醒")
+    page.get_by_label("短信", exact=True).check()
+    page.get_by_label("指定对象").check()
+    page.get_by_label("部门", exact=True).fill("质检部，不存在的部门")
+    page.get_by_role("button", name="保存草稿").click()
+    # The unknown department is named beside its box; the fixed fields are clear again.
+    expect(page.locator('[data-error-for="audience.departments"]')).to_have_text("不存在：不存在的部门")
+    expect(page.locator('[data-error-for="title"]')).to_be_empty()
+    expect(page.locator('[data-error-for="channels"]')).to_be_empty()
+
+    page.get_by_label("部门", exact=True).fill("质检部")
+    page.get_by_label("会员 ID").fill("12，abc")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator('[data-error-for="audience.member_ids"]')).to_have_text("必须是整数")
+
+    # "Specific people" with nothing chosen is refused beside the choice itself.
+    page.get_by_label("部门", exact=True).fill("")
+    page.get_by_label("会员 ID").fill("")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator('[data-error-for="audience"]')).to_contain_text("请选择通知对象")
+
+    page.get_by_label("部门", exact=True).fill("质检部")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#toast")).to_have_text("已保存草稿「体检表提交提醒」")
+    expect(page).to_have_url(re.compile(r"#/notices/\d+$"))
+    expect(page.locator("#notice-title")).to_contain_text("草稿")
+    expect(page.locator("#notice-info")).to_contain_text("部门：质检部")
+
+
+def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_in):
+    for name in ("装配甲", "装配乙"):
+        site.make_member(name, department="装配车间")
+    site.make_member("装配丙", department="装配车间", phone=None)
+    page = sign_in()
+    open_compose(page)
+    page.get_by_label("标题").fill("十月安全检查")
+    page.get_by_label("正文").fill("10 月 20 日起开展车间安全检查，请各班组做好准备。")
+    page.get_by_label("短信", exact=True).check()
+    page.get_by_label("海报", exact=True).check()
+    page.get_by_label("指定对象").check()
+    page.get_by_label("部门", exact=True).fill("装配车间")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#notice-title")).to_contain_text("草稿")
+    expect(page.locator("#deliveries")).to_be_hidden()
+
+    page.get_by_role("button", name="发送").click()
+    expect(page.locator("#confirm-body")).to_contain_text("发送渠道：短信、小程序推送、海报")
+    expect(page.locator("#confirm-body")).to_contain_text("通知对象：部门：装配车间")
+    page.get_by_role("button", name="再想想").click()
+    expect(page.locator("#notice-title")).to_contain_text("草稿")
+
+    page.get_by_role("button", name="发送").click()
+    page.get_by_role("button", name="确认发送").click()
+    expect(page.locator("#notice-title")).to_contain_text("发送中")
+    expect(page.locator("#stat-recipients")).to_have_text("3")
+    # Nobody here has WeChat consent: every push is skipped; the member without a phone gets no SMS.
+    expect(channel_count(page, "push", "skipped")).to_have_text("3")
+    expect(channel_count(page, "sms", "queued")).to_have_text("2")
+    expect(channel_count(page, "sms", "skipped")).to_have_text("1")
+    expect(page.get_by_role("button", name="发送")).to_have_count(0)
+
+    # A delivery worker runs; the page, still open, follows on its own.
+    site.run_worker()
+    expect(page.locator("#notice-title")).to_contain_text("已发送")
+    expect(channel_count(page, "sms", "sent")).to_have_text("2")
+    expect(channel_count(page, "sms", "queued")).to_have_text("0")
+    expect(page.locator("#stat-read")).to_have_text("0")
+    expect(page.locator('#deliveries-table tr[data-channel="sms"][data-status="sent"]')).to_have_count(2)
+    expect(page.locator("#notice-info")).to_contain_text("发送完成")
+
+    page.locator("#topbar").get_by_role("link", name="通知").click()
+    row = page.locator("#notices-table tbody tr", has_text="十月安全检查")
+    expect(row).to_contain_text("已发送")
+    expect(row.locator(".chip")).to_have_text(["短信", "小程序推送", "海报"])
+    expect(row).to_contain_text("部门：装配车间")
+
+
+def test_deliveries_filter_by_channel_and_status_with_pages(site, sign_in):
+    for i in range(21):
+        site.make_member(f"仓储{i:02d}", department="仓储部")
+    site.make_member("仓储无号", department="仓储部", phone=None)
+    notice_id = site.make_notice("年度盘点安排", channels=["push", "sms"], audience={"departments": ["仓储部"]},
+                                 send=True)
+    site.run_worker()
+    page = sign_in()
+    page.goto(f"/console/#/notices/{notice_id}")
+    rows = page.locator("#deliveries-table tbody tr")
+    expect(rows).to_have_count(20)
+    expect(page.locator("#deliveries .pager")).to_contain_text("共 44 条，第 1 / 3 页")
+    page.locator("#deliveries").get_by_role("button", name="下一页").click()
+    expect(page.locator("#deliveries .pager")).to_contain_text("第 2 / 3 页")
+
+    page.locator("#delivery-channel").select_option(label="短信")
+    expect(page.locator("#deliveries .pager")).to_contain_text("共 22 条，第 1 / 2 页")
+    expect(page.locator('#deliveries-table tbody tr:not([data-channel="sms"])')).to_have_count(0)
+
+    page.locator("#delivery-status").select_option(label="未发送")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("名册中没有手机号")
+
+    page.locator("#delivery-channel").select_option(label="小程序推送")
+    expect(page.locator("#deliveries .pager")).to_contain_text("共 22 条")
+    expect(rows.first).to_contain_text("会员未绑定微信小程序")
+
+    page.locator("#delivery-status").select_option(label="发送失败")
+    expect(page.locator("#deliveries")).to_contain_text("没有符合条件的记录。")
+
+
+def test_poster_preview_and_downloads(site, sign_in):
+    notice_id = site.make_notice("职工书屋开放", body="每周二、四 18:00–20:00 开放，欢迎借阅。", channels=["poster"])
+    page = sign_in()
+    page.goto(f"/console/#/notices/{notice_id}")
+    # A function, not an expression: the console's CSP forbids eval, which Playwright uses for those.
+    page.wait_for_function(POSTER_LOADED)
+    assert page.locator("#poster-preview").evaluate("img => img.src").startswith("blob:")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 PDF（A4 打印）").click()
+    assert info.value.suggested_filename == "职工书屋开放-海报.pdf"
+    assert Path(info.value.path()).read_bytes()[:4] == b"%PDF"
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 PNG").click()
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_scheduled_send_to_event_registrants_shows_scheduled(site, sign_in):
+    member = site.make_member("报名者")
+    event_id = site.make_event("职工运动会", registrants=[member])
+    day = (utcnow().astimezone(SHANGHAI) + timedelta(days=2)).strftime("%Y-%m-%d")
+    page = sign_in()
+    open_compose(page)
+    page.get_by_label("标题").fill("运动会集合时间")
+    page.get_by_label("正文").fill("请参赛会员 8:30 在体育馆东门集合。")
+    page.get_by_label("指定对象").check()
+    event_select = page.get_by_label("活动报名者")
+    expect(event_select.locator(f'option[value="{event_id}"]')).to_contain_text("职工运动会")
+    event_select.select_option(str(event_id))
+    page.get_by_label("定时发送").fill(f"{day}T09:00")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#notice-info")).to_contain_text("活动报名者：职工运动会")
+    expect(page.locator("#notice-info")).to_contain_text(f"定时 {day} 09:00")
+
+    page.get_by_role("button", name="发送").click()
+    expect(page.locator("#confirm-body")).to_contain_text(f"将于 {day} 09:00（北京时间）自动发出")
+    page.get_by_role("button", name="确认发送").click()
+    expect(page.locator("#notice-title")).to_contain_text("已排期")
+    expect(page.locator("#notice-info .alert")).to_have_text(f"已排期，将于 {day} 09:00（北京时间）自动发送。")
+    expect(page.locator("#deliveries")).to_be_hidden()
+
+    page.locator("#topbar").get_by_role("link", name="通知").click()
+    row = page.locator("#notices-table tbody tr", has_text="运动会集合时间")
+    expect(row).to_contain_text("已排期")
+    expect(row.locator('[data-col="sent"]')).to_have_text(f"计划 {day} 09:00")
+
+
+def test_sending_to_nobody_says_so_and_stays_a_draft(site, sign_in):
+    site.make_department("新设部门")
+    notice_id = site.make_notice("新部门见面会", audience={"departments": ["新设部门"]})
+    page = sign_in()
+    page.goto(f"/console/#/notices/{notice_id}")
+    page.get_by_role("button", name="发送").click()
+    page.get_by_role("button", name="确认发送").click()
+    expect(page.locator("#send-message")).to_have_text("没有符合条件的会员，通知未发送")
+    expect(page.locator("#notice-title")).to_contain_text("草稿")
+    expect(page.get_by_role("button", name="发送")).to_be_enabled()
+
+
+def test_event_page_prints_the_poster(site, sign_in):
+    event_id = site.make_event("消防演练")
+    page = sign_in()
+    page.goto(f"/console/#/events/{event_id}")
+    page.get_by_text("打印海报").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 PDF（A4 打印）").click()
+    assert info.value.suggested_filename == "消防演练-海报.pdf"
+    assert Path(info.value.path()).read_bytes()[:4] == b"%PDF"
+
+    page.get_by_text("打印海报").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 PNG 图片").click()
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
