@@ -41,13 +41,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _unmark_reads(_exc):
         sqlite_read_only.set(False)
 
-    from . import console, events, health, members, notices, public
+    from . import console, events, health, members, notices, public, reminders
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(members.bp, url_prefix=API_PREFIX)
     app.register_blueprint(events.bp, url_prefix=API_PREFIX)
     app.register_blueprint(notices.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(reminders.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

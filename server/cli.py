@@ -8,7 +8,9 @@ def register_cli(app: Flask) -> None:
     from .demo import demo_command
     from .members.cli import members_cli
     from .notices.cli import worker_command
+    from .reminders.cli import scheduler_command
 
     app.cli.add_command(members_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)

@@ -72,6 +72,10 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "60")),
         "DELIVERY_MAX_ATTEMPTS": int(env.get("DELIVERY_MAX_ATTEMPTS", "8")),
         "DELIVERY_BACKOFF_SECONDS": float(env.get("DELIVERY_BACKOFF_SECONDS", "10")),
+        # How often the scheduler looks for due reminders (a reminder goes out within this of its time).
+        "REMINDER_TICK_SECONDS": float(env.get("REMINDER_TICK_SECONDS", "1")),
+        # A scheduler that stops renewing its lease is replaced by a stand-by after this long.
+        "SCHEDULER_LEASE_SECONDS": float(env.get("SCHEDULER_LEASE_SECONDS", "30")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "FONT_PATH": env.get("FONT_PATH") or None,
         "CHECKIN_CODE_PERIOD": int(env.get("CHECKIN_CODE_PERIOD", "30")),

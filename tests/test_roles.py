@@ -46,6 +46,7 @@ ROUTES = {
     ("GET", "/api/v1/me/notices/{id}"): "member",
     ("POST", "/api/v1/notices/{id}/read"): "member",
     ("POST", "/api/v1/me/subscriptions"): "member",
+    ("GET", "/api/v1/admin/jobs"): "staff",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -40,6 +40,8 @@ class Event(db.Model):
     walk_in: Mapped[bool] = mapped_column(default=False)
     checkin_opens_minutes_before: Mapped[int] = mapped_column(default=60)
     checkin_closes_minutes_after: Mapped[int] = mapped_column(default=120)
+    # Minutes before the start at which confirmed registrants are reminded.
+    reminder_minutes: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 120])
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.published)
     # Counters kept in step with registrations under the event's row lock (see services.register).
     confirmed_count: Mapped[int] = mapped_column(default=0)

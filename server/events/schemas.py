@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from ..api import Out, PageQuery, Schema
 from ..timeutil import LocalTime
 
+# A reminder from 5 minutes to 7 days before the start.
+ReminderMinutes = Annotated[int, Field(ge=5, le=7 * 24 * 60)]
 EventKind = Literal["activity", "training", "health_check", "lecture", "volunteer", "meeting", "other"]
 
 
@@ -41,6 +43,7 @@ class EventIn(_EventFields):
     walk_in: bool = False
     checkin_opens_minutes_before: int = Field(60, ge=0, le=7 * 24 * 60)
     checkin_closes_minutes_after: int = Field(120, ge=0, le=7 * 24 * 60)
+    reminder_minutes: list[ReminderMinutes] = Field(default_factory=lambda: [1440, 120], max_length=5)
 
     @model_validator(mode="after")
     def _times(self):
@@ -63,6 +66,7 @@ class EventPatch(_EventFields):
     walk_in: Optional[bool] = None
     checkin_opens_minutes_before: Optional[int] = Field(None, ge=0, le=7 * 24 * 60)
     checkin_closes_minutes_after: Optional[int] = Field(None, ge=0, le=7 * 24 * 60)
+    reminder_minutes: Optional[list[ReminderMinutes]] = Field(None, max_length=5)
 
     @model_validator(mode="after")
     def _times(self):
@@ -112,6 +116,7 @@ class EventOut(Out):
     walk_in: bool
     checkin_opens_minutes_before: int
     checkin_closes_minutes_after: int
+    reminder_minutes: list[int]
     status: Literal["published", "cancelled"]
     confirmed_count: int
     waitlist_count: int

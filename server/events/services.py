@@ -28,6 +28,8 @@ signals = Namespace()
 # The notices domain subscribes to tell the members at once.
 registration_promoted = signals.signal("registration-promoted")
 event_cancelled = signals.signal("event-cancelled")
+# Sent when an event is created or its start or reminder times change: reminders follow.
+event_scheduled = signals.signal("event-scheduled")
 
 AUDIENCE_KINDS = {"departments": ("department", Department), "grids": ("grid", Grid), "tags": ("tag", Tag)}
 
@@ -75,6 +77,7 @@ def create_event(created_by: int | None = None, audience: dict | None = None, **
     db.session.flush()
     if rows:
         db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
+    event_scheduled.send(event)
     return event
 
 
@@ -108,11 +111,14 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
     if "capacity" in changes and changes["capacity"] is not None and changes["capacity"] < event.confirmed_count:
         raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数", 409,
                        {"confirmed_count": event.confirmed_count})
+    moved = any(k in changes and changes[k] != getattr(event, k) for k in ("starts_at", "reminder_minutes"))
     for key, value in changes.items():
         setattr(event, key, value)
     if audience is not None:
         _set_audience(event, audience)
     db.session.flush()
+    if moved:
+        event_scheduled.send(event)
     promoted = _fill_seats(event)
     return event, promoted
 

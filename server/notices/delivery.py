@@ -32,7 +32,7 @@ from ..members.models import Member, WechatUser
 from ..timeutil import SHANGHAI, utcnow
 from .models import Delivery, DeliveryStatus, Notice, NoticeStatus, SubscriptionQuota
 from .ratelimit import RateLimiter
-from .services import fallback_to_sms, send_due_notices
+from .services import fallback_to_sms
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +81,8 @@ class Worker:
         log.info("delivery worker %s stopped", self.name)
 
     def run_once(self) -> int:
-        """Plan due scheduled notices, then claim, send and record one batch. Returns rows handled."""
+        """Claim, send and record one batch. Returns rows handled."""
         with self.app.app_context():
-            try:
-                send_due_notices()
-                db.session.commit()
-            finally:
-                db.session.remove()
             jobs = self.claim()
             if not jobs:
                 return 0

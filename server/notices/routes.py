@@ -14,7 +14,7 @@ from .schemas import (
 
 
 def notice_out(n: Notice, with_stats: bool = False) -> NoticeOut:
-    shown = {k: v for k, v in n.audience.items() if not k.endswith("_ids")}
+    shown = {k: v for k, v in n.audience.items() if k not in ("departments_ids", "grids_ids", "tags_ids")}
     return NoticeOut(
         id=n.id, title=n.title, body=n.body, channels=n.channels, audience=shown, send_at=n.send_at,
         sms_fallback=n.sms_fallback, page=n.page, status=n.status, created_at=n.created_at, sent_at=n.sent_at,
@@ -65,8 +65,10 @@ def get_notice(notice_id: int):
 def list_deliveries(notice_id: int, query: DeliveryQuery):
     """Per-recipient, per-channel delivery records (staff)."""
     items, total = services.deliveries(notice_id, query.channel, query.status, query.page, query.per_page)
-    return DeliveryPage(items=[DeliveryOut.model_validate(d) for d in items], page=query.page,
-                        per_page=query.per_page, total=total)
+    return DeliveryPage(items=[DeliveryOut(member_id=d.member_id, name=name, employee_no=no, channel=d.channel,
+                                           status=d.status, attempts=d.attempts, last_error=d.last_error,
+                                           sent_at=d.sent_at) for d, name, no in items],
+                        page=query.page, per_page=query.per_page, total=total)
 
 
 @bp.get("/me/notices")

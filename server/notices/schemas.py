@@ -87,6 +87,8 @@ class DeliveryQuery(PageQuery):
 
 class DeliveryOut(Out):
     member_id: int
+    name: str
+    employee_no: str
     channel: Literal["push", "sms"]
     status: Literal["queued", "sent", "failed", "skipped"]
     attempts: int

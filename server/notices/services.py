@@ -59,12 +59,13 @@ def resolve_audience(audience: dict[str, Any]) -> dict[str, Any]:
         if unknown := [i for i in member_ids if i not in known]:
             bad["audience.member_ids"] = "不存在的会员：" + "、".join(map(str, unknown[:20]))
         resolved["member_ids"] = member_ids
-    if audience.get("event_id") is not None:
-        from ..events.models import Event
+    for key in ("event_id", "event_confirmed_id"):  # the latter: confirmed registrants only (reminders)
+        if audience.get(key) is not None:
+            from ..events.models import Event
 
-        if db.session.get(Event, audience["event_id"]) is None:
-            bad["audience.event_id"] = "活动不存在"
-        resolved["event_id"] = audience["event_id"]
+            if db.session.get(Event, audience[key]) is None:
+                bad[f"audience.{key}"] = "活动不存在"
+            resolved[key] = audience[key]
     if bad:
         raise invalid_request(bad)
     if not resolved:
@@ -110,6 +111,9 @@ def _audience_condition(a: dict):
     if a.get("event_id") is not None:
         conds.append(exists().where(Registration.member_id == Member.id, Registration.event_id == a["event_id"],
                                     Registration.status.in_(("confirmed", "waitlisted"))))
+    if a.get("event_confirmed_id") is not None:
+        conds.append(exists().where(Registration.member_id == Member.id,
+                                    Registration.event_id == a["event_confirmed_id"], Registration.status == "confirmed"))
     return or_(*conds) if conds else literal(False)
 
 
@@ -268,7 +272,8 @@ def deliveries(notice_id: int, channel: str | None, status: str | None, page: in
     if status:
         conds.append(Delivery.status == status)
     total = db.session.scalar(select(func.count()).select_from(Delivery).where(*conds)) or 0
-    items = db.session.scalars(select(Delivery).where(*conds).order_by(Delivery.id)
+    items = db.session.execute(select(Delivery, Member.name, Member.employee_no)
+                               .join(Member, Member.id == Delivery.member_id).where(*conds).order_by(Delivery.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 

@@ -1,0 +1,159 @@
+"""The one scheduler process: APScheduler 3 with its job store in the application's database.
+
+Web workers never run it (gunicorn would multiply every job). `flask --app server scheduler` takes a
+lease row first; a second process started by mistake waits as a stand-by and takes over only when
+the first stops renewing. Jobs are idempotent besides (reminders are claimed by conditional UPDATE,
+deliveries have unique keys), so even an overlap at hand-over sends nothing twice.
+
+Jobs and their settings, chosen on purpose:
+- ``reminders`` every REMINDER_TICK_SECONDS (1 s): fires due reminders. coalesce=True (after a pause,
+  one catch-up run handles everything due, since it selects by due_at), max_instances=1 (no overlap),
+  misfire_grace_time=None (a tick is never skipped for being late: the reminders' own grace decides).
+- ``notices`` every 5 s: plans scheduled notices whose send_at has come (same settings).
+- ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+from sqlalchemy import or_, update
+
+from .extensions import db
+from .reminders.models import SchedulerLease
+from .timeutil import SHANGHAI, utcnow
+
+log = logging.getLogger(__name__)
+LEASE_NAME = "scheduler"
+_app: Flask | None = None  # the app jobs run in; set by run_scheduler
+
+
+# --- job bodies (referenced by "module:function" so the job store can keep them) -------------------
+
+def fire_reminders() -> None:
+    from .reminders.services import fire_due
+
+    with _app.app_context():
+        try:
+            results = fire_due()
+            for r in results:
+                log.info("reminder fired: %s", r)
+        finally:
+            db.session.remove()
+
+
+def send_scheduled_notices() -> None:
+    from .notices.services import send_due_notices
+
+    with _app.app_context():
+        try:
+            ids = send_due_notices()
+            db.session.commit()
+            if ids:
+                log.info("scheduled notices sent: %s", ids)
+        finally:
+            db.session.remove()
+
+
+def renew_lease() -> None:
+    if not take_lease(_app, _holder):
+        log.error("scheduler lease lost to another process; stopping this scheduler")
+        _stop.set()
+
+
+# --- the lease --------------------------------------------------------------------------------------
+
+def take_lease(app: Flask, holder: str) -> bool:
+    """Take or renew the lease; True when we hold it."""
+    seconds = app.config["SCHEDULER_LEASE_SECONDS"]
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    with app.app_context():
+        try:
+            now = utcnow()
+            insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+            db.session.execute(insert(SchedulerLease).values(name=LEASE_NAME, holder=holder,
+                                                             expires_at=now + timedelta(seconds=seconds))
+                               .on_conflict_do_nothing())
+            got = db.session.execute(
+                update(SchedulerLease)
+                .where(SchedulerLease.name == LEASE_NAME,
+                       or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now))
+                .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+            ).rowcount
+            db.session.commit()
+            return bool(got)
+        except Exception:
+            db.session.rollback()
+            log.exception("could not reach the database for the scheduler lease")
+            return False
+        finally:
+            db.session.remove()
+
+
+def release_lease(app: Flask, holder: str) -> None:
+    with app.app_context():
+        db.session.execute(update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME,
+                                                        SchedulerLease.holder == holder)
+                           .values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        db.session.remove()
+
+
+# --- building and running -------------------------------------------------------------------------
+
+_holder = f"{socket.gethostname()}:{os.getpid()}"
+_stop = threading.Event()  # set to stop this process's scheduler (signal, or the lease lost)
+
+
+def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
+    global _app
+    _app = app
+    with app.app_context():
+        engine = db.engine
+    scheduler = scheduler_class(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+        executors={"default": ThreadPoolExecutor(4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=SHANGHAI,
+    )
+    tick = app.config["REMINDER_TICK_SECONDS"]
+    scheduler.add_job("server.scheduler:fire_reminders", "interval", seconds=tick, id="reminders",
+                      name="fire due reminders", replace_existing=True)
+    scheduler.add_job("server.scheduler:send_scheduled_notices", "interval", seconds=5, id="notices",
+                      name="send scheduled notices", replace_existing=True)
+    scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
+                      name="renew the scheduler lease", replace_existing=True)
+    return scheduler
+
+
+def _renew_every(app: Flask) -> float:
+    return app.config["SCHEDULER_LEASE_SECONDS"] / 3
+
+
+def run_scheduler(app: Flask, stop: threading.Event = _stop) -> None:
+    """Wait for the lease (stand-by), then run until stopped or the lease is lost."""
+    global _stop
+    _stop = stop
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # one line per tick is noise
+    while not take_lease(app, _holder):
+        log.info("another scheduler holds the lease; standing by")
+        if stop.wait(_renew_every(app)):
+            return
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    log.info("scheduler %s started", _holder)
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        release_lease(app, _holder)
+        log.info("scheduler %s stopped", _holder)
