@@ -96,6 +96,10 @@ class _Client(WeChatClient):
         self.base_url = base_url
         self.API_BASE_URL = base_url + "cgi-bin/"
         self.wxa.API_BASE_URL = base_url
+        # Enough kept-alive connections for every delivery thread (wechatpy's session keeps 10).
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
 
     @property
     def access_token(self) -> str:

@@ -272,6 +272,8 @@ ROUTES = {
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall per request
+    wbufsize = 64 * 1024
     protocol_version = "HTTP/1.1"  # keep-alive, as the real API offers
 
     def log_message(self, format, *args):  # quiet: tests read fake.requests instead

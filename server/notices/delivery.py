@@ -134,9 +134,18 @@ class Worker:
         outcomes: dict[int, Outcome] = {}
         pushes = [j for j in jobs if j.channel == "push"]
         futures = {j.id: self.pool.submit(self._push, j) for j in pushes}
-        outcomes.update(self._sms([j for j in jobs if j.channel == "sms"]))
+        sms = [j for j in jobs if j.channel == "sms"]
+        try:
+            outcomes.update(self._sms(sms))
+        except Exception as e:  # a fault of ours: those rows are tried again, the others still recorded
+            log.exception("SMS sending failed")
+            outcomes.update({j.id: Outcome.retry(f"internal: {e}"[:500]) for j in sms if j.id not in outcomes})
         for jid, fut in futures.items():
-            outcomes[jid] = fut.result()
+            try:
+                outcomes[jid] = fut.result()
+            except Exception as e:  # one push's fault must never discard what the others already sent
+                log.exception("push %s failed", jid)
+                outcomes[jid] = Outcome.retry(f"internal: {e}"[:500])
         return outcomes
 
     def _push(self, job: Job) -> Outcome:
