@@ -22,12 +22,37 @@ const MESSAGES = {
   invalid_token: '无法识别该二维码，请扫描活动现场大屏上的签到二维码',
   not_registered: '您未报名该活动，无法签到。如有疑问请联系现场工作人员。',
   checkin_closed: '当前不在签到时间内，请在活动开始前后规定时间内签到',
+  // slot booking
+  slot_full: '该时段已约满，请选择其他时段',
+  booking_limit: '您在该项服务已有未到期的预约，已达可同时预约的上限。如需改约，请先在「我的预约」中取消原预约。',
+  slot_not_open: '该时段当前不可预约，请选择其他时段',
+  cancel_cutoff_passed: '已过在线取消截止时间，无法在线取消，请联系工会',
   // generic
   invalid_request: '请求内容有误',
   rate_limited: '操作过于频繁，请稍后再试',
   service_unavailable: '服务暂时不可用，请稍后重试',
   network_error: '网络连接失败，请检查网络后重试',
   download_failed: '文件获取失败，请稍后重试',
+}
+
+// Where a code means something else in booking than for events, pages pass these to errorText.
+const BOOKING_MESSAGES = {
+  not_eligible: '该预约服务仅面向指定部门或群体，您不在预约范围内',
+  not_found: '该时段或预约不存在，可能已被取消',
+}
+
+// Codes whose details.reason tells the member more precisely what happened.
+const REASONS = {
+  slot_not_open: {
+    not_published: '该时段尚未开放预约，请留意工会通知',
+    started: '该时段已开始或已结束，请选择其他时段',
+    cancelled: '该时段已取消，请选择其他时段',
+  },
+}
+
+/** Why a booking cannot be cancelled in the app any more; hours is the calendar's cut-off. */
+function cancelCutoffText(hours) {
+  return hours ? `距开始不足 ${hours} 小时，无法在线取消，请联系工会` : MESSAGES.cancel_cutoff_passed
 }
 
 class ApiError extends Error {
@@ -47,10 +72,11 @@ function fromResponse(statusCode, body) {
   return new ApiError(statusCode >= 500 ? 'service_unavailable' : 'http_' + statusCode, '', statusCode)
 }
 
-/** The Chinese text to show for an error (an ApiError, or anything thrown). */
-function errorText(err) {
+/** The Chinese text to show for an error (an ApiError, or anything thrown); overrides win per code. */
+function errorText(err, overrides = {}) {
   if (!err) return '操作失败，请稍后重试'
-  return MESSAGES[err.code] || (err instanceof ApiError && err.message !== err.code && err.message) || '操作失败，请稍后重试'
+  const reason = REASONS[err.code] && err.details && REASONS[err.code][err.details.reason]
+  return reason || overrides[err.code] || MESSAGES[err.code] || (err instanceof ApiError && err.message !== err.code && err.message) || '操作失败，请稍后重试'
 }
 
-module.exports = { ApiError, fromResponse, errorText, MESSAGES }
+module.exports = { ApiError, fromResponse, errorText, cancelCutoffText, MESSAGES, BOOKING_MESSAGES }

@@ -179,7 +179,67 @@ function noticeView(notice, now = Date.now()) {
   })
 }
 
+// The three booking services, in the order the booking page lists them.
+const SERVICES = [
+  { kind: 'health_check', name: '体检', intro: '预约职工体检的时间，错开排队' },
+  { kind: 'reception_day', name: '书记接待日', intro: '与工会书记面对面，反映问题、提出建议' },
+  { kind: 'legal_clinic', name: '法律门诊', intro: '劳动合同、权益保障等法律咨询' },
+]
+
+function serviceName(kind) {
+  const s = SERVICES.find(x => x.kind === kind)
+  return s ? s.name : ''
+}
+
+/** "12月15日" as a key that also orders days (Shanghai calendar date). */
+function dayKey(value) {
+  const p = shanghaiParts(value)
+  return p ? `${p.year}-${pad2(p.month)}-${pad2(p.day)}` : ''
+}
+
+/** A slot as the calendar page shows it: "09:00–09:30", "余 2" / "已约满" / "已取消". */
+function slotView(slot) {
+  const cancelled = slot.status === 'cancelled'
+  const full = !cancelled && slot.seats_left <= 0
+  return Object.assign({}, slot, {
+    timeText: `${formatClock(slot.starts_at)}–${formatClock(slot.ends_at)}`,
+    seatsText: cancelled ? '已取消' : (full ? '已约满' : `余 ${slot.seats_left}`),
+    disabled: cancelled || full,
+  })
+}
+
+/** Time-ordered slots grouped by their Shanghai day: [{key, label: "12月15日 周二", slots}]. */
+function slotsByDay(slots, now = Date.now()) {
+  const days = []
+  slots.forEach(slot => {
+    const key = dayKey(slot.starts_at)
+    let day = days[days.length - 1]
+    if (!day || day.key !== key) {
+      day = { key, label: formatDate(slot.starts_at, now), slots: [] }
+      days.push(day)
+    }
+    day.slots.push(slotView(slot))
+  })
+  return days
+}
+
+/** A row of "my bookings" (GET /me/bookings item), with whether it can still be cancelled in the app. */
+function bookingView(booking, now = Date.now()) {
+  return Object.assign({}, booking, {
+    serviceName: serviceName(booking.calendar.kind),
+    timeText: formatRange(booking.slot.starts_at, booking.slot.ends_at, now),
+    cancelUntilText: formatDateTime(booking.cancel_until, now),
+    canCancel: booking.status === 'booked' && now <= parseTime(booking.cancel_until),
+    upcoming: parseTime(booking.slot.starts_at) > now,
+  })
+}
+
 module.exports = {
+  SERVICES,
+  serviceName,
+  slotView,
+  slotsByDay,
+  bookingView,
   parseTime,
   shanghaiParts,
   formatDate,

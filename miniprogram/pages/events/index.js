@@ -65,4 +65,8 @@ Page({
   onScan() {
     return scanAndCheckIn()
   },
+
+  onBookings() {
+    wx.navigateTo({ url: '/pages/bookings/index' })
+  },
 })

@@ -65,4 +65,12 @@ Page({
   onOpen(e) {
     wx.navigateTo({ url: `/pages/events/detail?id=${e.currentTarget.dataset.id}` })
   },
+
+  onBookings() {
+    wx.navigateTo({ url: '/pages/bookings/index' })
+  },
+
+  onMyBookings() {
+    wx.navigateTo({ url: '/pages/bookings/mine' })
+  },
 })

@@ -57,8 +57,56 @@ function inbox(items, overrides = {}) {
   return page(items, Object.assign({ unread: items.filter(n => !n.read).length }, overrides))
 }
 
+// Slot booking (CalendarOut, SlotOut, BookingOut of server/bookings/schemas.py).
+
+function calendar(overrides = {}) {
+  return Object.assign({
+    id: 31,
+    kind: 'health_check',
+    title: '2026 年冬季职工体检',
+    location: '职工医院二楼体检中心',
+    host: null,
+    cancel_cutoff_hours: 24,
+    max_active_per_member: 1,
+    audience: { departments: [], grids: [], tags: [] },
+    created_at: '2026-11-10T09:00:00+08:00',
+  }, overrides)
+}
+
+function slot(overrides = {}) {
+  return Object.assign({
+    id: 401,
+    calendar_id: 31,
+    starts_at: '2026-12-15T09:00:00+08:00',
+    ends_at: '2026-12-15T09:30:00+08:00',
+    location: '职工医院二楼体检中心',
+    capacity: 3,
+    booked: 1,
+    seats_left: 2,
+    published: true,
+    status: 'open',
+  }, overrides)
+}
+
+function booking(overrides = {}, cal = {}) {
+  const c = calendar(cal)
+  const s = overrides.slot || slot({ calendar_id: c.id })
+  const cutoffMs = c.cancel_cutoff_hours * 3600 * 1000
+  return Object.assign({
+    id: 9001,
+    slot: s,
+    calendar: { id: c.id, kind: c.kind, title: c.title, location: c.location, host: c.host, cancel_cutoff_hours: c.cancel_cutoff_hours },
+    status: 'booked',
+    topic: null,
+    created_at: '2026-11-20T10:00:00+08:00',
+    cancelled_at: null,
+    // starts_at minus the cut-off, as the server computes it (UTC here; the page shows it in Shanghai).
+    cancel_until: new Date(Date.parse(s.starts_at) - cutoffMs).toISOString().replace('Z', '+00:00'),
+  }, overrides)
+}
+
 function error(status, code, message = '', details = {}) {
   return { status, body: { error: { code, message, details } } }
 }
 
-module.exports = { event, registration, page, notice, inbox, error }
+module.exports = { event, registration, page, notice, inbox, calendar, slot, booking, error }

@@ -16,6 +16,10 @@ jComponent.register({
   id: 'button', tagName: 'wx-button', template: '<slot/>',
   properties: { disabled: Boolean, loading: Boolean, openType: String },
 })
+jComponent.register({
+  id: 'textarea', tagName: 'wx-textarea', template: '<slot/>',
+  properties: { value: String, placeholder: String, maxlength: Number },
+})
 jComponent.register({ id: 'image', tagName: 'wx-image', template: '<slot/>', properties: { src: String, mode: String } })
 
 const ROOT = path.resolve(__dirname, '../..')

@@ -128,3 +128,14 @@ test('the scan button checks in with the scanned code and opens the result', asy
     url: '/pages/checkin/result?event_id=101&at=2026-12-01T09%3A02%3A13%2B08%3A00&again=0',
   }])
 })
+
+test('the header leads to the booking services', async () => {
+  wxs.backend.on('GET /events', { body: page([]) })
+  const p = loadPage('pages/events/index')
+  await p.page.onLoad({})
+
+  p.fire('to-bookings')
+  await wxs.settle()
+
+  expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/bookings/index' }])
+})

@@ -79,3 +79,18 @@ test('more registrations load at the bottom of the page', async () => {
   expect(p.texts('.reg')).toHaveLength(23)
   expect(p.text()).toContain('没有更多了')
 })
+
+test('the booking services and my bookings are one tap away', async () => {
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+
+  p.fire('to-bookings')
+  p.fire('to-my-bookings')
+  await wxs.settle()
+
+  expect(wxs.navigations).toEqual([
+    { type: 'navigateTo', url: '/pages/bookings/index' },
+    { type: 'navigateTo', url: '/pages/bookings/mine' },
+  ])
+})

@@ -1,0 +1,85 @@
+const api = require('../../utils/api')
+const wxp = require('../../utils/wxp')
+const { bookingView } = require('../../utils/format')
+const { errorText, cancelCutoffText, BOOKING_MESSAGES } = require('../../utils/errors')
+
+const PER_PAGE = 20
+
+Page({
+  data: {
+    items: [],
+    page: 0,
+    loading: false,
+    finished: false,
+    failed: false,
+    busy: false,
+  },
+
+  onLoad() {
+    return this.fetch(1)
+  },
+
+  onShow() {
+    if (this.data.page > 0 && !this.data.loading) return this.fetch(1)
+    return undefined
+  },
+
+  onPullDownRefresh() {
+    return this.fetch(1).then(() => wx.stopPullDownRefresh())
+  },
+
+  onReachBottom() {
+    if (this.data.finished || this.data.loading) return undefined
+    return this.fetch(this.data.page + 1)
+  },
+
+  async fetch(page) {
+    this.setData({ loading: true, failed: false })
+    try {
+      const res = await api.get('/me/bookings', { query: { status: 'booked', page, per_page: PER_PAGE } })
+      const now = Date.now()
+      const all = res.items.map(b => bookingView(b, now))
+      // The server lists upcoming bookings first; the first past one ends what this page shows.
+      const fresh = all.filter(b => b.upcoming)
+      const items = page === 1 ? fresh : this.data.items.concat(fresh)
+      const done = fresh.length < all.length || page * PER_PAGE >= res.total || all.length === 0
+      this.setData({ items, page, finished: done })
+    } catch (err) {
+      if (page === 1 && !this.data.items.length) this.setData({ failed: true })
+    } finally {
+      this.setData({ loading: false })
+    }
+  },
+
+  async onCancel(e) {
+    if (this.data.busy) return
+    const booking = this.data.items.find(b => String(b.id) === String(e.currentTarget.dataset.id))
+    if (!booking) return
+    const { confirm } = await wxp('showModal', {
+      title: '取消预约',
+      content: `确定取消「${booking.calendar.title}」${booking.timeText} 的预约吗？`,
+      confirmText: '确定取消',
+      confirmColor: '#C8372D',
+      cancelText: '再想想',
+    })
+    if (!confirm) return
+    this.setData({ busy: true })
+    try {
+      await api.del(`/bookings/${booking.id}`, { silent: true })
+      wx.showToast({ title: '已取消预约', icon: 'success' })
+      this.setData({ items: this.data.items.filter(b => b.id !== booking.id) })
+    } catch (err) {
+      const content = err.code === 'cancel_cutoff_passed'
+        ? cancelCutoffText(booking.calendar.cancel_cutoff_hours)
+        : errorText(err, BOOKING_MESSAGES)
+      wx.showModal({ title: '取消未成功', content, showCancel: false, confirmText: '知道了' })
+      if (err.code === 'cancel_cutoff_passed') await this.fetch(1)
+    } finally {
+      this.setData({ busy: false })
+    }
+  },
+
+  onBrowse() {
+    wx.navigateTo({ url: '/pages/bookings/index' })
+  },
+})
