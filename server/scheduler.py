@@ -145,7 +145,7 @@ def run_scheduler(app: Flask, stop: threading.Event = _stop) -> None:
     _stop = stop
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # one line per tick is noise
     while not take_lease(app, _holder):
-        log.info("another scheduler holds the lease; standing by")
+        log.info("another scheduler holds the lease (or the database is unreachable); standing by")
         if stop.wait(_renew_every(app)):
             return
     scheduler = build_scheduler(app)

@@ -6,8 +6,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
-from notifications.wechat import WeChatError, WeChatUnavailable, get_gateway
-
 from ..errors import AppError
 from ..extensions import db
 from ..timeutil import utcnow
@@ -23,6 +21,8 @@ def login_with_code(code: str) -> WechatUser:
 
     Raises 401 wechat_login_failed when WeChat rejects the code, 503 when WeChat is unreachable.
     """
+    from notifications.wechat import WeChatError, WeChatUnavailable, get_gateway  # wechatpy: only where used
+
     try:
         session = get_gateway(current_app).code_to_session(code)
     except WeChatUnavailable:
@@ -47,6 +47,8 @@ def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
 
     Raises 404 not_on_roster, 409 already_bound, 400 invalid_request (bad phone code), 503.
     """
+    from notifications.wechat import WeChatError, WeChatUnavailable, get_gateway
+
     try:
         phone = get_gateway(current_app).get_phone_number(phone_code)
     except WeChatUnavailable:
