@@ -41,12 +41,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _unmark_reads(_exc):
         sqlite_read_only.set(False)
 
-    from . import console, events, health, members, notices, public, reminders
+    from . import bookings, console, events, health, members, notices, public, reminders
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(members.bp, url_prefix=API_PREFIX)
     app.register_blueprint(events.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(bookings.bp, url_prefix=API_PREFIX)
     app.register_blueprint(notices.bp, url_prefix=API_PREFIX)
     app.register_blueprint(reminders.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
@@ -67,7 +68,11 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Writers queue on SQLite's lock instead of failing at once.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # No pre-ping: it costs a round trip on every request. A connection lost to a database restart
+    # fails one request with the 503 + Retry-After of errors.py, and SQLAlchemy then invalidates the
+    # whole pool so the next request reconnects; recycling stops idle connections being cut by
+    # firewalls or idle timeouts in the first place.
+    return {"pool_pre_ping": False, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
 
 
 @event.listens_for(Engine, "connect")

@@ -290,6 +290,8 @@ ERROR_STATUS: dict[str, int] = {
     "service_unavailable": 503, "not_bound": 403, "capacity_below_confirmed": 409,
     "wechat_unavailable": 503, "invalid_credentials": 401, "empty_audience": 400, "event_started": 409,
     "poster_font_missing": 503,
+    "slot_full": 409, "booking_limit": 409, "slot_not_open": 409, "cancel_cutoff_passed": 409, "slot_overlap": 409,
+    "slot_cancelled": 409, "capacity_below_booked": 409,
 }
 
 

@@ -1,4 +1,4 @@
-"""Small factories: make.member(roles=["staff"]), make.event(capacity=2)."""
+"""Small factories: make.member(roles=["staff"]), make.event(capacity=2), make.slot(make.calendar(), capacity=1)."""
 from __future__ import annotations
 
 import itertools
@@ -62,3 +62,22 @@ class Factory:
         ev = services.create_event(created_by=None, **data)
         self.db.session.flush()
         return ev
+
+    def calendar(self, kind="health_check", audience=None, **kw):
+        from server.bookings import services
+
+        data = dict(title=kw.pop("title", {"health_check": "年度体检", "reception_day": "书记接待日",
+                                            "legal_clinic": "法律门诊"}[kind]),
+                    location=kw.pop("location", "职工服务中心"))
+        data.update(kw)
+        return services.create_calendar(created_by=None, audience=audience, kind=kind, **data)
+
+    def slot(self, calendar=None, starts_at=None, minutes=30, capacity=1, publish_at=None):
+        """One slot (a week ahead unless told), added through the service like the API does."""
+        from server.bookings import services
+
+        calendar = calendar or self.calendar()
+        start = starts_at or utcnow() + timedelta(days=7, minutes=next(_seq) * 60)
+        _, (slot,) = services.create_slots(calendar.id, [(start, start + timedelta(minutes=minutes), capacity)],
+                                           publish_at, ["slots.0.starts_at"])
+        return slot

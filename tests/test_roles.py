@@ -47,6 +47,17 @@ ROUTES = {
     ("POST", "/api/v1/notices/{id}/read"): "member",
     ("POST", "/api/v1/me/subscriptions"): "member",
     ("GET", "/api/v1/admin/jobs"): "staff",
+    ("POST", "/api/v1/calendars"): "staff",
+    ("GET", "/api/v1/calendars"): "member",
+    ("GET", "/api/v1/calendars/{id}"): "member",
+    ("POST", "/api/v1/calendars/{id}/slots"): "staff",
+    ("GET", "/api/v1/calendars/{id}/slots"): "member",
+    ("GET", "/api/v1/calendars/{id}/bookings"): "staff",
+    ("PATCH", "/api/v1/slots/{id}"): "staff",
+    ("POST", "/api/v1/slots/{id}/cancel"): "staff",
+    ("POST", "/api/v1/slots/{id}/bookings"): "member",
+    ("DELETE", "/api/v1/bookings/{id}"): "member",
+    ("GET", "/api/v1/me/bookings"): "member",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }
@@ -72,7 +83,7 @@ def _rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.rule.startswith("/console"):
             continue
-        path = re.sub(r"<int:\w+>", "{id}", rule.rule)
+        path = re.sub(r"<(?:int:)?\w+>", "{id}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, path
 

@@ -124,8 +124,8 @@ def cancel_event(event_id: int):
 @api(roles=["member"], out=RegistrationOut, status=201, errors=SIGNUP_ERRORS)
 def create_registration(event_id: int):
     """Sign up; again by the same member returns the same registration with 200."""
-    reg, created = services.register(g.member, event_id)
-    out = registration_out(reg)
+    reg, created, position = services.register(g.member, event_id)
+    out = registration_out(reg, None if position is None else {reg.waitlist_seq: position})
     db.session.commit()
     return out, 201 if created else 200
 

@@ -13,13 +13,13 @@ from typing import Any, Iterable
 from blinker import Namespace
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import AppError, invalid_request
 from ..extensions import db
 from ..members.models import Department, Grid, Member, MemberTag, Tag
-from ..timeutil import utcnow
+from ..timeutil import UTCDateTime, utcnow
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -205,24 +205,147 @@ def _active_registration(event_id: int, member_id: int) -> Registration | None:
     )
 
 
-def register(member: Member, event_id: int) -> tuple[Registration, bool]:
+def _audience_ok(kind: str, match):
+    a = EventAudience
+    return or_(~exists().where(a.event_id == Event.id, a.kind == kind),
+               exists().where(a.event_id == Event.id, a.kind == kind, match))
+
+
+# Built once with bind parameters: building the audience expression and its cache key per call cost
+# more than running it. One read before the lock: the event exists, the member may sign up, and any
+# registration they already have.
+_SIGNUP_READ = (
+    select(Event.id, and_(
+        _audience_ok("department", EventAudience.ref_id == bindparam("department_id")),
+        _audience_ok("grid", EventAudience.ref_id == bindparam("grid_id")),
+        _audience_ok("tag", EventAudience.ref_id.in_(
+            select(MemberTag.tag_id).where(MemberTag.member_id == bindparam("member_id")))),
+    ).label("eligible"), Registration)
+    .select_from(Event)
+    .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.member_id == bindparam("member_id")))
+    .where(Event.id == bindparam("event_id"))
+    .execution_options(populate_existing=True)
+)
+
+# PostgreSQL: lock the event and take a seat (or the next waiting-list number) in one statement; no
+# row comes back when sign-up is not possible (cancelled, outside the window, full without a waiting
+# list), and the caller then reads the reason. ``old`` is the locked, current row.
+_old = select(Event.id, Event.capacity, Event.confirmed_count, Event.waitlist_count, Event.waitlist_seq) \
+    .where(Event.id == bindparam("event_id")).with_for_update().cte("old")
+_seat = or_(_old.c.capacity.is_(None), _old.c.confirmed_count < _old.c.capacity)
+_one_if = lambda cond: case((cond, 1), else_=0)  # noqa: E731
+_TAKE_PLACE = (
+    update(Event.__table__)
+    .where(Event.id == _old.c.id, Event.status == EventStatus.published,
+           or_(Event.signup_opens_at.is_(None), Event.signup_opens_at <= bindparam("now")),
+           func.coalesce(Event.signup_closes_at, Event.starts_at) > bindparam("now"),
+           or_(_seat, Event.waitlist.is_(True)))
+    .values(confirmed_count=_old.c.confirmed_count + _one_if(_seat),
+            waitlist_count=_old.c.waitlist_count + _one_if(~_seat),
+            waitlist_seq=_old.c.waitlist_seq + _one_if(~_seat))
+    .returning(_seat.label("seat"), Event.waitlist_count, Event.waitlist_seq)
+)
+# The common case, a first sign-up, in one statement: lock, take the place, insert the registration
+# (a second device's row already there fails the whole statement on the unique constraint).
+_SIGN_UP_PG = text("""
+WITH old AS (
+    SELECT id, confirmed_count, waitlist_count, waitlist_seq,
+           (capacity IS NULL OR confirmed_count < capacity) AS seat
+    FROM events WHERE id = :event_id FOR UPDATE
+), took AS (
+    UPDATE events e SET
+        confirmed_count = old.confirmed_count + CASE WHEN old.seat THEN 1 ELSE 0 END,
+        waitlist_count = old.waitlist_count + CASE WHEN old.seat THEN 0 ELSE 1 END,
+        waitlist_seq = old.waitlist_seq + CASE WHEN old.seat THEN 0 ELSE 1 END,
+        updated_at = :now
+    FROM old
+    WHERE e.id = old.id AND e.status = 'published'
+      AND (e.signup_opens_at IS NULL OR e.signup_opens_at <= :now)
+      AND COALESCE(e.signup_closes_at, e.starts_at) > :now
+      AND (old.seat OR e.waitlist)
+    RETURNING old.seat, e.waitlist_count, e.waitlist_seq
+), ins AS (
+    INSERT INTO registrations (event_id, member_id, status, waitlist_seq, created_at, confirmed_at)
+    SELECT :event_id, :member_id, CASE WHEN seat THEN 'confirmed' ELSE 'waitlisted' END,
+           CASE WHEN seat THEN NULL ELSE waitlist_seq END, :now, CASE WHEN seat THEN :now END
+    FROM took
+    RETURNING id
+)
+SELECT took.seat, took.waitlist_count, took.waitlist_seq, ins.id FROM took CROSS JOIN ins
+""").bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def register(member: Member, event_id: int) -> tuple[Registration, bool, int | None]:
     """Sign the member up: confirmed while seats last, then on the waiting list in arrival order.
 
-    Returns (registration, created). Signing up again returns the same registration, created=False.
-    Raises 404 not_found, 403 not_eligible, 409 event_cancelled / signup_closed / event_full.
+    Returns (registration, created, waiting-list position when just added to it). Signing up again
+    returns the same registration, created=False. Raises 404 not_found, 403 not_eligible,
+    409 event_cancelled / signup_closed / event_full.
     """
-    event = get_event(event_id)
-    existing = _active_registration(event_id, member.id)
+    row = db.session.execute(_SIGNUP_READ, {
+        "event_id": event_id, "member_id": member.id,
+        "department_id": member.department_id or -1, "grid_id": member.grid_id or -1}).first()
+    if row is None:
+        raise not_found()
+    existing = row.Registration
     if existing is not None and existing.status != RegistrationStatus.cancelled:
-        return existing, False
-    _check_can_sign_up(member, event)
+        return existing, False, None
+    if not row.eligible:
+        # Closed or cancelled events say so first, as they always have.
+        _check_can_sign_up(get_event(event_id))
+        raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
+    if db.engine.dialect.name == "postgresql":
+        return _register_pg(member, event_id, existing)
+    return _register_portable(member, event_id)
 
-    # From here the event row is locked until commit: counters and the waiting-list order are ours.
+
+def _register_pg(member: Member, event_id: int, existing: Registration | None) -> tuple[Registration, bool, int | None]:
+    """One statement under the event's row lock (two after a cancellation), then the caller commits."""
+    now = utcnow()
+    try:
+        if existing is None:
+            took = db.session.execute(_SIGN_UP_PG, {"event_id": event_id, "member_id": member.id, "now": now}).first()
+            reg_id = took.id if took is not None else None
+        else:  # signing up again after cancelling
+            took = db.session.execute(_TAKE_PLACE, {"event_id": event_id, "now": now}).first()
+            reg_id = None
+            if took is not None:
+                reg_id = db.session.execute(
+                    update(Registration.__table__)
+                    .where(Registration.id == existing.id, Registration.status == RegistrationStatus.cancelled)
+                    .values(status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
+                            waitlist_seq=None if took.seat else took.waitlist_seq, created_at=now,
+                            confirmed_at=now if took.seat else None, cancelled_at=None)
+                    .returning(Registration.__table__.c.id)).scalar()
+                if reg_id is None:  # another device signed up again first
+                    raise IntegrityError("re-sign-up", None, Exception("already signed up again"))
+    except IntegrityError:
+        # The same member from a second device got in first: theirs stands, our place goes back.
+        db.session.rollback()
+        again = _active_registration(event_id, member.id)
+        if again is None:
+            raise
+        return again, False, None
+    if took is None:
+        _check_can_sign_up(get_event(event_id, lock=True))
+        raise AppError("event_full", "名额已满", 409)
+    reg = Registration(
+        id=reg_id, event_id=event_id, member_id=member.id,
+        status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
+        waitlist_seq=None if took.seat else took.waitlist_seq, created_at=now,
+        confirmed_at=now if took.seat else None, cancelled_at=None)
+    # The newest entry is last on the waiting list, and the count is exact under the lock.
+    return reg, True, None if took.seat else took.waitlist_count
+
+
+def _register_portable(member: Member, event_id: int) -> tuple[Registration, bool, int | None]:
+    # From here the event row is locked until commit (SQLite: BEGIN IMMEDIATE already serialises
+    # writers): counters and the waiting-list order are ours.
     event = get_event(event_id, lock=True)
-    _check_can_sign_up(member, event, audience=False)
+    _check_can_sign_up(event)
     existing = _active_registration(event_id, member.id)
     if existing is not None and existing.status != RegistrationStatus.cancelled:
-        return existing, False
+        return existing, False, None
 
     now = utcnow()
     if event.capacity is None or event.confirmed_count < event.capacity:
@@ -249,11 +372,12 @@ def register(member: Member, event_id: int) -> tuple[Registration, bool]:
         again = _active_registration(event_id, member.id)
         if again is None:
             raise
-        return again, False
-    return reg, True
+        return again, False, None
+    # The newest entry is last on the list, and the count is exact under the lock.
+    return reg, True, None if seq is None else event.waitlist_count
 
 
-def _check_can_sign_up(member: Member, event: Event, audience: bool = True) -> None:
+def _check_can_sign_up(event: Event) -> None:
     if event.status == EventStatus.cancelled:
         raise AppError("event_cancelled", "活动已取消", 409)
     opens, closes = signup_window(event)
@@ -262,8 +386,6 @@ def _check_can_sign_up(member: Member, event: Event, audience: bool = True) -> N
         raise AppError("signup_closed", "报名尚未开始", 409, {"signup_opens_at": opens.isoformat()})
     if now >= closes:
         raise AppError("signup_closed", "报名已截止", 409, {"signup_closes_at": closes.isoformat()})
-    if audience and not is_eligible(member, event):
-        raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
 
 
 def cancel_registration(member: Member, event_id: int) -> tuple[Registration, list[int]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from flask import current_app, g, request
 from sqlalchemy import select
@@ -14,7 +15,13 @@ from .models import Member, WechatUser
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="auth-token")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+    # Built once per key: every request checks a token.
+    return URLSafeTimedSerializer(secret, salt="auth-token")
 
 
 def issue_token(member_id: int | None, wechat_user_id: int | None = None) -> tuple[str, datetime]:

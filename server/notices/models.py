@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -52,11 +52,16 @@ class Notice(db.Model):
 
 
 class NoticeRecipient(db.Model):
-    """Who a notice went to (the audience as it was when sent), and whether they read it."""
+    """Who a notice went to (the audience as it was when sent), and whether they read it.
+
+    No foreign keys here or on deliveries' notice/member: only planning writes these rows, selecting them
+    from members inside the transaction that locks the notice, and neither notices nor members are ever
+    deleted. Per-row foreign-key checks were half the planning time of a 100,000-member notice.
+    """
 
     __tablename__ = "notice_recipients"
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    notice_id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(primary_key=True)
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_notice_recipients_member", "member_id", "notice_id"),)
@@ -67,8 +72,8 @@ class Delivery(db.Model):
 
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(primary_key=True)
-    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    notice_id: Mapped[int]
+    member_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(8), default=DeliveryStatus.queued)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -86,8 +91,10 @@ class Delivery(db.Model):
         UniqueConstraint("notice_id", "member_id", "channel"),
         CheckConstraint("channel IN ('push', 'sms')", name="channel_valid"),
         CheckConstraint("status IN ('queued', 'sent', 'failed', 'skipped')", name="status_valid"),
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_deliveries_notice_stats", "notice_id", "channel", "status"),
+        # The claim's scan, in its ORDER BY; only queued rows, so skipped and sent rows cost nothing.
+        # Per-notice stats and lists use the unique key, which leads with notice_id.
+        Index("ix_deliveries_due", "next_attempt_at", "id", postgresql_where=text("status = 'queued'"),
+              sqlite_where=text("status = 'queued'")),
     )
 
 

@@ -1,7 +1,7 @@
 """Notices: who gets what, planned once in SQL when a notice is sent.
 
-Sending writes the recipients and one delivery row per recipient and channel in a few INSERT … SELECT
-statements (no per-member queries); workers (delivery.py) send only committed rows. The unique
+Sending writes the recipients and then every delivery row (push and SMS) in two INSERT … SELECT statements
+(no per-member queries); workers (delivery.py) send only committed rows. The unique
 (notice_id, member_id, channel) key makes sending twice, retries and racing workers harmless.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, literal, or_, select, text, update
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -142,20 +142,37 @@ def _plan(notice: Notice, now) -> None:
     if db.engine.dialect.name == "postgresql":
         # Planners run one at a time, so two notices never spend the same consent.
         db.session.execute(text("SELECT pg_advisory_xact_lock(7201)"))
+    # Plain INSERTs, no ON CONFLICT: the notice is locked and still a draft or scheduled, so none of its
+    # rows exist yet (the unique key would still refuse a second copy).
     recipients = select(literal(nid), Member.id).where(Member.is_active.is_(True), _audience_condition(notice.audience))
-    res = db.session.execute(
-        upsert(NoticeRecipient).from_select(["notice_id", "member_id"], recipients).on_conflict_do_nothing())
-    count = db.session.scalar(select(func.count()).select_from(NoticeRecipient).where(NoticeRecipient.notice_id == nid))
+    count = db.session.execute(
+        insert(NoticeRecipient).from_select(["notice_id", "member_id"], recipients),
+        execution_options={"preserve_rowcount": True}).rowcount
     if not count:
-        raise AppError("empty_audience", "没有符合条件的会员，通知未发送", 400,
-                       {"audience": notice.audience, "inserted": res.rowcount})
-    cfg = current_app.config
-    if "push" in notice.channels:
-        _plan_push(nid, cfg["WECHAT_NOTICE_TEMPLATE_ID"], now)
-    if "sms" in notice.channels:
-        _plan_sms(nid, now, only_push_skipped=False)
-    elif "push" in notice.channels and notice.sms_fallback:
-        _plan_sms(nid, now, only_push_skipped=True)
+        raise AppError("empty_audience", "没有符合条件的会员，通知未发送", 400, {"audience": notice.audience})
+    template_id = current_app.config["WECHAT_NOTICE_TEMPLATE_ID"]
+    push = "push" in notice.channels
+    sms = "sms" in notice.channels
+    fallback = push and not sms and notice.sms_fallback
+    parts = []
+    if push:
+        parts.append(_push_rows(nid, template_id, now))
+    if sms or fallback:
+        parts.append(_sms_rows(nid, template_id if fallback else None, now))
+    if parts:
+        cols = ["notice_id", "member_id", "channel", "status", "last_error", "attempts", "next_attempt_at",
+                "created_at"]
+        db.session.execute(insert(Delivery).from_select(cols, union_all(*parts) if len(parts) > 1 else parts[0]))
+    if push:
+        # Spend one consent per queued push now (refunded if WeChat refuses for good).
+        queued_push = select(Delivery.member_id).where(Delivery.notice_id == nid, Delivery.channel == "push",
+                                                       Delivery.status == DeliveryStatus.queued)
+        db.session.execute(
+            update(SubscriptionQuota)
+            .where(SubscriptionQuota.template_id == template_id, SubscriptionQuota.member_id.in_(queued_push))
+            .values(remaining=case((SubscriptionQuota.remaining > 0, SubscriptionQuota.remaining - 1), else_=0),
+                    updated_at=now)
+        )
     notice.recipients_count = count
     notice.planned_at = now
     pending = db.session.scalar(select(exists().where(Delivery.notice_id == nid, Delivery.status == DeliveryStatus.queued)))
@@ -164,58 +181,41 @@ def _plan(notice: Notice, now) -> None:
     db.session.flush()
 
 
-def _insert_deliveries(nid: int, channel: str, select_stmt) -> None:
-    cols = ["notice_id", "member_id", "channel", "status", "last_error", "attempts", "next_attempt_at", "created_at"]
-    db.session.execute(upsert(Delivery).from_select(cols, select_stmt).on_conflict_do_nothing())
+def _with_consent(stmt, template_id: str):
+    """Outer-join each recipient's WeChat binding and a consent left for the template (NULL when none)."""
+    r, w, q = NoticeRecipient, WechatUser, SubscriptionQuota
+    return (stmt.outerjoin(w, w.member_id == r.member_id)
+            .outerjoin(q, and_(q.member_id == w.member_id, q.template_id == template_id, q.remaining > 0)))
 
 
-def _plan_push(nid: int, template_id: str, now) -> None:
-    r, q, w = NoticeRecipient, SubscriptionQuota, WechatUser
-    base = [r.notice_id == nid]
-    # With consent left: queue the push and spend one consent now (refunded if WeChat refuses for good).
-    with_consent = (
-        select(r.notice_id, r.member_id, literal("push"), literal(DeliveryStatus.queued.value), literal(None),
-               literal(0), literal(now), literal(now))
-        .join(w, w.member_id == r.member_id)
-        .join(q, and_(q.member_id == r.member_id, q.template_id == template_id, q.remaining > 0))
-        .where(*base)
-    )
-    _insert_deliveries(nid, "push", with_consent)
-    queued_push = select(Delivery.member_id).where(Delivery.notice_id == nid, Delivery.channel == "push",
-                                                   Delivery.status == DeliveryStatus.queued)
-    db.session.execute(
-        update(SubscriptionQuota)
-        .where(SubscriptionQuota.template_id == template_id, SubscriptionQuota.member_id.in_(queued_push))
-        .values(remaining=case((SubscriptionQuota.remaining > 0, SubscriptionQuota.remaining - 1), else_=0),
-                updated_at=now)
-    )
-    # Everyone else: skipped, saying why.
-    has_wechat = exists().where(w.member_id == r.member_id)
-    rest = (
-        select(r.notice_id, r.member_id, literal("push"), literal(DeliveryStatus.skipped.value),
-               case((has_wechat, literal(NO_CONSENT)), else_=literal(NO_WECHAT)), literal(0), literal(now),
-               literal(now))
-        .where(*base)
-    )
-    _insert_deliveries(nid, "push", rest)
+def _push_rows(nid: int, template_id: str, now):
+    """A push per recipient: queued with a consent left, otherwise skipped saying why."""
+    r, w, q = NoticeRecipient, WechatUser, SubscriptionQuota
+    consent = q.member_id.is_not(None)
+    return _with_consent(
+        select(r.notice_id, r.member_id, literal("push"),
+               case((consent, literal(DeliveryStatus.queued.value)), else_=literal(DeliveryStatus.skipped.value)),
+               case((consent, literal(None)), (w.member_id.is_not(None), literal(NO_CONSENT)),
+                    else_=literal(NO_WECHAT)),
+               literal(0), literal(now), literal(now)).select_from(r),
+        template_id,
+    ).where(r.notice_id == nid)
 
 
-def _plan_sms(nid: int, now, only_push_skipped: bool) -> None:
+def _sms_rows(nid: int, fallback_template_id: str | None, now):
+    """An SMS per recipient; as a fallback only to those whose push is skipped (no consent left)."""
     r = NoticeRecipient
-    conds = [r.notice_id == nid]
-    if only_push_skipped:
-        conds.append(exists().where(Delivery.notice_id == nid, Delivery.member_id == r.member_id,
-                                    Delivery.channel == "push", Delivery.status == DeliveryStatus.skipped))
+    no_phone = Member.phone.is_(None)
     stmt = (
         select(r.notice_id, r.member_id, literal("sms"),
-               case((Member.phone.is_(None), literal(DeliveryStatus.skipped.value)),
-                    else_=literal(DeliveryStatus.queued.value)),
-               case((Member.phone.is_(None), literal(NO_PHONE)), else_=literal(None)),
+               case((no_phone, literal(DeliveryStatus.skipped.value)), else_=literal(DeliveryStatus.queued.value)),
+               case((no_phone, literal(NO_PHONE)), else_=literal(None)),
                literal(0), literal(now), literal(now))
-        .join(Member, Member.id == r.member_id)
-        .where(*conds)
+        .select_from(r).join(Member, Member.id == r.member_id)
     )
-    _insert_deliveries(nid, "sms", stmt)
+    if fallback_template_id is not None:
+        stmt = _with_consent(stmt, fallback_template_id).where(SubscriptionQuota.member_id.is_(None))
+    return stmt.where(r.notice_id == nid)
 
 
 def fallback_to_sms(pairs: list[tuple[int, int]], now) -> int:

@@ -13,6 +13,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..bookings import services as bookings
+from ..bookings.models import Calendar, Slot, SlotStatus
 from ..events.models import Event, EventStatus, Registration
 from ..events.services import event_cancelled, event_scheduled
 from ..extensions import db
@@ -51,9 +53,35 @@ def unschedule_event(event: Event) -> None:
                                               Reminder.status == ReminderStatus.pending))
 
 
+# A slot's reminders: the day before and one hour before; one row per time, fanned out to whoever
+# is booked on the slot when it fires.
+SLOT_REMINDER_MINUTES = (1440, 60)
+
+
+def schedule_slot(slot: Slot) -> None:
+    """(Re)plan a slot's reminders after it was created or moved; times already past are skipped."""
+    unschedule_slot(slot)
+    if slot.status == SlotStatus.cancelled:
+        return
+    now = utcnow()
+    rows = [{"kind": "booking", "target_id": slot.id, "offset_minutes": m,
+             "due_at": slot.starts_at - timedelta(minutes=m), "status": ReminderStatus.pending.value, "created_at": now}
+            for m in SLOT_REMINDER_MINUTES if slot.starts_at - timedelta(minutes=m) > now]
+    if rows:
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(Reminder).values(rows).on_conflict_do_nothing())
+
+
+def unschedule_slot(slot: Slot) -> None:
+    db.session.execute(delete(Reminder).where(Reminder.kind == "booking", Reminder.target_id == slot.id,
+                                              Reminder.status == ReminderStatus.pending))
+
+
 def connect() -> None:
     event_scheduled.connect(schedule_event)
     event_cancelled.connect(unschedule_event)
+    bookings.slot_scheduled.connect(schedule_slot)
+    bookings.slot_cancelled.connect(unschedule_slot)
 
 
 def due_ids(now: datetime, limit: int = 100) -> list[int]:
@@ -73,6 +101,8 @@ def fire(reminder_id: int, now: datetime | None = None) -> dict | None:
     if not claimed:
         return None
     r = db.session.get(Reminder, reminder_id, populate_existing=True)
+    if r.kind == "booking":
+        return _fire_slot(r, now)
     event = db.session.get(Event, r.target_id)
     late = now - r.due_at
     if event is None or event.status == EventStatus.cancelled or now >= event.starts_at or late > grace(r.offset_minutes):
@@ -99,6 +129,32 @@ def _body(event: Event) -> str:
     when = f"{start.month}月{start.day}日（周{WEEKDAYS[start.weekday()]}）{start:%H:%M}"
     return (f"您报名的“{event.title}”将于{when}在{event.location}开始，请准时参加，到场后扫描现场二维码签到。"
             f"如不能参加，请在小程序中取消报名。")
+
+
+def _fire_slot(r: Reminder, now: datetime) -> dict:
+    """A slot's reminder: one notice to every member booked on the slot at this moment."""
+    slot = db.session.get(Slot, r.target_id)
+    late = now - r.due_at
+    if slot is None or slot.status == SlotStatus.cancelled or now >= slot.starts_at or late > grace(r.offset_minutes):
+        r.status = ReminderStatus.missed
+        log.warning("reminder %s for slot %s dropped: %s late, no longer useful", r.id, r.target_id, late)
+        return {"reminder_id": r.id, "slot_id": r.target_id, "status": "missed", "recipients": 0}
+    calendar = db.session.get(Calendar, slot.calendar_id)
+    member_ids = bookings.booked_member_ids(slot.id)
+    r.recipients = len(member_ids)
+    if member_ids:
+        when = bookings.span_label(slot.starts_at, slot.ends_at)
+        notice = notices.create_notice(
+            None, title=f"预约提醒：{calendar.title}"[:100],
+            body=f"您预约的“{calendar.title}”时间为{when}，地点：{bookings.slot_location(slot, calendar)}，请准时前往。"
+                 f"如不能前往，请在小程序中取消预约，把时段留给其他会员。",
+            channels=["push"], audience={"member_ids": member_ids}, sms_fallback=True, page="pages/bookings/mine")
+        notices.send_notice(notice.id)
+        r.notice_id = notice.id
+    log.info("reminder %s fired for slot %s (%d min before): notice %s to %d members",
+             r.id, slot.id, r.offset_minutes, r.notice_id, len(member_ids))
+    return {"reminder_id": r.id, "slot_id": slot.id, "status": "sent", "recipients": len(member_ids),
+            "notice_id": r.notice_id}
 
 
 def fire_due(now: datetime | None = None) -> list[dict]:

@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from server import create_app
+from server.bookings import services as bookings
 from server.events import services as events
 from server.extensions import db
 from server.members.models import Department, Member
@@ -93,6 +94,29 @@ class Site:
                 notices.send_notice(n.id)
             db.session.commit()
             return n.id
+
+    def make_calendar(self, title: str, kind: str = "reception_day", **fields) -> int:
+        """A booking calendar made through the service."""
+        fields.setdefault("location", "工会办公室")
+        with self.app.app_context():
+            cal = bookings.create_calendar(kind=kind, title=title, **fields)
+            db.session.commit()
+            return cal.id
+
+    def make_slots(self, calendar_id: int, spans: list[tuple[datetime, datetime]], capacity: int = 1) -> list[int]:
+        """Published slots of the calendar, in the order given."""
+        with self.app.app_context():
+            _, slots = bookings.create_slots(calendar_id, [(s, e, capacity) for s, e in spans], None,
+                                             [f"slots.{i}.starts_at" for i in range(len(spans))])
+            db.session.commit()
+            return [s.id for s in slots]
+
+    def book(self, member_id: int, slot_id: int, topic: str | None = None) -> int:
+        """The member books the slot, as the mini-program would."""
+        with self.app.app_context():
+            booking, _ = bookings.book_slot(db.session.get(Member, member_id), slot_id, topic)
+            db.session.commit()
+            return booking.id
 
     def run_worker(self) -> int:
         """What a delivery worker would do, in this process: send every due delivery. Returns rows handled."""

@@ -78,7 +78,8 @@ def test_two_schedulers_then_kill_minus_9(app, committing_db, tmp_path):
         holder = read(committing_db, select(SchedulerLease.holder))
         running = next(p for p in procs if holder.endswith(f":{p.pid}"))
         standby = next(p for p in procs if p is not running)
-        assert "standing by" in (tmp_path / f"s{procs.index(standby)}.log").read_text()
+        standby_log = tmp_path / f"s{procs.index(standby)}.log"
+        assert wait_for(lambda: "standing by" in standby_log.read_text())
 
         running.send_signal(signal.SIGKILL)
         running.wait()

@@ -4,6 +4,7 @@ import {
   fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors,
   signOut, toast,
 } from "./core.js";
+import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 
 const KINDS = {
@@ -38,6 +39,9 @@ const routes = [
   [/^#\/notices$/, viewNotices],
   [/^#\/notices\/new$/, viewNewNotice],
   [/^#\/notices\/(\d+)$/, viewNotice],
+  [/^#\/bookings$/, viewCalendars],
+  [/^#\/bookings\/new$/, viewNewCalendar],
+  [/^#\/bookings\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, viewCalendar],
 ];
 
 let cleanup = null;
@@ -61,7 +65,8 @@ async function route() {
   document.body.classList.toggle("bare", Boolean(opts.bare));
   if (signedIn) {
     $("#user-name").textContent = session.member?.name || "";
-    const section = hash === "#/events/new" ? "new" : hash.startsWith("#/notices") ? "notices" : "events";
+    const section = hash === "#/events/new" ? "new" : hash.startsWith("#/notices") ? "notices"
+      : hash.startsWith("#/bookings") ? "bookings" : "events";
     for (const a of document.querySelectorAll("[data-nav]")) {
       a.classList.toggle("active", a.dataset.nav === section);
     }

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import AwareDatetime, Field, SerializeAsAny, model_validator
+
+from ..api import Out, PageQuery, Schema
+from ..events.schemas import AudienceIn, AudienceOut, CancelOut  # noqa: F401 (the same shapes as for events)
+from ..timeutil import LocalTime
+
+CalendarKind = Literal["health_check", "reception_day", "legal_clinic"]
+BookingStatusLit = Literal["booked", "cancelled"]
+
+
+class CalendarIn(Schema):
+    kind: CalendarKind
+    title: str = Field(min_length=1, max_length=100)
+    location: str = Field(min_length=1, max_length=200)
+    host: Optional[str] = Field(None, max_length=100)
+    cancel_cutoff_hours: int = Field(24, ge=0, le=30 * 24)
+    max_active_per_member: int = Field(1, ge=1, le=50)
+    audience: AudienceIn = Field(default_factory=AudienceIn)
+
+
+class CalendarOut(Out):
+    id: int
+    kind: CalendarKind
+    title: str
+    location: str
+    host: Optional[str]
+    cancel_cutoff_hours: int
+    max_active_per_member: int
+    audience: AudienceOut
+    created_at: LocalTime
+
+
+class CalendarPage(Out):
+    items: list[CalendarOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class CalendarListQuery(PageQuery):
+    kind: Optional[CalendarKind] = None
+
+
+class SlotIn(Schema):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _times(self):
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at: 结束时间必须晚于开始时间")
+        return self
+
+
+class GenerateIn(Schema):
+    """A day's range cut into equal slots; times of day are Asia/Shanghai."""
+
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    slot_minutes: int = Field(ge=5, le=8 * 60)
+    capacity: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.end <= self.start:
+            raise ValueError("end: 结束时间必须晚于开始时间")
+        return self
+
+
+class SlotsIn(Schema):
+    slots: Optional[list[SlotIn]] = Field(None, min_length=1, max_length=200)
+    generate: Optional[GenerateIn] = None
+    publish_at: Optional[AwareDatetime] = None
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        if (self.slots is None) == (self.generate is None):
+            raise ValueError("slots: 请给出 slots（逐个列出）或 generate（按时长生成）其中之一")
+        return self
+
+
+class SlotPatch(Schema):
+    starts_at: Optional[AwareDatetime] = None
+    ends_at: Optional[AwareDatetime] = None
+    capacity: Optional[int] = Field(None, ge=1, le=10_000)
+    location: Optional[str] = Field(None, min_length=1, max_length=200)
+
+
+class SlotListQuery(PageQuery):
+    from_: Optional[AwareDatetime] = Field(None, alias="from")
+    to: Optional[AwareDatetime] = None
+    available: bool = False
+
+
+class SlotOut(Out):
+    id: int
+    calendar_id: int
+    starts_at: LocalTime
+    ends_at: LocalTime
+    location: str
+    capacity: int
+    booked: int
+    seats_left: int
+    published: bool
+    status: Literal["open", "cancelled"]
+
+
+class StaffSlotOut(SlotOut):
+    publish_at: Optional[LocalTime]
+
+
+class DroppedOut(Out):
+    starts_at: LocalTime
+    ends_at: LocalTime
+
+
+class SlotsCreated(Out):
+    items: list[StaffSlotOut]
+    dropped: Optional[DroppedOut] = None
+    message: Optional[str] = None
+
+
+class SlotPage(Out):
+    # Staff get StaffSlotOut items (with publish_at); members the plain SlotOut.
+    items: list[SerializeAsAny[SlotOut]]
+    page: int
+    per_page: int
+    total: int
+
+
+class BookingIn(Schema):
+    topic: Optional[str] = Field(None, max_length=500)
+
+
+class CalendarBrief(Out):
+    id: int
+    kind: CalendarKind
+    title: str
+    location: str
+    host: Optional[str]
+    cancel_cutoff_hours: int
+
+
+class BookingOut(Out):
+    id: int
+    slot: SlotOut
+    calendar: CalendarBrief
+    status: BookingStatusLit
+    topic: Optional[str]
+    created_at: LocalTime
+    cancelled_at: Optional[LocalTime]
+    cancel_until: LocalTime
+
+
+class BookingPage(Out):
+    items: list[BookingOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class MyBookingQuery(PageQuery):
+    status: Optional[BookingStatusLit] = None
+
+
+class RosterQuery(PageQuery):
+    date: Optional[dt.date] = None
+    status: Optional[BookingStatusLit] = None
+    format: Optional[Literal["json", "csv", "xlsx"]] = None
+
+
+class RosterBookingOut(Out):
+    id: int
+    slot_id: int
+    starts_at: LocalTime
+    ends_at: LocalTime
+    member_id: int
+    employee_no: str
+    name: str
+    department: Optional[str]
+    grid: Optional[str]
+    phone_masked: Optional[str]
+    status: BookingStatusLit
+    topic: Optional[str]
+    created_at: LocalTime
+    cancelled_at: Optional[LocalTime]
+    cancelled_by_staff: bool
+
+
+class BookingRosterPage(Out):
+    items: list[RosterBookingOut]
+    page: int
+    per_page: int
+    total: int

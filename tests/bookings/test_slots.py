@@ -1,0 +1,315 @@
+"""Calendars, audiences and slots through the HTTP API: listing, generating, overlaps, moving, cancelling."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from server.notices.models import Delivery, Notice, NoticeRecipient
+from server.timeutil import SHANGHAI, utcnow
+
+API = "/api/v1"
+
+
+def future_day(days=10):
+    return (utcnow() + timedelta(days=days)).astimezone(SHANGHAI).date()
+
+
+def at(day, hhmm):
+    """An aware Asia/Shanghai time on that day, as ISO text."""
+    from datetime import datetime, time
+
+    h, m = map(int, hhmm.split(":"))
+    return datetime.combine(day, time(h, m), SHANGHAI).isoformat()
+
+
+def new_calendar(client, h, **kw):
+    body = {"kind": "health_check", "title": "年度体检", "location": "职工医院体检中心", **kw}
+    r = client.post(f"{API}/calendars", json=body, headers=h)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def recipients(db, notice_id):
+    return set(db.session.scalars(select(NoticeRecipient.member_id).where(NoticeRecipient.notice_id == notice_id)))
+
+
+def test_staff_creates_calendar_and_members_see_only_calendars_open_to_them(client, make, auth):
+    staff = make.staff()
+    over40, young = make.member(tags=["40岁以上"]), make.member(department="生产一部")
+    make.tag("40岁以上")
+    h = auth(staff)
+    check = new_calendar(client, h, audience={"tags": ["40岁以上"]}, cancel_cutoff_hours=48)
+    assert check["audience"] == {"departments": [], "grids": [], "tags": ["40岁以上"]}
+    assert (check["cancel_cutoff_hours"], check["max_active_per_member"]) == (48, 1)
+    clinic = new_calendar(client, h, kind="legal_clinic", title="法律门诊", location="工会202", host="李律师")
+
+    seen = client.get(f"{API}/calendars", headers=auth(over40)).json
+    assert {c["id"] for c in seen["items"]} == {check["id"], clinic["id"]} and seen["total"] == 2
+    seen = client.get(f"{API}/calendars", headers=auth(young)).json
+    assert [c["id"] for c in seen["items"]] == [clinic["id"]]
+    assert client.get(f"{API}/calendars?kind=legal_clinic", headers=h).json["total"] == 1
+    assert client.get(f"{API}/calendars", headers=h).json["total"] == 2  # staff see every calendar
+    # a calendar not open to the member is not there at all for them
+    assert client.get(f"{API}/calendars/{check['id']}", headers=auth(young)).status_code == 404
+    assert client.get(f"{API}/calendars/{check['id']}/slots", headers=auth(young)).json["error"]["code"] == "not_found"
+
+
+def test_audience_kinds_all_must_match(client, make, auth):
+    h = auth(make.staff())
+    make.department("机修车间")
+    make.tag("40岁以上")
+    cal = new_calendar(client, h, audience={"departments": ["机修车间"], "tags": ["40岁以上"]})
+    both = make.member(department="机修车间", tags=["40岁以上"])
+    only_dept = make.member(department="机修车间")
+    assert client.get(f"{API}/calendars/{cal['id']}", headers=auth(both)).status_code == 200
+    assert client.get(f"{API}/calendars/{cal['id']}", headers=auth(only_dept)).status_code == 404
+
+
+def test_bad_calendar_input_names_the_field(client, make, auth):
+    h = auth(make.staff())
+    for body, field in [({"kind": "dentist", "title": "x", "location": "y"}, "kind"),
+                        ({"kind": "health_check", "title": "", "location": "y"}, "title"),
+                        ({"kind": "health_check", "title": "x", "location": "y", "max_active_per_member": 0},
+                         "max_active_per_member"),
+                        ({"kind": "health_check", "title": "x", "location": "y", "audience": {"tags": ["无此标签"]}},
+                         "audience.tags")]:
+        r = client.post(f"{API}/calendars", json=body, headers=h)
+        assert r.status_code == 400 and field in r.json["error"]["details"]["fields"], (field, r.json)
+    assert client.post(f"{API}/calendars", json={"kind": "health_check", "title": "x", "location": "y"},
+                       headers=auth(make.member())).status_code == 403
+
+
+def test_generate_drops_the_partial_last_slot_and_says_so(client, make, auth):
+    h = auth(make.staff())
+    cal = new_calendar(client, h)
+    day = future_day()
+    r = client.post(f"{API}/calendars/{cal['id']}/slots", headers=h, json={
+        "generate": {"date": day.isoformat(), "start": "09:00", "end": "11:30", "slot_minutes": 20, "capacity": 2}})
+    assert r.status_code == 201, r.json
+    items = r.json["items"]
+    assert [s["starts_at"] for s in items] == [at(day, t) for t in
+                                                ("09:00", "09:20", "09:40", "10:00", "10:20", "10:40", "11:00")]
+    assert items[-1]["ends_at"] == at(day, "11:20")
+    assert all(s["capacity"] == 2 and s["seats_left"] == 2 and s["booked"] == 0 and s["published"] for s in items)
+    assert r.json["dropped"] == {"starts_at": at(day, "11:20"), "ends_at": at(day, "11:30")}
+    assert "11:20—11:30" in r.json["message"] and "舍去" in r.json["message"]
+
+    even = client.post(f"{API}/calendars/{cal['id']}/slots", headers=h, json={
+        "generate": {"date": day.isoformat(), "start": "14:00", "end": "15:00", "slot_minutes": 30, "capacity": 1}})
+    assert even.status_code == 201 and len(even.json["items"]) == 2
+    assert even.json["dropped"] is None and even.json["message"] is None
+
+
+def test_overlapping_slots_are_refused_naming_them(client, make, auth):
+    h = auth(make.staff())
+    cal = new_calendar(client, h)
+    day = future_day()
+    url = f"{API}/calendars/{cal['id']}/slots"
+    # within one request
+    r = client.post(url, headers=h, json={"slots": [
+        {"starts_at": at(day, "09:00"), "ends_at": at(day, "09:30"), "capacity": 1},
+        {"starts_at": at(day, "09:15"), "ends_at": at(day, "09:45"), "capacity": 1}]})
+    assert r.status_code == 409 and r.json["error"]["code"] == "slot_overlap"
+    (clash,) = r.json["error"]["details"]["overlaps"]
+    assert clash["slot"]["starts_at"] == at(day, "09:15") and clash["overlaps"]["starts_at"] == at(day, "09:00")
+    assert clash["within_request"] is True and "09:15—09:45" in r.json["error"]["message"]
+
+    # against a slot already there; touching ends are fine
+    first = client.post(url, headers=h, json={"slots": [
+        {"starts_at": at(day, "09:00"), "ends_at": at(day, "09:30"), "capacity": 1},
+        {"starts_at": at(day, "09:30"), "ends_at": at(day, "10:00"), "capacity": 1}]})
+    assert first.status_code == 201
+    r = client.post(url, headers=h, json={
+        "generate": {"date": day.isoformat(), "start": "09:45", "end": "10:45", "slot_minutes": 30, "capacity": 1}})
+    assert r.status_code == 409 and r.json["error"]["code"] == "slot_overlap"
+    (clash,) = r.json["error"]["details"]["overlaps"]
+    assert clash["overlaps"]["id"] == first.json["items"][1]["id"] and clash["within_request"] is False
+    assert len(client.get(url, headers=h).json["items"]) == 2  # nothing of the refused request was kept
+
+    # another calendar may use the same hours
+    other = new_calendar(client, h, kind="legal_clinic", title="法律门诊")
+    assert client.post(f"{API}/calendars/{other['id']}/slots", headers=h, json={"slots": [
+        {"starts_at": at(day, "09:00"), "ends_at": at(day, "09:30"), "capacity": 1}]}).status_code == 201
+
+
+def test_bad_slot_input_is_400_naming_the_field(client, make, auth):
+    h = auth(make.staff())
+    cal = new_calendar(client, h)
+    day = future_day()
+    url = f"{API}/calendars/{cal['id']}/slots"
+
+    def slot(**kw):
+        return {"slots": [{"starts_at": at(day, "09:00"), "ends_at": at(day, "09:30"), "capacity": 1, **kw}]}
+
+    yesterday = (utcnow() - timedelta(days=1)).astimezone(SHANGHAI).date()
+    cases = [
+        (slot(ends_at=at(day, "08:30")), "slots.0.ends_at"),
+        (slot(ends_at=at(day, "09:00")), "slots.0.ends_at"),
+        (slot(capacity=0), "slots.0.capacity"),
+        (slot(capacity=-1), "slots.0.capacity"),
+        (slot(starts_at=f"{day.isoformat()}T09:00:00"), "slots.0.starts_at"),  # no offset
+        (slot(starts_at=at(yesterday, "09:00"), ends_at=at(yesterday, "09:30")), "slots.0.starts_at"),
+        ({"slots": []}, "slots"),
+        ({}, "slots"),
+        ({"generate": {"date": day.isoformat(), "start": "11:00", "end": "09:00", "slot_minutes": 30, "capacity": 1}},
+         "generate.end"),
+        ({"generate": {"date": day.isoformat(), "start": "09:00", "end": "09:20", "slot_minutes": 30, "capacity": 1}},
+         "generate.slot_minutes"),
+        ({"generate": {"date": day.isoformat(), "start": "09:00", "end": "10:00", "slot_minutes": 30, "capacity": 0}},
+         "generate.capacity"),
+        ({"generate": {"date": "12月15日", "start": "09:00", "end": "10:00", "slot_minutes": 30, "capacity": 1}},
+         "generate.date"),
+        ({**slot(), "publish_at": "2026-12-01T09:00:00"}, "publish_at"),
+    ]
+    for body, field in cases:
+        r = client.post(url, json=body, headers=h)
+        assert r.status_code == 400, (field, r.json)
+        assert r.json["error"]["code"] == "invalid_request"
+        assert field in r.json["error"]["details"]["fields"], (field, r.json)
+    assert client.get(url, headers=h).json["total"] == 0
+
+
+def test_members_see_published_slots_only_and_available_filter(client, make, auth, db):
+    staff, member = make.staff(), make.member()
+    cal = make.calendar(kind="legal_clinic")
+    later = make.slot(cal, publish_at=utcnow() + timedelta(days=2))
+    now_open = make.slot(cal)
+    full = make.slot(cal, capacity=1)
+    from server.bookings import services
+
+    services.book_slot(make.member(), full.id)
+    url = f"{API}/calendars/{cal.id}/slots"
+    mine = client.get(url, headers=auth(member)).json
+    assert [s["id"] for s in mine["items"]] == [now_open.id, full.id]
+    assert "publish_at" not in mine["items"][0]
+    assert [s["id"] for s in client.get(f"{url}?available=1", headers=auth(member)).json["items"]] == [now_open.id]
+    theirs = client.get(url, headers=auth(staff)).json["items"]
+    assert {s["id"]: s["published"] for s in theirs} == {later.id: False, now_open.id: True, full.id: True}
+    assert [s for s in theirs if s["id"] == later.id][0]["publish_at"] is not None
+    # from/to select by start time
+    start = now_open.starts_at
+    window = client.get(url, headers=auth(member), query_string={
+        "from": start.isoformat(), "to": (start + timedelta(minutes=1)).isoformat()}).json
+    assert [s["id"] for s in window["items"]] == [now_open.id]
+
+
+def test_moving_a_slot_tells_the_booked_members(client, make, auth, db):
+    from server.bookings import services
+
+    h = auth(make.staff())
+    cal = make.calendar(kind="legal_clinic", title="法律门诊")
+    slot = make.slot(cal, capacity=3)
+    other = make.slot(cal)
+    booked = [make.member(), make.member()]
+    for m in booked:
+        services.book_slot(m, slot.id)
+    new_start = slot.starts_at + timedelta(days=1)
+    r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={
+        "starts_at": new_start.isoformat(), "ends_at": (new_start + timedelta(minutes=30)).isoformat(),
+        "location": "工会一楼调解室"})
+    assert r.status_code == 200, r.json
+    assert r.json["location"] == "工会一楼调解室" and r.json["booked"] == 2
+
+    notice = db.session.scalars(select(Notice).where(Notice.title.like("预约变更%"))).one()
+    assert recipients(db, notice.id) == {m.id for m in booked}
+    assert "工会一楼调解室" in notice.body and "法律门诊" in notice.title and notice.channels == ["push"]
+    deliveries = db.session.scalars(select(Delivery).where(Delivery.notice_id == notice.id)).all()
+    # no push consent in tests: the push is skipped and the SMS fallback queued, for each member
+    assert {(d.member_id, d.channel, d.status) for d in deliveries} >= {(m.id, "sms", "queued") for m in booked}
+
+    # moving onto another slot, or below the number booked, is refused
+    r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={
+        "starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat()})
+    assert r.status_code == 409 and r.json["error"]["code"] == "slot_overlap"
+    r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={"capacity": 1})
+    assert r.status_code == 409 and r.json["error"]["code"] == "capacity_below_booked"
+    r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={"ends_at": slot.starts_at.isoformat()})
+    assert r.status_code == 400 and "ends_at" in r.json["error"]["details"]["fields"]
+    assert client.patch(f"{API}/slots/{slot.id}", headers=h, json={"capacity": 0}).status_code == 400
+    yesterday = utcnow() - timedelta(days=1)
+    r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={
+        "starts_at": yesterday.isoformat(), "ends_at": (yesterday + timedelta(minutes=30)).isoformat()})
+    assert r.status_code == 400 and "starts_at" in r.json["error"]["details"]["fields"]
+    # a change that members do not notice sends nothing
+    before = db.session.scalar(select(Notice.id).order_by(Notice.id.desc()).limit(1))
+    assert client.patch(f"{API}/slots/{slot.id}", headers=h, json={"capacity": 5}).json["seats_left"] == 3
+    assert db.session.scalar(select(Notice.id).order_by(Notice.id.desc()).limit(1)) == before
+
+
+def test_cancelling_a_slot_cancels_its_bookings_and_tells_members(client, make, auth, db):
+    from server.bookings import services
+
+    h = auth(make.staff())
+    cal = make.calendar()
+    slot = make.slot(cal, capacity=2)
+    a, b = make.member(), make.member()
+    for m in (a, b):
+        services.book_slot(m, slot.id)
+    r = client.post(f"{API}/slots/{slot.id}/cancel", headers=h)
+    assert r.status_code == 200 and r.json["status"] == "cancelled" and r.json["seats_left"] == 0
+    for m in (a, b):
+        (mine,) = client.get(f"{API}/me/bookings", headers=auth(m)).json["items"]
+        assert mine["status"] == "cancelled" and mine["slot"]["status"] == "cancelled"
+    notice = db.session.scalars(select(Notice).where(Notice.title.like("预约取消%"))).one()
+    assert recipients(db, notice.id) == {a.id, b.id} and "因故取消" in notice.body
+    # twice is harmless; a cancelled slot is neither bookable nor movable, and members no longer see it
+    assert client.post(f"{API}/slots/{slot.id}/cancel", headers=h).status_code == 200
+    assert db.session.scalar(select(Notice.id).where(Notice.title.like("预约取消%")).order_by(Notice.id.desc())) == notice.id
+    r = client.post(f"{API}/slots/{slot.id}/bookings", headers=auth(make.member()))
+    assert r.status_code == 409 and r.json["error"]["code"] == "slot_not_open"
+    r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={"capacity": 3})
+    assert r.status_code == 409 and r.json["error"]["code"] == "slot_cancelled"
+    assert client.get(f"{API}/calendars/{cal.id}/slots", headers=auth(a)).json["total"] == 0
+
+
+def test_reception_day_publish_notice_goes_out_at_publish_at(client, make, auth, db):
+    secretary = make.member(roles=("member", "secretary"))
+    members = [make.member() for _ in range(3)]
+    h = auth(secretary)
+    cal = new_calendar(client, h, kind="reception_day", title="12月书记接待日", location="行政楼301", host="王书记")
+    day = future_day(20)
+    publish_at = utcnow() + timedelta(days=5)
+    r = client.post(f"{API}/calendars/{cal['id']}/slots", headers=h, json={
+        "generate": {"date": day.isoformat(), "start": "14:00", "end": "16:00", "slot_minutes": 30, "capacity": 1},
+        "publish_at": publish_at.isoformat()})
+    assert r.status_code == 201 and len(r.json["items"]) == 4
+    assert all(s["published"] is False for s in r.json["items"])
+
+    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
+    assert notice.title == f"书记接待日开放预约：{day.month}月{day.day}日 下午 行政楼301"
+    assert notice.status == "scheduled" and notice.send_at == publish_at
+    assert "14:00—16:00" in notice.body and "王书记" in notice.body and "4 个时段" in notice.body
+    assert notice.channels == ["push"] and notice.sms_fallback and notice.audience == {"all": True}
+
+    # members cannot see or book the slots until publish_at; then the notice is sent to every member
+    assert client.get(f"{API}/calendars/{cal['id']}/slots", headers=auth(members[0])).json["total"] == 0
+    import time_machine
+
+    from server.notices import services as notices
+
+    with time_machine.travel(publish_at + timedelta(seconds=1)):
+        assert notices.send_due_notices() == [notice.id]
+        assert recipients(db, notice.id) >= {m.id for m in members} | {secretary.id}
+        assert client.get(f"{API}/calendars/{cal['id']}/slots", headers=auth(members[0])).json["total"] == 4
+
+
+def test_reception_day_without_publish_at_is_announced_at_once(make, db):
+    members = [make.member() for _ in range(2)]
+    cal = make.calendar(kind="reception_day")
+    make.slot(cal)
+    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
+    assert notice.status in ("sending", "sent") and recipients(db, notice.id) >= {m.id for m in members}
+    # other calendars are not announced this way
+    make.slot(make.calendar(kind="health_check"))
+    assert db.session.scalar(select(Notice.id).where(Notice.title.like("体检%"))) is None
+
+
+def test_reception_day_announcement_reaches_only_the_calendars_audience(make, db):
+    inside = make.member(department="机修车间", tags=["新员工"])
+    outside = [make.member(department="生产一部", tags=["新员工"]), make.member(department="机修车间")]
+    cal = make.calendar(kind="reception_day", audience={"departments": ["机修车间"], "tags": ["新员工"]})
+    make.slot(cal)
+    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
+    assert recipients(db, notice.id) == {inside.id}
+    assert notice.audience["member_ids"] == [inside.id] and outside
