@@ -41,7 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _unmark_reads(_exc):
         sqlite_read_only.set(False)
 
-    from . import bookings, console, events, health, members, notices, public, reminders
+    from . import bookings, console, events, health, members, notices, public, reminders, suggestions
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(bookings.bp, url_prefix=API_PREFIX)
     app.register_blueprint(notices.bp, url_prefix=API_PREFIX)
     app.register_blueprint(reminders.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(suggestions.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli
@@ -67,12 +68,14 @@ def _migrations_dir():
 def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Writers queue on SQLite's lock instead of failing at once.
-        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}, "hide_parameters": True}
     # No pre-ping: it costs a round trip on every request. A connection lost to a database restart
     # fails one request with the 503 + Retry-After of errors.py, and SQLAlchemy then invalidates the
     # whole pool so the next request reconnects; recycling stops idle connections being cut by
     # firewalls or idle timeouts in the first place.
-    return {"pool_pre_ping": False, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
+    # hide_parameters: a logged database error never prints values (receipt tags, member ids).
+    return {"pool_pre_ping": False, "pool_recycle": 1800, "pool_size": 10, "max_overflow": 20,
+            "hide_parameters": True}
 
 
 @event.listens_for(Engine, "connect")

@@ -292,6 +292,7 @@ ERROR_STATUS: dict[str, int] = {
     "poster_font_missing": 503,
     "slot_full": 409, "booking_limit": 409, "slot_not_open": 409, "cancel_cutoff_passed": 409, "slot_overlap": 409,
     "slot_cancelled": 409, "capacity_below_booked": 409,
+    "rate_limited": 429, "suggestion_closed": 409, "no_staff_reply": 409,
 }
 
 

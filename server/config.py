@@ -84,6 +84,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "UNION_NAME": env.get("UNION_NAME", "同心工会"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "SQLALCHEMY_ECHO": _bool(env.get("SQLALCHEMY_ECHO")),
+        # Anonymous suggestions one member may submit per day (Asia/Shanghai).
+        "SUGGESTIONS_PER_DAY": int(env.get("SUGGESTIONS_PER_DAY", "5")),
     }
     key = env.get("SECRET_KEY")
     if production:

@@ -1,0 +1,93 @@
+"""The anonymous suggestion box. No table here has a member column, and nothing here joins to one.
+
+Times that the submitter causes are kept to the day (Asia/Shanghai), and ids are random, so neither
+the rows nor their keys say when, in what order or by whom something was written.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import UTCDateTime
+
+# Category -> label shown to users.
+CATEGORIES: dict[str, str] = {
+    "workplace_safety": "安全生产",
+    "pay_benefits": "薪酬福利",
+    "canteen_facilities": "食堂与后勤",
+    "management": "管理与作风",
+    "training_career": "培训与发展",
+    "other": "其他",
+}
+
+
+class SuggestionStatus(StrEnum):
+    new = "new"
+    in_progress = "in_progress"
+    answered = "answered"
+    closed = "closed"
+
+
+def random_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Suggestion(db.Model):
+    __tablename__ = "suggestions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    category: Mapped[str] = mapped_column(String(30))
+    title: Mapped[Optional[str]] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=SuggestionStatus.new)
+    is_public: Mapped[bool] = mapped_column(default=False)
+    # The day only: an exact time could be matched against the proxy's access log.
+    submitted_on: Mapped[date] = mapped_column(Date, index=True)
+    # HMAC of the receipt: finds the row. The scrypt hash beside it is what proves the receipt.
+    lookup_tag: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_hash: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        CheckConstraint("status IN ('new', 'in_progress', 'answered', 'closed')", name="status_valid"),
+        CheckConstraint(
+            "category IN ('workplace_safety', 'pay_benefits', 'canteen_facilities', 'management', "
+            "'training_career', 'other')",
+            name="category_valid",
+        ),
+    )
+
+
+class SuggestionMessage(db.Model):
+    """A reply in a suggestion's thread, from staff or from the receipt holder."""
+
+    __tablename__ = "suggestion_messages"
+    # Random, not sequential: a global sequence would order submitter replies across suggestions.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    suggestion_id: Mapped[str] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column()
+    author: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    # Staff replies keep their time; a submitter's reply is stamped with the start of its day.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("suggestion_id", "seq"),
+        CheckConstraint("author IN ('staff', 'submitter')", name="author_valid"),
+    )
+
+
+class SuggestionDailyCount(db.Model):
+    """How many suggestions a member wrote today, under a keyed hash of (member, day).
+
+    Kept apart from suggestions: no suggestion id, no time finer than the day; past days are deleted.
+    """
+
+    __tablename__ = "suggestion_daily_counts"
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,111 @@
+"""HTTP for the suggestion box. Nothing here logs, and the submitter's identity is used only to count."""
+from __future__ import annotations
+
+from flask import g, request
+
+from ..api import PageQuery, api
+from ..extensions import db
+from . import bp, services
+from .models import CATEGORIES, Suggestion
+from .schemas import (
+    AnswerOut, CreatedOut, SuggestionInboxPage, SuggestionInboxQuery, MessageIn, MessageOut, MineOut, SuggestionBoardPage, PublicSuggestionOut,
+    StaffSuggestionOut, StatsOut, SuggestionIn, SuggestionOut, SuggestionPatch,
+)
+
+RECEIPT_HEADER = "X-Receipt"
+
+
+def suggestion_out(s: Suggestion) -> SuggestionOut:
+    return SuggestionOut(
+        id=s.id, category=s.category, category_label=CATEGORIES[s.category], title=s.title, content=s.content,
+        status=s.status, public=s.is_public, submitted_on=s.submitted_on,
+    )
+
+
+def message_out(m) -> MessageOut:
+    return MessageOut(from_=m.author, body=m.body, created_at=m.created_at)
+
+
+@bp.post("/suggestions")
+@api(roles=["member"], body=SuggestionIn, out=CreatedOut, status=201, errors=["rate_limited"])
+def create_suggestion(body: SuggestionIn):
+    """Submit a suggestion anonymously; the member only counts towards the daily limit."""
+    suggestion, receipt = services.submit(g.member.id, body.category, body.title, body.content)
+    out = CreatedOut(id=suggestion.id, receipt=receipt, status=suggestion.status)
+    db.session.commit()
+    return out
+
+
+# The receipt alone opens a suggestion: asking for a token too would tie the follow-up to a member.
+@bp.get("/suggestions/mine")
+@api(out=MineOut, errors=["not_found"])
+def my_suggestion():
+    """The suggestion of the receipt in X-Receipt, with its replies."""
+    s = services.by_receipt(request.headers.get(RECEIPT_HEADER))
+    return MineOut(suggestion=suggestion_out(s), messages=[message_out(m) for m in services.thread([s.id])[s.id]])
+
+
+@bp.post("/suggestions/mine/messages")
+@api(body=MessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"])
+def reply_as_submitter(body: MessageIn):
+    """Reply in the thread of the receipt in X-Receipt."""
+    s = services.by_receipt(request.headers.get(RECEIPT_HEADER))
+    out = message_out(services.add_message(s, "submitter", body.body))
+    db.session.commit()
+    return out
+
+
+@bp.get("/suggestions")
+@api(roles=["staff"], query=SuggestionInboxQuery, out=SuggestionInboxPage)
+def inbox(query: SuggestionInboxQuery):
+    """The staff inbox, by status and category, with each thread."""
+    rows, total = services.inbox(query.status, query.category, query.page, query.per_page)
+    threads = services.thread([s.id for s in rows])
+    items = [
+        StaffSuggestionOut(**suggestion_out(s).model_dump(), messages=[message_out(m) for m in threads[s.id]])
+        for s in rows
+    ]
+    return SuggestionInboxPage(items=items, page=query.page, per_page=query.per_page, total=total)
+
+
+@bp.post("/suggestions/<suggestion_id>/messages")
+@api(roles=["staff"], body=MessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"])
+def reply_as_staff(suggestion_id: str, body: MessageIn):
+    """Reply to a suggestion (staff); the receipt holder reads it."""
+    out = message_out(services.add_message(services.get(suggestion_id), "staff", body.body))
+    db.session.commit()
+    return out
+
+
+@bp.patch("/suggestions/<suggestion_id>")
+@api(roles=["staff"], body=SuggestionPatch, out=SuggestionOut, errors=["not_found", "no_staff_reply"])
+def patch_suggestion(suggestion_id: str, body: SuggestionPatch):
+    """Change status or publish to the public board (staff); publishing needs a staff reply."""
+    s = services.update_suggestion(suggestion_id, body.status, body.public)
+    out = suggestion_out(s)
+    db.session.commit()
+    return out
+
+
+@bp.get("/suggestions/public")
+@api(roles=["member"], query=PageQuery, out=SuggestionBoardPage)
+def public_board(query: PageQuery):
+    """Published suggestions with the staff's answers (the submitter's own replies stay private)."""
+    rows, total = services.public_board(query.page, query.per_page)
+    threads = services.thread([s.id for s in rows])
+    items = [
+        PublicSuggestionOut(
+            id=s.id, category=s.category, category_label=CATEGORIES[s.category], title=s.title, content=s.content,
+            submitted_on=s.submitted_on,
+            answers=[AnswerOut(body=m.body, created_at=m.created_at) for m in threads[s.id] if m.author == "staff"],
+        )
+        for s in rows
+    ]
+    return SuggestionBoardPage(items=items, page=query.page, per_page=query.per_page, total=total)
+
+
+@bp.get("/suggestions/stats")
+@api(roles=["staff"], out=StatsOut)
+def suggestion_stats():
+    """Counts by category and month (staff); no group under 5 is shown."""
+    return StatsOut(**services.stats())

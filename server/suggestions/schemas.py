@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Optional
+
+from pydantic import ConfigDict, Field
+
+from ..api import Out, PageQuery, Schema
+from ..timeutil import LocalTime
+
+Category = Literal["workplace_safety", "pay_benefits", "canteen_facilities", "management", "training_career", "other"]
+Status = Literal["new", "in_progress", "answered", "closed"]
+
+
+class SuggestionIn(Schema):
+    category: Category
+    title: Optional[str] = Field(None, max_length=100)
+    content: str = Field(min_length=1, max_length=2000)
+
+
+class MessageIn(Schema):
+    body: str = Field(min_length=1, max_length=2000)
+
+
+class SuggestionPatch(Schema):
+    status: Optional[Status] = None
+    public: Optional[bool] = None
+
+
+class SuggestionInboxQuery(PageQuery):
+    status: Optional[Status] = None
+    category: Optional[Category] = None
+
+
+class CreatedOut(Out):
+    id: str
+    receipt: str = Field(description="Shown once; the only way back to the suggestion.")
+    status: str
+
+
+class MessageOut(Out):
+    model_config = ConfigDict(from_attributes=True, serialize_by_alias=True, populate_by_name=True)
+
+    from_: Literal["staff", "submitter"] = Field(alias="from")
+    body: str
+    created_at: LocalTime
+
+
+class SuggestionOut(Out):
+    id: str
+    category: str
+    category_label: str
+    title: Optional[str]
+    content: str
+    status: str
+    public: bool
+    submitted_on: date
+
+
+class MineOut(Out):
+    suggestion: SuggestionOut
+    messages: list[MessageOut]
+
+
+class StaffSuggestionOut(SuggestionOut):
+    messages: list[MessageOut]
+
+
+class AnswerOut(Out):
+    body: str
+    created_at: LocalTime
+
+
+class PublicSuggestionOut(Out):
+    id: str
+    category: str
+    category_label: str
+    title: Optional[str]
+    content: str
+    submitted_on: date
+    answers: list[AnswerOut]
+
+
+# Named page classes (not Page[...] aliases) so the OpenAPI document can refer to them.
+class SuggestionInboxPage(Out):
+    items: list[StaffSuggestionOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class SuggestionBoardPage(Out):
+    items: list[PublicSuggestionOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class StatGroup(Out):
+    key: str
+    label: str
+    count: int
+
+
+class StatsOut(Out):
+    total: Optional[int] = Field(description="Null when under 5.")
+    by_category: list[StatGroup]
+    by_month: list[StatGroup]
