@@ -31,9 +31,9 @@ def _database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory, wechat_server, sms_server):
     url = _database_url(tmp_path_factory)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker and url.startswith("postgresql"):
-        url = _pg_schema_url(url, worker)
+    if url.startswith("postgresql"):
+        # A schema of our own, dropped and made afresh: old tables from other runs never get in the way.
+        url = _pg_schema_url(url, os.environ.get("PYTEST_XDIST_WORKER", "main"))
     app = create_app({
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
@@ -55,7 +55,7 @@ def app(tmp_path_factory, wechat_server, sms_server):
 
 
 def _pg_schema_url(url: str, worker: str) -> str:
-    """One PostgreSQL schema per xdist worker so parallel workers never share tables."""
+    """One PostgreSQL schema per xdist worker (or "main"), so parallel workers never share tables."""
     from sqlalchemy import create_engine
 
     schema = f"test_{worker}"
