@@ -503,3 +503,10 @@ def render_pdf(content: PosterContent, font_path: str | None = None) -> bytes:
     c.showPage()
     c.save()
     return out.getvalue()
+
+
+def warm_up(font_path: str | None = None) -> None:
+    """Load the font and reportlab once, so the first poster a process serves is as fast as the rest."""
+    sample = PosterContent(union_name="工会", title="预热", body="预热", date_text="2026年1月1日", qr_text="warm-up")
+    render_png(sample, font_path)
+    render_pdf(sample, font_path)
