@@ -35,9 +35,16 @@ function authHeader() {
   return token ? { Authorization: 'Bearer ' + token } : {}
 }
 
-/** One HTTP exchange; resolves {statusCode, data} for any status, rejects only when nothing came back. */
-function send(method, path, { data, query, auth = true } = {}) {
-  const header = Object.assign({ 'content-type': 'application/json' }, auth ? authHeader() : {})
+/**
+ * One HTTP exchange; resolves {statusCode, data} for any status, rejects only when nothing came back.
+ * A receipt (the anonymous suggestion box) goes in X-Receipt and never travels with our token, so the
+ * server cannot tie the follow-up to the member.
+ */
+function send(method, path, { data, query, auth = true, receipt } = {}) {
+  const header = Object.assign(
+    { 'content-type': 'application/json' },
+    receipt ? { 'X-Receipt': receipt } : auth ? authHeader() : {}
+  )
   return wxp('request', { url: buildUrl(path, query), method, data, header, dataType: 'json' })
     .catch(err => {
       throw new ApiError('network_error', (err && err.errMsg) || 'request failed')
@@ -91,17 +98,20 @@ function toast(err) {
 
 /**
  * Call the API. Resolves the JSON body (or {status, data} with full: true); rejects an ApiError with
- * code and message, after showing its Chinese text in a toast unless silent: true.
+ * code and message, after showing its Chinese text in a toast unless silent: true. With receipt: '<code>'
+ * the call is anonymous: X-Receipt instead of the bearer token, and no sign-in first.
  */
 async function request(method, path, options = {}) {
-  const { silent = false, full = false, auth = true } = options
+  const { silent = false, full = false } = options
+  const auth = options.auth !== false && !options.receipt
   try {
     if (auth && !getToken()) await login()
-    let res = await send(method, path, options)
+    const sendOptions = Object.assign({}, options, { auth })
+    let res = await send(method, path, sendOptions)
     if (res.statusCode === 401 && auth) {
       // Tokens expire; one fresh wx.login is all it takes, so try exactly once more.
       await login()
-      res = await send(method, path, options)
+      res = await send(method, path, sendOptions)
     }
     if (res.statusCode >= 200 && res.statusCode < 300) {
       return full ? { status: res.statusCode, data: res.data } : res.data

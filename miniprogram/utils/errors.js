@@ -27,6 +27,8 @@ const MESSAGES = {
   booking_limit: '您在该项服务已有未到期的预约，已达可同时预约的上限。如需改约，请先在「我的预约」中取消原预约。',
   slot_not_open: '该时段当前不可预约，请选择其他时段',
   cancel_cutoff_passed: '已过在线取消截止时间，无法在线取消，请联系工会',
+  // suggestion box
+  suggestion_closed: '该意见已办结，不能再补充',
   // generic
   invalid_request: '请求内容有误',
   rate_limited: '操作过于频繁，请稍后再试',

@@ -152,7 +152,7 @@ def update_suggestion(suggestion_id: str, status: str | None, public: bool | Non
         suggestion.status = status
     if public is not None:
         if public and not any(m.author == "staff" for m in thread([suggestion.id])[suggestion.id]):
-            raise AppError("no_staff_reply", "请先回复该建议，再公开到建议墙", 409)
+            raise AppError("no_staff_reply", "请先答复该意见，再公开到意见公示栏", 409)
         suggestion.is_public = public
     db.session.flush()
     return suggestion

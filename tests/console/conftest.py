@@ -26,6 +26,7 @@ from server.extensions import db
 from server.members.models import Department, Member
 from server.notices import services as notices
 from server.notices.delivery import Worker
+from server.suggestions import services as suggestions
 from server.timeutil import utcnow
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -117,6 +118,14 @@ class Site:
             booking, _ = bookings.book_slot(db.session.get(Member, member_id), slot_id, topic)
             db.session.commit()
             return booking.id
+
+    def make_suggestion(self, content: str, category: str = "other", title: str | None = None) -> str:
+        """A suggestion submitted through the service by a new member (so no daily limit is met)."""
+        submitter = self.make_member("匿名提交人")
+        with self.app.app_context():
+            suggestion, _ = suggestions.submit(submitter, category, title, content)
+            db.session.commit()
+            return suggestion.id
 
     def run_worker(self) -> int:
         """What a delivery worker would do, in this process: send every due delivery. Returns rows handled."""

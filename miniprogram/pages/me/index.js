@@ -73,4 +73,8 @@ Page({
   onMyBookings() {
     wx.navigateTo({ url: '/pages/bookings/mine' })
   },
+
+  onSuggestions() {
+    wx.navigateTo({ url: '/pages/suggestions/index' })
+  },
 })

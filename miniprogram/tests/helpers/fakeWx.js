@@ -23,6 +23,7 @@ function installWx() {
     subscribeRequests: [],
     settingsOpened: [],
     tabBadges: {}, // tab index -> badge text shown
+    clipboard: null, // last text put on the clipboard
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -79,6 +80,7 @@ function installWx() {
     setTabBarBadge: opts => { state.tabBadges[opts.index] = opts.text; respond(opts, true, {}) },
     removeTabBarBadge: opts => { delete state.tabBadges[opts.index]; respond(opts, true, {}) },
 
+    setClipboardData: opts => { state.clipboard = opts.data; respond(opts, true, { errMsg: 'setClipboardData:ok' }) },
     showToast: opts => { state.toasts.push(opts.title); respond(opts, true, {}) },
     showModal: opts => {
       state.modals.push(opts)

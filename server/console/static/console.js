@@ -6,6 +6,7 @@ import {
 } from "./core.js";
 import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
+import { viewSuggestion, viewSuggestions } from "./suggestions.js";
 
 const KINDS = {
   activity: "文体活动", training: "培训", health_check: "体检", lecture: "讲座",
@@ -42,6 +43,8 @@ const routes = [
   [/^#\/bookings$/, viewCalendars],
   [/^#\/bookings\/new$/, viewNewCalendar],
   [/^#\/bookings\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, viewCalendar],
+  [/^#\/suggestions$/, viewSuggestions],
+  [/^#\/suggestions\/([\w-]+)$/, viewSuggestion],
 ];
 
 let cleanup = null;
@@ -66,7 +69,8 @@ async function route() {
   if (signedIn) {
     $("#user-name").textContent = session.member?.name || "";
     const section = hash === "#/events/new" ? "new" : hash.startsWith("#/notices") ? "notices"
-      : hash.startsWith("#/bookings") ? "bookings" : "events";
+      : hash.startsWith("#/bookings") ? "bookings"
+      : hash.startsWith("#/suggestions") ? "suggestions" : "events";
     for (const a of document.querySelectorAll("[data-nav]")) {
       a.classList.toggle("active", a.dataset.nav === section);
     }

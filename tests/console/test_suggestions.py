@@ -1,0 +1,67 @@
+"""The suggestion box in the staff console, in a real browser against the real app: filter the inbox,
+answer a suggestion, mark it answered and publish it; publishing without a reply is refused plainly."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+expect = sync_api.expect
+
+
+def test_staff_answer_mark_and_publish_a_suggestion(site, sign_in):
+    canteen = site.make_suggestion("晚班食堂九点就关门，夜班同事吃不上热饭。", "canteen_facilities", "夜班就餐")
+    safety = site.make_suggestion("三号车间的防护手套经常缺货。", "workplace_safety", "防护手套")
+
+    page = sign_in()
+    page.locator("#topbar").get_by_role("link", name="意见箱").click()
+    expect(page.locator("#topbar [data-nav=suggestions]")).to_have_class(re.compile("active"))
+    rows = page.locator("#suggestions-table tbody tr")
+    expect(rows.filter(has_text="夜班就餐").locator("[data-status]")).to_have_text("新")
+    # Two suggestions are too few to count without hinting at who wrote them.
+    expect(page.locator("#suggestion-total")).to_have_text("少于 5")
+    expect(page.locator("#stats-by-category")).to_have_text("数量较少，暂不分组显示")
+
+    page.get_by_label("按类别筛选").select_option("canteen_facilities")
+    expect(rows.filter(has_text="夜班就餐")).to_have_count(1)
+    expect(rows.filter(has_text="防护手套")).to_have_count(0)
+    expect(rows.first).to_contain_text("食堂与后勤")
+
+    rows.filter(has_text="夜班就餐").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"#/suggestions/{canteen}$"))
+    expect(page.locator("#suggestion-content")).to_contain_text("夜班同事吃不上热饭")
+    expect(page.locator("#suggestion-thread")).to_contain_text("还没有回复。")
+
+    page.get_by_label("回复内容").fill("已与食堂协商，下月起夜宵窗口开到凌晨一点。")
+    page.get_by_role("button", name="发送回复").click()
+    expect(page.locator("#toast")).to_have_text("回复已发送")
+    staff_msg = page.locator('#suggestion-thread [data-from="staff"]')
+    expect(staff_msg).to_contain_text("夜宵窗口开到凌晨一点")
+    expect(staff_msg).to_contain_text("工会回复")
+    # The first staff reply moves a new suggestion into handling.
+    expect(page.locator("#suggestion-title [data-status]")).to_have_text("处理中")
+
+    page.get_by_label("处理状态").select_option("answered")
+    page.get_by_role("button", name="更新状态").click()
+    expect(page.locator("#toast")).to_have_text("已标记为「已答复」")
+    expect(page.locator("#suggestion-title [data-status]")).to_have_text("已答复")
+
+    page.get_by_label("公开到意见公示栏").check()
+    expect(page.locator("#toast")).to_have_text("已公开到意见公示栏")
+    expect(page.get_by_label("公开到意见公示栏")).to_be_checked()
+
+    # Back in the inbox, answered and public; the status filter finds it.
+    page.get_by_role("link", name="‹ 返回意见箱").click()
+    page.get_by_label("按状态筛选").select_option("answered")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("夜班就餐")
+    expect(rows.first).to_contain_text("已公开到意见公示栏")
+    expect(rows.first.locator("[data-status]")).to_have_text("已答复")
+
+    # The other one has no staff reply yet: the server refuses to publish it, and the page says why.
+    page.goto(f"/console/#/suggestions/{safety}")
+    expect(page.locator("#suggestion-content")).to_contain_text("防护手套经常缺货")
+    page.get_by_label("公开到意见公示栏").check()
+    expect(page.locator("#suggestion-manage .alert")).to_have_text("请先答复该意见，再公开到意见公示栏")
+    expect(page.get_by_label("公开到意见公示栏")).not_to_be_checked()
