@@ -64,6 +64,7 @@ ROUTES = {
     ("POST", "/api/v1/suggestions/mine/messages"): "public",
     ("POST", "/api/v1/suggestions/{id}/messages"): "staff",
     ("PATCH", "/api/v1/suggestions/{id}"): "staff",
+    ("GET", "/api/v1/suggestions/{id}"): "staff",
     ("GET", "/api/v1/suggestions/public"): "member",
     ("GET", "/api/v1/suggestions/stats"): "staff",
     ("GET", "/n/{id}"): "public",

@@ -109,3 +109,12 @@ def public_board(query: PageQuery):
 def suggestion_stats():
     """Counts by category and month (staff); no group under 5 is shown."""
     return StatsOut(**services.stats())
+
+
+@bp.get("/suggestions/<suggestion_id>")
+@api(roles=["staff"], out=StaffSuggestionOut, errors=["not_found"])
+def staff_suggestion(suggestion_id: str):
+    """One suggestion with its thread (staff)."""
+    s = services.get(suggestion_id)
+    return StaffSuggestionOut(**suggestion_out(s).model_dump(),
+                              messages=[message_out(m) for m in services.thread([s.id])[s.id]])

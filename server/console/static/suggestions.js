@@ -87,13 +87,13 @@ function excerpt(text) {
 
 // --- one suggestion -------------------------------------------------------------------------------
 
-/** There is no single-suggestion endpoint: the staff inbox carries each thread, so page through it. */
+/** One suggestion with its thread, or null when there is none with that id. */
 async function findSuggestion(id) {
-  for (let page = 1; ; page++) {
-    const data = await api(`/suggestions?page=${page}&per_page=100`);
-    const hit = data.items.find((s) => s.id === id);
-    if (hit) return hit;
-    if (page * 100 >= data.total) return null;
+  try {
+    return await api(`/suggestions/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (e.code === "not_found") return null;
+    throw e;
   }
 }
 
