@@ -21,7 +21,7 @@ from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, or_
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import AppError, invalid_request
-from ..events.services import AUDIENCE_KINDS, _resolve_audience as resolve_audience
+from ..events.services import AUDIENCE_KINDS, resolve_audience
 from ..extensions import db
 from ..members.models import Department, Grid, Member, MemberTag
 from ..notices import services as notices

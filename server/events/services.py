@@ -44,7 +44,7 @@ def _new_ticket_key() -> bytes:
     return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
-def _resolve_audience(audience: dict[str, list[str]] | None) -> list[tuple[str, int]]:
+def resolve_audience(audience: dict[str, list[str]] | None) -> list[tuple[str, int]]:
     """Names to (kind, id); unknown names are a 400 naming the field."""
     rows: list[tuple[str, int]] = []
     bad: dict[str, str] = {}
@@ -63,7 +63,7 @@ def _resolve_audience(audience: dict[str, list[str]] | None) -> list[tuple[str, 
 
 
 def _set_audience(event: Event, audience: dict | None) -> None:
-    rows = _resolve_audience(audience)
+    rows = resolve_audience(audience)
     db.session.execute(delete(EventAudience).where(EventAudience.event_id == event.id))
     if rows:
         db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
@@ -71,7 +71,7 @@ def _set_audience(event: Event, audience: dict | None) -> None:
 
 def create_event(created_by: int | None = None, audience: dict | None = None, **fields: Any) -> Event:
     """Create a published event. Raises 400 invalid_request for unknown audience names."""
-    rows = _resolve_audience(audience)
+    rows = resolve_audience(audience)
     event = Event(**fields, created_by=created_by, ticket_key=_new_ticket_key(), status=EventStatus.published)
     db.session.add(event)
     db.session.flush()
