@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Any, Callable, Iterable
 
 from flask import Flask, Response, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -48,16 +47,6 @@ class QuerySchema(BaseModel):
 class PageQuery(QuerySchema):
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=100)
-
-
-T = TypeVar("T")
-
-
-class Page(Out, Generic[T]):
-    items: list[T]
-    page: int
-    per_page: int
-    total: int
 
 
 class ErrorBody(Out):
@@ -294,9 +283,3 @@ ERROR_STATUS: dict[str, int] = {
     "slot_cancelled": 409, "capacity_below_booked": 409,
     "rate_limited": 429, "suggestion_closed": 409, "no_staff_reply": 409,
 }
-
-
-def now_utc() -> datetime:
-    from datetime import timezone
-
-    return datetime.now(timezone.utc)

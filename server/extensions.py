@@ -23,3 +23,23 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 # Batch mode lets Alembic alter tables on SQLite, which cannot ALTER most constraints.
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+def get_or_raise(model, ident, error, *, lock: bool = False, fresh: bool | None = None):
+    """The row of `model` with primary key `ident`, or raise `error()`.
+
+    lock: SELECT … FOR UPDATE (a no-op on SQLite, whose writers are serialised by BEGIN IMMEDIATE);
+    fresh: reload it even if the session holds it (default: when locking, since the values read under
+    the lock are the ones that count).
+    """
+    from sqlalchemy import select
+
+    stmt = select(model).where(model.__mapper__.primary_key[0] == ident)
+    if lock:
+        stmt = stmt.with_for_update()
+    if lock if fresh is None else fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    row = db.session.scalar(stmt)
+    if row is None:
+        raise error()
+    return row

@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import AppError, invalid_request
 from ..events.services import AUDIENCE_KINDS, resolve_audience
-from ..extensions import db
+from ..extensions import db, get_or_raise
 from ..members.models import Department, Grid, Member, MemberTag
 from ..notices import services as notices
 from ..timeutil import SHANGHAI, utcnow
@@ -125,13 +125,7 @@ def create_calendar(created_by: int | None = None, audience: dict | None = None,
 
 
 def get_calendar(calendar_id: int, lock: bool = False) -> Calendar:
-    stmt = select(Calendar).where(Calendar.id == calendar_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    calendar = db.session.scalar(stmt)
-    if calendar is None:
-        raise calendar_not_found()
-    return calendar
+    return get_or_raise(Calendar, calendar_id, calendar_not_found, lock=lock)
 
 
 def visible_calendar(member: Member, calendar_id: int, staff: bool) -> Calendar:
@@ -289,13 +283,8 @@ def announce(calendar: Calendar, slots: list[Slot], publish_at: datetime | None)
 
 
 def get_slot(slot_id: int, lock: bool = False) -> Slot:
-    stmt = select(Slot).where(Slot.id == slot_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    slot = db.session.scalar(stmt.execution_options(populate_existing=True))
-    if slot is None:
-        raise slot_not_found()
-    return slot
+    # Always re-read: seat counts change through conditional UPDATEs the session does not see.
+    return get_or_raise(Slot, slot_id, slot_not_found, lock=lock, fresh=True)
 
 
 def is_published(slot: Slot, now: datetime | None = None) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_,
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import AppError, invalid_request
-from ..extensions import db
+from ..extensions import db, get_or_raise
 from ..members.models import Department, Grid, Member, MemberTag, Tag
 from ..timeutil import UTCDateTime, utcnow
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
@@ -82,13 +82,7 @@ def create_event(created_by: int | None = None, audience: dict | None = None, **
 
 
 def get_event(event_id: int, lock: bool = False) -> Event:
-    stmt = select(Event).where(Event.id == event_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    event = db.session.scalar(stmt)
-    if event is None:
-        raise not_found()
-    return event
+    return get_or_raise(Event, event_id, not_found, lock=lock)
 
 
 def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[int]]:

@@ -249,11 +249,3 @@ def sms_params(notice: Notice, cfg: dict) -> list[str]:
     return [clip_param(notice.title, cfg["SMS_PARAM_MAX_LEN"])]
 
 
-def run_worker(app: Flask, stop: threading.Event | None = None) -> Worker:
-    worker = Worker(app)
-    if stop is not None:
-        worker.stopping = stop
-    worker.run()
-    return worker
-
-

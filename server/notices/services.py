@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..errors import AppError, invalid_request
 from ..events.models import Registration
-from ..extensions import db
+from ..extensions import db, get_or_raise
 from ..members.models import Department, Grid, Member, MemberTag, Tag, WechatUser
 from ..timeutil import utcnow
 from .models import Delivery, DeliveryStatus, Notice, NoticeRecipient, NoticeStatus, SubscriptionQuota
@@ -84,13 +84,7 @@ def create_notice(created_by: int | None, *, title: str, body: str, channels: li
 
 
 def get_notice(notice_id: int, lock: bool = False) -> Notice:
-    stmt = select(Notice).where(Notice.id == notice_id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    notice = db.session.scalar(stmt)
-    if notice is None:
-        raise not_found()
-    return notice
+    return get_or_raise(Notice, notice_id, not_found, lock=lock)
 
 
 # --- sending ----------------------------------------------------------------------------------------
