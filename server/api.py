@@ -9,7 +9,7 @@ import functools
 import re
 from typing import Any, Callable, Iterable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
@@ -158,15 +158,20 @@ def api(
     summary: str = "",
     produces: Iterable[str] = (),
     auth: str | None = None,
+    deferred_member: bool = False,
 ) -> Callable:
     """Declare an endpoint.
 
     roles: required roles (any of); "member" means any signed-in roster member; "staff" means
     staff, secretary or admin. auth="wechat" accepts a signed-in WeChat user not yet bound.
+    deferred_member (roles=["member"] only): the view gets ``g.member_id`` and no ``g.member``; its
+    own statement must confirm the member is on the roster (members.auth.member_confirmed).
     The view receives ``body=`` and ``query=`` keyword arguments when declared. It may return a
     pydantic model (dumped with ``status``), a ``(model, status)`` pair or a Response.
     """
     role_set = frozenset(roles or ())
+    if deferred_member and role_set != {"member"}:
+        raise ValueError("deferred_member is for routes open to every member")
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -174,12 +179,15 @@ def api(
             if role_set or auth:
                 from .members.auth import authenticate  # late: members imports api
 
-                authenticate(role_set, allow_unbound=auth == "wechat")
+                authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
             if body is not None:
                 kwargs["body"] = parse_body(body)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             result = view(*args, **kwargs)
+            if deferred_member and not g.member_confirmed:
+                # A programming error, caught by the route's tests: never answer for an unchecked member.
+                raise RuntimeError(f"{view.__name__} did not confirm the member")
             code = status
             if isinstance(result, tuple):
                 result, code = result

@@ -100,7 +100,7 @@ def _create_event(spec: dict, created_by: int) -> None:
         # Sign-up is closed for a past event, so sign up while it is still ahead, then move it back.
         spec["starts_at"], spec["ends_at"] = utcnow() + timedelta(days=1), utcnow() + timedelta(days=1, hours=2)
     event = events.create_event(created_by=created_by, **spec)
-    regs = {m.id: events.register(m, event.id)[0] for m in _members(sign_up)}
+    regs = {m.id: events.register(m.id, event.id)[0] for m in _members(sign_up)}
     if past:
         event.starts_at, event.ends_at, event.signup_closes_at = starts_at, ends_at, starts_at
         db.session.add_all(

@@ -43,3 +43,22 @@ def get_or_raise(model, ident, error, *, lock: bool = False, fresh: bool | None 
     if row is None:
         raise error()
     return row
+
+
+def statement_per_transaction() -> bool:
+    """From here on, let each statement of this request commit on its own (PostgreSQL only, and only
+    before the request's first statement); returns whether that took effect.
+
+    For hot paths whose writes are each a single atomic statement: it saves the BEGIN and COMMIT
+    round trips. psycopg switches autocommit on the client, and the pool switches it back when the
+    connection returns, so nothing else sees it. ``db.session.commit()`` ends it: later statements
+    run in an ordinary transaction again.
+    """
+    from sqlalchemy.engine import Engine
+
+    bind = db.session.get_bind()
+    # A session bound to a connection (a test's rolled-back one) keeps its transaction.
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or db.session().in_transaction():
+        return False
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True

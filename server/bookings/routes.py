@@ -136,10 +136,10 @@ def cancel_slot(slot_id: int):
 # --- bookings -------------------------------------------------------------------------------------
 
 @bp.post("/slots/<int:slot_id>/bookings")
-@api(roles=["member"], body=BookingIn, out=BookingOut, status=201, errors=BOOKING_ERRORS)
+@api(roles=["member"], body=BookingIn, out=BookingOut, status=201, errors=BOOKING_ERRORS, deferred_member=True)
 def create_booking(slot_id: int, body: BookingIn):
     """Book a slot; again by the same member returns the same booking with 200."""
-    booking, created = services.book_slot(g.member, slot_id, body.topic)
+    booking, created = services.book_slot(g.member_id, slot_id, body.topic)
     out = booking_out(booking, booking.slot, booking.slot.calendar)
     db.session.commit()
     return out, 201 if created else 200

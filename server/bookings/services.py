@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from blinker import Namespace
-from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import AppError, invalid_request
@@ -25,7 +25,8 @@ from ..events.services import AUDIENCE_KINDS, resolve_audience
 from ..extensions import db, get_or_raise
 from ..members.models import Department, Grid, Member, MemberTag
 from ..notices import services as notices
-from ..timeutil import SHANGHAI, utcnow
+from ..members.auth import member_confirmed
+from ..timeutil import SHANGHAI, UTCDateTime, utcnow
 from .models import Booking, BookingStatus, Calendar, CalendarAudience, Slot, SlotStatus
 
 log = logging.getLogger(__name__)
@@ -409,11 +410,13 @@ def _booking_statements():
     eligible = _audience_match(Calendar.id, Member.department_id, Member.grid_id, _tags_of_outer_member())
     mine = (select(Booking.id).where(Booking.slot_id == Slot.id, Booking.member_id == Member.id,
                                      Booking.status == BookingStatus.booked).scalar_subquery())
-    # Slot, calendar, eligibility and the member's own booking of this slot in one round trip, taking
-    # the lock on the member's row that serialises this member's bookings, whatever the device.
-    read = (select(Slot, Calendar, eligible.label("eligible"), mine.label("mine"))
-            .join(Calendar, Calendar.id == Slot.calendar_id).join(Member, Member.id == member_id)
-            .where(Slot.id == slot_id)
+    # The member's roster state, slot, calendar, eligibility and the member's own booking of this slot
+    # in one round trip, taking the lock on the member's row that serialises this member's bookings,
+    # whatever the device.
+    read = (select(Member.is_active, Slot, Calendar, eligible.label("eligible"), mine.label("mine"))
+            .select_from(Member)
+            .outerjoin(Slot, Slot.id == slot_id).outerjoin(Calendar, Calendar.id == Slot.calendar_id)
+            .where(Member.id == member_id)
             .with_for_update(of=Member, key_share=True).execution_options(populate_existing=True))
     # Read after the lock, so it sees what the member's other requests committed: the member's upcoming
     # bookings in the calendar, and among them the one of this slot if any.
@@ -426,17 +429,41 @@ def _booking_statements():
     return read, held, take
 
 
-def book_slot(member: Member, slot_id: int, topic: str | None = None) -> tuple[Booking, bool]:
+# PostgreSQL, after the read took the member's lock: the member's bookings (as above), the seat and
+# the booking in one statement. The seat is taken only when the member is under the limit and holds
+# no booking of this slot; otherwise booked and booking_id come back NULL and held says why.
+_BOOK_PG = text("""
+WITH held AS (
+    SELECT count(b.id) AS active, max(CASE WHEN b.slot_id = :slot_id THEN b.id END) AS mine
+    FROM bookings b JOIN slots s ON s.id = b.slot_id
+    WHERE b.member_id = :member_id AND b.status = 'booked' AND s.calendar_id = :calendar_id AND s.starts_at > :now
+), took AS (
+    UPDATE slots SET booked = booked + 1
+    WHERE id = :slot_id AND status = 'open' AND booked < capacity
+      AND (SELECT mine FROM held) IS NULL AND (SELECT active FROM held) < :max_active
+    RETURNING booked
+), ins AS (
+    INSERT INTO bookings (slot_id, member_id, status, topic, created_at)
+    SELECT :slot_id, :member_id, 'booked', :topic, :now FROM took
+    RETURNING id
+)
+SELECT held.active, held.mine, (SELECT booked FROM took) AS booked, (SELECT id FROM ins) AS booking_id FROM held
+""").bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[Booking, bool]:
     """Book a seat on a slot. Returns (booking, created); booking again returns the same booking.
 
-    Raises 404 not_found, 403 not_eligible, 400 invalid_request (a topic outside the reception day),
-    409 slot_not_open (cancelled, unpublished or begun) / booking_limit / slot_full.
+    Raises 401 unauthenticated (the member left the roster), 404 not_found, 403 not_eligible,
+    400 invalid_request (a topic outside the reception day), 409 slot_not_open (cancelled, unpublished
+    or begun) / booking_limit / slot_full.
     """
     read, held, take = _booking_statements()
-    row = db.session.execute(read, {"slot_id": slot_id, "member_id": member.id}).first()
-    if row is None:
+    row = db.session.execute(read, {"slot_id": slot_id, "member_id": member_id}).first()
+    member_confirmed(row is not None and row.is_active)
+    _, slot, calendar, eligible, mine = row
+    if slot is None:
         raise slot_not_found()
-    slot, calendar, eligible, mine = row
     # Output needs both; the session's identity map holds objects only weakly.
     set_committed_value(slot, "calendar", calendar)
     if not eligible:
@@ -450,23 +477,33 @@ def book_slot(member: Member, slot_id: int, topic: str | None = None) -> tuple[B
     if slot.booked >= slot.capacity:
         raise _full()  # the common refusal in a rush, answered in one statement
 
-    active, mine = db.session.execute(held, {"member_id": member.id, "slot_id": slot_id,
-                                             "calendar_id": calendar.id, "now": now}).one()
+    limit = calendar.max_active_per_member
+    if db.engine.dialect.name == "postgresql":
+        took = db.session.execute(_BOOK_PG, {"member_id": member_id, "slot_id": slot_id, "calendar_id": calendar.id,
+                                             "now": now, "max_active": limit, "topic": topic}).one()
+        active, mine, booked, booking_id = took
+    else:
+        active, mine = db.session.execute(held, {"member_id": member_id, "slot_id": slot_id,
+                                                 "calendar_id": calendar.id, "now": now}).one()
+        booked = booking_id = None
+        if mine is None and active < limit:
+            # The seat itself: atomic; the row stays locked by this UPDATE until commit.
+            booked = db.session.execute(take, {"slot_id": slot_id}).scalar()
     if mine is not None:
         return _with_slot(db.session.get(Booking, mine), slot), False
-    if active >= calendar.max_active_per_member:
+    if active >= limit:
         raise AppError("booking_limit", f"您在“{calendar.title}”已有 {active} 个未到期的预约，"
-                                        f"最多可同时预约 {calendar.max_active_per_member} 个", 409,
-                       {"max_active_per_member": calendar.max_active_per_member, "active": active})
-    # The seat itself: atomic on both databases; the row stays locked by this UPDATE until commit.
-    booked = db.session.execute(take, {"slot_id": slot_id}).scalar()
+                                        f"最多可同时预约 {limit} 个", 409,
+                       {"max_active_per_member": limit, "active": active})
     if booked is None:
         _check_open(get_slot(slot_id), now)
         raise _full()
     set_committed_value(slot, "booked", booked)
-    booking = Booking(slot_id=slot_id, member_id=member.id, status=BookingStatus.booked, topic=topic, created_at=now)
-    db.session.add(booking)
-    db.session.flush()
+    booking = Booking(id=booking_id, slot_id=slot_id, member_id=member_id, status=BookingStatus.booked, topic=topic,
+                      created_at=now, cancelled_at=None)
+    if booking_id is None:
+        db.session.add(booking)
+        db.session.flush()
     return _with_slot(booking, slot), True
 
 

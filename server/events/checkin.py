@@ -37,7 +37,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..errors import AppError, invalid_request
-from ..extensions import db
+from ..extensions import db, statement_per_transaction
+from ..members.auth import load_member, member_confirmed
 from ..members.models import Member
 from ..timeutil import UTCDateTime, to_local_iso, utcnow
 from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
@@ -294,55 +295,67 @@ WITH r AS (
     LEFT JOIN registrations reg ON reg.event_id = e.id AND reg.member_id = :member_id
     LEFT JOIN checkins c ON c.event_id = e.id AND c.member_id = :member_id
     WHERE e.id = :event_id
+), m AS (
+    SELECT is_active FROM members WHERE id = :member_id
 ), ins AS (
     INSERT INTO checkins (event_id, member_id, registration_id, checked_in_at, method, is_walk_in, created_at)
-    SELECT :event_id, :member_id, r.registration_id, :now, 'code', false, :now FROM r
-    WHERE r.checked_in_at IS NULL AND r.status = 'published' AND r.registration_status = 'confirmed'
+    SELECT :event_id, :member_id, r.registration_id, :now, 'code', false, :now FROM r, m
+    WHERE m.is_active AND r.checked_in_at IS NULL AND r.status = 'published' AND r.registration_status = 'confirmed'
       AND :now BETWEEN r.starts_at - make_interval(mins => r.checkin_opens_minutes_before)
                    AND r.starts_at + make_interval(mins => r.checkin_closes_minutes_after)
     ON CONFLICT (event_id, member_id) DO NOTHING
     RETURNING checked_in_at
 )
-SELECT r.*, (SELECT checked_in_at FROM ins) AS inserted_at FROM r
+SELECT (SELECT is_active FROM m) AS member_active, r.*, (SELECT checked_in_at FROM ins) AS inserted_at
+FROM (SELECT 1) AS one LEFT JOIN r ON true
 """).bindparams(bindparam("now", type_=UTCDateTime())).columns(
-    status=String, starts_at=UTCDateTime, walk_in=Boolean, checkin_opens_minutes_before=Integer,
-    checkin_closes_minutes_after=Integer, registration_id=Integer, registration_status=String,
-    checked_in_at=UTCDateTime, inserted_at=UTCDateTime)
+    member_active=Boolean, status=String, starts_at=UTCDateTime, walk_in=Boolean,
+    checkin_opens_minutes_before=Integer, checkin_closes_minutes_after=Integer, registration_id=Integer,
+    registration_status=String, checked_in_at=UTCDateTime, inserted_at=UTCDateTime)
 
 
-def check_in_with_code(member: Member, token: str) -> tuple[CheckinResult, bool]:
+def check_in_with_code(member_id: int, token: str) -> tuple[CheckinResult, bool]:
     """Check the member in with the venue code. Returns (result, created); a repeat (a retry, a
     second scan, even after the window closed) returns the first check-in with created=False.
 
     A confirmed registration is required; without one, a walk-in event admits members of its
-    audience as walk-ins. Raises 400 invalid_token / token_expired, 404 not_found,
-    409 event_cancelled / checkin_closed, 403 not_registered (details.reason: none, waitlisted,
-    cancelled), 403 not_eligible (walk-in outside the event's audience).
+    audience as walk-ins. Raises 401 unauthenticated (the member left the roster), 400 invalid_token /
+    token_expired, 404 not_found, 409 event_cancelled / checkin_closed, 403 not_registered
+    (details.reason: none, waitlisted, cancelled), 403 not_eligible (walk-in outside the audience).
     """
     now = utcnow()
     event_id = read_venue_code(token, now)
-    params = {"event_id": event_id, "member_id": member.id}
+    params = {"event_id": event_id, "member_id": member_id}
+    member = None
     if db.engine.dialect.name == "postgresql":
-        row = db.session.execute(_CODE_CHECKIN_PG, {**params, "now": now}).first()
-        if row is not None and row.inserted_at is not None:
-            return CheckinResult(event_id, member.id, row.inserted_at), True
+        # The member's roster state, the read and the insert in one round trip, which commits on its
+        # own; whatever follows (a refusal, a walk-in) writes at most one idempotent row.
+        statement_per_transaction()
+        row = db.session.execute(_CODE_CHECKIN_PG, {**params, "now": now}).one()
+        member_confirmed(row.member_active)
+        if row.inserted_at is not None:
+            return CheckinResult(event_id, member_id, row.inserted_at), True
+        if row.status is None:
+            row = None
     else:
+        member = load_member(member_id)
         row = db.session.execute(_CODE_CHECKIN_READ, params).first()
     if row is None:
         raise not_found()
     if row.checked_in_at is not None:
-        return CheckinResult(event_id, member.id, row.checked_in_at), False
+        return CheckinResult(event_id, member_id, row.checked_in_at), False
     _check_open(row, now)
     registration_id, walk_in = row.registration_id, False
     if row.registration_status != RegistrationStatus.confirmed:
         if not row.walk_in:
             raise _not_registered(row.registration_status)
+        member = member or load_member(member_id)
         if not db.session.scalar(select(exists().where(Event.id == event_id, audience_filter(member)))):
             raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
         registration_id, walk_in = None, True
-    at, created = _record(event_id, member.id, registration_id=registration_id, checked_in_at=now,
+    at, created = _record(event_id, member_id, registration_id=registration_id, checked_in_at=now,
                           method="code", is_walk_in=walk_in, recorded_by=None)
-    return CheckinResult(event_id, member.id, at), created
+    return CheckinResult(event_id, member_id, at), created
 
 
 def check_in_with_ticket(staff: Member, event_id: int, ticket: str,

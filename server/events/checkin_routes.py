@@ -47,10 +47,10 @@ def checkin_code(event_id: int, query: ImageQuery):
 
 
 @bp.post("/checkins")
-@api(roles=["member"], body=CodeCheckinIn, out=CheckinOut, status=201, errors=CODE_ERRORS)
+@api(roles=["member"], body=CodeCheckinIn, out=CheckinOut, status=201, errors=CODE_ERRORS, deferred_member=True)
 def check_in(body: CodeCheckinIn):
     """Check in with the code scanned at the venue; a repeat returns the first check-in with 200."""
-    result, created = checkin.check_in_with_code(g.member, body.token)
+    result, created = checkin.check_in_with_code(g.member_id, body.token)
     db.session.commit()
     out = CheckinOut(event_id=result.event_id, checked_in_at=result.checked_in_at, status="checked_in")
     return out, 201 if created else 200

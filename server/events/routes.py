@@ -121,10 +121,10 @@ def cancel_event(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/registrations")
-@api(roles=["member"], out=RegistrationOut, status=201, errors=SIGNUP_ERRORS)
+@api(roles=["member"], out=RegistrationOut, status=201, errors=SIGNUP_ERRORS, deferred_member=True)
 def create_registration(event_id: int):
     """Sign up; again by the same member returns the same registration with 200."""
-    reg, created, position = services.register(g.member, event_id)
+    reg, created, position = services.register(g.member_id, event_id)
     out = registration_out(reg, None if position is None else {reg.waitlist_seq: position})
     db.session.commit()
     return out, 201 if created else 200

@@ -17,7 +17,8 @@ from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_,
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import AppError, invalid_request
-from ..extensions import db, get_or_raise
+from ..extensions import db, get_or_raise, statement_per_transaction
+from ..members.auth import member_confirmed
 from ..members.models import Department, Grid, Member, MemberTag, Tag
 from ..timeutil import UTCDateTime, utcnow
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
@@ -206,18 +207,19 @@ def _audience_ok(kind: str, match):
 
 
 # Built once with bind parameters: building the audience expression and its cache key per call cost
-# more than running it. One read before the lock: the event exists, the member may sign up, and any
-# registration they already have.
+# more than running it. One read before the lock: the member is on the roster, the event exists, the
+# member may sign up, and any registration they already have.
 _SIGNUP_READ = (
-    select(Event.id, and_(
-        _audience_ok("department", EventAudience.ref_id == bindparam("department_id")),
-        _audience_ok("grid", EventAudience.ref_id == bindparam("grid_id")),
+    select(Member.is_active, Event.id, and_(
+        _audience_ok("department", EventAudience.ref_id == Member.department_id),
+        _audience_ok("grid", EventAudience.ref_id == Member.grid_id),
         _audience_ok("tag", EventAudience.ref_id.in_(
             select(MemberTag.tag_id).where(MemberTag.member_id == bindparam("member_id")))),
     ).label("eligible"), Registration)
-    .select_from(Event)
-    .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.member_id == bindparam("member_id")))
-    .where(Event.id == bindparam("event_id"))
+    .select_from(Member)
+    .outerjoin(Event, Event.id == bindparam("event_id"))
+    .outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.member_id == Member.id))
+    .where(Member.id == bindparam("member_id"))
     .execution_options(populate_existing=True)
 )
 
@@ -269,17 +271,19 @@ SELECT took.seat, took.waitlist_count, took.waitlist_seq, ins.id FROM took CROSS
 """).bindparams(bindparam("now", type_=UTCDateTime()))
 
 
-def register(member: Member, event_id: int) -> tuple[Registration, bool, int | None]:
+def register(member_id: int, event_id: int) -> tuple[Registration, bool, int | None]:
     """Sign the member up: confirmed while seats last, then on the waiting list in arrival order.
 
     Returns (registration, created, waiting-list position when just added to it). Signing up again
-    returns the same registration, created=False. Raises 404 not_found, 403 not_eligible,
-    409 event_cancelled / signup_closed / event_full.
+    returns the same registration, created=False. Raises 401 unauthenticated (the member left the
+    roster), 404 not_found, 403 not_eligible, 409 event_cancelled / signup_closed / event_full.
     """
-    row = db.session.execute(_SIGNUP_READ, {
-        "event_id": event_id, "member_id": member.id,
-        "department_id": member.department_id or -1, "grid_id": member.grid_id or -1}).first()
-    if row is None:
+    postgresql = db.engine.dialect.name == "postgresql"
+    # The read and a first sign-up are one statement each, so neither needs a transaction.
+    own_statements = postgresql and statement_per_transaction()
+    row = db.session.execute(_SIGNUP_READ, {"event_id": event_id, "member_id": member_id}).first()
+    member_confirmed(row is not None and row.is_active)
+    if row.id is None:
         raise not_found()
     existing = row.Registration
     if existing is not None and existing.status != RegistrationStatus.cancelled:
@@ -288,25 +292,29 @@ def register(member: Member, event_id: int) -> tuple[Registration, bool, int | N
         # Closed or cancelled events say so first, as they always have.
         _check_can_sign_up(get_event(event_id))
         raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
-    if db.engine.dialect.name == "postgresql":
-        return _register_pg(member, event_id, existing)
-    return _register_portable(member, event_id)
+    if postgresql:
+        return _register_pg(member_id, event_id, existing, own_statements)
+    return _register_portable(member_id, event_id)
 
 
-def _register_pg(member: Member, event_id: int, existing: Registration | None) -> tuple[Registration, bool, int | None]:
+def _register_pg(member_id: int, event_id: int, existing: Registration | None,
+                 own_statements: bool) -> tuple[Registration, bool, int | None]:
     """One statement under the event's row lock (two after a cancellation), then the caller commits."""
     now = utcnow()
     try:
         if existing is None:
-            took = db.session.execute(_SIGN_UP_PG, {"event_id": event_id, "member_id": member.id, "now": now}).first()
+            took = db.session.execute(_SIGN_UP_PG, {"event_id": event_id, "member_id": member_id, "now": now}).first()
             reg_id = took.id if took is not None else None
-        else:  # signing up again after cancelling
+        else:  # signing up again after cancelling: two writes, so one transaction from here
+            existing_id = existing.id
+            if own_statements:
+                db.session.commit()
             took = db.session.execute(_TAKE_PLACE, {"event_id": event_id, "now": now}).first()
             reg_id = None
             if took is not None:
                 reg_id = db.session.execute(
                     update(Registration.__table__)
-                    .where(Registration.id == existing.id, Registration.status == RegistrationStatus.cancelled)
+                    .where(Registration.id == existing_id, Registration.status == RegistrationStatus.cancelled)
                     .values(status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
                             waitlist_seq=None if took.seat else took.waitlist_seq, created_at=now,
                             confirmed_at=now if took.seat else None, cancelled_at=None)
@@ -316,7 +324,7 @@ def _register_pg(member: Member, event_id: int, existing: Registration | None) -
     except IntegrityError:
         # The same member from a second device got in first: theirs stands, our place goes back.
         db.session.rollback()
-        again = _active_registration(event_id, member.id)
+        again = _active_registration(event_id, member_id)
         if again is None:
             raise
         return again, False, None
@@ -324,7 +332,7 @@ def _register_pg(member: Member, event_id: int, existing: Registration | None) -
         _check_can_sign_up(get_event(event_id, lock=True))
         raise AppError("event_full", "名额已满", 409)
     reg = Registration(
-        id=reg_id, event_id=event_id, member_id=member.id,
+        id=reg_id, event_id=event_id, member_id=member_id,
         status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
         waitlist_seq=None if took.seat else took.waitlist_seq, created_at=now,
         confirmed_at=now if took.seat else None, cancelled_at=None)
@@ -332,12 +340,12 @@ def _register_pg(member: Member, event_id: int, existing: Registration | None) -
     return reg, True, None if took.seat else took.waitlist_count
 
 
-def _register_portable(member: Member, event_id: int) -> tuple[Registration, bool, int | None]:
+def _register_portable(member_id: int, event_id: int) -> tuple[Registration, bool, int | None]:
     # From here the event row is locked until commit (SQLite: BEGIN IMMEDIATE already serialises
     # writers): counters and the waiting-list order are ours.
     event = get_event(event_id, lock=True)
     _check_can_sign_up(event)
-    existing = _active_registration(event_id, member.id)
+    existing = _active_registration(event_id, member_id)
     if existing is not None and existing.status != RegistrationStatus.cancelled:
         return existing, False, None
 
@@ -352,7 +360,7 @@ def _register_portable(member: Member, event_id: int) -> tuple[Registration, boo
     else:
         raise AppError("event_full", "名额已满", 409)
 
-    reg = existing or Registration(event_id=event_id, member_id=member.id)
+    reg = existing or Registration(event_id=event_id, member_id=member_id)
     reg.status, reg.waitlist_seq, reg.created_at = status, seq, now
     reg.confirmed_at = now if status == RegistrationStatus.confirmed else None
     reg.cancelled_at = None
@@ -363,7 +371,7 @@ def _register_portable(member: Member, event_id: int) -> tuple[Registration, boo
     except IntegrityError:
         # The same member from a second device got in first (only possible where no row lock exists).
         db.session.rollback()
-        again = _active_registration(event_id, member.id)
+        again = _active_registration(event_id, member_id)
         if again is None:
             raise
         return again, False, None

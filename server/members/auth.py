@@ -60,8 +60,16 @@ def expand_roles(roles) -> frozenset[str]:
     return frozenset(out)
 
 
-def authenticate(roles: frozenset[str], allow_unbound: bool = False) -> None:
-    """Set g.member / g.wechat_user_id from the bearer token or raise 401/403."""
+GONE = "账号已不在会员名册中，请联系工会"
+
+
+def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: bool = False) -> None:
+    """Set g.member / g.member_id / g.wechat_user_id from the bearer token or raise 401/403.
+
+    deferred (routes open to every member only): a member token is trusted for its member id and the
+    member is not loaded; the route's own statement reads whether the member is still on the roster
+    and calls ``member_confirmed`` (or ``load_member``), saving a round trip on the hottest routes.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -69,18 +77,34 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False) -> None:
     payload = read_token(token.strip())
     g.wechat_user_id = payload.get("w")
     g.member = None
-    member_id = payload.get("m")
+    member_id = g.member_id = payload.get("m")
+    if deferred and member_id is not None:
+        g.member_confirmed = False
+        return
     if member_id is None and g.wechat_user_id is not None:
         # Issued before binding: the binding made since then counts.
         member_id = db.session.scalar(select(WechatUser.member_id).where(WechatUser.id == g.wechat_user_id))
     if member_id is not None:
-        member = db.session.get(Member, member_id)
-        if member is None or not member.is_active:
-            raise _unauthenticated("账号已不在会员名册中，请联系工会")
-        g.member = member
+        g.member = load_member(member_id)
+        g.member_id = member_id
     if g.member is None:
         if allow_unbound and g.wechat_user_id is not None:
             return
         raise AppError("not_bound", "请先绑定手机号以验证会员身份", 403)
     if roles and "member" not in roles and not g.member.has_any_role(expand_roles(roles)):
         raise AppError("forbidden", "没有权限执行此操作", 403)
+
+
+def member_confirmed(active: bool | None) -> None:
+    """What a deferred route's statement read of the member: None (no such member) or False (left the
+    roster) refuses the request with 401, as authentication would have."""
+    if not active:
+        raise _unauthenticated(GONE)
+    g.member_confirmed = True
+
+
+def load_member(member_id: int) -> Member:
+    """The member, who must still be on the roster (else 401)."""
+    member = db.session.get(Member, member_id)
+    member_confirmed(member is not None and member.is_active)
+    return member

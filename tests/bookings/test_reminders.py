@@ -50,9 +50,9 @@ def test_due_reminder_reaches_exactly_the_members_booked_on_the_slot(db, make):
     slot = make.slot(cal, starts_at=start, capacity=3)
     neighbour_slot = make.slot(cal, starts_at=start + timedelta(hours=1))
     kept, cancelled, elsewhere = make.member(), make.member(), make.member()
-    bookings.book_slot(kept, slot.id)
-    gone, _ = bookings.book_slot(cancelled, slot.id)
-    bookings.book_slot(elsewhere, neighbour_slot.id)
+    bookings.book_slot(kept.id, slot.id)
+    gone, _ = bookings.book_slot(cancelled.id, slot.id)
+    bookings.book_slot(elsewhere.id, neighbour_slot.id)
     bookings.cancel_booking(cancelled, gone.id, staff=False)
     assert services.fire_due() == []  # nothing due yet
 

@@ -80,7 +80,7 @@ class Site:
             ev = events.create_event(title=title, kind=fields.pop("kind", "activity"), location="工会活动室",
                                      starts_at=start, ends_at=start + timedelta(hours=2), **fields)
             for member_id in registrants:
-                events.register(db.session.get(Member, member_id), ev.id)
+                events.register(member_id, ev.id)
             db.session.commit()
             return ev.id
 
@@ -115,7 +115,7 @@ class Site:
     def book(self, member_id: int, slot_id: int, topic: str | None = None) -> int:
         """The member books the slot, as the mini-program would."""
         with self.app.app_context():
-            booking, _ = bookings.book_slot(db.session.get(Member, member_id), slot_id, topic)
+            booking, _ = bookings.book_slot(member_id, slot_id, topic)
             db.session.commit()
             return booking.id
 

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from server.events import checkin
 from server.events import services as events
 from server.extensions import db
-from server.members.models import Member
 from server.timeutil import SHANGHAI, utcnow
 
 from .conftest import PLAIN
@@ -172,7 +171,7 @@ def test_checkin_screen_shows_the_code_and_the_live_count(site, sign_in):
     event_id = site.make_event("劳模分享会", starts_at=utcnow() + timedelta(minutes=20), registrants=[here, away])
     with site.app.app_context():
         token, _ = checkin.venue_code(event_id)
-        checkin.check_in_with_code(db.session.get(Member, here), token)
+        checkin.check_in_with_code(here, token)
         db.session.commit()
 
     page = sign_in()
@@ -195,7 +194,7 @@ def test_checkin_screen_shows_the_code_and_the_live_count(site, sign_in):
     # Another member checks in; the count follows without touching the screen.
     with site.app.app_context():
         token, _ = checkin.venue_code(event_id)
-        checkin.check_in_with_code(db.session.get(Member, away), token)
+        checkin.check_in_with_code(away, token)
         db.session.commit()
     first_src = page.locator("#qr").get_attribute("src")
     # Within one period the screen fetches a fresh code and shows it.

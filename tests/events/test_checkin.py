@@ -36,7 +36,7 @@ def open_event(make):
 
 def registered(make, event, **kw):
     member = make.member(**kw)
-    services.register(member, event.id)
+    services.register(member.id, event.id)
     return member
 
 
@@ -169,7 +169,7 @@ def test_unregistered_waitlisted_and_cancelled_members_are_not_registered(client
     registered(make, ev)
     waiting = registered(make, ev)
     leaver = make.member()
-    services.register(leaver, ev.id)  # waitlisted second
+    services.register(leaver.id, ev.id)  # waitlisted second
     services.cancel_registration(leaver, ev.id)
     token = code_for(client, auth(staff), ev.id)
     for member, reason in ((make.member(), "none"), (waiting, "waitlisted"), (leaver, "cancelled")):
@@ -421,7 +421,7 @@ def count_statements(engine):
 def test_a_full_offline_sync_is_set_based(client, make, auth, open_event, db):
     ev, staff = open_event(), make.staff()
     members = [make.member() for _ in range(200)]
-    regs = [services.register(m, ev.id)[0] for m in members]
+    regs = [services.register(m.id, ev.id)[0] for m in members]
     now = utcnow()
     items = [{"ticket": checkin.sign_ticket(ev, reg.id, reg.member_id),
               "scanned_at": (now - timedelta(seconds=i)).isoformat()} for i, reg in enumerate(regs)]
@@ -543,7 +543,7 @@ def test_twenty_simultaneous_scans_make_one_check_in(app, committing_db):
     ev = services.create_event(title="签到赛跑", kind="activity", location="礼堂", starts_at=start,
                                ends_at=start + timedelta(hours=1))
     s.flush()
-    services.register(member, ev.id)
+    services.register(member.id, ev.id)
     s.commit()
     event_id, member_id = ev.id, member.id
     with app.test_request_context():

@@ -68,7 +68,7 @@ def test_due_reminder_goes_to_confirmed_registrants_once(db, make):
     confirmed = [make.member(), make.member()]
     waiting = make.member()
     for m in confirmed + [waiting]:
-        events.register(m, ev.id)
+        events.register(m.id, ev.id)
     assert services.fire_due() == []  # nothing due yet
     with time_machine.travel(start - timedelta(days=1) + timedelta(seconds=1)):
         (result,) = services.fire_due()
@@ -88,7 +88,7 @@ def test_due_reminder_goes_to_confirmed_registrants_once(db, make):
 def test_late_reminders_go_out_within_grace_and_are_dropped_after(db, make):
     start = utcnow() + timedelta(days=2)
     ev = make.event(starts_at=start)
-    events.register(make.member(), ev.id)
+    events.register(make.member().id, ev.id)
     # the scheduler was down for a long time: at 1 h 30 before the start, the 24 h reminder is 22.5 h late
     # (grace 12 h: dropped) and the 2 h one is 30 min late (grace 1 h: still useful)
     with time_machine.travel(start - timedelta(hours=1, minutes=30)):
@@ -101,7 +101,7 @@ def test_late_reminders_go_out_within_grace_and_are_dropped_after(db, make):
 def test_reminder_after_the_start_is_dropped(db, make):
     start = utcnow() + timedelta(days=2)
     ev = make.event(starts_at=start, reminder_minutes=[30])
-    events.register(make.member(), ev.id)
+    events.register(make.member().id, ev.id)
     with time_machine.travel(start + timedelta(minutes=1)):
         (result,) = services.fire_due()
     assert result["status"] == "missed"
@@ -126,7 +126,7 @@ def test_two_schedulers_firing_at_once_remind_once(app, committing_db):
     s.flush()
     for ev in evs:
         for m in members[:3]:
-            events.register(m, ev.id)
+            events.register(m.id, ev.id)
     s.commit()
     s.close()
 

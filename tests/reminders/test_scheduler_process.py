@@ -44,7 +44,7 @@ def due_reminder(db, member_ids) -> int:
                              ends_at=start + timedelta(hours=1), reminder_minutes=[])
     db.session.flush()
     for mid in member_ids:
-        events.register(db.session.get(Member, mid), ev.id)
+        events.register(mid, ev.id)
     r = Reminder(kind="event", target_id=ev.id, offset_minutes=60, due_at=utcnow() - timedelta(seconds=1))
     db.session.add(r)
     db.session.commit()
