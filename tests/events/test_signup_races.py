@@ -104,3 +104,27 @@ def test_cancellations_racing_signups_keep_counts_exact(app, committing_db):
     seqs = s.scalars(select(Registration.waitlist_seq).where(Registration.event_id == event_id,
                                                              Registration.status == "waitlisted")).all()
     assert len(set(seqs)) == len(seqs)
+
+
+def test_signing_up_again_after_cancelling_from_two_devices_takes_one_place(app, committing_db):
+    """Signing up again reuses the cancelled row in two writes (the place, then the row): devices racing
+    there end with one active registration and one place taken, never a place leaked."""
+    event_id, member_ids = _seed(committing_db, 2, capacity=1)
+    tokens = _tokens(app, member_ids)
+    me, other = (tokens[m] for m in member_ids)
+    client = app.test_client()
+    first = client.post(f"{API}/events/{event_id}/registrations", headers={"Authorization": f"Bearer {me}"})
+    assert client.delete(f"{API}/events/{event_id}/registrations/me",
+                         headers={"Authorization": f"Bearer {me}"}).status_code == 200
+
+    results = _post_all(app, event_id, [me] * 16, workers=16)
+
+    assert sorted(code for code, _ in results) == [200] * 15 + [201], results
+    assert {b["id"] for _, b in results} == {first.get_json()["id"]}
+    assert {b["status"] for _, b in results} == {"confirmed"}
+    s = committing_db.session
+    event = s.get(Event, event_id)
+    assert (event.confirmed_count, event.waitlist_count) == (1, 0)
+    # The one seat is really taken: the other member goes to the waiting list.
+    r = client.post(f"{API}/events/{event_id}/registrations", headers={"Authorization": f"Bearer {other}"})
+    assert r.get_json()["status"] == "waitlisted"
