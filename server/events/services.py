@@ -20,7 +20,7 @@ from ..errors import AppError, invalid_request
 from ..extensions import db, get_or_raise, statement_per_transaction
 from ..members.auth import member_confirmed
 from ..members.models import Department, Grid, Member, MemberTag, Tag
-from ..timeutil import UTCDateTime, utcnow
+from ..timeutil import UTCDateTime, to_local_iso, utcnow
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -385,9 +385,9 @@ def _check_can_sign_up(event: Event) -> None:
     opens, closes = signup_window(event)
     now = utcnow()
     if opens and now < opens:
-        raise AppError("signup_closed", "报名尚未开始", 409, {"signup_opens_at": opens.isoformat()})
+        raise AppError("signup_closed", "报名尚未开始", 409, {"signup_opens_at": to_local_iso(opens)})
     if now >= closes:
-        raise AppError("signup_closed", "报名已截止", 409, {"signup_closes_at": closes.isoformat()})
+        raise AppError("signup_closed", "报名已截止", 409, {"signup_closes_at": to_local_iso(closes)})
 
 
 def cancel_registration(member: Member, event_id: int) -> tuple[Registration, list[int]]:

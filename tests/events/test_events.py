@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import time_machine
 from openpyxl import load_workbook
@@ -152,11 +152,16 @@ def test_signup_window(client, make, auth):
     m = make.member()
     r = client.post(f"{API}/events/{ev.id}/registrations", headers=auth(m))
     assert r.status_code == 409 and r.json["error"]["code"] == "signup_closed"
+    # Told when it opens, in Beijing time like every time the API shows.
+    opens = r.json["error"]["details"]["signup_opens_at"]
+    assert opens.endswith("+08:00") and datetime.fromisoformat(opens) == ev.signup_opens_at
     with time_machine.travel(now + timedelta(days=1, hours=1)):
         assert client.post(f"{API}/events/{ev.id}/registrations", headers=auth(m)).status_code == 201
     with time_machine.travel(now + timedelta(days=2, hours=1)):
         r = client.post(f"{API}/events/{ev.id}/registrations", headers=auth(make.member()))
         assert r.json["error"]["code"] == "signup_closed"
+        closes = r.json["error"]["details"]["signup_closes_at"]
+        assert closes.endswith("+08:00") and datetime.fromisoformat(closes) == ev.signup_closes_at
 
 
 def test_audience_limits_who_sees_and_signs_up(client, make, auth):
