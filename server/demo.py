@@ -13,12 +13,18 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from .bookings import services as bookings
+from .bookings.models import Booking, Calendar, Slot
 from .events import services as events
 from .events.models import Checkin, Event
 from .extensions import db
 from .members.cli import require_schema
 from .members.models import Department, Grid, Member, Tag
 from .members.roster import RosterRow, import_rows
+from .notices import services as notices
+from .notices.models import Notice
+from .suggestions import services as suggestions
+from .suggestions.models import Suggestion
 from .timeutil import SHANGHAI, utcnow
 
 DEMO_PASSWORD = "demo1234"
@@ -111,6 +117,76 @@ def _create_event(spec: dict, created_by: int) -> None:
     db.session.flush()
 
 
+def _calendar_specs() -> list[dict]:
+    """Calendars with their slots (day offset, first and last start hour, minutes, seats) and bookings
+    (member number, slot index, topic). Members tagged 40岁以上 are D0004, D0008, …"""
+    return [
+        dict(kind="health_check", title="2026年度职工体检", location="职工医院体检中心二楼",
+             audience={"tags": ["40岁以上"]}, max_active_per_member=1, cancel_cutoff_hours=24,
+             days=[(5, 8, 11, 30, 4), (6, 8, 11, 30, 4)], bookings=[(4, 0, None), (8, 0, None), (12, 1, None)]),
+        dict(kind="reception_day", title="书记接待日", location="工会办公室（行政楼201）", host="工会主席 张伟",
+             max_active_per_member=1, cancel_cutoff_hours=24, days=[(10, 14, 17, 30, 1)],
+             bookings=[(10, 0, "车间夜班休息室空调老旧，夏天很难休息，希望更换。"),
+                       (21, 2, "想了解困难职工帮扶的申请流程。")]),
+        dict(kind="legal_clinic", title="法律门诊", location="职工服务中心法律援助室", host="特邀律师 陈静",
+             max_active_per_member=1, cancel_cutoff_hours=12, days=[(13, 9, 11, 60, 2)],
+             bookings=[(15, 0, None)]),
+    ]
+
+
+def _create_calendar(spec: dict, created_by: int | None) -> None:
+    days, booked = spec.pop("days"), spec.pop("bookings")
+    calendar = bookings.create_calendar(created_by=created_by, **spec)
+    spans = []
+    for day, first, last, minutes, seats in days:
+        start = _local(day, first)
+        while start <= _local(day, last) - timedelta(minutes=minutes):
+            spans.append((start, start + timedelta(minutes=minutes), seats))
+            start += timedelta(minutes=minutes)
+    # Reception-day slots are announced to every member here, as when the secretary publishes them.
+    _, slots = bookings.create_slots(calendar.id, spans, None, ["slots"] * len(spans))
+    members = {m.employee_no: m for m in _members(n for n, _, _ in booked)}
+    for n, index, topic in booked:
+        if (m := members.get(_employee_no(n))) is not None:
+            bookings.book_slot(m.id, slots[index].id, topic)
+
+
+def _notice_specs() -> list[dict]:
+    return [
+        dict(title="关于开展2026年职工疗休养活动的通知", channels=["push", "sms"], audience={"all": True},
+             body="经工会委员会研究，今年职工疗休养活动分三批进行，每批五天。请有意参加的会员于本月底前"
+                  "在小程序报名，或向所在网格联络员报名。", send_at=None),
+        dict(title="元旦慰问品发放通知", channels=["push", "poster"], audience={"departments": ["生产一部", "生产二部"]},
+             body="元旦慰问品将于下周三起在各车间发放，请凭工牌领取。夜班职工可委托班组长代领。",
+             send_at=_local(3, 9)),
+    ]
+
+
+def _suggestion_specs() -> list[dict]:
+    """Anonymous suggestions from members (the quota counts per member, as in the app) and the
+    union's answers; the first is answered and published on the board."""
+    return [
+        dict(member=11, category="canteen_facilities", title="食堂晚餐供应时间",
+             content="夜班职工下班时食堂已经关门，希望晚餐供应延长到晚上八点。",
+             reply="已与后勤保障部沟通，自下月起晚餐供应延长至20:00。感谢您的建议！", public=True),
+        dict(member=17, category="workplace_safety", title="二号厂房通道照明",
+             content="二号厂房东侧通道晚上照明不足，搬运时容易绊倒。",
+             reply="已转交设备科现场查看，本周内更换灯具。", public=False),
+        dict(member=23, category="management", title=None,
+             content="希望工会活动多安排在周末，倒班职工平时很难参加。", reply=None, public=False),
+    ]
+
+
+def _create_suggestion(spec: dict) -> None:
+    member = _members([spec["member"]])
+    if not member:
+        return
+    suggestion, _receipt = suggestions.submit(member[0].id, spec["category"], spec["title"], spec["content"])
+    if spec["reply"]:
+        suggestions.add_message(suggestion, "staff", spec["reply"])
+        suggestions.update_suggestion(suggestion.id, "answered", spec["public"] or None)
+
+
 def load_demo() -> dict:
     """Load the demo data; returns how many of each kind were created and the demo rows skipped."""
     # A demo row clashing with real data (a phone already taken) is skipped and reported, not forced.
@@ -131,14 +207,37 @@ def load_demo() -> dict:
             _create_event(spec, staff_id)
             created_events += 1
     db.session.flush()
+
+    calendars = set(db.session.scalars(select(Calendar.title)))
+    created_calendars = 0
+    for spec in _calendar_specs():
+        if spec["title"] not in calendars:
+            _create_calendar(spec, staff_id)
+            created_calendars += 1
+    notice_titles = set(db.session.scalars(select(Notice.title)))
+    created_notices = 0
+    for spec in _notice_specs():
+        if spec["title"] not in notice_titles:
+            notice = notices.create_notice(staff_id, **spec)
+            notices.send_notice(notice.id)  # now, or held until send_at
+            created_notices += 1
+    contents = set(db.session.scalars(select(Suggestion.content)))
+    created_suggestions = 0
+    for spec in _suggestion_specs():
+        if spec["content"] not in contents:
+            _create_suggestion(spec)
+            created_suggestions += 1
+    db.session.flush()
     return {"members": report.created, "members_updated": report.updated, "passwords": passwords,
-            "events": created_events, "skipped": [str(r) for r in report.rejected]}
+            "events": created_events, "calendars": created_calendars, "notices": created_notices,
+            "suggestions": created_suggestions, "skipped": [str(r) for r in report.rejected]}
 
 
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Load demo data (idempotent): departments, grids, tags, 50 members, events."""
+    """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
+    notices and suggestions."""
     require_schema()
     created = load_demo()
     db.session.commit()
@@ -147,7 +246,9 @@ def demo_command() -> None:
         return db.session.scalar(select(func.count()).select_from(model))
 
     click.echo(f"演示数据已就绪：部门 {count(Department)}，网格 {count(Grid)}，标签 {count(Tag)}，"
-               f"会员 {count(Member)}（本次新增 {created['members']}），活动 {count(Event)}（本次新增 {created['events']}）")
+               f"会员 {count(Member)}（本次新增 {created['members']}），活动 {count(Event)}（本次新增 {created['events']}），"
+               f"预约日历 {count(Calendar)}（时段 {count(Slot)}，预约 {count(Booking)}），通知 {count(Notice)}，"
+               f"意见建议 {count(Suggestion)}")
     for line in created["skipped"]:
         click.echo(f"跳过演示会员 {line}", err=True)
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")

@@ -5,11 +5,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from server.bookings.models import Booking, Calendar, CalendarAudience, Slot
 from server.events.models import Checkin, Event, EventAudience, Registration
 from server.members.models import Department, Grid, Member, MemberTag, Tag
+from server.notices.models import Delivery, Notice
+from server.suggestions.models import Suggestion, SuggestionMessage
 from server.timeutil import utcnow
 
-MODELS = (Department, Grid, Tag, Member, MemberTag, Event, EventAudience, Registration, Checkin)
+MODELS = (Department, Grid, Tag, Member, MemberTag, Event, EventAudience, Registration, Checkin,
+          Calendar, CalendarAudience, Slot, Booking, Notice, Delivery, Suggestion, SuggestionMessage)
 
 
 def counts(db) -> dict[str, int]:
@@ -63,3 +67,41 @@ def test_demo_staff_sign_in_to_the_console(app, committing_db):
 
     plain = client.post("/api/v1/auth/password-login", json={"employee_no": "D0010", "password": "demo1234"})
     assert plain.status_code == 401 and plain.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_demo_bookings_notices_and_suggestions_are_ready_to_try(app, committing_db):
+    app.test_cli_runner().invoke(args=["demo"])
+    client = app.test_client()
+
+    def member_token(employee_no):
+        r = client.post("/api/v1/auth/dev-login", json={"employee_no": employee_no})
+        assert r.status_code == 200, r.get_json()
+        return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+    # The health check is for members over 40 (D0004 is tagged so, D0010 is not); everyone sees the rest.
+    over_40, younger = member_token("D0004"), member_token("D0010")
+    kinds = lambda h: {c["kind"] for c in client.get("/api/v1/calendars", headers=h).get_json()["items"]}  # noqa: E731
+    assert kinds(over_40) == {"health_check", "reception_day", "legal_clinic"}
+    assert kinds(younger) == {"reception_day", "legal_clinic"}
+    mine = client.get("/api/v1/me/bookings", headers=over_40).get_json()["items"]
+    assert [b["calendar"]["kind"] for b in mine] == ["health_check"]
+    # D0010, the demo's mini-program member, holds a reception-day booking; another member can book one.
+    assert [b["calendar"]["kind"] for b in client.get("/api/v1/me/bookings", headers=younger).get_json()["items"]] \
+        == ["reception_day"]
+    other = member_token("D0011")
+    reception = next(c for c in client.get("/api/v1/calendars", headers=other).get_json()["items"]
+                     if c["kind"] == "reception_day")
+    slots = client.get(f"/api/v1/calendars/{reception['id']}/slots", headers=other).get_json()["items"]
+    free = next(s for s in slots if s["booked"] < s["capacity"])
+    r = client.post(f"/api/v1/slots/{free['id']}/bookings", json={"topic": "食堂"}, headers=other)
+    assert r.status_code == 201, r.get_json()
+
+    s = committing_db.session
+    assert s.scalar(select(func.count()).select_from(Booking).where(Booking.topic.is_not(None))) >= 2
+    statuses = {n.title: n.status for n in s.scalars(select(Notice))}
+    # Handed to the delivery worker (which ./scripts/run starts); the New Year one waits for its time.
+    assert sorted(statuses.values()) == ["scheduled", "sending", "sending"]
+    assert any(t.startswith("书记接待日开放预约") for t in statuses)  # the reception day was announced
+    assert s.scalar(select(func.count()).select_from(Delivery)) >= 50
+    board = client.get("/api/v1/suggestions/public", headers=younger).get_json()["items"]
+    assert len(board) == 1 and board[0]["answers"]
