@@ -5,7 +5,6 @@ const MESSAGES = {
   // sign-in and binding
   wechat_login_failed: '微信登录失败，请稍后重试',
   wechat_unavailable: '微信服务暂时不可用，请稍后重试',
-  unauthenticated: '登录已过期，请重新进入小程序',
   not_bound: '请先验证手机号，绑定工会会员身份',
   not_on_roster: '该手机号不在工会会员名册中。请确认使用的是登记在册的手机号，或联系本部门工会联络员核对。',
   already_bound: '该会员身份已绑定其他微信账号。如需更换微信，请联系工会干事解绑。',
@@ -45,6 +44,11 @@ const BOOKING_MESSAGES = {
 
 // Codes whose details.reason tells the member more precisely what happened.
 const REASONS = {
+  // POST /checkins: the waitlisted and the cancelled did sign up, so "未报名" would be untrue for them.
+  not_registered: {
+    waitlisted: '您在候补名单中，尚未获得名额，无法签到。如有疑问请联系现场工作人员。',
+    cancelled: '您已取消报名，无法签到。如有疑问请联系现场工作人员。',
+  },
   slot_not_open: {
     not_published: '该时段尚未开放预约，请留意工会通知',
     started: '该时段已开始或已结束，请选择其他时段',
@@ -74,9 +78,16 @@ function fromResponse(statusCode, body) {
   return new ApiError(statusCode >= 500 ? 'service_unavailable' : 'http_' + statusCode, '', statusCode)
 }
 
+// A 401 reaches the member only after a fresh wx.login was refused too, so it is never a lapsed login:
+// the server's message says why (e.g. the member has left the roster).
+const SERVER_WORDED = { unauthenticated: '登录失败，请重新进入小程序' }
+
 /** The Chinese text to show for an error (an ApiError, or anything thrown); overrides win per code. */
 function errorText(err, overrides = {}) {
   if (!err) return '操作失败，请稍后重试'
+  if (SERVER_WORDED[err.code] && !overrides[err.code]) {
+    return (err.message !== err.code && err.message) || SERVER_WORDED[err.code]
+  }
   const reason = REASONS[err.code] && err.details && REASONS[err.code][err.details.reason]
   return reason || overrides[err.code] || MESSAGES[err.code] || (err instanceof ApiError && err.message !== err.code && err.message) || '操作失败，请稍后重试'
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Optional
 
-from pydantic import AwareDatetime, Field, SerializeAsAny, model_validator
+from pydantic import AwareDatetime, Field, SerializeAsAny, field_validator, model_validator
 
 from ..api import Out, PageQuery, Schema
 from ..events.schemas import AudienceIn, AudienceOut, CancelOut  # noqa: F401 (the same shapes as for events)
@@ -66,6 +66,14 @@ class GenerateIn(Schema):
     end: dt.time
     slot_minutes: int = Field(ge=5, le=8 * 60)
     capacity: int = Field(ge=1, le=10_000)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local(cls, v: dt.time) -> dt.time:
+        # Times of day are Asia/Shanghai; an offset would also make start and end incomparable.
+        if v.tzinfo is not None:
+            raise ValueError("请填写北京时间的钟点，不带时区，例如 09:00")
+        return v
 
     @model_validator(mode="after")
     def _range(self):

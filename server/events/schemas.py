@@ -2,13 +2,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
 
 from ..api import Out, PageQuery, Schema
 from ..timeutil import LocalTime
 
 # A reminder from 5 minutes to 7 days before the start.
 ReminderMinutes = Annotated[int, Field(ge=5, le=7 * 24 * 60)]
+
+
+def _plausible(value):
+    # Years near 1 or 9999 overflow when converted to UTC or moved by a reminder's lead time, and
+    # Asia/Shanghai shows other offsets than the promised +08:00 before 1992 (summer time, local mean time).
+    if not 2000 <= value.year <= 2999:
+        raise ValueError("时间超出范围（2000–2999 年）")
+    return value
+
+
+EventTime = Annotated[AwareDatetime, AfterValidator(_plausible)]
 EventKind = Literal["activity", "training", "health_check", "lecture", "volunteer", "meeting", "other"]
 
 
@@ -33,10 +44,10 @@ class EventIn(_EventFields):
     description: str = Field("", max_length=5000)
     kind: EventKind
     location: str = Field(min_length=1, max_length=200)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    signup_opens_at: Optional[AwareDatetime] = None
-    signup_closes_at: Optional[AwareDatetime] = None
+    starts_at: EventTime
+    ends_at: EventTime
+    signup_opens_at: Optional[EventTime] = None
+    signup_closes_at: Optional[EventTime] = None
     capacity: Optional[int] = Field(None, ge=0, le=1_000_000)
     waitlist: bool = True
     audience: AudienceIn = Field(default_factory=AudienceIn)
@@ -56,10 +67,10 @@ class EventPatch(_EventFields):
     description: Optional[str] = Field(None, max_length=5000)
     kind: Optional[EventKind] = None
     location: Optional[str] = Field(None, min_length=1, max_length=200)
-    starts_at: Optional[AwareDatetime] = None
-    ends_at: Optional[AwareDatetime] = None
-    signup_opens_at: Optional[AwareDatetime] = None
-    signup_closes_at: Optional[AwareDatetime] = None
+    starts_at: Optional[EventTime] = None
+    ends_at: Optional[EventTime] = None
+    signup_opens_at: Optional[EventTime] = None
+    signup_closes_at: Optional[EventTime] = None
     capacity: Optional[int] = Field(None, ge=0, le=1_000_000)
     waitlist: Optional[bool] = None
     audience: Optional[AudienceIn] = None
@@ -68,6 +79,16 @@ class EventPatch(_EventFields):
     checkin_closes_minutes_after: Optional[int] = Field(None, ge=0, le=7 * 24 * 60)
     reminder_minutes: Optional[list[ReminderMinutes]] = Field(None, max_length=5)
 
+    @field_validator("title", "description", "kind", "location", "starts_at", "ends_at", "waitlist", "walk_in",
+                     "checkin_opens_minutes_before", "checkin_closes_minutes_after", "reminder_minutes")
+    @classmethod
+    def _not_null(cls, value):
+        # Leaving a field out keeps it; null may clear only what an event can do without (capacity,
+        # sign-up window, audience), never what it must have.
+        if value is None:
+            raise ValueError("不能为空")
+        return value
+
     @model_validator(mode="after")
     def _times(self):
         self._check_times(self.starts_at, self.ends_at, self.signup_opens_at, self.signup_closes_at)
@@ -75,8 +96,8 @@ class EventPatch(_EventFields):
 
 
 class EventListQuery(PageQuery):
-    from_: Optional[AwareDatetime] = Field(None, alias="from")
-    to: Optional[AwareDatetime] = None
+    from_: Optional[EventTime] = Field(None, alias="from")
+    to: Optional[EventTime] = None
     kind: Optional[EventKind] = None
 
 

@@ -103,6 +103,10 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
     if merged["signup_opens_at"] and merged["signup_closes_at"] and \
             merged["signup_closes_at"] <= merged["signup_opens_at"]:
         raise invalid_request({"signup_closes_at": "报名截止时间必须晚于报名开始时间"})
+    if merged["signup_closes_at"] and merged["signup_closes_at"] > merged["ends_at"] and \
+            {"signup_closes_at", "ends_at"} & changes.keys():
+        # As on creation; checked only when one of the two moves, so an older event stays editable.
+        raise invalid_request({"signup_closes_at": "报名截止时间不能晚于活动结束时间"})
     if "capacity" in changes and changes["capacity"] is not None and changes["capacity"] < event.confirmed_count:
         raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数", 409,
                        {"confirmed_count": event.confirmed_count})

@@ -84,6 +84,10 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: b
     if member_id is None and g.wechat_user_id is not None:
         # Issued before binding: the binding made since then counts.
         member_id = db.session.scalar(select(WechatUser.member_id).where(WechatUser.id == g.wechat_user_id))
+        if member_id is not None and allow_unbound:
+            # Bound to someone who has left the roster: as good as unbound here, so they can bind anew.
+            bound = db.session.get(Member, member_id)
+            member_id = member_id if bound is not None and bound.is_active else None
     if member_id is not None:
         g.member = load_member(member_id)
         g.member_id = member_id

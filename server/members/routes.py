@@ -14,8 +14,11 @@ from .schemas import BindIn, BindOut, DevLoginIn, LoginIn, LoginOut, MemberOut, 
 def login(body: LoginIn):
     """Sign in with a wx.login code."""
     user = services.login_with_code(body.code)
-    token, expires_at = issue_token(user.member_id, user.id)
-    out = LoginOut(token=token, expires_at=expires_at, member=member_out(user.member) if user.member else None)
+    # Bound to someone who has since left the roster: signed in as an unbound WeChat user, so the
+    # mini-program asks for the phone again and hears why, instead of a token every route refuses.
+    member = user.member if user.member is not None and user.member.is_active else None
+    token, expires_at = issue_token(member.id if member else None, user.id)
+    out = LoginOut(token=token, expires_at=expires_at, member=member_out(member) if member else None)
     db.session.commit()
     return out
 

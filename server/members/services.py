@@ -49,6 +49,9 @@ def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
     """
     from notifications.wechat import WeChatError, WeChatUnavailable, get_gateway
 
+    if wechat_user_id is None:
+        # A console or dev-login token names a member but no WeChat user: there is nothing to bind.
+        raise AppError("unauthenticated", "请先通过微信登录", 401)
     try:
         phone = get_gateway(current_app).get_phone_number(phone_code)
     except WeChatUnavailable:
@@ -67,8 +70,9 @@ def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
     other = db.session.scalar(select(WechatUser).where(WechatUser.member_id == member.id))
     if other is not None:
         raise AppError("already_bound", "该会员已绑定其他微信账号，请联系工会", 409)
-    if user.member_id is not None:
+    if user.member_id is not None and db.session.get(Member, user.member_id).is_active:
         raise AppError("already_bound", "该微信账号已绑定其他会员", 409)
+    # Otherwise the old entry has left the roster (someone re-hired under a new number): move on to the new one.
     user.member_id = member.id
     user.bound_at = utcnow()
     try:

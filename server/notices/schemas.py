@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -8,6 +8,9 @@ from ..api import Out, PageQuery, QuerySchema, Schema
 from ..timeutil import LocalTime
 
 Channel = Literal["push", "sms", "poster"]
+# Row ids are 32-bit integers in the database: a larger number is a 400, not a database error.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+TemplateId = Annotated[str, Field(min_length=1, max_length=64)]  # the width of subscription_quotas.template_id
 
 
 class NoticeAudienceIn(Schema):
@@ -15,8 +18,8 @@ class NoticeAudienceIn(Schema):
     departments: Optional[list[str]] = Field(None, max_length=200)
     grids: Optional[list[str]] = Field(None, max_length=200)
     tags: Optional[list[str]] = Field(None, max_length=200)
-    member_ids: Optional[list[int]] = Field(None, max_length=10000)
-    event_id: Optional[int] = None
+    member_ids: Optional[list[RowId]] = Field(None, max_length=10000)
+    event_id: Optional[RowId] = None
 
     @model_validator(mode="after")
     def _not_empty(self):
@@ -125,7 +128,7 @@ class InboxQuery(PageQuery):
 
 
 class SubscriptionsIn(Schema):
-    results: dict[str, Literal["accept", "reject", "ban", "filter"]] = Field(min_length=1, max_length=20)
+    results: dict[TemplateId, Literal["accept", "reject", "ban", "filter"]] = Field(min_length=1, max_length=20)
 
 
 class SubscriptionsOut(Out):

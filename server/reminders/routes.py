@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
+from pydantic import Field
 from sqlalchemy import inspect, select, text
 
 from ..api import Out, QuerySchema, api
@@ -27,7 +28,7 @@ class JobList(Out):
 
 
 class JobQuery(QuerySchema):
-    limit: int = 100
+    limit: int = Field(100, ge=1, le=1000)
 
 
 @bp.get("/admin/jobs")

@@ -313,3 +313,16 @@ def test_reception_day_announcement_reaches_only_the_calendars_audience(make, db
     notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
     assert recipients(db, notice.id) == {inside.id}
     assert notice.audience["member_ids"] == [inside.id] and outside
+
+
+def test_generate_times_with_an_offset_are_refused_not_a_500(client, make, auth):
+    # generate.start/end are times of day in Asia/Shanghai; "09:00+05:00" used to crash the validator.
+    h = auth(make.staff())
+    cal = make.calendar()
+    day = (utcnow() + timedelta(days=5)).astimezone(SHANGHAI).date().isoformat()
+    for start, end, field in [("09:00+05:00", "11:00", "generate.start"), ("09:00", "11:00Z", "generate.end")]:
+        r = client.post(f"{API}/calendars/{cal.id}/slots", headers=h, json={
+            "generate": {"date": day, "start": start, "end": end, "slot_minutes": 30, "capacity": 1}})
+        assert r.status_code == 400, r.json
+        assert r.json["error"]["code"] == "invalid_request"
+        assert field in r.json["error"]["details"]["fields"], r.json

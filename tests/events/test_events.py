@@ -9,7 +9,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from server.events import services
-from server.timeutil import utcnow
+from server.timeutil import to_local_iso, utcnow
 
 API = "/api/v1"
 
@@ -247,3 +247,43 @@ def test_exports_csv_and_xlsx(client, make, auth):
     assert [c.value for c in ws[2]][:2] == [a.employee_no, "张三"]
     page = client.get(f"{API}/events/{ev.id}/registrations", headers=h).json
     assert page["total"] == 2 and "13900001111" not in str(page)
+
+
+def test_patch_refuses_null_for_fields_an_event_must_have(client, make, auth):
+    h, ev = auth(make.staff()), make.event(capacity=5)
+    for field in ["title", "description", "kind", "location", "starts_at", "ends_at", "waitlist", "walk_in",
+                  "checkin_opens_minutes_before", "checkin_closes_minutes_after", "reminder_minutes"]:
+        r = client.patch(f"{API}/events/{ev.id}", json={field: None}, headers=h)
+        assert r.status_code == 400, (field, r.json)
+        assert r.json["error"]["code"] == "invalid_request" and field in r.json["error"]["details"]["fields"], r.json
+    # null still clears what may be empty: no limit, no sign-up window of its own
+    r = client.patch(f"{API}/events/{ev.id}", json={"capacity": None, "signup_closes_at": None}, headers=h)
+    assert r.status_code == 200 and r.json["capacity"] is None and r.json["title"] == "工会活动"
+
+
+def test_patch_keeps_signup_closing_before_the_event_ends(client, make, auth):
+    h, ev = auth(make.staff()), make.event()
+    late = (ev.ends_at + timedelta(days=1)).isoformat()
+    r = client.patch(f"{API}/events/{ev.id}", json={"signup_closes_at": late}, headers=h)
+    assert r.status_code == 400 and "signup_closes_at" in r.json["error"]["details"]["fields"], r.json
+    # moving the end before an existing sign-up deadline is refused the same way
+    closes = ev.starts_at - timedelta(hours=1)
+    assert client.patch(f"{API}/events/{ev.id}", json={"signup_closes_at": closes.isoformat()}, headers=h).status_code == 200
+    r = client.patch(f"{API}/events/{ev.id}", json={"starts_at": (closes - timedelta(hours=3)).isoformat(),
+                                                     "ends_at": (closes - timedelta(hours=2)).isoformat()}, headers=h)
+    assert r.status_code == 400 and "signup_closes_at" in r.json["error"]["details"]["fields"], r.json
+    assert client.get(f"{API}/events/{ev.id}", headers=h).json["signup_closes_at"] == to_local_iso(closes)
+
+
+def test_times_out_of_range_are_refused_not_500(client, make, auth):
+    h, ev = auth(make.staff()), make.event()
+    for t in ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00-12:00", "9999-12-31T23:59:59-12:00"]:
+        r = client.post(f"{API}/events", json=event_body(starts_at=t, ends_at=t.replace("00:00:00", "01:00:00")
+                                                                         .replace("23:59:59-", "23:59:59.5-")), headers=h)
+        assert r.status_code == 400 and "starts_at" in r.json["error"]["details"]["fields"], (t, r.json)
+        r = client.patch(f"{API}/events/{ev.id}", json={"signup_opens_at": t}, headers=h)
+        assert r.status_code == 400 and "signup_opens_at" in r.json["error"]["details"]["fields"], (t, r.json)
+        for name in ("from", "to"):
+            r = client.get(f"{API}/events", query_string={name: t}, headers=h)
+            assert r.status_code == 400 and name in r.json["error"]["details"]["fields"], (t, r.json)
+    assert client.get(f"{API}/events/{ev.id}", headers=h).json["signup_opens_at"] is None

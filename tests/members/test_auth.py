@@ -138,6 +138,15 @@ def test_bind_needs_a_login_token(client):
     assert res.status_code == 401 and error_code(res) == "unauthenticated"
 
 
+def test_bind_with_a_token_that_names_no_wechat_user_is_401(client, make, auth, wechat_server):
+    # A console or dev-login token: valid, but there is no WeChat user to bind, and nothing is asked of WeChat.
+    member = make.member(phone=PHONE)
+    asked = len(wechat_server.calls("wxa/business/getuserphonenumber"))
+    res = client.post("/api/v1/auth/bind", json={"phone_code": f"phone-{PHONE}"}, headers=auth(member))
+    assert res.status_code == 401 and error_code(res) == "unauthenticated"
+    assert len(wechat_server.calls("wxa/business/getuserphonenumber")) == asked
+
+
 @pytest.mark.parametrize("setup, code, errcode", [
     (lambda fake: None, "never-issued", 40029),
     (lambda fake: fake.fail("sns/jscode2session", errcode=45011, errmsg="api minute-quota reach limit"),
@@ -254,6 +263,24 @@ def test_missing_or_garbage_token_is_401(client, header):
     assert res.status_code == 401
     assert res.get_json() == {"error": {"code": "unauthenticated", "message": res.get_json()["error"]["message"],
                                         "details": {}}}
+
+
+def test_login_of_a_member_who_left_the_roster_is_unbound_and_can_bind_the_new_entry(client, make, db):
+    """Someone who left and was re-hired under a new employee number: signing in does not hand out a
+    token every member page refuses; it asks for the phone again, and binding finds the new entry."""
+    old = make.member(phone=PHONE)
+    token = login(client, "code-o-back").get_json()["token"]
+    assert bind(client, token, f"phone-{PHONE}").status_code == 200
+    old.is_active, old.phone = False, None
+    new = make.member(phone=PHONE)
+    db.session.flush()
+
+    res = login(client, "code-o-back")
+
+    assert res.status_code == 200 and res.get_json()["member"] is None
+    again = bind(client, res.get_json()["token"], f"phone-{PHONE}")
+    assert again.status_code == 200 and again.get_json()["member"]["id"] == new.id
+    assert login(client, "code-o-back").get_json()["member"]["id"] == new.id
 
 
 def test_token_of_a_member_who_left_the_roster_is_401(client, make, auth, db):

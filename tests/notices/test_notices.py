@@ -223,3 +223,16 @@ def test_rate_limit_paces_a_channel():
         assert not limiter.limiter.test(limiter.item, "delivery", "test-channel")
         clock.shift(1.01)
         assert limiter.limiter.test(limiter.item, "delivery", "test-channel")
+
+
+def test_out_of_range_ids_and_long_template_ids_are_400_not_500(client, make, auth):
+    h = auth(make.staff())
+    for change, field in [({"audience": {"member_ids": [10**20]}}, "audience.member_ids.0"),
+                          ({"audience": {"event_id": 10**20}}, "audience.event_id")]:
+        r = create(client, h, **change)
+        assert r.status_code == 400, (change, r.json)
+        assert field in r.json["error"]["details"]["fields"], (change, r.json)
+    # A template id longer than any WeChat issues would overflow the column on PostgreSQL.
+    r = client.post(f"{API}/me/subscriptions", json={"results": {"t" * 65: "accept"}}, headers=auth(make.member()))
+    assert r.status_code == 400, r.json
+    assert r.json["error"]["code"] == "invalid_request"

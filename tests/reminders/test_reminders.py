@@ -191,3 +191,11 @@ def test_admin_jobs_lists_what_runs_next(client, make, auth):
     assert [j["kind"] for j in mine] == ["event_reminder", "event_reminder"]
     assert mine[0]["next_run_at"] < mine[1]["next_run_at"]
     assert client.get(f"{API}/admin/jobs", headers=auth(make.member())).status_code == 403
+
+
+def test_admin_jobs_limit_out_of_range_is_400(client, make, auth):
+    h = auth(make.staff())
+    for bad in ("0", "-1", "99999999999999999999"):
+        r = client.get(f"{API}/admin/jobs?limit={bad}", headers=h)
+        assert r.status_code == 400, (bad, r.json)
+        assert "limit" in r.json["error"]["details"]["fields"]

@@ -3,7 +3,7 @@
 // when the member asks for it.
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
-const { formatDateTime } = require('../../utils/format')
+const { formatDate, formatDateTime } = require('../../utils/format')
 
 const STORE_KEY = 'suggestionReceipt'
 const STATUS = { new: '待处理', in_progress: '处理中', answered: '已答复', closed: '已办结' }
@@ -23,7 +23,8 @@ function threadView(res) {
       from: m.from,
       who: m.from === 'staff' ? '工会答复' : '我的补充',
       body: m.body,
-      timeText: formatDateTime(m.created_at),
+      // The server keeps only the day of the submitter's own replies (their time could identify them).
+      timeText: m.from === 'submitter' ? formatDate(m.created_at) : formatDateTime(m.created_at),
     })),
   }
 }

@@ -23,6 +23,20 @@ async function scan(p) {
 }
 
 test.each([
+  ['waitlisted', '您在候补名单中，尚未获得名额，无法签到。如有疑问请联系现场工作人员。'],
+  ['cancelled', '您已取消报名，无法签到。如有疑问请联系现场工作人员。'],
+  ['none', '您未报名该活动，无法签到。如有疑问请联系现场工作人员。'],
+])('not_registered with reason %s says what the member\'s registration is', async (reason, text) => {
+  wxs.backend.on('POST /checkins', error(403, 'not_registered', 'server text', { reason }))
+  wxs.scanResults.push({ result: 'some-code' })
+  const p = await eventsTab()
+
+  await scan(p)
+
+  expect(wxs.modals).toEqual([expect.objectContaining({ title: '签到未成功', content: text, confirmText: '知道了' })])
+})
+
+test.each([
   ['token_expired', 400, '二维码已过期，请重新扫描现场二维码', '重新扫描'],
   ['invalid_token', 400, '无法识别该二维码，请扫描活动现场大屏上的签到二维码', '重新扫描'],
   ['not_registered', 403, '您未报名该活动，无法签到。如有疑问请联系现场工作人员。', '知道了'],

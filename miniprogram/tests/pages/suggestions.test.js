@@ -165,6 +165,10 @@ describe('my suggestion by receipt', () => {
     expect(post.headers['X-Receipt']).toBe(RECEIPT)
     expect(post.headers.Authorization).toBeUndefined()
     expect(p.texts('.message')[1]).toMatch(/我的补充.*谢谢，周末也能延长吗？/)
+    // Only the day of the submitter's reply is kept, so no made-up "00:00"; the union's answer keeps its time.
+    expect(p.texts('.message')[1]).toContain('11月25日 周三')
+    expect(p.texts('.message')[1]).not.toContain('00:00')
+    expect(p.texts('.message')[0]).toContain('11月23日 周一 10:30')
     expect(wxs.toasts).toEqual(['已发送'])
   })
 

@@ -73,12 +73,22 @@ test('an expired token is renewed with wx.login once and the request repeated', 
 test('a second 401 is not retried again', async () => {
   wxs.signIn()
   wxs.backend.on('POST /auth/login', loginOk())
-  wxs.backend.on('GET /me', error(401, 'unauthenticated', '登录凭证无效'))
+  wxs.backend.on('GET /me', error(401, 'unauthenticated', '账号已不在会员名册中，请联系工会'))
 
   await expect(api.get('/me')).rejects.toMatchObject({ code: 'unauthenticated' })
   expect(wxs.backend.calls('POST /auth/login')).toHaveLength(1)
   expect(wxs.backend.calls('GET /me')).toHaveLength(2)
-  expect(wxs.toasts).toEqual(['登录已过期，请重新进入小程序'])
+  // Refused right after a fresh sign-in: not "expired", so the server's reason is what the member reads.
+  expect(wxs.toasts).toEqual(['账号已不在会员名册中，请联系工会'])
+})
+
+test('a second 401 without a message still says something in Chinese', async () => {
+  wxs.signIn()
+  wxs.backend.on('POST /auth/login', loginOk())
+  wxs.backend.on('GET /me', { status: 401, body: { error: { code: 'unauthenticated', message: '' } } })
+
+  await expect(api.get('/me')).rejects.toMatchObject({ code: 'unauthenticated' })
+  expect(wxs.toasts).toEqual(['登录失败，请重新进入小程序'])
 })
 
 test('without a token it signs in first, and parallel calls share one login', async () => {
