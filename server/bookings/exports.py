@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import Response
 from openpyxl import Workbook
 
+from ..exports import csv_row, xlsx_row
 from ..timeutil import SHANGHAI
 
 STATUS_ZH = {"booked": "已预约", "cancelled": "已取消"}
@@ -44,14 +45,14 @@ def download(calendar, items, fmt: str, day=None) -> Response:
         buf.write("\ufeff")
         writer = csv.writer(buf)
         writer.writerow(headers)
-        writer.writerows(_rows(items, with_topic))
+        writer.writerows(csv_row(row) for row in _rows(items, with_topic))
         body, mime = buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
     else:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("预约名单")
         ws.append(headers)
         for row in _rows(items, with_topic):
-            ws.append(row)
+            ws.append(xlsx_row(ws, row))
         out = io.BytesIO()
         wb.save(out)
         body, mime = out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
