@@ -1,10 +1,13 @@
-// Error codes from the API contract, in the words a member should read. Clients switch on the code;
-// the server's own message is the fallback for codes this version does not know.
+// Error codes from the API contract, in the words a member should read. The server's own message is
+// shown whenever it sent one (it is written for members and knows more, e.g. which limit was reached);
+// these texts stand in when it did not, and for failures where no answer came back at all. Behaviour
+// switches on the code only, never on the message.
 
 const MESSAGES = {
   // sign-in and binding
   wechat_login_failed: '微信登录失败，请稍后重试',
   wechat_unavailable: '微信服务暂时不可用，请稍后重试',
+  unauthenticated: '登录失败，请重新进入小程序',
   not_bound: '请先验证手机号，绑定工会会员身份',
   not_on_roster: '该手机号不在工会会员名册中。请确认使用的是登记在册的手机号，或联系本部门工会联络员核对。',
   already_bound: '该会员身份已绑定其他微信账号。如需更换微信，请联系工会干事解绑。',
@@ -56,6 +59,20 @@ const REASONS = {
   },
 }
 
+// What the member can do next, added after the server's reason when the app knows better than the
+// server's wording: a 401 here came after a fresh wx.login too, so "重新登录" can only mean re-entering.
+// No hint for unauthenticated: it reaches the member only after a fresh sign-in was refused too (e.g.
+// the member left the roster), where re-entering does not help and the server's reason says what does.
+const HINTS = {
+  booking_limit: '如需改约，请先在「我的预约」中取消原预约',
+  slot_full: '请选择其他时段',
+  not_registered: '如有疑问请联系现场工作人员',
+}
+// Hints that depend on details.reason.
+const REASON_HINTS = {
+  slot_not_open: { not_published: '请留意工会通知', started: '请选择其他时段', cancelled: '请选择其他时段' },
+}
+
 /** Why a booking cannot be cancelled in the app any more; hours is the calendar's cut-off. */
 function cancelCutoffText(hours) {
   return hours ? `距开始不足 ${hours} 小时，无法在线取消，请联系工会` : MESSAGES.cancel_cutoff_passed
@@ -74,22 +91,39 @@ class ApiError extends Error {
 /** An ApiError from a response that was not 2xx, read from {"error": {code, message, details}}. */
 function fromResponse(statusCode, body) {
   const e = body && typeof body === 'object' && body.error
-  if (e && e.code) return new ApiError(e.code, e.message, statusCode, e.details)
+  if (e && e.code) {
+    const err = new ApiError(e.code, e.message, statusCode, e.details)
+    // Only what the server said is shown to members; transport errors' messages are for logs.
+    err.serverMessage = typeof e.message === 'string' ? e.message : ''
+    return err
+  }
   return new ApiError(statusCode >= 500 ? 'service_unavailable' : 'http_' + statusCode, '', statusCode)
 }
 
-// A 401 reaches the member only after a fresh wx.login was refused too, so it is never a lapsed login:
-// the server's message says why (e.g. the member has left the roster).
-const SERVER_WORDED = { unauthenticated: '登录失败，请重新进入小程序' }
+/** The message the server sent with this error, or '' (none, or no answer came back at all). */
+function serverMessage(err) {
+  return (err && typeof err.serverMessage === 'string' && err.serverMessage.trim()) || ''
+}
 
-/** The Chinese text to show for an error (an ApiError, or anything thrown); overrides win per code. */
+function hintFor(err) {
+  const byReason = REASON_HINTS[err.code]
+  if (byReason) return (err.details && byReason[err.details.reason]) || ''
+  return HINTS[err.code] || ''
+}
+
+/**
+ * The Chinese text to show for an error (an ApiError, or anything thrown): the server's message with
+ * the app's hint, else the app's text (overrides win per code).
+ */
 function errorText(err, overrides = {}) {
   if (!err) return '操作失败，请稍后重试'
-  if (SERVER_WORDED[err.code] && !overrides[err.code]) {
-    return (err.message !== err.code && err.message) || SERVER_WORDED[err.code]
+  const said = serverMessage(err)
+  if (said) {
+    const hint = hintFor(err)
+    return hint ? said.replace(/[。.！!，,；;\s]+$/, '') + '。' + hint : said
   }
   const reason = REASONS[err.code] && err.details && REASONS[err.code][err.details.reason]
-  return reason || overrides[err.code] || MESSAGES[err.code] || (err instanceof ApiError && err.message !== err.code && err.message) || '操作失败，请稍后重试'
+  return reason || overrides[err.code] || MESSAGES[err.code] || '操作失败，请稍后重试'
 }
 
 module.exports = { ApiError, fromResponse, errorText, cancelCutoffText, MESSAGES, BOOKING_MESSAGES }

@@ -69,9 +69,10 @@ Page({
       wx.showToast({ title: '已取消预约', icon: 'success' })
       this.setData({ items: this.data.items.filter(b => b.id !== booking.id) })
     } catch (err) {
-      const content = err.code === 'cancel_cutoff_passed'
-        ? cancelCutoffText(booking.calendar.cancel_cutoff_hours)
-        : errorText(err, BOOKING_MESSAGES)
+      // The calendar's cut-off words the refusal only when the server's message did not come through.
+      const content = errorText(err, Object.assign({}, BOOKING_MESSAGES, {
+        cancel_cutoff_passed: cancelCutoffText(booking.calendar.cancel_cutoff_hours),
+      }))
       wx.showModal({ title: '取消未成功', content, showCancel: false, confirmText: '知道了' })
       if (err.code === 'cancel_cutoff_passed') await this.fetch(1)
     } finally {

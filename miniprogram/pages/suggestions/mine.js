@@ -17,7 +17,10 @@ function normaliseReceipt(raw) {
 
 function threadView(res) {
   return {
-    suggestion: Object.assign({}, res.suggestion, { statusText: STATUS[res.suggestion.status] || res.suggestion.status }),
+    suggestion: Object.assign({}, res.suggestion, {
+      statusText: STATUS[res.suggestion.status] || res.suggestion.status,
+      submittedText: formatDate(res.suggestion.submitted_on),
+    }),
     messages: res.messages.map((m, i) => ({
       key: i,
       from: m.from,

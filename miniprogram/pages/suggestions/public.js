@@ -1,11 +1,12 @@
 // Suggestions the union chose to publish, with its answers.
 const api = require('../../utils/api')
-const { formatDateTime } = require('../../utils/format')
+const { formatDate, formatDateTime } = require('../../utils/format')
 
 const PER_PAGE = 20
 
 function itemView(s) {
   return Object.assign({}, s, {
+    submittedText: formatDate(s.submitted_on),
     answers: s.answers.map((a, i) => ({ key: i, body: a.body, timeText: formatDateTime(a.created_at) })),
   })
 }

@@ -39,24 +39,42 @@ test('the phone code binds the member, keeps the new token and opens the events'
   expect(wxs.navigations).toEqual([{ type: 'reLaunch', url: '/pages/events/index' }])
 })
 
-test('a phone not on the roster is explained on the page', async () => {
-  wxs.backend.on('POST /auth/bind', error(404, 'not_on_roster', '该手机号不在工会会员名册中'))
+test('a phone not on the roster is explained on the page in the server\'s words', async () => {
+  wxs.backend.on('POST /auth/bind', error(404, 'not_on_roster', '该手机号不在工会会员名册中，请联系工会核对'))
+
+  const p = await pressBind({ code: 'phone-code-1' })
+
+  expect(p.texts('#bind-error')[0]).toContain('未找到您的会员信息')
+  expect(p.texts('#bind-error')[0]).toContain('该手机号不在工会会员名册中，请联系工会核对')
+  expect(wxs.navigations).toEqual([])
+  expect(wxs.storage.token).toBe('unbound-token')
+})
+
+test('a phone not on the roster without a message is explained in the app\'s words', async () => {
+  wxs.backend.on('POST /auth/bind', error(404, 'not_on_roster', ''))
 
   const p = await pressBind({ code: 'phone-code-1' })
 
   expect(p.texts('#bind-error')[0]).toContain('未找到您的会员信息')
   expect(p.texts('#bind-error')[0]).toContain('该手机号不在工会会员名册中。请确认使用的是登记在册的手机号，或联系本部门工会联络员核对。')
-  expect(wxs.navigations).toEqual([])
-  expect(wxs.storage.token).toBe('unbound-token')
 })
 
 test('a roster entry bound to another WeChat is explained on the page', async () => {
-  wxs.backend.on('POST /auth/bind', error(409, 'already_bound', '该会员已绑定其他微信账号'))
+  wxs.backend.on('POST /auth/bind', error(409, 'already_bound', '该会员已绑定其他微信账号，请联系工会'))
 
   const p = await pressBind({ code: 'phone-code-1' })
 
   expect(p.texts('#bind-error')[0]).toContain('该会员已绑定其他微信')
-  expect(p.texts('#bind-error')[0]).toContain('如需更换微信，请联系工会干事解绑')
+  expect(p.texts('#bind-error')[0]).toContain('该会员已绑定其他微信账号，请联系工会')
+})
+
+test('a phone authorisation WeChat no longer honours asks to authorise again', async () => {
+  wxs.backend.on('POST /auth/bind', error(400, 'invalid_request', '手机号授权无效，请重新授权', { field: 'phone_code' }))
+
+  const p = await pressBind({ code: 'phone-code-1' })
+
+  expect(p.texts('#bind-error')[0]).toContain('验证未成功')
+  expect(p.texts('#bind-error')[0]).toContain('手机号授权无效，请重新授权')
 })
 
 test('declining the phone prompt sends nothing and says why it is needed', async () => {

@@ -155,6 +155,27 @@ test('booking the same slot again says it is already booked', async () => {
   expect(wxs.toasts).toEqual(['您已预约该时段'])
 })
 
+// The server's message (as server/bookings/services.py words it) is shown, with the app's hint after it.
+test.each([
+  ['slot_full', 409, {}, '该时段已约满', '该时段已约满。请选择其他时段'],
+  ['booking_limit', 409, { max_active_per_member: 1, active: 1 }, '您在“法律咨询”已有 1 个未到期的预约，最多可同时预约 1 个',
+    '您在“法律咨询”已有 1 个未到期的预约，最多可同时预约 1 个。如需改约，请先在「我的预约」中取消原预约'],
+  ['slot_not_open', 409, { reason: 'not_published' }, '该时段尚未开放预约', '该时段尚未开放预约。请留意工会通知'],
+  ['slot_not_open', 409, { reason: 'started' }, '该时段已开始或已结束，不能预约', '该时段已开始或已结束，不能预约。请选择其他时段'],
+  ['not_eligible', 403, {}, '该预约不面向您所在的部门或群体', '该预约不面向您所在的部门或群体'],
+])('a booking refused with %s %j shows the server\'s reason', async (code, status, details, message, text) => {
+  wxs.backend.on('POST /slots/:id/bookings', error(status, code, message, details))
+  const p = await open()
+  await pick(p, 401)
+
+  p.fire('book')
+  await wxs.settle()
+
+  expect(wxs.modals).toEqual([expect.objectContaining({ title: '预约未成功', content: text })])
+  expect(wxs.toasts).toEqual([])
+  expect(p.exists('consent')).toBe(false)
+})
+
 test.each([
   ['slot_full', 409, {}, '该时段已约满，请选择其他时段'],
   ['booking_limit', 409, { max_active_per_member: 1, active: 1 },
@@ -163,8 +184,8 @@ test.each([
   ['slot_not_open', 409, { reason: 'started' }, '该时段已开始或已结束，请选择其他时段'],
   ['slot_not_open', 409, {}, '该时段当前不可预约，请选择其他时段'],
   ['not_eligible', 403, {}, '该预约服务仅面向指定部门或群体，您不在预约范围内'],
-])('a booking refused with %s %j is explained in Chinese', async (code, status, details, text) => {
-  wxs.backend.on('POST /slots/:id/bookings', error(status, code, 'server text', details))
+])('a booking refused with %s %j and no message is explained in the app\'s words', async (code, status, details, text) => {
+  wxs.backend.on('POST /slots/:id/bookings', error(status, code, '', details))
   const p = await open()
   await pick(p, 401)
 

@@ -68,8 +68,22 @@ test('cancelling after confirming removes the booking', async () => {
   expect(p.exists('booking-1')).toBe(true)
 })
 
-test('a cancel the server refuses past the cut-off explains it with the calendar\'s hours', async () => {
-  wxs.backend.on('DELETE /bookings/:id', error(409, 'cancel_cutoff_passed', '已过取消截止时间', { cancel_until: '2026-12-14T09:00:00+08:00' }))
+test('a cancel the server refuses past the cut-off shows the server\'s reason', async () => {
+  wxs.backend.on('DELETE /bookings/:id', error(409, 'cancel_cutoff_passed', '已过取消截止时间（开始前 24 小时），如需取消请联系工会',
+    { cancel_until: '2026-12-14T09:00:00+08:00' }))
+  wxs.modalAnswers.push({ confirm: true, cancel: false })
+  const p = await open()
+
+  p.fire('cancel-2')
+  await wxs.settle()
+
+  expect(wxs.modals[1]).toMatchObject({ title: '取消未成功', content: '已过取消截止时间（开始前 24 小时），如需取消请联系工会' })
+  expect(wxs.toasts).toEqual([])
+  expect(p.exists('booking-2')).toBe(true)
+})
+
+test('a cut-off refusal without a message is explained with the calendar\'s hours', async () => {
+  wxs.backend.on('DELETE /bookings/:id', error(409, 'cancel_cutoff_passed', '', { cancel_until: '2026-12-14T09:00:00+08:00' }))
   wxs.modalAnswers.push({ confirm: true, cancel: false })
   const p = await open()
 
@@ -77,7 +91,6 @@ test('a cancel the server refuses past the cut-off explains it with the calendar
   await wxs.settle()
 
   expect(wxs.modals[1]).toMatchObject({ title: '取消未成功', content: '距开始不足 24 小时，无法在线取消，请联系工会' })
-  expect(wxs.toasts).toEqual([])
   expect(p.exists('booking-2')).toBe(true)
 })
 

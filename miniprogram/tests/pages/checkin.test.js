@@ -22,12 +22,13 @@ async function scan(p) {
   await wxs.settle()
 }
 
+// The server's message (as server/events/checkin.py words it) is shown, with the app's hint after it.
 test.each([
-  ['waitlisted', '您在候补名单中，尚未获得名额，无法签到。如有疑问请联系现场工作人员。'],
-  ['cancelled', '您已取消报名，无法签到。如有疑问请联系现场工作人员。'],
-  ['none', '您未报名该活动，无法签到。如有疑问请联系现场工作人员。'],
-])('not_registered with reason %s says what the member\'s registration is', async (reason, text) => {
-  wxs.backend.on('POST /checkins', error(403, 'not_registered', 'server text', { reason }))
+  ['waitlisted', '您在候补名单中，尚未获得名额，不能签到', '您在候补名单中，尚未获得名额，不能签到。如有疑问请联系现场工作人员'],
+  ['cancelled', '报名已取消，不能签到', '报名已取消，不能签到。如有疑问请联系现场工作人员'],
+  ['none', '您没有报名该活动', '您没有报名该活动。如有疑问请联系现场工作人员'],
+])('not_registered with reason %s shows the server\'s reason and whom to ask', async (reason, message, text) => {
+  wxs.backend.on('POST /checkins', error(403, 'not_registered', message, { reason }))
   wxs.scanResults.push({ result: 'some-code' })
   const p = await eventsTab()
 
@@ -37,12 +38,42 @@ test.each([
 })
 
 test.each([
+  ['waitlisted', '您在候补名单中，尚未获得名额，无法签到。如有疑问请联系现场工作人员。'],
+  ['cancelled', '您已取消报名，无法签到。如有疑问请联系现场工作人员。'],
+  ['none', '您未报名该活动，无法签到。如有疑问请联系现场工作人员。'],
+])('not_registered with reason %s and no message still says what the member\'s registration is', async (reason, text) => {
+  wxs.backend.on('POST /checkins', error(403, 'not_registered', '', { reason }))
+  wxs.scanResults.push({ result: 'some-code' })
+  const p = await eventsTab()
+
+  await scan(p)
+
+  expect(wxs.modals).toEqual([expect.objectContaining({ title: '签到未成功', content: text, confirmText: '知道了' })])
+})
+
+test.each([
+  ['token_expired', 400, '签到码已过期，请扫描现场最新的二维码', '签到码已过期，请扫描现场最新的二维码', '重新扫描'],
+  ['invalid_token', 400, '签到码无效，请重新扫码', '签到码无效，请重新扫码', '重新扫描'],
+  ['checkin_closed', 409, '签到已结束', '签到已结束', '知道了'],
+])('%s shows the server\'s message', async (code, status, message, text, button) => {
+  wxs.backend.on('POST /checkins', error(status, code, message))
+  wxs.scanResults.push({ result: 'some-code' })
+  const p = await eventsTab()
+
+  await scan(p)
+
+  expect(wxs.modals).toEqual([expect.objectContaining({ title: '签到未成功', content: text, confirmText: button })])
+  expect(wxs.navigations).toEqual([])
+  expect(wxs.toasts).toEqual([])
+})
+
+test.each([
   ['token_expired', 400, '二维码已过期，请重新扫描现场二维码', '重新扫描'],
   ['invalid_token', 400, '无法识别该二维码，请扫描活动现场大屏上的签到二维码', '重新扫描'],
   ['not_registered', 403, '您未报名该活动，无法签到。如有疑问请联系现场工作人员。', '知道了'],
   ['checkin_closed', 409, '当前不在签到时间内，请在活动开始前后规定时间内签到', '知道了'],
-])('%s is explained in Chinese', async (code, status, text, button) => {
-  wxs.backend.on('POST /checkins', error(status, code, 'server text'))
+])('%s without a message is explained in the app\'s words', async (code, status, text, button) => {
+  wxs.backend.on('POST /checkins', error(status, code, ''))
   wxs.scanResults.push({ result: 'some-code' })
   const p = await eventsTab()
 

@@ -72,13 +72,33 @@ test('signing up when full puts the member on the waiting list and shows the pos
   expect(p.texts('#cancel')).toEqual(['退出候补'])
 })
 
+// The server's message (as server/events/services.py words it) says more, e.g. whether sign-up has
+// not opened yet or has closed.
+test.each([
+  ['not_eligible', 403, '该活动不面向您所在的部门或群体'],
+  ['signup_closed', 409, '报名尚未开始'],
+  ['signup_closed', 409, '报名已截止'],
+  ['event_full', 409, '名额已满'],
+  ['event_cancelled', 409, '活动已取消'],
+])('sign-up refused with %s %i shows the server\'s reason %s', async (code, status, message) => {
+  wxs.backend.on('POST /events/:id/registrations', error(status, code, message))
+  const p = await open()
+
+  p.fire('signup')
+  await wxs.settle()
+
+  expect(wxs.modals).toEqual([expect.objectContaining({ title: '报名未成功', content: message })])
+  expect(wxs.toasts).toEqual([])
+  expect(p.exists('my-status')).toBe(false)
+})
+
 test.each([
   ['not_eligible', 403, '该活动仅面向指定部门或群体，您不在报名范围内'],
   ['signup_closed', 409, '当前不在报名时间内'],
   ['event_full', 409, '名额已满，且该活动不设候补'],
   ['event_cancelled', 409, '该活动已取消'],
-])('sign-up refused with %s is explained in Chinese', async (code, status, text) => {
-  wxs.backend.on('POST /events/:id/registrations', error(status, code, 'server text'))
+])('sign-up refused with %s and no message is explained in the app\'s words', async (code, status, text) => {
+  wxs.backend.on('POST /events/:id/registrations', error(status, code, ''))
   const p = await open()
 
   p.fire('signup')
@@ -132,14 +152,14 @@ test('cancelling after confirming frees the seat and offers sign-up again', asyn
 
 test('cancelling after the start is refused with a reason', async () => {
   current = event({ id: 101, my_registration: registration() })
-  wxs.backend.on('DELETE /events/:id/registrations/me', error(409, 'event_started', '活动已开始'))
+  wxs.backend.on('DELETE /events/:id/registrations/me', error(409, 'event_started', '活动已开始，不能取消报名'))
   wxs.modalAnswers.push({ confirm: true, cancel: false })
   const p = await open()
 
   p.fire('cancel')
   await wxs.settle()
 
-  expect(wxs.modals[1]).toMatchObject({ title: '取消未成功', content: '活动已开始，无法取消报名' })
+  expect(wxs.modals[1]).toMatchObject({ title: '取消未成功', content: '活动已开始，不能取消报名' })
 })
 
 test('"我的入场券" shows the ticket QR downloaded with the member\'s token', async () => {

@@ -79,8 +79,20 @@ describe('writing a suggestion', () => {
     expect(wxs.toasts).toEqual(['回执码已复制'])
   })
 
-  test('over the daily limit says to come back tomorrow', async () => {
-    wxs.backend.on('POST /suggestions', error(429, 'rate_limited', 'too many'))
+  test('over the daily limit shows the server\'s reason with the limit', async () => {
+    wxs.backend.on('POST /suggestions', error(429, 'rate_limited', '每人每天最多提交 5 条建议，请明天再来'))
+    const p = await open('pages/suggestions/new')
+
+    await fill(p)
+    p.fire('submit')
+    await wxs.settle()
+
+    expect(p.texts('#error')).toEqual(['每人每天最多提交 5 条建议，请明天再来'])
+    expect(p.exists('receipt')).toBe(false)
+  })
+
+  test('over the daily limit without a message says to come back tomorrow', async () => {
+    wxs.backend.on('POST /suggestions', error(429, 'rate_limited', ''))
     const p = await open('pages/suggestions/new')
 
     await fill(p)
@@ -113,7 +125,7 @@ describe('my suggestion by receipt', () => {
     messages = [{ from: 'staff', body: '已与食堂沟通，12 月起延长至 24 点。', created_at: '2026-11-23T10:30:00+08:00' }]
     wxs.backend.on('GET /suggestions/mine', req => (req.headers['X-Receipt'] === RECEIPT
       ? { body: { suggestion: SUGGESTION, messages } }
-      : error(404, 'not_found', '回执不存在')))
+      : error(404, 'not_found', '未找到该建议，请核对回执码')))
     wxs.backend.on('POST /suggestions/mine/messages', req => {
       const m = { from: 'submitter', body: req.data.body, created_at: '2026-11-25T00:00:00+08:00' }
       messages.push(m)
@@ -146,8 +158,29 @@ describe('my suggestion by receipt', () => {
     p.fire('open')
     await wxs.settle()
 
-    expect(p.texts('#error')).toEqual(['回执码不正确'])
+    expect(p.texts('#error')).toEqual(['未找到该建议，请核对回执码'])
     expect(p.exists('suggestion')).toBe(false)
+  })
+
+  test('a wrong receipt without a message still says so', async () => {
+    wxs.backend.on('GET /suggestions/mine', error(404, 'not_found', ''))
+    const p = await open('pages/suggestions/mine')
+
+    p.fire('receipt', 'input', { value: 'AAAA-BBBB-CCCC-DDDD' })
+    p.fire('open')
+    await wxs.settle()
+
+    expect(p.texts('#error')).toEqual(['回执码不正确'])
+  })
+
+  test('shows the day it was submitted as a date, not the raw value', async () => {
+    const p = await open('pages/suggestions/mine')
+
+    p.fire('receipt', 'input', { value: RECEIPT })
+    p.fire('open')
+    await wxs.settle()
+
+    expect(p.texts('#submitted')).toEqual(['提交于 11月20日 周五'])
   })
 
   test('the submitter replies in the thread, anonymously', async () => {
@@ -199,5 +232,6 @@ test('the public board lists published suggestions with the union\'s answers', a
   const p = await open('pages/suggestions/public')
 
   expect(p.texts('.suggestion')).toEqual([expect.stringMatching(/安全生产.*三号线叉车通道没有隔离栏。.*工会答复.*已加装隔离栏并划线。/)])
+  expect(p.texts('.submitted')).toEqual(['11月2日 周一'])
   expect(wxs.backend.calls('GET /suggestions/public')[0].query).toEqual({ page: '1', per_page: '20' })
 })

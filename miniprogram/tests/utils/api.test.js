@@ -33,12 +33,32 @@ test('query parameters are encoded; empty ones are left out', async () => {
   expect(wxs.backend.calls('GET /events')[0].query).toEqual({ from: '2026-12-01T09:00:00+08:00', page: '2' })
 })
 
-test('the error shape becomes an ApiError and its Chinese text is shown', async () => {
+test('the error shape becomes an ApiError and the server\'s message is shown', async () => {
   wxs.signIn()
   wxs.backend.on('POST /events/:id/registrations', error(409, 'event_full', '名额已满'))
 
   await expect(api.post('/events/9/registrations')).rejects.toMatchObject({ code: 'event_full', status: 409, message: '名额已满' })
+  expect(wxs.toasts).toEqual(['名额已满'])
+})
+
+test.each([
+  ['empty', ''],
+  ['blank', '  '],
+  ['not a string', null],
+])('a known code whose message is %s is shown in the app\'s words', async (_, message) => {
+  wxs.signIn()
+  wxs.backend.on('POST /events/:id/registrations', { status: 409, body: { error: { code: 'event_full', message, details: {} } } })
+
+  await expect(api.post('/events/9/registrations')).rejects.toMatchObject({ code: 'event_full' })
   expect(wxs.toasts).toEqual(['名额已满，且该活动不设候补'])
+})
+
+test('a 5xx without the error shape is shown in the app\'s words', async () => {
+  wxs.signIn()
+  wxs.backend.on('GET /me', { status: 502, body: '<html>Bad Gateway</html>' })
+
+  await expect(api.get('/me')).rejects.toMatchObject({ code: 'service_unavailable', status: 502 })
+  expect(wxs.toasts).toEqual(['服务暂时不可用，请稍后重试'])
 })
 
 test('silent calls leave the wording to the page', async () => {
@@ -78,7 +98,7 @@ test('a second 401 is not retried again', async () => {
   await expect(api.get('/me')).rejects.toMatchObject({ code: 'unauthenticated' })
   expect(wxs.backend.calls('POST /auth/login')).toHaveLength(1)
   expect(wxs.backend.calls('GET /me')).toHaveLength(2)
-  // Refused right after a fresh sign-in: not "expired", so the server's reason is what the member reads.
+  // Refused right after a fresh sign-in: the server's reason alone (re-entering would not help).
   expect(wxs.toasts).toEqual(['账号已不在会员名册中，请联系工会'])
 })
 
@@ -103,10 +123,17 @@ test('without a token it signs in first, and parallel calls share one login', as
   expect(wxs.storage.member).toEqual(MEMBER)
 })
 
-test('WeChat refusing the code is reported in Chinese', async () => {
-  wxs.backend.on('POST /auth/login', error(401, 'wechat_login_failed', 'code 无效'))
+test('WeChat refusing the code is reported in the server\'s words', async () => {
+  wxs.backend.on('POST /auth/login', error(401, 'wechat_login_failed', '微信登录失败，请重试'))
 
   await expect(api.login()).rejects.toMatchObject({ code: 'wechat_login_failed' })
+  await expect(api.get('/me')).rejects.toMatchObject({ code: 'wechat_login_failed' })
+  expect(wxs.toasts).toEqual(['微信登录失败，请重试'])
+})
+
+test('wx.login itself failing is reported in Chinese', async () => {
+  wx.login = opts => setTimeout(() => opts.fail({ errMsg: 'login:fail system error' }), 0)
+
   await expect(api.get('/me')).rejects.toMatchObject({ code: 'wechat_login_failed' })
   expect(wxs.toasts).toEqual(['微信登录失败，请稍后重试'])
 })
