@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, load_config
 from .errors import register_error_handlers
@@ -29,6 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if url.startswith("sqlite:///") and ":memory:" not in url:
         INSTANCE.mkdir(parents=True, exist_ok=True)
+    # Every <int:…> in our URLs is a row id: one beyond a 32-bit id is a 404, not a database error.
+    app.url_map.converters["int"] = RowIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     register_error_handlers(app)
@@ -57,6 +60,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    regex = r"\d{1,10}"  # longer never matches, whatever the method (a 404 rather than a 405)
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _migrations_dir():

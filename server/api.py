@@ -7,15 +7,34 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Iterable
+from datetime import date
+from typing import Annotated, Any, Callable, Iterable
 
 from flask import Flask, Response, g, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
 from .errors import AppError, invalid_request
 
 STAFF_ROLES = frozenset({"staff", "secretary", "admin"})
+
+
+def _plausible(value):
+    # Years near 1 or 9999 overflow when converted to UTC or moved by a reminder's lead time, and
+    # Asia/Shanghai shows other offsets than the promised +08:00 before 1992 (summer time, local mean time).
+    if not 2000 <= value.year <= 2999:
+        raise ValueError("时间超出范围（2000–2999 年）")
+    return value
+
+
+# Every instant a client sends: ISO 8601 with an offset, within a range the database and the
+# +08:00 display both handle; every calendar day likewise.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_plausible)]
+Day = Annotated[date, AfterValidator(_plausible)]
+# A department, grid or tag named in an audience (the widest of their name columns).
+GroupName = Annotated[str, Field(min_length=1, max_length=100)]
+# Row ids are 32-bit integers in the database: a larger number is a 400, not a database error.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Schema(BaseModel):
@@ -28,6 +47,10 @@ class Out(BaseModel):
     """Output schema."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class NoBody(Schema):
+    """What a route that takes no body accepts: nothing, or an empty object; any field is refused."""
 
 
 class QuerySchema(BaseModel):
@@ -45,7 +68,8 @@ class QuerySchema(BaseModel):
 
 
 class PageQuery(QuerySchema):
-    page: int = Field(1, ge=1)
+    # Bounded so the offset stays a number the database takes (a far page is simply empty).
+    page: int = Field(1, ge=1, le=1_000_000)
     per_page: int = Field(20, ge=1, le=100)
 
 
@@ -145,6 +169,7 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
 # --- the decorator ------------------------------------------------------------------------------
 
 _REGISTRY: dict[Callable, dict] = {}
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def api(
@@ -159,6 +184,8 @@ def api(
     produces: Iterable[str] = (),
     auth: str | None = None,
     deferred_member: bool = False,
+    headers: dict[str, str] | None = None,
+    also: dict[int, str] | None = None,
 ) -> Callable:
     """Declare an endpoint.
 
@@ -166,6 +193,8 @@ def api(
     staff, secretary or admin. auth="wechat" accepts a signed-in WeChat user not yet bound.
     deferred_member (roles=["member"] only): the view gets ``g.member_id`` and no ``g.member``; its
     own statement must confirm the member is on the roster (members.auth.member_confirmed).
+    headers: request headers the view reads ({name: description}), and also: other success statuses
+    ({status: description}, e.g. 200 for a repeat), both for the OpenAPI document.
     The view receives ``body=`` and ``query=`` keyword arguments when declared. It may return a
     pydantic model (dumped with ``status``), a ``(model, status)`` pair or a Response.
     """
@@ -182,6 +211,8 @@ def api(
                 authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
             if body is not None:
                 kwargs["body"] = parse_body(body)
+            elif request.method in _WRITES:
+                parse_body(NoBody)  # unknown fields are refused everywhere (API.md Conventions)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             result = view(*args, **kwargs)
@@ -198,7 +229,7 @@ def api(
         _REGISTRY[wrapper] = {
             "roles": sorted(role_set), "auth": auth, "body": body, "query": query, "out": out,
             "status": status, "errors": list(errors), "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
-            "produces": list(produces),
+            "produces": list(produces), "headers": dict(headers or {}), "also": dict(also or {}),
         }
         return wrapper
 
@@ -235,6 +266,7 @@ def openapi_document(app: Flask) -> dict:
         ]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             op: dict[str, Any] = {"operationId": f"{rule.endpoint}_{method.lower()}", "responses": {}}
+            op_params = list(params)
             if meta is None:
                 op["summary"] = (view.__doc__ or rule.endpoint).strip().split("\n")[0]
                 op["responses"]["200"] = {"description": "OK"}
@@ -248,7 +280,7 @@ def openapi_document(app: Flask) -> dict:
                     qs = meta["query"].model_json_schema(ref_template="#/components/schemas/{model}")
                     required = set(qs.get("required", []))
                     for name, prop in qs.get("properties", {}).items():
-                        params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+                        op_params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
                 if meta["body"] is not None:
                     op["requestBody"] = {"required": True, "content": {"application/json": {
                         "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}}}}
@@ -258,6 +290,11 @@ def openapi_document(app: Flask) -> dict:
                 for mime in meta["produces"]:
                     content[mime] = {"schema": {"type": "string", "format": "binary"}}
                 op["responses"][str(meta["status"])] = {"description": "OK", **({"content": content} if content else {})}
+                for code, description in meta["also"].items():
+                    op["responses"][str(code)] = {"description": description, **({"content": content} if content else {})}
+                for name, description in meta["headers"].items():
+                    op_params.append({"name": name, "in": "header", "required": True, "description": description,
+                                   "schema": {"type": "string"}})
                 err_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
                 op["responses"]["400"] = {"description": "invalid_request", "content": err_ref}
                 if meta["roles"] or meta["auth"]:
@@ -267,7 +304,7 @@ def openapi_document(app: Flask) -> dict:
                     status = ERROR_STATUS.get(code, 409)
                     entry = op["responses"].setdefault(str(status), {"description": "", "content": err_ref})
                     entry["description"] = ", ".join(filter(None, [entry["description"], code]))
-            paths.setdefault(path, {})[method.lower()] = {**op, "parameters": params} if params else op
+            paths.setdefault(path, {})[method.lower()] = {**op, "parameters": op_params} if op_params else op
     return {
         "openapi": "3.1.0",
         "info": {"title": "Union Hub API", "version": "1.0.0",

@@ -81,6 +81,29 @@ def test_errors_share_one_shape(client, make, auth):
         assert r.json["error"]["message"] and isinstance(r.json["error"]["details"], dict)
 
 
+def test_a_route_without_a_body_still_refuses_fields(client, make, auth):
+    """API.md Conventions: unknown fields are refused, also where a route takes no body at all."""
+    ev = make.event()
+    h = auth(make.member())
+    r = client.post(f"{API}/events/{ev.id}/registrations", json={"note": "帮我留个座"}, headers=h)
+    assert r.status_code == 400 and r.json["error"]["details"]["fields"] == {"note": "不允许的字段"}
+    r = client.post(f"{API}/events/{ev.id}/registrations", data=b"not json", content_type="application/json",
+                    headers=h)
+    assert r.status_code == 400 and r.json["error"]["code"] == "invalid_request"
+    # Nothing at all, or an empty object, is what such a route takes.
+    assert client.post(f"{API}/events/{ev.id}/registrations", headers=h).status_code == 201
+    assert client.post(f"{API}/events/{ev.id}/registrations", json={}, headers=h).status_code == 200
+
+
+def test_openapi_names_receipt_headers_and_repeat_answers(client):
+    doc = client.get(f"{API}/openapi.json").json
+    for path, method in [("/api/v1/suggestions/mine", "get"), ("/api/v1/suggestions/mine/messages", "post")]:
+        params = doc["paths"][path][method]["parameters"]
+        assert any(p["name"] == "X-Receipt" and p["in"] == "header" and p["required"] for p in params), path
+    for path in ["/api/v1/events/{event_id}/registrations", "/api/v1/checkins", "/api/v1/slots/{slot_id}/bookings"]:
+        assert {"200", "201"} <= doc["paths"][path]["post"]["responses"].keys(), path
+
+
 def test_openapi_describes_every_route(app, client):
     from openapi_spec_validator import validate
 

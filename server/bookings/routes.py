@@ -136,7 +136,8 @@ def cancel_slot(slot_id: int):
 # --- bookings -------------------------------------------------------------------------------------
 
 @bp.post("/slots/<int:slot_id>/bookings")
-@api(roles=["member"], body=BookingIn, out=BookingOut, status=201, errors=BOOKING_ERRORS, deferred_member=True)
+@api(roles=["member"], body=BookingIn, out=BookingOut, status=201, errors=BOOKING_ERRORS, deferred_member=True,
+     also={200: "already booked: the same booking"})
 def create_booking(slot_id: int, body: BookingIn):
     """Book a slot; again by the same member returns the same booking with 200."""
     booking, created = services.book_slot(g.member_id, slot_id, body.topic)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, Optional
 
-from pydantic import AwareDatetime, Field, SerializeAsAny, field_validator, model_validator
+from pydantic import Field, SerializeAsAny, field_validator, model_validator
 
-from ..api import Out, PageQuery, Schema
+from ..api import Day, Out, PageQuery, Schema, Timestamp
 from ..events.schemas import AudienceIn, AudienceOut, CancelOut  # noqa: F401 (the same shapes as for events)
 from ..timeutil import LocalTime
 
@@ -47,8 +47,8 @@ class CalendarListQuery(PageQuery):
 
 
 class SlotIn(Schema):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     capacity: int = Field(ge=1, le=10_000)
 
     @model_validator(mode="after")
@@ -61,7 +61,7 @@ class SlotIn(Schema):
 class GenerateIn(Schema):
     """A day's range cut into equal slots; times of day are Asia/Shanghai."""
 
-    date: dt.date
+    date: Day
     start: dt.time
     end: dt.time
     slot_minutes: int = Field(ge=5, le=8 * 60)
@@ -85,7 +85,7 @@ class GenerateIn(Schema):
 class SlotsIn(Schema):
     slots: Optional[list[SlotIn]] = Field(None, min_length=1, max_length=200)
     generate: Optional[GenerateIn] = None
-    publish_at: Optional[AwareDatetime] = None
+    publish_at: Optional[Timestamp] = None
 
     @model_validator(mode="after")
     def _one_way(self):
@@ -95,15 +95,15 @@ class SlotsIn(Schema):
 
 
 class SlotPatch(Schema):
-    starts_at: Optional[AwareDatetime] = None
-    ends_at: Optional[AwareDatetime] = None
+    starts_at: Optional[Timestamp] = None
+    ends_at: Optional[Timestamp] = None
     capacity: Optional[int] = Field(None, ge=1, le=10_000)
     location: Optional[str] = Field(None, min_length=1, max_length=200)
 
 
 class SlotListQuery(PageQuery):
-    from_: Optional[AwareDatetime] = Field(None, alias="from")
-    to: Optional[AwareDatetime] = None
+    from_: Optional[Timestamp] = Field(None, alias="from")
+    to: Optional[Timestamp] = None
     available: bool = False
 
 
@@ -179,7 +179,7 @@ class MyBookingQuery(PageQuery):
 
 
 class RosterQuery(PageQuery):
-    date: Optional[dt.date] = None
+    date: Optional[Day] = None
     status: Optional[BookingStatusLit] = None
     format: Optional[Literal["json", "csv", "xlsx"]] = None
 

@@ -47,7 +47,8 @@ def checkin_code(event_id: int, query: ImageQuery):
 
 
 @bp.post("/checkins")
-@api(roles=["member"], body=CodeCheckinIn, out=CheckinOut, status=201, errors=CODE_ERRORS, deferred_member=True)
+@api(roles=["member"], body=CodeCheckinIn, out=CheckinOut, status=201, errors=CODE_ERRORS, deferred_member=True,
+     also={200: "already checked in: the first check-in"})
 def check_in(body: CodeCheckinIn):
     """Check in with the code scanned at the venue; a repeat returns the first check-in with 200."""
     result, created = checkin.check_in_with_code(g.member_id, body.token)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from ..api import Out, QuerySchema, Schema
+from ..api import Out, QuerySchema, Schema, Timestamp
 from ..timeutil import LocalTime
 
 # Generous bounds: a real code is ~45 characters and a ticket ~110; anything longer is not ours.
@@ -23,12 +23,12 @@ class CodeCheckinIn(Schema):
 
 class TicketCheckinIn(Schema):
     ticket: str = Field(min_length=1, max_length=TOKEN_MAX)
-    scanned_at: Optional[AwareDatetime] = None
+    scanned_at: Optional[Timestamp] = None
 
 
 class BatchItemIn(Schema):
     ticket: str = Field(min_length=1, max_length=TOKEN_MAX)
-    scanned_at: AwareDatetime
+    scanned_at: Timestamp
 
 
 class BatchIn(Schema):

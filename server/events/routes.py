@@ -121,7 +121,8 @@ def cancel_event(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/registrations")
-@api(roles=["member"], out=RegistrationOut, status=201, errors=SIGNUP_ERRORS, deferred_member=True)
+@api(roles=["member"], out=RegistrationOut, status=201, errors=SIGNUP_ERRORS, deferred_member=True,
+     also={200: "already signed up: the same registration"})
 def create_registration(event_id: int):
     """Sign up; again by the same member returns the same registration with 200."""
     reg, created, position = services.register(g.member_id, event_id)

@@ -2,31 +2,21 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ..api import Out, PageQuery, Schema
+from ..api import GroupName, Out, PageQuery, Schema, Timestamp
 from ..timeutil import LocalTime
 
 # A reminder from 5 minutes to 7 days before the start.
 ReminderMinutes = Annotated[int, Field(ge=5, le=7 * 24 * 60)]
 
-
-def _plausible(value):
-    # Years near 1 or 9999 overflow when converted to UTC or moved by a reminder's lead time, and
-    # Asia/Shanghai shows other offsets than the promised +08:00 before 1992 (summer time, local mean time).
-    if not 2000 <= value.year <= 2999:
-        raise ValueError("时间超出范围（2000–2999 年）")
-    return value
-
-
-EventTime = Annotated[AwareDatetime, AfterValidator(_plausible)]
 EventKind = Literal["activity", "training", "health_check", "lecture", "volunteer", "meeting", "other"]
 
 
 class AudienceIn(Schema):
-    departments: list[str] = Field(default_factory=list, max_length=200)
-    grids: list[str] = Field(default_factory=list, max_length=200)
-    tags: list[str] = Field(default_factory=list, max_length=200)
+    departments: list[GroupName] = Field(default_factory=list, max_length=200)
+    grids: list[GroupName] = Field(default_factory=list, max_length=200)
+    tags: list[GroupName] = Field(default_factory=list, max_length=200)
 
 
 class _EventFields(Schema):
@@ -44,10 +34,10 @@ class EventIn(_EventFields):
     description: str = Field("", max_length=5000)
     kind: EventKind
     location: str = Field(min_length=1, max_length=200)
-    starts_at: EventTime
-    ends_at: EventTime
-    signup_opens_at: Optional[EventTime] = None
-    signup_closes_at: Optional[EventTime] = None
+    starts_at: Timestamp
+    ends_at: Timestamp
+    signup_opens_at: Optional[Timestamp] = None
+    signup_closes_at: Optional[Timestamp] = None
     capacity: Optional[int] = Field(None, ge=0, le=1_000_000)
     waitlist: bool = True
     audience: AudienceIn = Field(default_factory=AudienceIn)
@@ -67,10 +57,10 @@ class EventPatch(_EventFields):
     description: Optional[str] = Field(None, max_length=5000)
     kind: Optional[EventKind] = None
     location: Optional[str] = Field(None, min_length=1, max_length=200)
-    starts_at: Optional[EventTime] = None
-    ends_at: Optional[EventTime] = None
-    signup_opens_at: Optional[EventTime] = None
-    signup_closes_at: Optional[EventTime] = None
+    starts_at: Optional[Timestamp] = None
+    ends_at: Optional[Timestamp] = None
+    signup_opens_at: Optional[Timestamp] = None
+    signup_closes_at: Optional[Timestamp] = None
     capacity: Optional[int] = Field(None, ge=0, le=1_000_000)
     waitlist: Optional[bool] = None
     audience: Optional[AudienceIn] = None
@@ -96,8 +86,8 @@ class EventPatch(_EventFields):
 
 
 class EventListQuery(PageQuery):
-    from_: Optional[EventTime] = Field(None, alias="from")
-    to: Optional[EventTime] = None
+    from_: Optional[Timestamp] = Field(None, alias="from")
+    to: Optional[Timestamp] = None
     kind: Optional[EventKind] = None
 
 
@@ -116,9 +106,9 @@ class RegistrationOut(Out):
 
 
 class AudienceOut(Out):
-    departments: list[str]
-    grids: list[str]
-    tags: list[str]
+    departments: list[GroupName]
+    grids: list[GroupName]
+    tags: list[GroupName]
 
 
 class EventOut(Out):

@@ -2,22 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from ..api import Out, PageQuery, QuerySchema, Schema
+from ..api import GroupName, Out, PageQuery, QuerySchema, RowId, Schema, Timestamp
 from ..timeutil import LocalTime
 
 Channel = Literal["push", "sms", "poster"]
-# Row ids are 32-bit integers in the database: a larger number is a 400, not a database error.
-RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 TemplateId = Annotated[str, Field(min_length=1, max_length=64)]  # the width of subscription_quotas.template_id
 
 
 class NoticeAudienceIn(Schema):
     all: Optional[bool] = None
-    departments: Optional[list[str]] = Field(None, max_length=200)
-    grids: Optional[list[str]] = Field(None, max_length=200)
-    tags: Optional[list[str]] = Field(None, max_length=200)
+    departments: Optional[list[GroupName]] = Field(None, max_length=200)
+    grids: Optional[list[GroupName]] = Field(None, max_length=200)
+    tags: Optional[list[GroupName]] = Field(None, max_length=200)
     member_ids: Optional[list[RowId]] = Field(None, max_length=10000)
     event_id: Optional[RowId] = None
 
@@ -38,7 +36,7 @@ class NoticeIn(Schema):
     body: str = Field(min_length=1, max_length=5000)
     channels: list[Channel] = Field(min_length=1, max_length=3)
     audience: NoticeAudienceIn
-    send_at: Optional[AwareDatetime] = None
+    send_at: Optional[Timestamp] = None
     sms_fallback: bool = True
     page: Optional[str] = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_\-/]+(\?[\w=&%\-.]*)?$")
 

@@ -38,7 +38,7 @@ def create_suggestion(body: SuggestionIn):
 
 # The receipt alone opens a suggestion: asking for a token too would tie the follow-up to a member.
 @bp.get("/suggestions/mine")
-@api(out=MineOut, errors=["not_found"])
+@api(out=MineOut, errors=["not_found"], headers={RECEIPT_HEADER: "the receipt code given when the suggestion was sent"})
 def my_suggestion():
     """The suggestion of the receipt in X-Receipt, with its replies."""
     s = services.by_receipt(request.headers.get(RECEIPT_HEADER))
@@ -46,7 +46,8 @@ def my_suggestion():
 
 
 @bp.post("/suggestions/mine/messages")
-@api(body=MessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"])
+@api(body=MessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"],
+     headers={RECEIPT_HEADER: "the receipt code given when the suggestion was sent"})
 def reply_as_submitter(body: MessageIn):
     """Reply in the thread of the receipt in X-Receipt."""
     s = services.by_receipt(request.headers.get(RECEIPT_HEADER))
