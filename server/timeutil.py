@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import PlainSerializer
+from pydantic import PlainSerializer, WithJsonSchema
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -21,7 +21,8 @@ def to_local_iso(value: datetime) -> str:
 
 
 # An output datetime rendered with the +08:00 offset.
-LocalTime = Annotated[datetime, PlainSerializer(to_local_iso, return_type=str, when_used="json")]
+LocalTime = Annotated[datetime, PlainSerializer(to_local_iso, return_type=str, when_used="json"),
+                      WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-12-01T09:00:00+08:00"]})]
 
 
 class UTCDateTime(TypeDecorator):

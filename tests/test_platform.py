@@ -120,6 +120,8 @@ def test_openapi_describes_every_route(app, client):
     schema = doc["components"]["schemas"][create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
     assert {"title", "kind", "location", "starts_at", "ends_at"} <= set(schema["required"])
     assert "ErrorResponse" in doc["components"]["schemas"]
+    # Output times are documented as date-times (always with +08:00).
+    assert doc["components"]["schemas"]["EventOut"]["properties"]["starts_at"]["format"] == "date-time"
 
 
 def test_production_refuses_unsafe_defaults():
