@@ -104,6 +104,7 @@ class FakeSms:
             self.templates: dict[str, str] = dict(DEFAULT_TEMPLATES)
             self.failures: dict[str | None, dict] = {}
             self.per_second: float | None = None
+            self._window = 1.0
             self._recent: deque[float] = deque()
             self.invalid_numbers: set[str] = set()   # 11-digit numbers answered as invalid
             self.blacklist: set[str] = set()         # numbers that unsubscribed (Tencent refuses them)
@@ -126,11 +127,13 @@ class FakeSms:
             self.failures[provider] = {"status": status, "code": code, "message": message, "delay": delay,
                                        "times": times}
 
-    def rate_limit(self, per_second: float | None) -> None:
+    def rate_limit(self, per_second: float | None, window: float = 1.0) -> None:
         """Refuse requests beyond `per_second` in any one-second window (RequestLimitExceeded /
-        Throttling.User), as both providers limit API calls; None lifts the limit."""
+        Throttling.User), as both providers limit API calls; None lifts the limit. A longer `window`
+        counts over that many seconds instead, so a test's requests fall in one window however slow the
+        machine is."""
         with self._lock:
-            self.per_second = per_second
+            self.per_second, self._window = per_second, window
             self._recent.clear()
 
     def sent_to(self, phone: str) -> list[SentSms]:
@@ -153,7 +156,7 @@ class FakeSms:
             if self.per_second is None:
                 return False
             now = time.monotonic()
-            while self._recent and self._recent[0] <= now - 1:
+            while self._recent and self._recent[0] <= now - self._window:
                 self._recent.popleft()
             if len(self._recent) >= self.per_second:
                 return True
