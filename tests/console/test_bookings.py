@@ -156,3 +156,23 @@ def test_staff_follow_bookings_cancel_for_a_member_move_and_cancel_slots(site, s
     expect(slot_row(page, second)).to_contain_text("已取消")
     expect(slot_row(page, second).get_by_role("button")).to_have_count(0)
     expect(bookings.filter(has_text="刘会员")).to_have_attribute("data-status", "cancelled")
+
+
+def test_day_bookings_table_keeps_its_columns_and_names_on_one_line(site, sign_in):
+    """The actions column has its header cell (the header row spans the table), and a two-character name
+    or a department is not squeezed into one character per line by a long topic."""
+    day = beijing_day(9)
+    cal = site.make_calendar("版式接待日", host="周主席")
+    [slot] = site.make_slots(cal, [(at(day, "14:00"), at(day, "14:30"))])
+    site.book(site.make_member("吴敏", department="质量部"), slot,
+              topic="车间夜班休息室空调老旧，夏天很难休息，希望更换。还想反映一下倒班职工的通勤班车时间问题。" * 2)
+    page = sign_in()
+    page.goto(f"/console/#/bookings/{cal}/{day}")
+    table = page.locator("#bookings-table")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    assert table.locator("thead th").count() == table.locator("tbody tr").first.locator("td").count()
+    for text in ("吴敏", "质量部"):
+        cell = table.locator("td", has_text=text)
+        lines = cell.evaluate("td => { const r = document.createRange(); r.selectNodeContents(td);"
+                              " return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; }")
+        assert lines == 1, f"{text} wraps over {lines} lines"

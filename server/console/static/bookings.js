@@ -404,13 +404,14 @@ export async function viewCalendar(root, id, dayArg) {
       fill(bookingsCard, head, h("div.empty", h("p", "这一天还没有人预约。")));
       return;
     }
-    const cols = ["时间", "工号", "姓名", "部门", "手机", reception ? "想反映的问题" : null, "状态", ""].filter(Boolean);
+    // Only the topic column is optional; the actions column keeps its (empty) header cell.
+    const cols = ["时间", "工号", "姓名", "部门", "手机", reception ? "想反映的问题" : null, "状态", ""].filter((t) => t !== null);
     fill(bookingsCard, head,
       h("div.table-wrap", h("table.table#bookings-table",
         h("thead", h("tr", cols.map((t) => h("th", t)))),
         h("tbody", data.items.map((b) => h("tr", { dataset: { bookingId: b.id, status: b.status } },
           h("td.nowrap", `${parts(b.starts_at).time}–${parts(b.ends_at).time}`),
-          h("td.mono", b.employee_no), h("td", b.name), h("td", b.department || "—"),
+          h("td.mono", b.employee_no), h("td.nowrap", b.name), h("td.nowrap", b.department || "—"),
           h("td.mono", b.phone_masked || "—"),
           reception ? h("td.topic", b.topic || "—") : null,
           h("td", h(`span.badge.badge-b-${b.status}`, b.status === "cancelled" && b.cancelled_by_staff

@@ -37,6 +37,7 @@ const routes = [
   [/^#\/events\/new$/, viewNewEvent],
   [/^#\/events\/(\d+)$/, viewEvent],
   [/^#\/events\/(\d+)\/screen$/, viewScreen, { bare: true }],
+  [/^#\/events\/(\d+)\/scan$/, viewScan],
   [/^#\/notices$/, viewNotices],
   [/^#\/notices\/new$/, viewNewNotice],
   [/^#\/notices\/(\d+)$/, viewNotice],
@@ -279,6 +280,7 @@ async function viewEvent(root, id) {
         h("p.muted", `${KINDS[ev.kind] || ev.kind} · ${fmtRange(ev.starts_at, ev.ends_at)} · ${ev.location}`)),
       h("div.head-actions",
         live ? posterMenu() : null,
+        live ? h("a.btn#open-scan", { href: `#/events/${id}/scan` }, "扫描电子票") : null,
         live ? h("a.btn.btn-primary#open-screen", { href: `#/events/${id}/screen` }, "现场签到码") : null,
         live ? h("button.btn.btn-danger-ghost#cancel-event", { type: "button", onclick: onCancel }, "取消活动") : null));
   }
@@ -549,6 +551,76 @@ async function viewScreen(root, id) {
     wakeLock?.release().catch(() => {});
     if (objectUrl) URL.revokeObjectURL(objectUrl);
   };
+}
+
+// --- ticket scanning ------------------------------------------------------------------------------
+
+/** Staff scan a member's signed ticket (a handheld scanner types it and presses Enter, or it is pasted).
+ * Scans made while the network is down are kept on this browser with their time and synced later. */
+async function viewScan(root, id) {
+  const ev = await api(`/events/${id}`);
+  const key = `console.scan-queue.${id}`;
+  const queued = () => { try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch { return []; } };
+  const input = h("input#ticket-input", { autocomplete: "off", "aria-label": "电子票",
+    placeholder: "用扫码枪扫描会员的电子票，或粘贴电子票内容后按回车" });
+  const submit = h("button.btn.btn-primary", { type: "submit" }, "签到");
+  const results = h("ol.scan-results#scan-results");
+  const pending = h("div#scan-pending");
+  root.append(h("div.page.page-narrow",
+    h("a.back", { href: `#/events/${id}` }, "‹ 返回活动"),
+    h("div.page-head", h("div", h("h1", "扫描电子票"), h("p.muted", `${ev.title} · ${fmtRange(ev.starts_at, ev.ends_at)}`))),
+    h("form.card.inline-form#scan-form", { novalidate: true, onsubmit: onScan }, input, submit),
+    pending,
+    h("div.card", h("h2", "本次扫描"), results)));
+  input.focus();
+  renderPending();
+
+  function show(kind, text) {
+    results.prepend(h(`li.scan-${kind}`, h("span.muted", `${parts(new Date().toISOString()).time} `), text));
+  }
+
+  function renderPending() {
+    const items = queued();
+    fill(pending, items.length ? h("div.card", alertBox(`有 ${items.length} 条离线扫描尚未同步。`, "warn"),
+      h("button.btn.btn-primary#scan-sync", { type: "button", onclick: sync }, "立即同步")) : null);
+  }
+
+  async function onScan(e) {
+    e.preventDefault();
+    const ticket = input.value.trim();
+    input.value = "";
+    input.focus();
+    if (!ticket) return;
+    try {
+      const out = await api(`/events/${id}/checkins`, { method: "POST", body: { ticket } });
+      // 201 and 200 answer alike; a repeat scan shows the first check-in's time.
+      show("ok", `${out.name || `会员 ${out.member_id}`} 签到成功（${fmtTime(out.checked_in_at)}）`);
+    } catch (err) {
+      if (err.status === 0) {
+        localStorage.setItem(key, JSON.stringify([...queued(), { ticket, scanned_at: new Date().toISOString() }]));
+        show("warn", "网络异常，已离线记录，恢复网络后请点击「立即同步」");
+        renderPending();
+      } else if (err.status !== 401) {
+        show("error", err.message);
+      }
+    }
+  }
+
+  async function sync(e) {
+    const items = queued();
+    if (!items.length) return;
+    busy(e.currentTarget, true);
+    try {
+      const out = await api(`/events/${id}/checkins/batch`, { method: "POST", body: { items } });
+      const failed = out.items.filter((r) => r.status === "error");
+      localStorage.removeItem(key);
+      toast(`已同步 ${items.length - failed.length} 条离线扫描`);
+      for (const r of failed) show("error", `离线扫描第 ${r.index + 1} 条：${r.error?.message || "签到失败"}`);
+    } catch (err) {
+      toast(err.message, "error");
+    }
+    renderPending();
+  }
 }
 
 // --- start ----------------------------------------------------------------------------------------
