@@ -301,6 +301,10 @@ class _Handler(BaseHTTPRequestHandler):
         rule = fake._take_failure(path)
         if rule and rule["delay"]:
             release.wait(rule["delay"])
+            if release is not fake._release:
+                # Released by reset(): this request belongs to a finished test and must not act on
+                # (consume codes, record sends for) the next one.
+                return self._send(503, b"<html>Service Unavailable</html>", "text/html")
         if rule and rule["status"]:
             return self._send(rule["status"], b"<html>Service Unavailable</html>", "text/html")
         if rule and rule["body"] is not None:

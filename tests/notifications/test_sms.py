@@ -165,7 +165,7 @@ def test_throttling_means_retry_soon(fake, provider):
     first = provider.send(phones(1), TEMPLATE, ["通知"])
     second = provider.send(phones(1, start=1), TEMPLATE, ["通知"])
 
-    assert results(first) == [Result.sent]
+    assert results(first) == [Result.sent], first[0].error
     assert results(second) == [Result.retry]
     assert second[0].error.split(":")[0] in ("RequestLimitExceeded", "Throttling.User")
     assert second[0].retry_after == 1
