@@ -97,9 +97,11 @@ class FakeSms:
         self.httpd.server_close()
 
     def reset(self) -> None:
-        """Back to a healthy server: no failures, limits or rules; the logs emptied."""
+        """Back to a healthy server: no failures, limits or rules; the logs emptied. Requests still held
+        by a delay rule are let go and answered 503: they belong to a finished test."""
         with self._lock:
-            self._release.set()  # let hung handlers of the previous test finish
+            self._release.abandoned = True  # type: ignore[attr-defined]
+            self._release.set()
             self._release = threading.Event()
             self.templates: dict[str, str] = dict(DEFAULT_TEMPLATES)
             self.failures: dict[str | None, dict] = {}
@@ -126,6 +128,14 @@ class FakeSms:
         with self._lock:
             self.failures[provider] = {"status": status, "code": code, "message": message, "delay": delay,
                                        "times": times}
+
+    def release_held(self) -> None:
+        """The provider recovers and completes the requests it was holding (a delay rule), as if
+        nothing had happened; failure rules are lifted and the logs kept."""
+        with self._lock:
+            self.failures = {}
+            self._release.set()
+            self._release = threading.Event()
 
     def rate_limit(self, per_second: float | None, window: float = 1.0) -> None:
         """Refuse requests beyond `per_second` in any one-second window (RequestLimitExceeded /
@@ -409,7 +419,7 @@ class _Handler(BaseHTTPRequestHandler):
         rule = fake._take_failure(provider)
         if rule and rule["delay"]:
             release.wait(rule["delay"])
-            if release is not fake._release:
+            if getattr(release, "abandoned", False):
                 # Released by reset(): this request belongs to a finished test and must not count
                 # against (or send for) the next one.
                 return self._send(503, b"<html>Service Unavailable</html>", "text/html")

@@ -84,9 +84,11 @@ class FakeWeChat:
         self.httpd.server_close()
 
     def reset(self) -> None:
-        """Forget codes, grants, failures and the request log (tokens stay valid)."""
+        """Forget codes, grants, failures and the request log (tokens stay valid). Requests still held
+        by a delay rule are let go and answered 503: they belong to a finished test."""
         with self._lock:
-            self._release.set()  # let hung handlers of the previous test finish
+            self._release.abandoned = True  # type: ignore[attr-defined]
+            self._release.set()
             self._release = threading.Event()
             self.apps = dict(self._default_apps)
             self.codes: dict[str, tuple[str, str | None]] = {}
@@ -301,7 +303,7 @@ class _Handler(BaseHTTPRequestHandler):
         rule = fake._take_failure(path)
         if rule and rule["delay"]:
             release.wait(rule["delay"])
-            if release is not fake._release:
+            if getattr(release, "abandoned", False):
                 # Released by reset(): this request belongs to a finished test and must not act on
                 # (consume codes, record sends for) the next one.
                 return self._send(503, b"<html>Service Unavailable</html>", "text/html")

@@ -148,7 +148,7 @@ def test_provider_accepting_after_the_kill_is_the_only_repeat(app, committing_db
     proc = worker_process()
     kill_mid_send(committing_db.session, sms_notice, proc, sms_server)
 
-    sms_server.reset()  # releases the hung request, which the fake now accepts
+    sms_server.release_held()  # the provider recovers and accepts the hung request, the worker long gone
     poll(lambda: len(sms_server.sent) == len(PHONES), what="the late acceptance")
     assert {d.status for d in rows(committing_db.session, sms_notice)} == {"queued"}  # the outcome was lost
     with after_the_lease(app):
