@@ -150,3 +150,33 @@ def test_migrations_build_the_same_schema_as_the_models(tmp_path):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
     assert diff == []
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only: take_booking() is a plpgsql function")
+def test_migrations_on_postgresql_build_the_models_schema_and_the_same_take_booking():
+    """On PostgreSQL the migrations also create take_booking(), with exactly the text the models create
+    (the migration keeps its own copy, as migrations must): a change to one without the other fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from flask_migrate import upgrade
+
+    from server.bookings.models import TAKE_BOOKING_SQL
+    from server.extensions import db
+    from tests.conftest import _pg_schema_url
+
+    url = _pg_schema_url(os.environ["TEST_DATABASE_URL"], f"migrated_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k" * 40})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            migrated = conn.execute(text("SELECT prosrc FROM pg_proc WHERE proname = 'take_booking' "
+                                         "AND pronamespace = current_schema()::regnamespace")).scalar_one()
+        db.engine.dispose()
+    drop = create_engine(os.environ["TEST_DATABASE_URL"])
+    with drop.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "test_migrated_{os.environ.get("PYTEST_XDIST_WORKER", "main")}" CASCADE'))
+    drop.dispose()
+    assert diff == []
+    body = TAKE_BOOKING_SQL.split("$$")[1]
+    assert migrated == body

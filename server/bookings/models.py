@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -104,3 +104,41 @@ class Booking(db.Model):
         Index("ix_bookings_member_status", "member_id", "status"),
         Index("ix_bookings_slot_status", "slot_id", "status"),
     )
+
+
+# PostgreSQL: the write half of a booking as one call, so it needs no transaction of its own (one round
+# trip instead of BEGIN, lock, statement, COMMIT). Inside a plpgsql function every statement takes a new
+# snapshot, so the member's bookings are counted *after* the member's row lock is granted: whatever a
+# racing request of the same member committed is seen. Then, only when the member is under the limit and
+# holds no booking of this slot, the seat is taken by the conditional UPDATE and the booking inserted.
+# NULL booked/booking_id means no seat was taken; active and mine say why. Created with the tables (below)
+# and by the migration that introduced it; changing it needs a migration that replaces it.
+TAKE_BOOKING_SQL = """
+CREATE OR REPLACE FUNCTION take_booking(p_member integer, p_slot integer, p_calendar integer, p_max integer,
+                                        p_topic text, p_now timestamptz)
+RETURNS TABLE (active bigint, mine integer, booked integer, booking_id integer)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM 1 FROM members WHERE id = p_member FOR NO KEY UPDATE;
+    RETURN QUERY
+    WITH held AS (
+        SELECT count(b.id) AS active, max(CASE WHEN b.slot_id = p_slot THEN b.id END) AS mine
+        FROM bookings b JOIN slots s ON s.id = b.slot_id
+        WHERE b.member_id = p_member AND b.status = 'booked' AND s.calendar_id = p_calendar AND s.starts_at > p_now
+    ), took AS (
+        UPDATE slots SET booked = slots.booked + 1
+        WHERE slots.id = p_slot AND slots.status = 'open' AND slots.booked < slots.capacity
+          AND (SELECT held.mine FROM held) IS NULL AND (SELECT held.active FROM held) < p_max
+        RETURNING slots.booked
+    ), ins AS (
+        INSERT INTO bookings (slot_id, member_id, status, topic, created_at)
+        SELECT p_slot, p_member, 'booked', p_topic, p_now FROM took
+        RETURNING bookings.id
+    )
+    SELECT held.active, held.mine, (SELECT took.booked FROM took), (SELECT ins.id FROM ins) FROM held;
+END
+$$
+"""
+
+event.listen(Booking.__table__, "after_create", DDL(TAKE_BOOKING_SQL).execute_if(dialect="postgresql"))

@@ -2,8 +2,9 @@
 
 A seat is taken with an atomic conditional ``UPDATE slots SET booked = booked + 1 WHERE booked <
 capacity``, backed by the ``booked <= capacity`` CHECK, so a slot never gets one booking too many. A
-member's own bookings are serialised by a lock on the member's row (``FOR NO KEY UPDATE`` on
-PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises every writer anyway), so the per-calendar limit holds
+member's own bookings are serialised by a lock on the member's row (``FOR NO KEY UPDATE`` in
+``take_booking()`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises every writer anyway), so the
+per-calendar limit holds
 even when one member books from two devices at once; a partial unique index keeps one active booking per
 member and slot.
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import AppError, invalid_request
 from ..events.services import AUDIENCE_KINDS, resolve_audience
-from ..extensions import db, get_or_raise
+from ..extensions import db, get_or_raise, statement_per_transaction
 from ..members.models import Department, Grid, Member, MemberTag
 from ..notices import services as notices
 from ..members.auth import member_confirmed
@@ -411,15 +412,13 @@ def _booking_statements():
     mine = (select(Booking.id).where(Booking.slot_id == Slot.id, Booking.member_id == Member.id,
                                      Booking.status == BookingStatus.booked).scalar_subquery())
     # The member's roster state, slot, calendar, eligibility and the member's own booking of this slot
-    # in one round trip, taking the lock on the member's row that serialises this member's bookings,
-    # whatever the device.
+    # in one round trip, before any lock: it answers the refusals (a full slot above all) on its own.
     read = (select(Member.is_active, Slot, Calendar, eligible.label("eligible"), mine.label("mine"))
             .select_from(Member)
             .outerjoin(Slot, Slot.id == slot_id).outerjoin(Calendar, Calendar.id == Slot.calendar_id)
-            .where(Member.id == member_id)
-            .with_for_update(of=Member, key_share=True).execution_options(populate_existing=True))
-    # Read after the lock, so it sees what the member's other requests committed: the member's upcoming
-    # bookings in the calendar, and among them the one of this slot if any.
+            .where(Member.id == member_id).execution_options(populate_existing=True))
+    # SQLite, where BEGIN IMMEDIATE serialises every writer: the member's upcoming bookings in the
+    # calendar, and among them the one of this slot if any (PostgreSQL: take_booking()).
     held = (select(func.count(Booking.id), func.max(case((Booking.slot_id == slot_id, Booking.id))))
             .join(Slot, Slot.id == Booking.slot_id)
             .where(Booking.member_id == member_id, Booking.status == BookingStatus.booked,
@@ -429,26 +428,10 @@ def _booking_statements():
     return read, held, take
 
 
-# PostgreSQL, after the read took the member's lock: the member's bookings (as above), the seat and
-# the booking in one statement. The seat is taken only when the member is under the limit and holds
-# no booking of this slot; otherwise booked and booking_id come back NULL and held says why.
-_BOOK_PG = text("""
-WITH held AS (
-    SELECT count(b.id) AS active, max(CASE WHEN b.slot_id = :slot_id THEN b.id END) AS mine
-    FROM bookings b JOIN slots s ON s.id = b.slot_id
-    WHERE b.member_id = :member_id AND b.status = 'booked' AND s.calendar_id = :calendar_id AND s.starts_at > :now
-), took AS (
-    UPDATE slots SET booked = booked + 1
-    WHERE id = :slot_id AND status = 'open' AND booked < capacity
-      AND (SELECT mine FROM held) IS NULL AND (SELECT active FROM held) < :max_active
-    RETURNING booked
-), ins AS (
-    INSERT INTO bookings (slot_id, member_id, status, topic, created_at)
-    SELECT :slot_id, :member_id, 'booked', :topic, :now FROM took
-    RETURNING id
-)
-SELECT held.active, held.mine, (SELECT booked FROM took) AS booked, (SELECT id FROM ins) AS booking_id FROM held
-""").bindparams(bindparam("now", type_=UTCDateTime()))
+# PostgreSQL: the member's lock, the member's bookings, the seat and the booking in one call (see
+# models.TAKE_BOOKING_SQL), committing on its own.
+_TAKE_BOOKING = text("SELECT * FROM take_booking(:member_id, :slot_id, :calendar_id, :max_active, :topic, :now)") \
+    .bindparams(bindparam("now", type_=UTCDateTime()))
 
 
 def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[Booking, bool]:
@@ -459,6 +442,9 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
     or begun) / booking_limit / slot_full.
     """
     read, held, take = _booking_statements()
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        statement_per_transaction()  # the read and take_booking() are one statement each
     row = db.session.execute(read, {"slot_id": slot_id, "member_id": member_id}).first()
     member_confirmed(row is not None and row.is_active)
     _, slot, calendar, eligible, mine = row
@@ -478,9 +464,9 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
         raise _full()  # the common refusal in a rush, answered in one statement
 
     limit = calendar.max_active_per_member
-    if db.engine.dialect.name == "postgresql":
-        took = db.session.execute(_BOOK_PG, {"member_id": member_id, "slot_id": slot_id, "calendar_id": calendar.id,
-                                             "now": now, "max_active": limit, "topic": topic}).one()
+    if postgresql:
+        took = db.session.execute(_TAKE_BOOKING, {"member_id": member_id, "slot_id": slot_id, "calendar_id": calendar.id,
+                                                  "now": now, "max_active": limit, "topic": topic}).one()
         active, mine, booked, booking_id = took
     else:
         active, mine = db.session.execute(held, {"member_id": member_id, "slot_id": slot_id,
