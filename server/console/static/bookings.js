@@ -1,9 +1,6 @@
 // Slot booking (API.md "Slot booking"): calendars for health checks, the secretary's reception day and
 // the legal clinic; a day's slots, who booked them, and the staff's moves and cancellations.
-import {
-  STAFF_ROLES, TZ_OFFSET, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtRange,
-  fmtTime, h, localInputToIso, pager, parts, safeFilename, session, showFieldErrors, toast,
-} from "./core.js";
+import { STAFF_ROLES, TZ_OFFSET, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, session, showFieldErrors, toast, newestOnly } from "./core.js";
 
 export const CAL_KINDS = { health_check: "体检", reception_day: "书记接待日", legal_clinic: "法律门诊" };
 const BOOKING_STATUS = { booked: "已预约", cancelled: "已取消" };
@@ -62,11 +59,13 @@ export async function viewCalendars(root) {
       h("div.head-actions", filter, h("a.btn.btn-primary", { href: "#/bookings/new" }, "＋ 新建预约日历"))),
     body));
 
+  const fetchList = newestOnly(api);
   async function load() {
     fill(body, h("div.loading", "正在加载…"));
     const q = new URLSearchParams({ page, per_page: perPage });
     if (kind) q.set("kind", kind);
-    const data = await api(`/calendars?${q}`);
+    const data = await fetchList(`/calendars?${q}`);
+    if (!data) return;  // a newer filter took over
     if (!data.items.length) {
       fill(body, h("div.empty", kind ? h("p", "没有该类型的预约日历。")
         : [h("p", "还没有预约日历。"), h("a.btn.btn-primary", { href: "#/bookings/new" }, "新建第一个预约日历")]));

@@ -1,9 +1,5 @@
 // Staff web console: a small single-page app over /api/v1 (API.md). No build step, no dependencies.
-import {
-  $, ApiError, STAFF_ROLES, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom,
-  fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors,
-  signOut, toast,
-} from "./core.js";
+import { $, ApiError, STAFF_ROLES, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom, fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors, signOut, toast, newestOnly } from "./core.js";
 import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
@@ -150,9 +146,11 @@ async function viewEvents(root) {
       h("a.btn.btn-primary", { href: "#/events/new" }, "＋ 新建活动")),
     body));
 
+  const fetchList = newestOnly(api);
   async function load() {
     fill(body, h("div.loading", "正在加载…"));
-    const data = await api(`/events?page=${page}&per_page=${perPage}`);
+    const data = await fetchList(`/events?page=${page}&per_page=${perPage}`);
+    if (!data) return;  // a newer page took over
     if (!data.items.length) {
       fill(body, h("div.empty", h("p", "还没有活动。"), h("a.btn.btn-primary", { href: "#/events/new" }, "新建第一个活动")));
       return;

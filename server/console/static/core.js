@@ -74,6 +74,20 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
 // --- DOM helpers ----------------------------------------------------------------------------------
 
 /** h("div.card#x", {onclick}, child, ...) — builds elements; text is always set as text, never HTML. */
+/**
+ * A fetcher that keeps only its newest call's answer: when a filter or page changes while an older
+ * request is still out, that older answer (arriving late) resolves to null instead of overwriting the
+ * newer list.
+ */
+export function newestOnly(fetcher) {
+  let seq = 0;
+  return async (...args) => {
+    const mine = ++seq;
+    const data = await fetcher(...args);
+    return mine === seq ? data : null;
+  };
+}
+
 export function h(spec, attrs = {}, ...children) {
   if (attrs === null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
     children.unshift(attrs);

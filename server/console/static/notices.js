@@ -1,9 +1,6 @@
 // Notices (API.md "Notices"): write one, send it over SMS, mini-program push and a printed poster,
 // then follow every recipient's delivery per channel.
-import {
-  alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtTime, h, localInputToIso,
-  pager, safeFilename, showFieldErrors, toast,
-} from "./core.js";
+import { alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtTime, h, localInputToIso, pager, safeFilename, showFieldErrors, toast, newestOnly } from "./core.js";
 
 // In the order the form offers them.
 const CHANNELS = { sms: "短信", push: "小程序推送", poster: "海报" };
@@ -71,11 +68,13 @@ export async function viewNotices(root) {
       h("div.head-actions", filter, h("a.btn.btn-primary", { href: "#/notices/new" }, "＋ 新建通知"))),
     body));
 
+  const fetchList = newestOnly(api);
   async function load() {
     fill(body, h("div.loading", "正在加载…"));
     const q = new URLSearchParams({ page, per_page: perPage });
     if (status) q.set("status", status);
-    const data = await api(`/notices?${q}`);
+    const data = await fetchList(`/notices?${q}`);
+    if (!data) return;  // a newer filter took over
     if (!data.items.length) {
       fill(body, h("div.empty", status ? h("p", "没有该状态的通知。")
         : [h("p", "还没有通知。"), h("a.btn.btn-primary", { href: "#/notices/new" }, "写第一条通知")]));

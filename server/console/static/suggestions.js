@@ -1,6 +1,6 @@
 // Suggestion box (API.md "Suggestions"): the anonymous inbox, one suggestion's thread with the staff's
 // replies, status changes, publishing to the public board, and counts that never show a group under 5.
-import { alertBox, api, busy, fill, fmtTime, h, pager, toast } from "./core.js";
+import { alertBox, api, busy, fill, fmtTime, h, pager, toast, newestOnly } from "./core.js";
 
 export const SUGGESTION_STATUS = { new: "新", in_progress: "处理中", answered: "已答复", closed: "已关闭" };
 export const SUGGESTION_CATEGORIES = {
@@ -37,12 +37,14 @@ export async function viewSuggestions(root) {
         select("suggestion-category", "按类别筛选", "全部类别", SUGGESTION_CATEGORIES, category, onCategory))),
     h("div.event-grid", h("div.main", body), h("div.side", stats))));
 
+  const fetchList = newestOnly(api);
   async function load() {
     fill(body, h("div.loading", "正在加载…"));
     const q = new URLSearchParams({ page, per_page: PER_PAGE });
     if (status) q.set("status", status);
     if (category) q.set("category", category);
-    const data = await api(`/suggestions?${q}`);
+    const data = await fetchList(`/suggestions?${q}`);
+    if (!data) return;  // a newer filter took over
     if (!data.items.length) {
       fill(body, h("div.empty", h("p", status || category ? "没有符合条件的意见。" : "意见箱里还没有意见。")));
       return;
