@@ -322,7 +322,7 @@ ERROR_STATUS: dict[str, int] = {
     "not_eligible": 403, "signup_closed": 409, "event_full": 409, "event_cancelled": 409,
     "invalid_token": 400, "token_expired": 400, "not_registered": 403, "checkin_closed": 409,
     "service_unavailable": 503, "not_bound": 403, "capacity_below_confirmed": 409,
-    "wechat_unavailable": 503, "invalid_credentials": 401, "empty_audience": 400, "event_started": 409,
+    "wechat_unavailable": 503, "invalid_credentials": 401, "empty_audience": 400, "event_started": 409, "event_ended": 409,
     "poster_font_missing": 503,
     "slot_full": 409, "booking_limit": 409, "slot_not_open": 409, "cancel_cutoff_passed": 409, "slot_overlap": 409,
     "slot_cancelled": 409, "capacity_below_booked": 409,

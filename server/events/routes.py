@@ -111,7 +111,7 @@ def patch_event(event_id: int, body: EventPatch):
 
 
 @bp.post("/events/<int:event_id>/cancel")
-@api(roles=["staff"], out=EventOut, errors=["not_found"])
+@api(roles=["staff"], out=EventOut, errors=["not_found", "event_ended"])
 def cancel_event(event_id: int):
     """Cancel an event (staff)."""
     event = services.cancel_event(event_id)

@@ -123,8 +123,12 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
 
 
 def cancel_event(event_id: int) -> Event:
-    """Cancel an event (idempotent); registrants are told through the ``event_cancelled`` signal."""
+    """Cancel an event (idempotent); registrants are told through the ``event_cancelled`` signal.
+    Raises 404 not_found, 409 event_ended (it is over: there is nothing left to call off, and telling
+    its registrants it was cancelled would be false)."""
     event = get_event(event_id, lock=True)
+    if event.status != EventStatus.cancelled and event.ends_at <= utcnow():
+        raise AppError("event_ended", "活动已结束，不能取消", 409)
     if event.status != EventStatus.cancelled:
         event.status = EventStatus.cancelled
         event.cancelled_at = utcnow()

@@ -212,6 +212,23 @@ def test_my_registrations(client, make, auth):
     assert {(i["event"]["id"], i["status"]) for i in items} == {(a.id, "confirmed"), (b.id, "waitlisted")}
 
 
+def test_an_event_that_is_over_cannot_be_cancelled(client, make, auth):
+    """Registrants of a past event must not be told it was cancelled; an event under way still can be."""
+    staff = auth(make.staff())
+    now = utcnow()
+    past = make.event(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
+    under_way = make.event(starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=1))
+
+    r = client.post(f"{API}/events/{past.id}/cancel", headers=staff)
+    assert r.status_code == 409 and r.json["error"]["code"] == "event_ended"
+    assert client.get(f"{API}/events/{past.id}", headers=staff).json["status"] == "published"
+    r = client.post(f"{API}/events/{under_way.id}/cancel", headers=staff)
+    assert r.status_code == 200 and r.json["status"] == "cancelled"
+    # Cancelling is idempotent, also once the event is over.
+    with time_machine.travel(now + timedelta(hours=2)):
+        assert client.post(f"{API}/events/{under_way.id}/cancel", headers=staff).status_code == 200
+
+
 def test_cancel_without_registration_or_after_start(client, make, auth):
     m, ev = make.member(), make.event()
     assert client.delete(f"{API}/events/{ev.id}/registrations/me", headers=auth(m)).status_code == 404
