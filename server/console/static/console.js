@@ -21,6 +21,17 @@ function eventPhase(ev, now = Date.now()) {
   return ["报名截止", "idle"];
 }
 
+/** Over (ends_at passed): nothing left to cancel, and seats no longer matter. */
+function eventEnded(ev, now = Date.now()) {
+  return now >= Date.parse(ev.ends_at);
+}
+
+/** Whether the venue code is still worth showing: check-in closes checkin_closes_minutes_after the start. */
+function checkinNotClosed(ev, now = Date.now()) {
+  return ev.status === "published" &&
+    now <= Date.parse(ev.starts_at) + (ev.checkin_closes_minutes_after ?? 0) * 60000;
+}
+
 function capacityText(ev) {
   return ev.capacity === null ? `${ev.confirmed_count} / 不限` : `${ev.confirmed_count} / ${ev.capacity}`;
 }
@@ -165,7 +176,7 @@ async function viewEvents(root) {
         h("td.num", { dataset: { col: "confirmed" } }, capacityText(ev)),
         h("td.num", { dataset: { col: "waitlist" } }, ev.waitlist ? String(ev.waitlist_count) : "—"),
         h("td.actions", h("a.btn.btn-sm.btn-ghost", { href: `#/events/${ev.id}` }, "管理"),
-          ev.status === "published" ? h("a.btn.btn-sm.btn-ghost", { href: `#/events/${ev.id}/screen` }, "签到码") : null));
+          checkinNotClosed(ev) ? h("a.btn.btn-sm.btn-ghost", { href: `#/events/${ev.id}/screen` }, "签到码") : null));
     });
     const pages = Math.max(1, Math.ceil(data.total / perPage));
     fill(body, 
@@ -273,14 +284,16 @@ async function viewEvent(root, id) {
   function renderHead() {
     const [phase, tone] = eventPhase(ev);
     const live = ev.status === "published";
+    // The scan page stays after the end too: scans made offline may still wait there to be synced.
     fill(head, 
       h("div", h("h1#event-title", ev.title, " ", h(`span.badge.badge-${tone}`, phase)),
         h("p.muted", `${KINDS[ev.kind] || ev.kind} · ${fmtRange(ev.starts_at, ev.ends_at)} · ${ev.location}`)),
       h("div.head-actions",
         live ? posterMenu() : null,
         live ? h("a.btn#open-scan", { href: `#/events/${id}/scan` }, "扫描电子票") : null,
-        live ? h("a.btn.btn-primary#open-screen", { href: `#/events/${id}/screen` }, "现场签到码") : null,
-        live ? h("button.btn.btn-danger-ghost#cancel-event", { type: "button", onclick: onCancel }, "取消活动") : null));
+        checkinNotClosed(ev) ? h("a.btn.btn-primary#open-screen", { href: `#/events/${id}/screen` }, "现场签到码") : null,
+        live && !eventEnded(ev)
+          ? h("button.btn.btn-danger-ghost#cancel-event", { type: "button", onclick: onCancel }, "取消活动") : null));
   }
 
   function posterMenu() {
@@ -327,7 +340,7 @@ async function viewEvent(root, id) {
       value: ev.capacity ?? "", placeholder: "不限" });
     const msg = h("div.form-message");
     const save = h("button.btn.btn-primary#capacity-save", { type: "submit" }, "保存");
-    const editable = ev.status === "published";
+    const editable = ev.status === "published" && !eventEnded(ev);
     fill(capCard, h("h2", "名额"),
       h("div.kpis",
         h("div.kpi", h("b#confirmed-count", String(ev.confirmed_count)), h("span", "已报名")),
@@ -553,9 +566,63 @@ async function viewScreen(root, id) {
 
 // --- ticket scanning ------------------------------------------------------------------------------
 
+// As server/events/checkin.py reads tickets: t1.{event_id}.{registration_id}.{member_id}.{signature}.
+const TICKET = /^(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})$/;
+
+function fromB64url(text) {
+  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+function toB64url(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The event's ticket key as a WebCrypto key: fetched when online and kept in localStorage, so tickets
+ * can still be checked at the door once the network is gone. Resolves to {key} or {reason} (no key). */
+async function ticketVerifier(id) {
+  const name = `console.checkin-key.${id}`;
+  let stored = null;
+  try { stored = JSON.parse(localStorage.getItem(name) || "null"); } catch { /* unreadable: fetch again */ }
+  try {
+    const k = await api(`/events/${id}/checkin-key`);
+    if (k.algorithm === "Ed25519" && String(k.event_id) === String(id)) {
+      stored = { event_id: k.event_id, algorithm: k.algorithm, public_key: k.public_key };
+      localStorage.setItem(name, JSON.stringify(stored));
+    }
+  } catch { /* offline or refused: the copy saved on an earlier visit still serves */ }
+  if (!stored?.public_key || String(stored.event_id) !== String(id)) return { reason: "nokey" };
+  if (!globalThis.crypto?.subtle) return { reason: "unsupported" };  // e.g. a page not served over HTTPS
+  try {
+    const key = await crypto.subtle.importKey("raw", fromB64url(stored.public_key), { name: "Ed25519" }, false, ["verify"]);
+    return { key };
+  } catch {
+    return { reason: "unsupported" };
+  }
+}
+
+/** Check a ticket in the browser: "ok", "unchecked" (cannot tell here) or the reason it is refused. */
+async function checkTicket(verifier, id, ticket) {
+  const m = TICKET.exec(ticket);
+  if (!m) return { error: "电子票无效" };
+  if (Number(m[2]) !== Number(id)) return { error: "该电子票不属于本活动" };
+  if (!verifier.key) return { status: "unchecked" };
+  const sig = fromB64url(m[5]);
+  // Only the canonical encoding counts, as on the server: one signature makes one ticket string.
+  if (toB64url(sig) !== m[5]) return { error: "电子票无效" };
+  try {
+    const ok = await crypto.subtle.verify("Ed25519", verifier.key, sig, new TextEncoder().encode(m[1]));
+    return ok ? { status: "ok" } : { error: "电子票无效" };
+  } catch {
+    return { status: "unchecked" };  // never turn a member away for a browser fault; the sync decides
+  }
+}
+
 /** Staff scan a member's signed ticket (a handheld scanner types it and presses Enter, or it is pasted).
- * Scans made while the network is down are kept on this browser with their time and synced later. */
+ * Scans made while the network is down are verified here with the event's key, kept on this browser with
+ * their time and synced later. */
 async function viewScan(root, id) {
+  const verifying = ticketVerifier(id);
   const ev = await api(`/events/${id}`);
   const key = `console.scan-queue.${id}`;
   const queued = () => { try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch { return []; } };
@@ -564,14 +631,22 @@ async function viewScan(root, id) {
   const submit = h("button.btn.btn-primary", { type: "submit" }, "签到");
   const results = h("ol.scan-results#scan-results");
   const pending = h("div#scan-pending");
+  const offlineNote = h("p.hint#scan-offline-mode", "正在准备离线验票…");
   root.append(h("div.page.page-narrow",
     h("a.back", { href: `#/events/${id}` }, "‹ 返回活动"),
     h("div.page-head", h("div", h("h1", "扫描电子票"), h("p.muted", `${ev.title} · ${fmtRange(ev.starts_at, ev.ends_at)}`))),
     h("form.card.inline-form#scan-form", { novalidate: true, onsubmit: onScan }, input, submit),
+    offlineNote,
     pending,
     h("div.card", h("h2", "本次扫描"), results)));
   input.focus();
   renderPending();
+  verifying.then((v) => {
+    offlineNote.dataset.mode = v.key ? "verify" : v.reason;
+    offlineNote.textContent = v.key ? "断网时也能当场验票：伪造或其他活动的电子票会被直接拒绝。"
+      : v.reason === "nokey" ? "未能获取本活动的验票公钥：断网时扫描的电子票先记录下来，联网同步时再核验。"
+        : "此浏览器不支持离线验票：断网时扫描的电子票先记录下来，联网同步时再核验。";
+  });
 
   function show(kind, text) {
     results.prepend(h(`li.scan-${kind}`, h("span.muted", `${parts(new Date().toISOString()).time} `), text));
@@ -594,14 +669,26 @@ async function viewScan(root, id) {
       // 201 and 200 answer alike; a repeat scan shows the first check-in's time.
       show("ok", `${out.name || `会员 ${out.member_id}`} 签到成功（${fmtTime(out.checked_in_at)}）`);
     } catch (err) {
-      if (err.status === 0) {
-        localStorage.setItem(key, JSON.stringify([...queued(), { ticket, scanned_at: new Date().toISOString() }]));
-        show("warn", "网络异常，已离线记录，恢复网络后请点击「立即同步」");
-        renderPending();
-      } else if (err.status !== 401) {
-        show("error", err.message);
-      }
+      if (err.status === 0) await scanOffline(ticket);
+      else if (err.status !== 401) show("error", err.message);
     }
+  }
+
+  async function scanOffline(ticket) {
+    const checked = await checkTicket(await verifying, id, ticket);
+    if (checked.error) {
+      show("error", `${checked.error}（离线验票，未记录）`);
+      return;
+    }
+    const earlier = queued().find((item) => item.ticket === ticket);
+    if (earlier) {
+      show("warn", `该电子票已离线记录（${fmtTime(earlier.scanned_at)}），无需重复扫描`);
+      return;
+    }
+    localStorage.setItem(key, JSON.stringify([...queued(), { ticket, scanned_at: new Date().toISOString() }]));
+    show("warn", checked.status === "ok" ? "电子票有效，已离线记录，联网后同步（恢复网络后请点击「立即同步」）"
+      : "网络异常，已离线记录，未能当场验票，联网同步时核验（恢复网络后请点击「立即同步」）");
+    renderPending();
   }
 
   async function sync(e) {
