@@ -101,7 +101,8 @@ def get_event(event_id: int):
 
 
 @bp.patch("/events/<int:event_id>")
-@api(roles=["staff"], body=EventPatch, out=EventOut, errors=["not_found", "event_cancelled", "capacity_below_confirmed"])
+@api(roles=["staff"], body=EventPatch, out=EventOut, errors=["not_found", "event_cancelled", "event_ended",
+                                                    "capacity_below_confirmed"])
 def patch_event(event_id: int, body: EventPatch):
     """Change an event (staff); raising capacity confirms people from the waiting list."""
     event, _ = services.update_event(event_id, body.model_dump(exclude_unset=True))

@@ -89,12 +89,16 @@ def get_event(event_id: int, lock: bool = False) -> Event:
 def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[int]]:
     """Apply a partial update. Raising capacity promotes from the waiting list.
 
-    Returns the event and the promoted member ids. Raises 404, 409 event_cancelled,
-    409 capacity_below_confirmed, 400 invalid_request (times that no longer fit together).
+    Returns the event and the promoted member ids. Raises 404, 409 event_cancelled, 409 event_ended
+    (capacity of an event that is over), 409 capacity_below_confirmed, 400 invalid_request (times that no
+    longer fit together).
     """
     event = get_event(event_id, lock=True)
     if event.status == EventStatus.cancelled:
         raise AppError("event_cancelled", "活动已取消，不能修改", 409)
+    if "capacity" in changes and event.ends_at <= utcnow():
+        # More seats after the end would "promote" the waiting list into an event that is over.
+        raise AppError("event_ended", "活动已结束，不能修改名额", 409)
     audience = changes.pop("audience", None)
     merged = {c: changes.get(c, getattr(event, c)) for c in
               ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at")}

@@ -212,7 +212,7 @@ def test_my_registrations(client, make, auth):
     assert {(i["event"]["id"], i["status"]) for i in items} == {(a.id, "confirmed"), (b.id, "waitlisted")}
 
 
-def test_an_event_that_is_over_cannot_be_cancelled(client, make, auth):
+def test_an_event_that_is_over_cannot_be_cancelled_or_resized(client, make, auth):
     """Registrants of a past event must not be told it was cancelled; an event under way still can be."""
     staff = auth(make.staff())
     now = utcnow()
@@ -224,6 +224,10 @@ def test_an_event_that_is_over_cannot_be_cancelled(client, make, auth):
     assert client.get(f"{API}/events/{past.id}", headers=staff).json["status"] == "published"
     r = client.post(f"{API}/events/{under_way.id}/cancel", headers=staff)
     assert r.status_code == 200 and r.json["status"] == "cancelled"
+    # Nor can its capacity change: more seats would "promote" the waiting list into a past event.
+    r = client.patch(f"{API}/events/{past.id}", json={"capacity": 500}, headers=staff)
+    assert r.status_code == 409 and r.json["error"]["code"] == "event_ended"
+    assert client.patch(f"{API}/events/{past.id}", json={"description": "活动照片已上传"}, headers=staff).status_code == 200
     # Cancelling is idempotent, also once the event is over.
     with time_machine.travel(now + timedelta(hours=2)):
         assert client.post(f"{API}/events/{under_way.id}/cancel", headers=staff).status_code == 200
