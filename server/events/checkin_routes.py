@@ -5,6 +5,7 @@ from flask import Response, g
 
 from ..api import api
 from ..extensions import db
+from ..timeutil import utcnow
 from . import bp, checkin
 from .checkin_schemas import (
     BatchError,
@@ -41,8 +42,12 @@ def checkin_code(event_id: int, query: ImageQuery):
     token, valid_until = checkin.current_code(event_id)
     if query.format == "png":
         return _png(token)
+    # The same window _check_open enforces on every scan (checkin.checkin_window).
+    opens, closes = checkin.checkin_window(get_event(event_id))
     out = CheckinCodeOut(token=token, qr_content=token, valid_until=valid_until,
-                         period_seconds=checkin.code_period_seconds())
+                         period_seconds=checkin.code_period_seconds(),
+                         checkin_opens_at=opens, checkin_closes_at=closes,
+                         checkin_open=opens <= utcnow() <= closes)
     return Response(out.model_dump_json(), mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 

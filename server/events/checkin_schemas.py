@@ -40,6 +40,11 @@ class CheckinCodeOut(Out):
     qr_content: str
     valid_until: LocalTime
     period_seconds: int
+    # The window members can check in; outside it every scan is 409 checkin_closed, so the screen
+    # shows a notice instead of a code nobody can use.
+    checkin_opens_at: LocalTime
+    checkin_closes_at: LocalTime
+    checkin_open: bool
 
 
 class TicketOut(Out):

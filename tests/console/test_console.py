@@ -217,6 +217,37 @@ def test_checkin_screen_of_a_cancelled_event_says_so(site, sign_in):
     expect(page.locator(".qr-error")).to_have_text("活动已取消")
 
 
+def test_checkin_screen_shows_no_code_once_check_in_has_closed(site, sign_in):
+    # Started 90 minutes ago and still running, but check-in closed 30 minutes after the start:
+    # every scan would be refused with 409 checkin_closed.
+    start = utcnow() - timedelta(minutes=90)
+    event_id = site.make_event("闭幕前的座谈会", starts_at=start,
+                               checkin_opens_minutes_before=30, checkin_closes_minutes_after=30)
+    page = sign_in()
+    page.clock.install()
+    page.goto(f"/console/#/events/{event_id}/screen")
+    expect(page.locator("#qr-closed")).to_contain_text("签到已结束")
+    expect(page.locator("#qr-closed")).to_contain_text(
+        (start + timedelta(minutes=30)).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))
+    expect(page.locator("#qr")).to_have_count(0)
+    expect(page.locator(".qr-hint")).to_be_hidden()
+    # It keeps asking, so a screen left open is never stuck on a stale answer.
+    with page.expect_request(lambda r: r.url.endswith(f"/events/{event_id}/checkin-code")):
+        page.clock.run_for(31_000)
+    expect(page.locator("#qr-closed")).to_contain_text("签到已结束")
+
+
+def test_checkin_screen_before_check_in_opens_says_when(site, sign_in):
+    start = utcnow() + timedelta(hours=3)
+    event_id = site.make_event("未开始的座谈会", starts_at=start, checkin_opens_minutes_before=60)
+    page = sign_in()
+    page.goto(f"/console/#/events/{event_id}/screen")
+    opens = (start - timedelta(minutes=60)).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    expect(page.locator("#qr-closed")).to_contain_text("签到尚未开始")
+    expect(page.locator("#qr-closed")).to_contain_text(f"北京时间 {opens} 开始签到")
+    expect(page.locator("#qr")).to_have_count(0)
+
+
 def test_staff_scan_tickets_also_offline_and_sync_later(site, sign_in):
     """README: staff scan tickets in the console, also offline. A handheld scanner types the ticket and
     presses Enter; a scan made without network is kept and synced with its time."""

@@ -216,6 +216,27 @@ def test_checkin_window_counts_from_the_start(client, make, auth):
         assert post_code(client, auth(member), code_for(client, auth(staff), ev.id)).status_code == 201
 
 
+def test_code_says_when_check_in_opens_and_whether_it_is_open(client, make, auth):
+    staff = make.staff()
+    start = utcnow().replace(microsecond=0) + timedelta(hours=3)
+    ev = make.event(starts_at=start, ends_at=start + timedelta(hours=4),
+                    checkin_opens_minutes_before=60, checkin_closes_minutes_after=90)
+    opens, closes = start - timedelta(minutes=60), start + timedelta(minutes=90)
+    moments = [(opens - timedelta(seconds=1), False), (opens, True), (start, True),
+               (closes, True), (closes + timedelta(seconds=1), False)]
+    members = [registered(make, ev) for _ in moments]
+    for (at, is_open), member in zip(moments, members):
+        with time_machine.travel(at, tick=False):
+            code = client.get(f"{API}/events/{ev.id}/checkin-code", headers=auth(staff)).json
+            assert code["checkin_open"] is is_open, at
+            assert code["checkin_opens_at"] == opens.astimezone(SHANGHAI).isoformat()
+            assert code["checkin_closes_at"] == closes.astimezone(SHANGHAI).isoformat()
+            assert code["checkin_opens_at"].endswith("+08:00")
+            # The flag agrees with what a scan of this very code gets.
+            r = post_code(client, auth(member), code["token"])
+            assert r.status_code == (201 if is_open else 409), (at, r.json)
+
+
 def test_cancelled_event_refuses_check_in(client, make, auth, open_event):
     ev = open_event()
     staff, member = make.staff(), registered(make, ev)

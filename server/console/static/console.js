@@ -471,6 +471,9 @@ async function viewScreen(root, id) {
   const registered = h("b#screen-registered", "—");
   const clock = h("div.screen-clock");
   const fullscreenBtn = h("button.btn.btn-sm.screen-btn", { type: "button", onclick: toggleFullscreen }, "全屏显示");
+  const frame = h("div.qr-frame", img, status);
+  const hint = h("p.qr-hint", "请打开微信「同心」小程序，点击「扫码签到」");
+  const timer = h("div.qr-timer", h("div.timer-bar", bar), h("div.timer-text", countdown, " 秒后刷新二维码"));
   root.append(h("div.screen",
     h("div.screen-tools",
       h("a.btn.btn-sm.screen-btn", { href: `#/events/${id}` }, "‹ 返回"), fullscreenBtn),
@@ -485,9 +488,9 @@ async function viewScreen(root, id) {
           h("div.count-value", checked, h("span.count-sep", "/"), registered)),
         clock),
       h("div.screen-qr",
-        h("div.qr-frame", img, status),
-        h("p.qr-hint", "请打开微信「同心」小程序，点击「扫码签到」"),
-        h("div.qr-timer", h("div.timer-bar", bar), h("div.timer-text", countdown, " 秒后刷新二维码"))))));
+        frame,
+        hint,
+        timer))));
 
   let alive = true;
   let refreshAt = 0;
@@ -501,15 +504,27 @@ async function viewScreen(root, id) {
     let delay;
     try {
       const code = await api(`/events/${id}/checkin-code`);
-      const resp = await api(`/events/${id}/checkin-code?format=png`, { raw: true });
-      const blob = await resp.blob();
-      if (!alive) return;
-      const url = URL.createObjectURL(blob);
-      img.onload = () => { if (objectUrl && objectUrl !== url) URL.revokeObjectURL(objectUrl); objectUrl = url; };
-      img.src = url;
-      img.dataset.token = code.token;
-      fill(status, );
       periodMs = (code.period_seconds || 30) * 1000;
+      if (code.checkin_open === false) {
+        // Every scan outside the window is refused (409 checkin_closed): show no code at all, and
+        // keep polling so the code appears by itself once check-in opens.
+        if (!alive) return;
+        // Before or after? Judged by the server's clock (valid_until lies 1–2 periods after its now),
+        // not this laptop's; the window's midpoint keeps that estimate's slack harmless.
+        const serverNow = Date.parse(code.valid_until) - 1.5 * periodMs;
+        const middle = (Date.parse(code.checkin_opens_at) + Date.parse(code.checkin_closes_at)) / 2;
+        showClosed(serverNow < middle, code);
+      } else {
+        const resp = await api(`/events/${id}/checkin-code?format=png`, { raw: true });
+        const blob = await resp.blob();
+        if (!alive) return;
+        const url = URL.createObjectURL(blob);
+        img.onload = () => { if (objectUrl && objectUrl !== url) URL.revokeObjectURL(objectUrl); objectUrl = url; };
+        img.src = url;
+        img.dataset.token = code.token;
+        fill(status, );
+        showCode();
+      }
       // valid_until falls on a period boundary: fetch the new code just after the next boundary, so
       // the code on screen is always the newest and a late scan still has a full period to be sent.
       // Taken modulo one period, a wrong clock on this laptop only shifts the phase.
@@ -522,6 +537,21 @@ async function viewScreen(root, id) {
     }
     refreshAt = Date.now() + delay;
     timers.push(setTimeout(refreshCode, delay));
+  }
+
+  function showCode() {
+    if (img.parentNode !== frame) fill(frame, img, status);
+    hint.hidden = timer.hidden = false;
+  }
+
+  function showClosed(notYet, code) {
+    fill(status, );
+    fill(frame, notYet
+      ? h("div#qr-closed.qr-closed", h("div.qr-closed-title", "签到尚未开始"),
+        h("div.qr-closed-sub", `北京时间 ${fmtTime(code.checkin_opens_at)} 开始签到`))
+      : h("div#qr-closed.qr-closed", h("div.qr-closed-title", "签到已结束"),
+        h("div.qr-closed-sub", `签到已于北京时间 ${fmtTime(code.checkin_closes_at)} 截止`)), status);
+    hint.hidden = timer.hidden = true;
   }
 
   async function refreshStats() {
