@@ -19,13 +19,13 @@ import hmac
 import json
 import re
 import secrets
-import threading
 import time
 from collections import Counter, deque
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from .fake_http import FakeHandler, FakeServer
 
 DEFAULT_SECRET_ID = "AKIDfakesms0000dev"
 DEFAULT_SECRET_KEY = "fake-sms-secret-key"
@@ -72,7 +72,9 @@ def _hmac(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode(), hashlib.sha256).digest()
 
 
-class FakeSms:
+class FakeSms(FakeServer):
+    thread_name = "fake-sms"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, secret_id: str = DEFAULT_SECRET_ID,
                  secret_key: str = DEFAULT_SECRET_KEY, sdk_app_id: str = DEFAULT_SDK_APP_ID,
                  sign_name: str = DEFAULT_SIGN_NAME, param_max_len: int = 20):
@@ -80,31 +82,13 @@ class FakeSms:
         self.sdk_app_id, self.sign_name = sdk_app_id, sign_name
         self.echo = False
         self.param_max_len = param_max_len
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        self.reset()
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.fake = self  # type: ignore[attr-defined]
-        self.base_url = f"http://{host}:{self.httpd.server_address[1]}/"
-
-    def start(self) -> "FakeSms":
-        threading.Thread(target=self.httpd.serve_forever, name="fake-sms", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(host, port, _Handler)
 
     def reset(self) -> None:
-        """Back to a healthy server: no failures, limits or rules; the logs emptied. Requests still held
-        by a delay rule are let go and answered 503: they belong to a finished test."""
+        """Back to a healthy server: no failures, limits or rules; the logs emptied; held requests let go."""
         with self._lock:
-            self._release.abandoned = True  # type: ignore[attr-defined]
-            self._release.set()
-            self._release = threading.Event()
+            super().reset()
             self.templates: dict[str, str] = dict(DEFAULT_TEMPLATES)
-            self.failures: dict[str | None, dict] = {}
             self.per_second: float | None = None
             self._window = 1.0
             self._recent: deque[float] = deque()
@@ -129,14 +113,6 @@ class FakeSms:
             self.failures[provider] = {"status": status, "code": code, "message": message, "delay": delay,
                                        "times": times}
 
-    def release_held(self) -> None:
-        """The provider recovers and completes the requests it was holding (a delay rule), as if
-        nothing had happened; failure rules are lifted and the logs kept."""
-        with self._lock:
-            self.failures = {}
-            self._release.set()
-            self._release = threading.Event()
-
     def rate_limit(self, per_second: float | None, window: float = 1.0) -> None:
         """Refuse requests beyond `per_second` in any one-second window (RequestLimitExceeded /
         Throttling.User), as both providers limit API calls; None lifts the limit. A longer `window`
@@ -149,17 +125,7 @@ class FakeSms:
     def sent_to(self, phone: str) -> list[SentSms]:
         return [s for s in self.sent if s.phone == phone]
 
-    # --- shared plumbing ---------------------------------------------------------------------------
-
-    def _take_failure(self, provider: str) -> dict | None:
-        with self._lock:
-            key = provider if provider in self.failures else None
-            rule = self.failures.get(key)
-            if rule and rule["times"] is not None:
-                rule["times"] -= 1
-                if rule["times"] <= 0:
-                    del self.failures[key]
-            return rule
+    # --- protocol ------------------------------------------------------------------------------------
 
     def _throttled(self) -> bool:
         with self._lock:
@@ -396,14 +362,7 @@ def _error_body(provider: str, e: SmsAnswer) -> tuple[int, dict]:
     return e.status, {"RequestId": _request_id(), "Code": e.code, "Message": e.message}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs offer
-    disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall per request
-    wbufsize = 64 * 1024
-
-    def log_message(self, format, *args):  # quiet: tests read fake.requests instead
-        pass
-
+class _Handler(FakeHandler):
     def do_POST(self):
         fake: FakeSms = self.server.fake  # type: ignore[attr-defined]
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -416,13 +375,9 @@ class _Handler(BaseHTTPRequestHandler):
             release = fake._release
         if provider is None:
             return self._send(404, b"404 Not Found", "text/plain")
-        rule = fake._take_failure(provider)
-        if rule and rule["delay"]:
-            release.wait(rule["delay"])
-            if getattr(release, "abandoned", False):
-                # Released by reset(): this request belongs to a finished test and must not count
-                # against (or send for) the next one.
-                return self._send(503, b"<html>Service Unavailable</html>", "text/html")
+        rule = fake._take_failure(provider, None)  # a rule for this provider, else one for any
+        if not self._hold(release, rule):
+            return
         if rule and rule["status"]:
             return self._send(rule["status"], b"<html>Service Unavailable</html>", "text/html")
         try:
@@ -443,17 +398,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
-            self.close_connection = True
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Fake Tencent Cloud / Alibaba Cloud SMS API for development.")
@@ -470,12 +414,7 @@ def main() -> None:
     fake.thirty_second_rule = args.thirty_second_rule
     fake.echo = True
     print(f"fake SMS API (Tencent and Alibaba formats) at {fake.base_url}", flush=True)
-    try:
-        fake.httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.httpd.server_close()
+    fake.serve()
 
 
 if __name__ == "__main__":

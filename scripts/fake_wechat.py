@@ -15,13 +15,13 @@ import io
 import json
 import re
 import secrets
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import qrcode
+
+from .fake_http import FakeHandler, FakeServer
 
 DEFAULT_APPID = "wx-dev-appid"
 DEFAULT_SECRET = "dev-wechat-secret"
@@ -58,45 +58,29 @@ class WeChatAnswer(Exception):
         self.errcode, self.errmsg = errcode, errmsg
 
 
-class FakeWeChat:
+class FakeWeChat(FakeServer):
+    thread_name = "fake-wechat"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, appid: str = DEFAULT_APPID,
                  secret: str = DEFAULT_SECRET, token_ttl: int = 7200, require_consent: bool = True):
         self._default_apps = {appid: secret}
         self.token_ttl = token_ttl
-        self._lock = threading.Lock()
         # Issued tokens outlive reset(), as a real server's would: token -> (appid, expires_at).
         self.tokens: dict[str, tuple[str, float]] = {}
         self._stable: dict[str, str] = {}
         self._require_consent = require_consent
-        self._release = threading.Event()
-        self.reset()
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.fake = self  # type: ignore[attr-defined]
-        self.base_url = f"http://{host}:{self.httpd.server_address[1]}/"
-
-    def start(self) -> "FakeWeChat":
-        threading.Thread(target=self.httpd.serve_forever, name="fake-wechat", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(host, port, _Handler)
 
     def reset(self) -> None:
-        """Forget codes, grants, failures and the request log (tokens stay valid). Requests still held
-        by a delay rule are let go and answered 503: they belong to a finished test."""
+        """Forget codes, grants, failures and the request log (tokens stay valid); let held requests go."""
         with self._lock:
-            self._release.abandoned = True  # type: ignore[attr-defined]
-            self._release.set()
-            self._release = threading.Event()
+            super().reset()
             self.apps = dict(self._default_apps)
             self.codes: dict[str, tuple[str, str | None]] = {}
             self.used_codes: set[str] = set()
             self.phone_codes: dict[str, str] = {}
             self.grants: Counter = Counter()
             self.require_consent = self._require_consent
-            self.failures: dict[str, dict] = {}
             self.requests: list[dict] = []
             self.sent: list[dict] = []
 
@@ -137,15 +121,6 @@ class FakeWeChat:
         return [r for r in self.requests if r["path"] == path.strip("/")]
 
     # --- protocol --------------------------------------------------------------------------------
-
-    def _take_failure(self, path: str) -> dict | None:
-        with self._lock:
-            rule = self.failures.get(path)
-            if rule and rule["times"] is not None:
-                rule["times"] -= 1
-                if rule["times"] <= 0:
-                    del self.failures[path]
-            return rule
 
     def _check_app(self, appid: str | None, secret: str | None) -> None:
         if appid not in self.apps:
@@ -273,14 +248,7 @@ ROUTES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall per request
-    wbufsize = 64 * 1024
-    protocol_version = "HTTP/1.1"  # keep-alive, as the real API offers
-
-    def log_message(self, format, *args):  # quiet: tests read fake.requests instead
-        pass
-
+class _Handler(FakeHandler):
     def do_GET(self):
         self._dispatch()
 
@@ -301,12 +269,8 @@ class _Handler(BaseHTTPRequestHandler):
             fake.requests.append({"method": method, "path": path, "query": query, "body": body})
             release = fake._release
         rule = fake._take_failure(path)
-        if rule and rule["delay"]:
-            release.wait(rule["delay"])
-            if getattr(release, "abandoned", False):
-                # Released by reset(): this request belongs to a finished test and must not act on
-                # (consume codes, record sends for) the next one.
-                return self._send(503, b"<html>Service Unavailable</html>", "text/html")
+        if not self._hold(release, rule):
+            return
         if rule and rule["status"]:
             return self._send(rule["status"], b"<html>Service Unavailable</html>", "text/html")
         if rule and rule["body"] is not None:
@@ -326,16 +290,6 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, answer, "image/png")
         self._send(200, json.dumps(answer, ensure_ascii=False).encode(), "application/json; encoding=utf-8")
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
-            self.close_connection = True
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Fake WeChat server API for development.")
@@ -348,12 +302,7 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeWeChat(args.host, args.port, args.appid, args.secret, require_consent=args.require_consent)
     print(f"fake WeChat API at {fake.base_url}", flush=True)
-    try:
-        fake.httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.httpd.server_close()
+    fake.serve()
 
 
 if __name__ == "__main__":
