@@ -1,6 +1,6 @@
 // Slot booking (API.md "Slot booking"): calendars for health checks, the secretary's reception day and
 // the legal clinic; a day's slots, who booked them, and the staff's moves and cancellations.
-import { STAFF_ROLES, TZ_OFFSET, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, session, showFieldErrors, toast, newestOnly } from "./core.js";
+import { STAFF_ROLES, TZ_OFFSET, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, session, showFieldErrors, toast, newestOnly, audienceFields, intField } from "./core.js";
 
 export const CAL_KINDS = { health_check: "体检", reception_day: "书记接待日", legal_clinic: "法律门诊" };
 const BOOKING_STATUS = { booked: "已预约", cancelled: "已取消" };
@@ -23,8 +23,6 @@ function audienceText(a) {
 
 const todayBeijing = () => parts(new Date().toISOString()).date;
 const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || "");
-const int = (v) => (v.trim() === "" ? undefined : /^\d+$/.test(v.trim()) ? Number(v) : v);
-const names = (v) => v.split(/[,，、;；\n]+/).map((s) => s.trim()).filter(Boolean);
 /** "2026-12-01" + "09:00" → an ISO time in Beijing. */
 const dayTime = (day, time) => (day && time ? `${day}T${time}:00${TZ_OFFSET}` : undefined);
 
@@ -127,13 +125,9 @@ export function viewNewCalendar(root) {
       title: f.title.value.trim(),
       location: f.location.value.trim(),
       host: f.host.value.trim() || undefined,
-      cancel_cutoff_hours: int(f.cancel_cutoff_hours.value),
-      max_active_per_member: int(f.max_active_per_member.value),
-      audience: {
-        departments: names(f["audience.departments"].value),
-        grids: names(f["audience.grids"].value),
-        tags: names(f["audience.tags"].value),
-      },
+      cancel_cutoff_hours: intField(f.cancel_cutoff_hours.value),
+      max_active_per_member: intField(f.max_active_per_member.value),
+      audience: audienceFields(f),
     };
     clearFieldErrors(form, msg);
     busy(submit, true);
@@ -214,7 +208,7 @@ export async function viewCalendar(root, id, dayArg) {
       const body = {
         generate: {
           date: g("date") || undefined, start: g("start") || undefined, end: g("end") || undefined,
-          slot_minutes: int(g("slot_minutes")), capacity: int(g("capacity")),
+          slot_minutes: intField(g("slot_minutes")), capacity: intField(g("capacity")),
         },
         publish_at: localInputToIso(f.publish_at.value),
       };
@@ -256,7 +250,7 @@ export async function viewCalendar(root, id, dayArg) {
         slots: [{
           starts_at: dayTime(d, f["slots.0.starts_at"].value),
           ends_at: dayTime(d, f["slots.0.ends_at"].value),
-          capacity: int(f["slots.0.capacity"].value),
+          capacity: intField(f["slots.0.capacity"].value),
         }],
         publish_at: localInputToIso(f.publish_at.value),
       };

@@ -1,5 +1,5 @@
 // Staff web console: a small single-page app over /api/v1 (API.md). No build step, no dependencies.
-import { $, ApiError, STAFF_ROLES, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom, fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors, signOut, toast, newestOnly } from "./core.js";
+import { $, ApiError, STAFF_ROLES, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom, fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors, signOut, toast, newestOnly, audienceFields, intField } from "./core.js";
 import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
@@ -229,8 +229,6 @@ function viewNewEvent(root) {
     h("div.page-head", h("div", h("h1", "新建活动"), h("p.muted", "发布后会员即可在小程序中看到并报名"))),
     form));
 
-  const names = (v) => v.split(/[,，、;；\n]+/).map((s) => s.trim()).filter(Boolean);
-  const int = (v) => (v.trim() === "" ? undefined : /^\d+$/.test(v.trim()) ? Number(v) : v);
 
   async function onSubmit(ev) {
     ev.preventDefault();
@@ -244,16 +242,12 @@ function viewNewEvent(root) {
       ends_at: localInputToIso(f.ends_at.value),
       signup_opens_at: localInputToIso(f.signup_opens_at.value),
       signup_closes_at: localInputToIso(f.signup_closes_at.value),
-      capacity: int(f.capacity.value) ?? null,
+      capacity: intField(f.capacity.value) ?? null,
       waitlist: f.waitlist.checked,
       walk_in: f.walk_in.checked,
-      checkin_opens_minutes_before: int(f.checkin_opens_minutes_before.value),
-      checkin_closes_minutes_after: int(f.checkin_closes_minutes_after.value),
-      audience: {
-        departments: names(f["audience.departments"].value),
-        grids: names(f["audience.grids"].value),
-        tags: names(f["audience.tags"].value),
-      },
+      checkin_opens_minutes_before: intField(f.checkin_opens_minutes_before.value),
+      checkin_closes_minutes_after: intField(f.checkin_closes_minutes_after.value),
+      audience: audienceFields(f),
     };
     clearFieldErrors(form, msg);
     busy(submit, true);

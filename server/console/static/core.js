@@ -74,6 +74,19 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
 // --- DOM helpers ----------------------------------------------------------------------------------
 
 /** h("div.card#x", {onclick}, child, ...) — builds elements; text is always set as text, never HTML. */
+/** A number box's value: a whole number, undefined when empty, else the text as typed (the server names it). */
+export const intField = (v) => (v.trim() === "" ? undefined : /^\d+$/.test(v.trim()) ? Number(v) : v);
+
+/** The audience boxes of a form (audience.departments / .grids / .tags), names split at commas, 、 ; or new lines. */
+export function audienceFields(f) {
+  const names = (v) => v.split(/[,，、;；\n]+/).map((s) => s.trim()).filter(Boolean);
+  return {
+    departments: names(f["audience.departments"].value),
+    grids: names(f["audience.grids"].value),
+    tags: names(f["audience.tags"].value),
+  };
+}
+
 /**
  * A fetcher that keeps only its newest call's answer: when a filter or page changes while an older
  * request is still out, that older answer (arriving late) resolves to null instead of overwriting the
