@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, load_config
 from .errors import register_error_handlers
+from . import ratelimit
 from .extensions import db, migrate
 
 API_PREFIX = "/api/v1"
@@ -35,6 +36,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     register_error_handlers(app)
+    ratelimit.init_app(app)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     @app.before_request
     def _mark_reads():

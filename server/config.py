@@ -82,6 +82,9 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "AUTH_DEV_LOGIN": _bool(env.get("AUTH_DEV_LOGIN")),
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", str(12 * 3600))),
         "UNION_NAME": env.get("UNION_NAME", "同心工会"),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1). The client
+        # address keys the sign-in and receipt throttles, so with 0 behind a proxy everyone shares one.
+        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "SQLALCHEMY_ECHO": _bool(env.get("SQLALCHEMY_ECHO")),
         # Anonymous suggestions one member may submit per day (Asia/Shanghai).

@@ -13,12 +13,17 @@ log = logging.getLogger(__name__)
 class AppError(Exception):
     """Raised by services; rendered as the contract's error shape."""
 
-    def __init__(self, code: str, message: str, status: int = 400, details: dict | None = None):
+    def __init__(self, code: str, message: str, status: int = 400, details: dict | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.details = details or {}
+        self.headers = dict(headers or {})
+        if status == 429 and "retry_after" in self.details:
+            # Clients and proxies read the header; the detail is for people reading the body.
+            self.headers.setdefault("Retry-After", str(self.details["retry_after"]))
 
 
 def error_response(code: str, message: str, status: int, details: dict | None = None):
@@ -49,7 +54,9 @@ def register_error_handlers(app: Flask) -> None:
     def _app_error(e: AppError):
         # Whatever the service changed before refusing is discarded, never committed later.
         _rollback()
-        return error_response(e.code, e.message, e.status, e.details)
+        resp = error_response(e.code, e.message, e.status, e.details)
+        resp.headers.update(e.headers)
+        return resp
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):

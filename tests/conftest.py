@@ -111,6 +111,17 @@ def committing_db(app):
                 conn.execute(table.delete())
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Throttle counters start empty in every test (the app, and its in-process counters, are shared)."""
+    yield
+    if "app" in request.fixturenames:
+        from server.ratelimit import limiter
+
+        with request.getfixturevalue("app").app_context():
+            limiter.reset()
+
+
 @pytest.fixture
 def client(app, db):
     return app.test_client()
