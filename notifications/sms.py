@@ -16,6 +16,7 @@ import time
 import unicodedata
 import uuid
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, Protocol, Sequence
 from urllib.parse import quote, urlsplit
@@ -164,11 +165,34 @@ class SmsProvider(Protocol):
     name: str
     max_batch: int       # phones per send() call
     param_max_len: int   # characters per template variable
+    can_pull: bool       # whether pull_status() can ask the provider what it accepted
 
-    def send(self, phones: Sequence[str], template_id: str, params: Sequence[str]) -> list[Outcome]:
+    def send(self, phones: Sequence[str], template_id: str, params: Sequence[str],
+             session_context: str | None = None) -> list[Outcome]:
         """Send one template to every phone; one Outcome per phone, in the same order. Never raises for
-        provider or network faults."""
+        provider or network faults. session_context comes back unchanged in the delivery reports."""
         ...
+
+    def pull_status(self, phone: str, since: datetime, until: datetime) -> list["DeliveryReport"]:
+        """The provider's delivery reports for one phone between since and until. Raises SmsUnavailable
+        when the provider cannot be asked now (network, 5xx, throttled, refused)."""
+        ...
+
+
+class SmsUnavailable(Exception):
+    """The provider could not answer a status query; try again later (never read it as "not sent")."""
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A message the provider accepted, as its status report describes it."""
+
+    phone: str                 # the 11-digit national number
+    serial_no: str             # the provider's message id (SendSms' SerialNo)
+    status: str                # SUCCESS or FAIL: whether the handset got it (both mean the provider took it)
+    description: str
+    session_context: str       # what SendSms carried in SessionContext
+    received_at: datetime | None = None
 
 
 def _seconds_to_midnight() -> float:
@@ -179,12 +203,14 @@ def _seconds_to_midnight() -> float:
 class _Provider:
     name = ""
     max_batch = 1
+    can_pull = False
 
     def __init__(self, *, sign_name: str, param_max_len: int = SMS_PARAM_MAX_LEN):
         self.sign_name = sign_name
         self.param_max_len = param_max_len
 
-    def send(self, phones: Sequence[str], template_id: str, params: Sequence[str]) -> list[Outcome]:
+    def send(self, phones: Sequence[str], template_id: str, params: Sequence[str],
+             session_context: str | None = None) -> list[Outcome]:
         if len(phones) > self.max_batch:
             raise ValueError(f"{self.name} takes at most {self.max_batch} phones per call, got {len(phones)}")
         params = [str(p) for p in params]
@@ -202,12 +228,17 @@ class _Provider:
             error = f"param_too_long: a value is {len(too_long)} characters; the limit is {self.param_max_len}"
             return [o or Outcome.failed(error) for o in outcomes]
         if numbers:
-            for i, outcome in zip(numbers, self._send(list(numbers.values()), template_id, params)):
+            for i, outcome in zip(numbers, self._send(list(numbers.values()), template_id, params,
+                                                      session_context)):
                 outcomes[i] = outcome
         return outcomes  # type: ignore[return-value]
 
-    def _send(self, numbers: list[str], template_id: str, params: list[str]) -> list[Outcome]:
+    def _send(self, numbers: list[str], template_id: str, params: list[str],
+              session_context: str | None) -> list[Outcome]:
         raise NotImplementedError
+
+    def pull_status(self, phone: str, since: datetime, until: datetime) -> list[DeliveryReport]:
+        raise NotImplementedError(f"{self.name} SMS has no status query here")
 
 
 class ConsoleSms(_Provider):
@@ -220,7 +251,8 @@ class ConsoleSms(_Provider):
         super().__init__(sign_name=sign_name, param_max_len=param_max_len)
         self.outbox: deque[SmsMessage] = deque(maxlen=1000)
 
-    def _send(self, numbers: list[str], template_id: str, params: list[str]) -> list[Outcome]:
+    def _send(self, numbers: list[str], template_id: str, params: list[str],
+              session_context: str | None) -> list[Outcome]:
         for number in numbers:
             self.outbox.append(SmsMessage(number, template_id, params))
             log.info("SMS to %s 【%s】 template %s %s", number, self.sign_name, template_id,
@@ -290,10 +322,15 @@ def _tencent_outcome(code: str, message: str) -> Outcome:
 
 
 class TencentSms(_HttpProvider):
-    """Tencent Cloud SMS, SendSms 2021-01-11; numbers go as +86…; one result per number."""
+    """Tencent Cloud SMS, SendSms 2021-01-11; numbers go as +86…; one result per number.
+
+    SendSms carries a SessionContext that the status reports echo (PullSmsSendStatusByPhoneNumber), so a
+    message can be matched to what asked for it after a crash.
+    """
 
     name = "tencent"
     max_batch = 200
+    can_pull = True
 
     def __init__(self, *, secret_id: str, secret_key: str, sdk_app_id: str, sign_name: str,
                  region: str = "ap-guangzhou", base_url: str = TENCENT_BASE_URL, **kw: Any):
@@ -301,18 +338,25 @@ class TencentSms(_HttpProvider):
         self.secret_id, self.secret_key = secret_id, secret_key
         self.sdk_app_id, self.region = sdk_app_id, region
 
-    def _send(self, numbers: list[str], template_id: str, params: list[str]) -> list[Outcome]:
-        phones = ["+86" + n for n in numbers]
-        payload = json.dumps({"PhoneNumberSet": phones, "SmsSdkAppId": self.sdk_app_id, "SignName": self.sign_name,
-                              "TemplateId": template_id, "TemplateParamSet": params},
-                             ensure_ascii=False, separators=(",", ":")).encode()
+    def _call(self, action: str, request: dict) -> tuple[int | None, Any, str]:
+        """One signed API 3.0 call: (HTTP status, the parsed body, a description for errors)."""
+        payload = json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = int(time.time())
         headers = {"Content-Type": "application/json; charset=utf-8", "Host": self.host,
-                   "X-TC-Action": "SendSms", "X-TC-Version": "2021-01-11",
+                   "X-TC-Action": action, "X-TC-Version": "2021-01-11",
                    "X-TC-Timestamp": str(timestamp), "X-TC-Region": self.region}
         headers["Authorization"] = tc3_authorization(self.secret_id, self.secret_key, "sms", timestamp,
                                                      headers, payload)
-        status, body, described = self._post(self.base_url, data=payload, headers=headers)
+        return self._post(self.base_url, data=payload, headers=headers)
+
+    def _send(self, numbers: list[str], template_id: str, params: list[str],
+              session_context: str | None) -> list[Outcome]:
+        phones = ["+86" + n for n in numbers]
+        request = {"PhoneNumberSet": phones, "SmsSdkAppId": self.sdk_app_id, "SignName": self.sign_name,
+                   "TemplateId": template_id, "TemplateParamSet": params}
+        if session_context:
+            request["SessionContext"] = session_context
+        status, body, described = self._call("SendSms", request)
         answer = body.get("Response") if isinstance(body, dict) else None
         if status != 200 or not isinstance(answer, dict):
             return [Outcome.retry(described)] * len(numbers)
@@ -333,6 +377,33 @@ class TencentSms(_HttpProvider):
             else:
                 outcomes.append(_tencent_outcome(str(item.get("Code")), str(item.get("Message", ""))))
         return outcomes
+
+    def pull_status(self, phone: str, since: datetime, until: datetime) -> list[DeliveryReport]:
+        """PullSmsSendStatusByPhoneNumber (2021-01-11): at most 100 reports, 7 days back, 20 calls/s.
+
+        A report can come minutes after SendSms accepted the message: an empty answer is not "not sent".
+        """
+        number = normalize_phone(phone)
+        if number is None:
+            return []
+        status, body, described = self._call("PullSmsSendStatusByPhoneNumber", {
+            "BeginTime": int(since.timestamp()), "EndTime": int(until.timestamp()), "Offset": 0, "Limit": 100,
+            "PhoneNumber": "+86" + number, "SmsSdkAppId": self.sdk_app_id})
+        answer = body.get("Response") if isinstance(body, dict) else None
+        if status != 200 or not isinstance(answer, dict):
+            raise SmsUnavailable(described)
+        if isinstance(answer.get("Error"), dict):
+            err = answer["Error"]
+            raise SmsUnavailable(f"{err.get('Code')}: {err.get('Message', '')}"[:300])
+        reports = []
+        for item in answer.get("PullSmsSendStatusSet") or []:
+            received = item.get("UserReceiveTime")
+            reports.append(DeliveryReport(
+                phone=normalize_phone(item.get("PhoneNumber")) or number, serial_no=str(item.get("SerialNo") or ""),
+                status=str(item.get("ReportStatus") or ""), description=str(item.get("Description") or ""),
+                session_context=str(item.get("SessionContext") or ""),
+                received_at=datetime.fromtimestamp(received, timezone.utc) if isinstance(received, int) else None))
+        return reports
 
 
 # Alibaba Cloud answers one code for the whole request; these concern a single number in it.
@@ -374,15 +445,16 @@ class AliyunSms(_HttpProvider):
         super().__init__(base_url=base_url, sign_name=sign_name, **kw)
         self.access_key_id, self.access_key_secret = access_key_id, access_key_secret
 
-    def _send(self, numbers: list[str], template_id: str, params: list[str]) -> list[Outcome]:
+    def _send(self, numbers: list[str], template_id: str, params: list[str],
+              session_context: str | None = None) -> list[Outcome]:
         code, message, biz_id, transient = self._request(numbers, template_id, params)
         if code == "OK":
             return [Outcome.sent(biz_id)] * len(numbers)
         if code in _ALIYUN_PER_NUMBER and len(numbers) > 1:
             # One bad number refuses the whole request: halve until it is alone, so the rest go out.
             half = len(numbers) // 2
-            return (self._send(numbers[:half], template_id, params)
-                    + self._send(numbers[half:], template_id, params))
+            return (self._send(numbers[:half], template_id, params, session_context)
+                    + self._send(numbers[half:], template_id, params, session_context))
         if transient is not None:
             return [Outcome.retry(transient)] * len(numbers)
         return [_aliyun_outcome(code, message)] * len(numbers)

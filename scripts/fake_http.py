@@ -1,5 +1,10 @@
 """What the fake WeChat and SMS servers share: the HTTP server in a thread, the failure rules tests set,
-and requests held by a delay rule (so a test can time a client out, or kill a worker mid-request)."""
+and requests held by a delay rule (so a test can time a client out, or kill a worker mid-request).
+
+A delay rule holds a request either before the fake acts on it (the provider never accepted it) or, with
+``after=True``, after it accepted it and before the answer leaves (the provider took it; the client does
+not know yet). ``held`` counts the requests being held right now, so a test can wait for them.
+"""
 from __future__ import annotations
 
 import threading
@@ -14,6 +19,7 @@ class FakeServer:
     def __init__(self, host: str, port: int, handler: type[BaseHTTPRequestHandler]):
         self._lock = threading.Lock()
         self._release = threading.Event()
+        self.held = 0
         self.reset()
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.fake = self  # type: ignore[attr-defined]
@@ -45,6 +51,15 @@ class FakeServer:
         self._release = threading.Event()
         self.failures: dict = {}
 
+    def abandon_held(self) -> None:
+        """The requests being held are answered 503 (to a client that may be gone) and failure rules are
+        lifted; the logs are kept. A request held before acceptance was never accepted."""
+        with self._lock:
+            self.failures = {}
+            self._release.abandoned = True  # type: ignore[attr-defined]
+            self._release.set()
+            self._release = threading.Event()
+
     def release_held(self) -> None:
         """The server recovers and completes the requests it was holding, as if nothing had happened;
         failure rules are lifted and the logs kept."""
@@ -58,7 +73,7 @@ class FakeServer:
         with self._lock:
             key = next((k for k in keys if k in self.failures), None)
             rule = self.failures.get(key)
-            if rule and rule["times"] is not None:
+            if rule and rule.get("times") is not None:
                 rule["times"] -= 1
                 if rule["times"] <= 0:
                     del self.failures[key]
@@ -73,10 +88,18 @@ class FakeHandler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet: tests read fake.requests instead
         pass
 
-    def _hold(self, release: threading.Event, rule: dict | None) -> bool:
-        """Wait out a delay rule; False when reset() abandoned this request (already answered 503)."""
-        if rule and rule["delay"]:
-            release.wait(rule["delay"])
+    def _hold(self, release: threading.Event, rule: dict | None, after: bool = False) -> bool:
+        """Wait out a delay rule meant for this stage (before acting, or after when `after`); False when
+        reset() or abandon_held() gave up on this request (already answered 503)."""
+        if rule and rule["delay"] and bool(rule.get("after")) == after:
+            fake = self.server.fake  # type: ignore[attr-defined]
+            with fake._lock:
+                fake.held += 1
+            try:
+                release.wait(rule["delay"])
+            finally:
+                with fake._lock:
+                    fake.held -= 1
             if getattr(release, "abandoned", False):
                 self._send(503, b"<html>Service Unavailable</html>", "text/html")
                 return False

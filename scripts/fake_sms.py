@@ -54,6 +54,9 @@ class SentSms(NamedTuple):
     phone: str      # the 11-digit national number
     template: str
     params: list    # the variables in order
+    serial_no: str = ""
+    session_context: str = ""
+    at: float = 0.0  # when it was accepted (time.time())
 
 
 class SmsAnswer(Exception):
@@ -96,6 +99,7 @@ class FakeSms(FakeServer):
             self.blacklist: set[str] = set()         # numbers that unsubscribed (Tencent refuses them)
             self.thirty_second_rule = False          # same content to the same number within 30 s is refused
             self.daily_limit: int | None = None      # messages per number per (UTC+8) day
+            self.report_delay = 0.0                  # seconds before an accepted message's report shows
             self.sent: list[SentSms] = []
             self.requests: deque[dict] = deque(maxlen=10_000)  # a long-running dev server stays small
             self._last: dict[tuple, float] = {}
@@ -105,13 +109,16 @@ class FakeSms(FakeServer):
     # --- switches for tests ------------------------------------------------------------------------
 
     def fail(self, provider: str | None = None, *, status: int | None = None, code: str | None = None,
-             message: str = "fake failure", delay: float = 0, times: int | None = None) -> None:
+             message: str = "fake failure", delay: float = 0, times: int | None = None, after: bool = False,
+             action: str | None = None) -> None:
         """Make the next `times` requests (None: until reset) of `provider` ("tencent", "aliyun", None for
         both) misbehave: hang `delay` seconds first, then answer HTTP `status` with an HTML page, or the
-        provider's error `code`, or normally. A later call for the same provider replaces the rule."""
+        provider's error `code`, or normally. With `after`, the hang comes after the messages are accepted
+        (a client killed meanwhile never learns it). `action` limits a Tencent rule to one action (e.g.
+        "PullSmsSendStatusByPhoneNumber"). A later call for the same provider and action replaces it."""
         with self._lock:
-            self.failures[provider] = {"status": status, "code": code, "message": message, "delay": delay,
-                                       "times": times}
+            self.failures[(provider, action) if action else provider] = {
+                "status": status, "code": code, "message": message, "delay": delay, "times": times, "after": after}
 
     def rate_limit(self, per_second: float | None, window: float = 1.0) -> None:
         """Refuse requests beyond `per_second` in any one-second window (RequestLimitExceeded /
@@ -165,11 +172,12 @@ class FakeSms(FakeServer):
             return "daily"
         return None
 
-    def _deliver(self, provider: str, phone: str, template_id: str, values: list) -> None:
+    def _deliver(self, provider: str, phone: str, template_id: str, values: list, serial_no: str = "",
+                 session_context: str = "") -> None:
         now = time.time()
         self._last[(phone, template_id, tuple(values))] = now
         self._daily[(phone, datetime.fromtimestamp(now + 8 * 3600, timezone.utc).date())] += 1
-        self.sent.append(SentSms(provider, phone, template_id, values))
+        self.sent.append(SentSms(provider, phone, template_id, values, serial_no, session_context, now))
         if self.echo:  # the program prints each message, so development can see what members would read
             text = re.sub(r"\{(\d+)\}", lambda m: str(values[int(m.group(1)) - 1]) if int(m.group(1)) <= len(values)
                           else m.group(0), self.templates.get(template_id, ""))
@@ -209,7 +217,8 @@ class FakeSms(FakeServer):
 
     def tencent(self, headers: dict[str, str], path: str, query: str, raw: bytes) -> dict:
         self._verify_tc3(headers, path, query, raw)
-        if headers.get("x-tc-action") != "SendSms":
+        action = headers.get("x-tc-action")
+        if action not in ("SendSms", "PullSmsSendStatusByPhoneNumber"):
             raise SmsAnswer("InvalidAction", "The requested action does not exist.")
         if headers.get("x-tc-version") != "2021-01-11":
             raise SmsAnswer("NoSuchVersion", "The requested version does not exist or is not supported.")
@@ -217,6 +226,8 @@ class FakeSms(FakeServer):
             body = json.loads(raw)
         except ValueError:
             raise SmsAnswer("FailedOperation.JsonParseFail", "The request body is not valid JSON.")
+        if action == "PullSmsSendStatusByPhoneNumber":
+            return self.pull_by_phone(body)
         phones = body.get("PhoneNumberSet") if isinstance(body, dict) else None
         if not isinstance(phones, list) or not phones:
             raise SmsAnswer("MissingParameter", "The request is missing a required parameter `PhoneNumberSet`.")
@@ -251,13 +262,44 @@ class FakeSms(FakeServer):
                                          "单个手机号30秒内下发短信条数超过设定的上限")
                     elif hit == "daily":
                         code, message = "LimitExceeded.PhoneNumberDailyLimit", "单个手机号日下发短信条数超过设定的上限"
-                    else:
-                        self._deliver("tencent", national, template_id, values)
+                serial = f"2433:{secrets.token_hex(10)}" if code == "Ok" else ""
+                if code == "Ok":
+                    self._deliver("tencent", national, template_id, values, serial,
+                                  str(body.get("SessionContext") or ""))
                 ok = code == "Ok"
-                statuses.append({"SerialNo": f"2433:{secrets.token_hex(10)}" if ok else "", "PhoneNumber": phone,
+                statuses.append({"SerialNo": serial, "PhoneNumber": phone,
                                  "Fee": fee if ok else 0, "SessionContext": body.get("SessionContext", ""),
                                  "Code": code, "Message": message, "IsoCode": "CN" if national else "DEF"})
         return {"Response": {"SendStatusSet": statuses, "RequestId": _request_id()}}
+
+    def pull_by_phone(self, body: Any) -> dict:
+        """PullSmsSendStatusByPhoneNumber: the reports of messages this server accepted for one number,
+        sent between BeginTime and EndTime (at most 7 days back), at most Limit (≤ 100) of them."""
+        if not isinstance(body, dict):
+            raise SmsAnswer("FailedOperation.JsonParseFail", "The request body is not valid JSON.")
+        for name in ("BeginTime", "Offset", "Limit", "PhoneNumber", "SmsSdkAppId"):
+            if name not in body:
+                raise SmsAnswer("MissingParameter", f"The request is missing a required parameter `{name}`.")
+        begin, end, limit = body["BeginTime"], body.get("EndTime"), body["Limit"]
+        if not isinstance(begin, int) or not isinstance(limit, int) or not 0 < limit <= 100 \
+                or body["Offset"] != 0 or (end is not None and not isinstance(end, int)):
+            raise SmsAnswer("InvalidParameterValue", "BeginTime, EndTime, Offset or Limit is invalid.")
+        if body["SmsSdkAppId"] != self.sdk_app_id:
+            raise SmsAnswer("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SmsSdkAppId verification failed.")
+        now = time.time()
+        if begin < now - 7 * 86400:
+            raise SmsAnswer("InvalidParameterValue.StartTimeOutOfRange", "最多可拉取7天内的数据。")
+        phone = body["PhoneNumber"]
+        national = phone[3:] if isinstance(phone, str) and _CN_E164.fullmatch(phone) else None
+        if national is None:
+            raise SmsAnswer("InvalidParameterValue.IncorrectPhoneNumber", "手机号格式错误")
+        with self._lock:
+            found = [s for s in self.sent if s.provider == "tencent" and s.phone == national and begin <= s.at
+                     and (end is None or s.at <= end) and s.at + self.report_delay <= now]
+            items = [{"UserReceiveTime": int(s.at), "CountryCode": "86", "SubscriberNumber": national,
+                      "PhoneNumber": phone, "SerialNo": s.serial_no, "ReportStatus": "SUCCESS",
+                      "Description": "DELIVRD", "SessionContext": s.session_context} for s in found[:limit]]
+        return {"Response": {"PullSmsSendStatusSet": items, "RequestId": _request_id()}}
 
     # --- Alibaba Cloud -----------------------------------------------------------------------------
 
@@ -375,7 +417,8 @@ class _Handler(FakeHandler):
             release = fake._release
         if provider is None:
             return self._send(404, b"404 Not Found", "text/plain")
-        rule = fake._take_failure(provider, None)  # a rule for this provider, else one for any
+        # A rule for this provider and action, else for this provider, else for any.
+        rule = fake._take_failure((provider, headers.get("x-tc-action")), provider, None)
         if not self._hold(release, rule):
             return
         if rule and rule["status"]:
@@ -394,6 +437,8 @@ class _Handler(FakeHandler):
                 status, answer = 200, fake.aliyun(self.command, headers, url.path, url.query, raw)
         except SmsAnswer as e:
             status, answer = _error_body(provider, e)
+        if not self._hold(release, rule, after=True):
+            return
         self._send(status, json.dumps(answer, ensure_ascii=False).encode(), "application/json; charset=utf-8")
 
     do_GET = do_POST

@@ -100,16 +100,17 @@ class FakeWeChat(FakeServer):
 
     def fail(self, path: str, *, errcode: int | None = None, errmsg: str = "fake failure",
              status: int | None = None, delay: float = 0, body: bytes | None = None,
-             times: int | None = None) -> None:
+             times: int | None = None, after: bool = False) -> None:
         """Make `path` (e.g. "sns/jscode2session") misbehave for its next `times` calls (None: until reset);
         a later call for the same path replaces the rule.
 
         errcode: a WeChat error reply; status: an HTTP error; body: raw non-JSON bytes; delay: seconds
-        to hang first (then answer normally unless another option is given).
+        to hang first (then answer normally unless another option is given); after: hang after acting
+        on the request instead (a message is sent, its answer held: a client killed meanwhile never knows).
         """
         with self._lock:
             self.failures[path.strip("/")] = {"errcode": errcode, "errmsg": errmsg, "status": status,
-                                              "delay": delay, "body": body, "times": times}
+                                              "delay": delay, "body": body, "times": times, "after": after}
 
     def revoke_tokens(self) -> None:
         """Every issued access_token is refused from now on (40001), as after a secret reset."""
@@ -286,6 +287,8 @@ class _Handler(FakeHandler):
             answer = handler(fake, query, body)
         except WeChatAnswer as e:
             answer = {"errcode": e.errcode, "errmsg": f"{e.errmsg} rid: {secrets.token_hex(4)}"}
+        if not self._hold(release, rule, after=True):
+            return
         if isinstance(answer, bytes):
             return self._send(200, answer, "image/png")
         self._send(200, json.dumps(answer, ensure_ascii=False).encode(), "application/json; encoding=utf-8")

@@ -72,6 +72,9 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "60")),
         "DELIVERY_MAX_ATTEMPTS": int(env.get("DELIVERY_MAX_ATTEMPTS", "8")),
         "DELIVERY_BACKOFF_SECONDS": float(env.get("DELIVERY_BACKOFF_SECONDS", "10")),
+        # After a crash, an SMS left `sending` with no delivery report this long after it went out is sent
+        # again (the provider never took it); sooner, reconciliation waits (docs/delivery.md).
+        "DELIVERY_REPORT_WAIT_SECONDS": int(env.get("DELIVERY_REPORT_WAIT_SECONDS", "600")),
         # How often the scheduler looks for due reminders (a reminder goes out within this of its time).
         "REMINDER_TICK_SECONDS": float(env.get("REMINDER_TICK_SECONDS", "1")),
         # A scheduler that stops renewing its lease is replaced by a stand-by after this long.

@@ -22,9 +22,15 @@ class NoticeStatus(StrEnum):
 
 class DeliveryStatus(StrEnum):
     queued = "queued"
+    sending = "sending"        # handed to the provider, outcome not yet written (docs/delivery.md)
     sent = "sent"
     failed = "failed"
     skipped = "skipped"
+    unknown = "unknown"        # a crash hid the outcome and the provider cannot tell: never sent again
+    duplicate = "duplicate"    # reconciliation found the provider accepted it more than once
+
+
+STATUS_VALUES = ", ".join(f"'{s.value}'" for s in DeliveryStatus)
 
 
 class Notice(db.Model):
@@ -75,7 +81,7 @@ class Delivery(db.Model):
     notice_id: Mapped[int]
     member_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(8), default=DeliveryStatus.queued)
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.queued)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[Optional[str]] = mapped_column(String(500))
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -83,6 +89,8 @@ class Delivery(db.Model):
     claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
     lease_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     provider_id: Mapped[Optional[str]] = mapped_column(String(100))
+    # When the message was handed to the provider: set with `sending`, so reconciliation knows how long a
+    # delivery report has had to arrive; kept (or replaced by the answer's time) once the outcome is known.
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -90,11 +98,14 @@ class Delivery(db.Model):
         # Sending a notice twice, a retry or two racing workers can never make a second message.
         UniqueConstraint("notice_id", "member_id", "channel"),
         CheckConstraint("channel IN ('push', 'sms')", name="channel_valid"),
-        CheckConstraint("status IN ('queued', 'sent', 'failed', 'skipped')", name="status_valid"),
+        CheckConstraint(f"status IN ({STATUS_VALUES})", name="status_valid"),
         # The claim's scan, in its ORDER BY; only queued rows, so skipped and sent rows cost nothing.
         # Per-notice stats and lists use the unique key, which leads with notice_id.
         Index("ix_deliveries_due", "next_attempt_at", "id", postgresql_where=text("status = 'queued'"),
               sqlite_where=text("status = 'queued'")),
+        # Reconciliation's scan: rows left `sending` whose lease ran out (few at any time).
+        Index("ix_deliveries_sending", "lease_until", postgresql_where=text("status = 'sending'"),
+              sqlite_where=text("status = 'sending'")),
     )
 
 

@@ -41,11 +41,19 @@ class NoticeIn(Schema):
     page: Optional[str] = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_\-/]+(\?[\w=&%\-.]*)?$")
 
 
+DeliveryState = Literal["queued", "sending", "sent", "failed", "skipped", "unknown", "duplicate"]
+
+
 class ChannelStats(Out):
     queued: int = 0
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    # Added for crash recovery (docs/delivery.md): in flight now; outcome unknowable after a crash, never
+    # sent again; accepted by the provider more than once.
+    sending: int = 0
+    unknown: int = 0
+    duplicate: int = 0
 
 
 class NoticeStats(Out):
@@ -83,7 +91,7 @@ class NoticeListQuery(PageQuery):
 
 class DeliveryQuery(PageQuery):
     channel: Optional[Literal["push", "sms"]] = None
-    status: Optional[Literal["queued", "sent", "failed", "skipped"]] = None
+    status: Optional[DeliveryState] = None
 
 
 class DeliveryOut(Out):
@@ -91,7 +99,7 @@ class DeliveryOut(Out):
     name: str
     employee_no: str
     channel: Literal["push", "sms"]
-    status: Literal["queued", "sent", "failed", "skipped"]
+    status: DeliveryState
     attempts: int
     last_error: Optional[str]
     sent_at: Optional[LocalTime]
