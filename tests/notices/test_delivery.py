@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import time_machine
@@ -214,3 +215,146 @@ def test_two_workers_racing_never_send_twice(app, committing_db, sms_server, wec
     counts = dict(s.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
     assert counts == {"sent": 600}
     assert len(ids) == 600
+
+
+# --- crash recovery: rows left `sending` (docs/delivery.md) ---------------------------------------------
+
+PUSH = "cgi-bin/message/subscribe/send"
+
+
+def crash_mid_send(app, worker: Worker, accepted: bool):
+    """What a worker killed mid-call leaves behind: its claimed rows committed `sending` and, when
+    `accepted`, the provider holding the messages (sent over real HTTP, as the worker sends them)."""
+    with app.app_context():
+        jobs = worker.claim()
+        worker._turn([], {}, jobs)
+    if accepted:
+        for call in worker._calls(jobs)[0]:
+            worker._call(call)
+    return jobs
+
+
+def after(app, seconds_past_lease=1, report_wait=False):
+    extra = app.config["DELIVERY_REPORT_WAIT_SECONDS"] if report_wait else 0
+    return time_machine.travel(utcnow() + timedelta(seconds=app.config["DELIVERY_LEASE_SECONDS"]
+                                                    + seconds_past_lease + extra))
+
+
+def test_each_result_is_recorded_as_it_comes_not_when_the_batch_ends(app, db, make, wechat_server):
+    people = [member_with_push(db, make, wechat_server) for _ in range(4)]
+    n = notice(db, people, sms_fallback=False)
+    wechat_server.fail(PUSH, delay=30, times=1)  # one push hangs; the other three are answered at once
+    worker = Worker(app, name="w")
+    t = threading.Thread(target=worker.run_once)
+    t.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # polling the worker thread's progress
+            db.session.expire_all()
+            got = sorted(s for s, _ in statuses(db, n.id).values())
+            if got == ["sending", "sent", "sent", "sent"]:
+                break
+            time.sleep(0.05)
+        # While one call is in flight, only its row is in doubt; the others are already written down.
+        assert got == ["sending", "sent", "sent", "sent"]
+    finally:
+        wechat_server.release_held()
+        t.join()
+    db.session.expire_all()
+    assert {s for s, _ in statuses(db, n.id).values()} == {"sent"}
+
+
+def test_unreachable_provider_at_reconciliation_keeps_the_sms_in_flight_not_resent(app, db, make, sms_server):
+    people = [make.member() for _ in range(3)]
+    n = notice(db, people, channels=("sms",))
+    crash_mid_send(app, Worker(app, name="dead"), accepted=True)
+    assert len(sms_server.sent) == 3
+    sms_server.fail("tencent", action="PullSmsSendStatusByPhoneNumber", status=502)
+    survivor = Worker(app, name="survivor")
+    with after(app, report_wait=True):
+        drain(app, survivor)
+    db.session.expire_all()
+    got = statuses(db, n.id)
+    assert {s for s, _ in got.values()} == {"sending"}  # not resent blindly, not given up
+    assert all(e.startswith("reconcile: 服务商暂时无法查询") for _, e in got.values())
+    assert len(sms_server.sent) == 3
+
+    sms_server.release_held()  # the status query works again
+    with after(app, seconds_past_lease=app.config["DELIVERY_LEASE_SECONDS"] + 2, report_wait=True):
+        drain(app, survivor)
+    db.session.expire_all()
+    assert {s for s, _ in statuses(db, n.id).values()} == {"sent"}
+    assert sorted(s.phone for s in sms_server.sent) == sorted(p.phone for p in people)
+
+
+def test_a_message_the_provider_accepted_twice_is_counted_as_duplicate(app, db, make, client, auth, sms_server):
+    people = [make.member() for _ in range(2)]
+    n = notice(db, people, channels=("sms",))
+    dead = Worker(app, name="dead")
+    jobs = crash_mid_send(app, dead, accepted=True)
+    # An earlier attempt the provider also took, for the first member (e.g. its answer lost in a crash
+    # and its report late): the provider has two messages for one delivery.
+    first = next(j for j in jobs if j.member_id == people[0].id)
+    dead._sms([first])
+    with after(app):
+        drain(app)
+    staff = make.staff()
+    body = client.get(f"/api/v1/notices/{n.id}", headers=auth(staff)).json
+    assert body["stats"]["by_channel"]["sms"] == {"queued": 0, "sending": 0, "sent": 1, "failed": 0,
+                                                         "skipped": 0, "unknown": 0, "duplicate": 1}
+    dup = client.get(f"/api/v1/notices/{n.id}/deliveries?status=duplicate", headers=auth(staff)).json["items"]
+    assert [(d["member_id"], d["status"]) for d in dup] == [(people[0].id, "duplicate")]
+    assert dup[0]["last_error"] == "duplicate: 服务商接受了 2 次"
+    assert len(sms_server.sent) == 3  # reconciliation never sends
+
+
+def test_a_push_cut_off_mid_call_is_unknown_never_resent_and_falls_back_to_sms(app, db, make, client, auth,
+                                                                              wechat_server, sms_server):
+    pushed, missed = member_with_push(db, make, wechat_server), member_with_push(db, make, wechat_server)
+    n = notice(db, [pushed, missed])  # push only, SMS fallback allowed
+    dead = Worker(app, name="dead")
+    jobs = crash_mid_send(app, dead, accepted=False)
+    dead._push(next(j for j in jobs if j.member_id == pushed.id))  # WeChat took one, the other never arrived
+    with after(app):
+        drain(app)
+    db.session.expire_all()
+    got = statuses(db, n.id)
+    # WeChat cannot say which one arrived: neither push is sent again, both members get the SMS instead.
+    assert {k: s for k, (s, _) in got.items()} == {(pushed.id, "push"): "unknown", (missed.id, "push"): "unknown",
+                                                   (pushed.id, "sms"): "sent", (missed.id, "sms"): "sent"}
+    assert got[(pushed.id, "push")][1].startswith("unknown: ")
+    assert [m["touser"] for m in wechat_server.sent] == [f"o-{pushed.employee_no}"]
+    assert sorted(s.phone for s in sms_server.sent) == sorted([pushed.phone, missed.phone])
+    # The consent reserved at planning stays spent: WeChat may have used it.
+    assert db.session.get(SubscriptionQuota, (missed.id, TEMPLATE)).remaining == 0
+    staff = make.staff()
+    stats = client.get(f"/api/v1/notices/{n.id}", headers=auth(staff)).json["stats"]["by_channel"]["push"]
+    assert (stats["unknown"], stats["sent"]) == (2, 0)
+    unknown = client.get(f"/api/v1/notices/{n.id}/deliveries?status=unknown", headers=auth(staff)).json
+    assert unknown["total"] == 2
+
+
+def test_without_a_status_query_an_interrupted_sms_is_unknown_not_resent(app, db, make, sms_server):
+    # The console (and, here, Aliyun) provider cannot be asked what it accepted.
+    people = [make.member() for _ in range(2)]
+    n = notice(db, people, channels=("sms",))
+    crash_mid_send(app, Worker(app, name="dead"), accepted=True)
+    provider = app.config["SMS_PROVIDER"]
+    app.config["SMS_PROVIDER"] = "console"
+    try:
+        with after(app, report_wait=True):
+            drain(app)
+    finally:
+        app.config["SMS_PROVIDER"] = provider
+    db.session.expire_all()
+    assert {s for s, _ in statuses(db, n.id).values()} == {"unknown"}
+    assert len(sms_server.sent) == 2
+
+
+def test_delivery_status_filter_refuses_an_unknown_state(client, make, auth, db):
+    staff = make.staff()
+    n = notice(db, [make.member()], channels=("sms",))
+    r = client.get(f"/api/v1/notices/{n.id}/deliveries?status=lost", headers=auth(staff))
+    assert r.status_code == 400 and r.json["error"]["code"] == "invalid_request"
+    r = client.get(f"/api/v1/notices/{n.id}/deliveries?status=sending", headers=auth(staff))
+    assert r.status_code == 200 and r.json["total"] == 0

@@ -357,3 +357,42 @@ def test_acs3_signature_matches_alibabas_published_example():
     assert auth == ("ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;"
                     "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,"
                     "Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0")
+
+
+# --- status reports (reconciliation after a crash) ---------------------------------------------------
+
+def test_tencent_status_pull_returns_what_the_provider_accepted_with_its_session_context(fake):
+    sms = make("tencent", fake)
+    since = datetime.now(timezone.utc) - timedelta(seconds=5)
+    sent = sms.send(phones(2), TEMPLATE, ["停水通知"], session_context="notice:7")
+    sms.send(phones(1), TEMPLATE, ["停电通知"], session_context="notice:8")
+    assert fake.requests[0]["params"]["SessionContext"] == "notice:7"
+
+    reports = sms.pull_status(phones(1)[0], since, datetime.now(timezone.utc) + timedelta(seconds=1))
+    assert sorted(r.session_context for r in reports) == ["notice:7", "notice:8"]
+    mine = next(r for r in reports if r.session_context == "notice:7")
+    assert (mine.phone, mine.serial_no, mine.status) == (phones(1)[0], sent[0].provider_id, "SUCCESS")
+    pull = fake.requests[-1]
+    assert pull["headers"]["x-tc-action"] == "PullSmsSendStatusByPhoneNumber"
+    assert pull["params"]["PhoneNumber"] == "+86" + phones(1)[0] and pull["params"]["Limit"] == 100
+    # Nothing before the window, and nothing for a number that got nothing.
+    assert sms.pull_status(phones(3)[2], since, datetime.now(timezone.utc)) == []
+    assert sms.pull_status(phones(1)[0], datetime.now(timezone.utc) + timedelta(seconds=5),
+                           datetime.now(timezone.utc) + timedelta(seconds=10)) == []
+
+
+@pytest.mark.parametrize("failure", [{"status": 502}, {"code": "RequestLimitExceeded"}])
+def test_tencent_status_pull_that_cannot_answer_raises_unavailable(fake, failure):
+    from notifications.sms import SmsUnavailable
+
+    sms = make("tencent", fake)
+    fake.fail("tencent", action="PullSmsSendStatusByPhoneNumber", **failure)
+    now = datetime.now(timezone.utc)
+    with pytest.raises(SmsUnavailable):
+        sms.pull_status(phones(1)[0], now - timedelta(minutes=1), now)
+    assert sms.send(phones(1), TEMPLATE, ["通知"])[0].result == Result.sent  # the rule is for the pull only
+
+
+def test_only_tencent_can_be_asked_for_status(fake):
+    assert make("tencent", fake).can_pull and not make("aliyun", fake).can_pull
+    assert not ConsoleSms().can_pull
