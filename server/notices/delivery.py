@@ -321,26 +321,8 @@ class Worker:
         A provider with no status query here → `unknown`. Returns the rows looked at.
         """
         now = utcnow()
-        try:
-            stale = (select(Delivery.id)
-                     .where(Delivery.status == S.sending, Delivery.lease_until < now)
-                     .order_by(Delivery.lease_until).limit(self.batch).with_for_update(skip_locked=True))
-            rows = db.session.execute(
-                update(Delivery).where(Delivery.id.in_(stale.scalar_subquery()))
-                .values(claimed_by=self.name, lease_until=now + self.lease)
-                .returning(Delivery.id, Delivery.notice_id, Delivery.member_id, Delivery.channel,
-                           Delivery.attempts, Delivery.sent_at)
-                .execution_options(synchronize_session=False)).all()
-            jobs = [Job(id=r.id, notice_id=r.notice_id, member_id=r.member_id, channel=r.channel,
-                        attempts=r.attempts, sent_at=r.sent_at) for r in rows]
-            if jobs:
-                phones = dict(db.session.execute(select(Member.id, Member.phone).where(
-                    Member.id.in_({j.member_id for j in jobs}))).all())
-                for j in jobs:
-                    j.phone = phones.get(j.member_id)
-            db.session.commit()
-        finally:
-            db.session.remove()
+        with self.app.app_context():
+            jobs = self._take_stale(now)
         if not jobs:
             return 0
         settled = self._settle_push([j for j in jobs if j.channel == "push"], now)
@@ -366,24 +348,52 @@ class Worker:
         self._finish({j.notice_id for j in jobs})
         return len(jobs)
 
+    def _take_stale(self, now) -> list[Job]:
+        """Claim rows left `sending` whose lease ran out (their worker died mid-call), with the phones."""
+        try:
+            stale = (select(Delivery.id)
+                     .where(Delivery.status == S.sending, Delivery.lease_until < now)
+                     .order_by(Delivery.lease_until).limit(self.batch).with_for_update(skip_locked=True))
+            rows = db.session.execute(
+                update(Delivery).where(Delivery.id.in_(stale.scalar_subquery()))
+                .values(claimed_by=self.name, lease_until=now + self.lease)
+                .returning(Delivery.id, Delivery.notice_id, Delivery.member_id, Delivery.channel,
+                           Delivery.attempts, Delivery.sent_at)
+                .execution_options(synchronize_session=False)).all()
+            jobs = [Job(id=r.id, notice_id=r.notice_id, member_id=r.member_id, channel=r.channel,
+                        attempts=r.attempts, sent_at=r.sent_at) for r in rows]
+            if jobs:
+                phones = dict(db.session.execute(select(Member.id, Member.phone).where(
+                    Member.id.in_({j.member_id for j in jobs}))).all())
+                for j in jobs:
+                    j.phone = phones.get(j.member_id)
+            db.session.commit()
+        finally:
+            db.session.remove()
+        return jobs
+
     def _settle_push(self, jobs: list[Job], now) -> dict[int, tuple[dict, dict]]:
         return {j.id: ({"status": S.unknown, "last_error": UNKNOWN_PUSH, "lease_until": None}, {"b_id": j.id})
                 for j in jobs}
 
     def _settle_sms(self, jobs: list[Job], now) -> dict[int, tuple[dict, dict]]:
         out: dict[int, tuple[dict, dict]] = {}
+        down: str | None = None
         for j in jobs:
             sent_at = j.sent_at or now
             if not self.sms.can_pull or not j.phone or now - sent_at > timedelta(days=REPORT_DAYS):
                 out[j.id] = ({"status": S.unknown, "last_error": UNKNOWN_SMS, "lease_until": None}, {"b_id": j.id})
                 continue
-            self.limits["sms_pull"].acquire(1)
-            try:
-                # From a little before the request, for clock skew between us and the provider.
-                reports = self.sms.pull_status(j.phone, sent_at - timedelta(minutes=5), now)
-            except SmsUnavailable as e:
+            if down is None:
+                self.limits["sms_pull"].acquire(1)
+                try:
+                    # From a little before the request, for clock skew between us and the provider.
+                    reports = self.sms.pull_status(j.phone, sent_at - timedelta(minutes=5), now)
+                except SmsUnavailable as e:
+                    down = str(e)  # no use asking for the others now (each would wait out the timeout)
+            if down is not None:
                 # Unreachable is not "never sent": keep it in flight and ask again after a lease.
-                out[j.id] = ({"last_error": f"reconcile: 服务商暂时无法查询，稍后再查：{e}"[:500]}, {"b_id": j.id})
+                out[j.id] = ({"last_error": f"reconcile: 服务商暂时无法查询，稍后再查：{down}"[:500]}, {"b_id": j.id})
                 continue
             serials = sorted({r.serial_no for r in reports if r.session_context == session_context(j.notice_id)})
             if len(serials) > 1:

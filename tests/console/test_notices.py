@@ -221,3 +221,81 @@ def test_event_page_prints_the_poster(site, sign_in):
     with page.expect_download() as info:
         page.get_by_role("button", name="下载 PNG 图片").click()
     assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_deliveries_a_crash_left_in_doubt_show_as_sending_unknown_and_duplicate(site, sign_in):
+    import time_machine
+
+    from notifications.sms import TencentSms
+    from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeSms
+    from server.extensions import db
+    from server.members.models import WechatUser
+    from server.notices.delivery import Worker
+    from server.notices.models import SubscriptionQuota
+
+    app = site.app
+    site.run_worker()  # nothing of other tests is left due
+    ids = [site.make_member(f"夜班{i}", department="夜班组") for i in range(4)]
+    with app.app_context():  # the first has WeChat and a consent, so a push is queued for them
+        db.session.add(WechatUser(openid="o-night-0", member_id=ids[0]))
+        db.session.add(SubscriptionQuota(member_id=ids[0], template_id=app.config["WECHAT_NOTICE_TEMPLATE_ID"],
+                                         remaining=1))
+        db.session.commit()
+    notice_id = site.make_notice("夜班排班调整", channels=["push", "sms"], audience={"departments": ["夜班组"]},
+                                 send=True)
+    fake = FakeSms().start()  # a provider that can be asked what it accepted
+    fake.templates[app.config["SMS_NOTICE_TEMPLATE_ID"]] = fake.templates["2001"]
+
+    def worker(name: str, batch: int) -> Worker:
+        w = Worker(app, name=name)
+        w.batch = batch
+        w.sms = TencentSms(secret_id=DEFAULT_SECRET_ID, secret_key=DEFAULT_SECRET_KEY, sdk_app_id=DEFAULT_SDK_APP_ID,
+                           sign_name=fake.sign_name, base_url=fake.base_url, timeout=2)
+        return w
+
+    try:
+        # A worker dies mid-send: its push never got an answer, the provider took its three SMS (one twice).
+        dead = worker("crashed", batch=4)
+        with app.app_context():
+            jobs = dead.claim()
+            dead._turn([], {}, jobs)
+        assert {j.notice_id for j in jobs} == {notice_id}
+        sms = [j for j in jobs if j.channel == "sms"]
+        dead._sms(sms)
+        dead._sms(sms[:1])
+        assert len(fake.sent) == 4
+        with time_machine.travel(utcnow() + timedelta(seconds=app.config["DELIVERY_LEASE_SECONDS"] + 1)):
+            worker("reconciler", batch=200).reconcile()
+        # Another dies with the last SMS still in flight.
+        late = worker("in-flight", batch=4)
+        with app.app_context():
+            late._turn([], {}, late.claim())
+    finally:
+        fake.stop()
+
+    page = sign_in()
+    page.goto(f"/console/#/notices/{notice_id}")
+    expect(page.locator("#notice-title")).to_contain_text("发送中")
+    expect(channel_count(page, "push", "unknown")).to_have_text("1")
+    expect(page.locator('.channel-stat[data-channel="push"]')).to_contain_text("状态未知")
+    expect(page.locator('.channel-stat[data-channel="push"] .delivery-note')).to_contain_text(
+        "1 条状态未知：发送过程中断，无法确认是否送达；为免重复，系统不会重发")
+    expect(channel_count(page, "sms", "sent")).to_have_text("2")
+    expect(channel_count(page, "sms", "duplicate")).to_have_text("1")
+    expect(channel_count(page, "sms", "sending")).to_have_text("1")
+    expect(page.locator('.channel-stat[data-channel="sms"]')).to_contain_text("重复")
+    expect(page.locator('.channel-stat[data-channel="sms"] .delivery-note')).to_contain_text("会员可能收到了两条")
+    # Rare states are listed only where they occur.
+    expect(page.locator('.channel-stat[data-channel="push"] [data-stat="duplicate"]')).to_have_count(0)
+
+    rows = page.locator("#deliveries-table tbody tr")
+    page.locator("#delivery-status").select_option(label="状态未知")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("小程序推送")
+    expect(rows).to_contain_text("无法确认微信是否已送达")
+    page.locator("#delivery-status").select_option(label="重复")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("服务商接受了 2 次")
+    page.locator("#delivery-status").select_option(label="发送中")
+    expect(rows).to_have_count(1)
+    expect(rows.locator(".badge")).to_have_text("发送中")

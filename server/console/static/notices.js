@@ -7,7 +7,15 @@ const CHANNELS = { sms: "短信", push: "小程序推送", poster: "海报" };
 const STATUS = {
   draft: ["草稿", "muted"], scheduled: ["已排期", "idle"], sending: ["发送中", "live"], sent: ["已发送", "open"],
 };
-const DELIVERY_STATUS = { sent: "已发送", queued: "待发送", failed: "发送失败", skipped: "未发送" };
+const DELIVERY_STATUS = {
+  sent: "已发送", queued: "待发送", failed: "发送失败", skipped: "未发送",
+  sending: "发送中", unknown: "状态未知", duplicate: "重复",
+};
+// Rare states (a call in flight, or what a crashed worker left: docs/delivery.md) are listed only when
+// present; they borrow the colours of the existing badges.
+const RARE_STATUS = new Set(["sending", "unknown", "duplicate"]);
+const RARE_TONE = { sending: "badge-live", unknown: "badge-idle", duplicate: "badge-d-failed" };
+const RARE_COLOR = { sending: "#93c5fd", unknown: "#f59e0b", duplicate: "#b91c1c" };
 const BODY_MAX = 5000;
 const REFRESH_MS = 3000;
 const EMPTY_AUDIENCE = "没有符合条件的会员，通知未发送";
@@ -310,19 +318,30 @@ export async function viewNotice(root, id) {
 
   function channelStats(channel, counts) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const shown = Object.entries(DELIVERY_STATUS).filter(([k]) => !RARE_STATUS.has(k) || counts[k]);
     const bar = h("div.stackbar", { role: "img",
-      "aria-label": Object.entries(DELIVERY_STATUS).map(([k, t]) => `${t} ${counts[k] || 0}`).join("，") });
-    for (const k of Object.keys(DELIVERY_STATUS)) {
+      "aria-label": shown.map(([k, t]) => `${t} ${counts[k] || 0}`).join("，") });
+    const paint = (el, k) => { if (RARE_COLOR[k]) el.style.background = RARE_COLOR[k]; return el; };
+    for (const [k] of shown) {
       if (!counts[k]) continue;
-      const seg = h(`span.seg.seg-${k}`);
+      const seg = paint(h(`span.seg.seg-${k}`), k);
       seg.style.width = `${(100 * counts[k]) / total}%`;
       bar.append(seg);
     }
+    const notes = [];
+    if (counts.unknown) {
+      // A push in doubt is never repeated; with SMS fallback (and no SMS already) an SMS goes instead.
+      const bySms = channel === "push" && n.sms_fallback && !n.channels.includes("sms");
+      notes.push(`${counts.unknown} 条状态未知：发送过程中断，无法确认是否送达；为免重复，系统不会重发${
+        bySms ? "，已改发短信" : ""}。`);
+    }
+    if (counts.duplicate) notes.push(`${counts.duplicate} 条重复：服务商接受了不止一次，会员可能收到了两条。`);
     return h("div.channel-stat", { dataset: { channel } },
       h("div.channel-head", h("b", CHANNELS[channel] || channel), h("span.muted", `共 ${total} 条`)),
       bar,
-      h("ul.legend", Object.entries(DELIVERY_STATUS).map(([k, t]) =>
-        h("li", { dataset: { stat: k } }, h(`i.dot.seg-${k}`), t, " ", h("b", String(counts[k] || 0))))));
+      h("ul.legend", shown.map(([k, t]) =>
+        h("li", { dataset: { stat: k } }, paint(h(`i.dot.seg-${k}`), k), t, " ", h("b", String(counts[k] || 0))))),
+      notes.map((t) => h("p.hint.delivery-note", t)));
   }
 
   async function loadPoster() {
@@ -386,7 +405,8 @@ export async function viewNotice(root, id) {
           h("tbody", data.items.map((d) => h("tr", { dataset: { channel: d.channel, status: d.status } },
             h("td.mono", String(d.member_id)),
             h("td", CHANNELS[d.channel] || d.channel),
-            h("td", h(`span.badge.badge-d-${d.status}`, DELIVERY_STATUS[d.status] || d.status)),
+            h("td", h(`span.badge.badge-d-${d.status}${RARE_TONE[d.status] ? `.${RARE_TONE[d.status]}` : ""}`,
+              DELIVERY_STATUS[d.status] || d.status)),
             h("td.num", String(d.attempts)),
             h("td.nowrap", d.sent_at ? fmtTime(d.sent_at) : "—"),
             h("td.error-text", { title: d.last_error || "" }, reason(d.last_error))))))),
