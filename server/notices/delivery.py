@@ -82,6 +82,7 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 16):04x}"
         self.batch = cfg["DELIVERY_BATCH"]
         self.window = max(1, cfg["DELIVERY_THREADS"])
+        self.turn = max(1, self.window // 2)  # calls back before the next commit
         self.lease = timedelta(seconds=cfg["DELIVERY_LEASE_SECONDS"])
         self.report_wait = timedelta(seconds=cfg["DELIVERY_REPORT_WAIT_SECONDS"])
         self.max_attempts = cfg["DELIVERY_MAX_ATTEMPTS"]
@@ -183,17 +184,20 @@ class Worker:
                     c.jobs = [j for j in c.jobs if j.id in marked]
                     if c.jobs:
                         running[self.pool.submit(self._call, c)] = c
-                if not running:
-                    continue
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    call = running.pop(fut)
-                    try:
-                        outcomes.update(fut.result())
-                    except Exception as e:  # a fault of ours: those rows are tried again, the others kept
-                        log.exception("%s call failed", call.channel)
-                        outcomes.update({j.id: Outcome.retry(f"internal: {e}"[:500]) for j in call.jobs})
-                    finished.extend(call.jobs)
+                # The next turn (one commit) once half of the calls in flight have come back: what is in
+                # doubt stays about what is in flight, and the commits a few per window, not one per message.
+                calls_back, target = 0, min(self.turn, (len(running) + 1) // 2)
+                while running and calls_back < target:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        call = running.pop(fut)
+                        calls_back += 1
+                        try:
+                            outcomes.update(fut.result())
+                        except Exception as e:  # a fault of ours: those rows are tried again, the others kept
+                            log.exception("%s call failed", call.channel)
+                            outcomes.update({j.id: Outcome.retry(f"internal: {e}"[:500]) for j in call.jobs})
+                        finished.extend(call.jobs)
         finally:
             db.session.remove()
         self._finish({j.notice_id for j in jobs})
@@ -294,6 +298,13 @@ class Worker:
         mine = and_(Delivery.id == bindparam("b_id"), Delivery.claimed_by == self.name,
                     or_(Delivery.status == S.queued, Delivery.status == S.sending))
         conn = db.session.connection()
+        # Pushes come back without a message id: one statement for all of them.
+        plain = [r["b_id"] for r in sent if r["b_provider"] is None]
+        sent = [r for r in sent if r["b_provider"] is not None]
+        if plain:
+            conn.execute(update(Delivery).where(
+                Delivery.id.in_(plain), Delivery.claimed_by == self.name, Delivery.status.in_((S.queued, S.sending))
+            ).values(status=S.sent, sent_at=now, last_error=None, lease_until=None))
         if sent:
             conn.execute(update(Delivery).where(mine).values(
                 status=S.sent, sent_at=now, provider_id=bindparam("b_provider"), last_error=None,

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PHONES = [f"1381234{i:04d}" for i in range(5)]
 
 
-def poll(check, timeout: float = 8.0, what: str = "condition", log: Path | None = None):
+def poll(check, timeout: float = 30.0, what: str = "condition", log: Path | None = None):
     """Wait for another process to get somewhere: check() until truthy, failing after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -66,7 +66,7 @@ def worker_process(app, wechat_server, sms_server, tmp_path):
                "SMS_SECRET_KEY": DEFAULT_SECRET_KEY, "SMS_SDK_APP_ID": DEFAULT_SDK_APP_ID,
                "SMS_NOTICE_TEMPLATE_ID": app.config["SMS_NOTICE_TEMPLATE_ID"],
                # Longer than the test: the worker must still be waiting on the provider when it dies.
-               "SMS_TIMEOUT": "30", "WECHAT_TIMEOUT": "30",
+               "SMS_TIMEOUT": "120", "WECHAT_TIMEOUT": "120",
                "DELIVERY_LEASE_SECONDS": str(app.config["DELIVERY_LEASE_SECONDS"]), **extra}
         log = tmp_path / f"worker{len(procs)}.log"
         with open(log, "w") as out:
@@ -144,7 +144,7 @@ def by_status(session, notice_id, channel=None) -> dict[str, int]:
 def test_worker_killed_before_the_provider_took_it_sends_once_after_the_report_wait(
         app, committing_db, sms_notice, sms_server, worker_process):
     # The provider holds the request and then refuses it: it never accepted what the dead worker sent.
-    sms_server.fail("tencent", delay=30, status=503)
+    sms_server.fail("tencent", delay=120, status=503)
     proc = worker_process()
     kill_mid_send(committing_db.session, sms_notice, proc, sms_server)
 
@@ -174,7 +174,7 @@ def test_worker_killed_after_the_provider_took_it_is_reconciled_not_resent(
         app, committing_db, sms_notice, sms_server, worker_process):
     # The provider accepts the request, then holds the answer: the worker dies not knowing. This was the
     # window in which a whole request went out twice.
-    sms_server.fail("tencent", delay=30, after=True)
+    sms_server.fail("tencent", delay=120, after=True)
     proc = worker_process()
     kill_mid_send(committing_db.session, sms_notice, proc, sms_server)
     assert sorted(s.phone for s in sms_server.sent) == sorted(PHONES)
@@ -235,7 +235,7 @@ def test_several_workers_killed_several_times_send_each_message_once(
                 if p.poll() is not None:
                     pytest.fail(f"a worker exited with {p.returncode}:\n{p.log.read_text()[-3000:]}")
             return wechat_server.held == pushes and sms_server.held == sms
-        poll(held, timeout=20, what=f"{pushes} pushes and {sms} SMS requests held", log=procs[0].log)
+        poll(held, timeout=45, what=f"{pushes} pushes and {sms} SMS requests held", log=procs[0].log)
         for p in procs:
             p.send_signal(signal.SIGKILL)
         for p in procs:
@@ -244,12 +244,12 @@ def test_several_workers_killed_several_times_send_each_message_once(
     # Round 1: WeChat and the SMS provider accept every call, then hold the answers. Three workers take
     # the first three batches of 6 (the 12 pushes, then 6 SMS) and die with 3 pushes each and one SMS
     # request of 6 numbers in flight.
-    wechat_server.fail(PUSH, delay=60, after=True)
-    sms_server.fail("tencent", delay=60, after=True)
+    wechat_server.fail(PUSH, delay=120, after=True)
+    sms_server.fail("tencent", delay=120, after=True)
     kill_when_held([worker_process(**env) for _ in range(3)], pushes=6, sms=1)
     # Round 2: the SMS provider holds requests before acting on them. Two more workers take the next two
     # SMS batches and die too.
-    sms_server.fail("tencent", delay=60)
+    sms_server.fail("tencent", delay=120)
     kill_when_held([worker_process(**env) for _ in range(2)], pushes=6, sms=3)
 
     # What the kills left: 6 pushes and 6 SMS accepted with nobody to write it down, 12 SMS requested but
