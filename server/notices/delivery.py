@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import random
 import socket
 import threading
 from collections import defaultdict, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -172,6 +173,7 @@ class Worker:
         calls, outcomes = self._calls(jobs)
         pending = deque(calls)
         running: dict[Future, Call] = {}
+        came_back: queue.SimpleQueue[Future] = queue.SimpleQueue()  # calls in the order they finish
         finished: list[Job] = [j for j in jobs if j.id in outcomes]  # refused before any provider call
         try:
             while pending or running or finished:
@@ -183,21 +185,26 @@ class Worker:
                 for c in starting:
                     c.jobs = [j for j in c.jobs if j.id in marked]
                     if c.jobs:
-                        running[self.pool.submit(self._call, c)] = c
+                        fut = self.pool.submit(self._call, c)
+                        running[fut] = c
+                        fut.add_done_callback(came_back.put)
                 # The next turn (one commit) once half of the calls in flight have come back: what is in
                 # doubt stays about what is in flight, and the commits a few per window, not one per message.
                 calls_back, target = 0, min(self.turn, (len(running) + 1) // 2)
-                while running and calls_back < target:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        call = running.pop(fut)
-                        calls_back += 1
-                        try:
-                            outcomes.update(fut.result())
-                        except Exception as e:  # a fault of ours: those rows are tried again, the others kept
-                            log.exception("%s call failed", call.channel)
-                            outcomes.update({j.id: Outcome.retry(f"internal: {e}"[:500]) for j in call.jobs})
-                        finished.extend(call.jobs)
+                while running:
+                    try:
+                        # Block until the target is met, then take whatever else has already come back.
+                        fut = came_back.get() if calls_back < target else came_back.get_nowait()
+                    except queue.Empty:
+                        break
+                    call = running.pop(fut)
+                    calls_back += 1
+                    try:
+                        outcomes.update(fut.result())
+                    except Exception as e:  # a fault of ours: those rows are tried again, the others kept
+                        log.exception("%s call failed", call.channel)
+                        outcomes.update({j.id: Outcome.retry(f"internal: {e}"[:500]) for j in call.jobs})
+                    finished.extend(call.jobs)
         finally:
             db.session.remove()
         self._finish({j.notice_id for j in jobs})
