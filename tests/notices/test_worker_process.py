@@ -235,7 +235,16 @@ def test_several_workers_killed_several_times_send_each_message_once(
                 if p.poll() is not None:
                     pytest.fail(f"a worker exited with {p.returncode}:\n{p.log.read_text()[-3000:]}")
             return wechat_server.held == pushes and sms_server.held == sms
-        poll(held, timeout=45, what=f"{pushes} pushes and {sms} SMS requests held", log=procs[0].log)
+        try:
+            poll(held, timeout=90, what=f"{pushes} pushes and {sms} SMS requests held")
+        except AssertionError as e:
+            claims = rows(session, nid)
+            others = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.notice_id != nid))
+            session.rollback()
+            raise AssertionError(f"{e}: held {wechat_server.held} pushes, {sms_server.held} SMS; rows "
+                                 f"{Counter((d.status, d.claimed_by) for d in claims)}; {others} rows of other "
+                                 f"notices; logs:\n"
+                                 + "\n".join(p.log.read_text()[-2000:] for p in procs)) from None
         for p in procs:
             p.send_signal(signal.SIGKILL)
         for p in procs:
