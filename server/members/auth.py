@@ -59,9 +59,16 @@ def read_token(token: str) -> dict:
     except BadSignature:
         raise _unauthenticated("登录凭证无效，请重新登录") from None
     if not isinstance(payload, dict) or not ({"m", "w"} & payload.keys()) \
-            or not isinstance(payload.get("v", 0), int):
+            or not all(_is_id(payload[k]) for k in ("m", "w") if k in payload) \
+            or type(payload.get("v", 0)) is not int:
         raise _unauthenticated("登录凭证无效，请重新登录")
     return payload
+
+
+def _is_id(value) -> bool:
+    # Only we sign tokens, but a malformed one (an old format, a key shared by mistake) must be a 401,
+    # never a database error on a number beyond a row id.
+    return type(value) is int and 0 < value < 2**31
 
 
 REVOKED = "登录已失效，请重新登录"
