@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse as parse_limit
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -113,6 +115,11 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         # Anonymous suggestions one member may submit per day (Asia/Shanghai).
         "SUGGESTIONS_PER_DAY": int(env.get("SUGGESTIONS_PER_DAY", "5")),
     }
+    for name in ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT"):
+        try:
+            parse_limit(cfg[name])
+        except ValueError:
+            raise ConfigError(f"{name} must be a rate such as 10/15 minutes, not {cfg[name]!r}") from None
     for name in SEPARATE_KEYS:
         cfg[name] = env.get(name) or None
         cfg[name + "_PREVIOUS"] = _key_list(env.get(name + "_PREVIOUS"))

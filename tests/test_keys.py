@@ -141,3 +141,9 @@ def test_production_refuses_missing_keys_with_one_clear_line():
 def test_development_defaults_every_key_to_secret_key():
     cfg = load_config({"SECRET_KEY": "d" * 40})
     assert all(cfg[name] is None for name in KEYS)  # falls back to SECRET_KEY, as before the split
+
+
+def test_a_sign_in_limit_that_is_not_a_rate_is_refused_at_start():
+    assert load_config({"SECRET_KEY": "d" * 40, "SIGNIN_ACCOUNT_LIMIT": "5 per 10 minutes"})["SIGNIN_ACCOUNT_LIMIT"]
+    with pytest.raises(ConfigError, match="SIGNIN_ADDRESS_LIMIT"):
+        load_config({"SECRET_KEY": "d" * 40, "SIGNIN_ADDRESS_LIMIT": "thirty"})
