@@ -112,10 +112,10 @@ def wait_text(seconds: int) -> str:
 def password_login(employee_no: str, password: str, address: str) -> Member:
     """Console sign-in for staff, throttled per account and per client address.
 
-    Every attempt counts against the account (``SIGNIN_ACCOUNT_LIMIT``, a short window, so the
-    account's owner is never shut out for long by someone else); a failed one also counts against the
-    address (``SIGNIN_ADDRESS_LIMIT``, which stops one guesser from keeping an account shut or trying
-    many). Every refusal spends the same hashing work as a wrong password, so the answer and its
+    Every attempt counts against the account before the password is checked (``SIGNIN_ACCOUNT_LIMIT``,
+    a short window, so the account's owner is never shut out for long by someone else) and a successful
+    one clears the account's count; a failed one also counts against the address
+    (``SIGNIN_ADDRESS_LIMIT``, which stops one guesser from keeping an account shut or trying many). Every refusal spends the same hashing work as a wrong password, so the answer and its
     timing say nothing about whether the account exists or has a password. Failures are logged with
     the account as typed, the address and why; never the password.
 
@@ -140,6 +140,8 @@ def password_login(employee_no: str, password: str, address: str) -> Member:
         _throttle_failure(address)
         log.warning("console sign-in failed: account=%r address=%s reason=%s", account, address, reason)
         raise AppError("invalid_credentials", "工号或密码不正确", 401)
+    # The owner is in: the typos and guesses before count no more (staff sign in many times a day).
+    ratelimit.clear(current_app.config["SIGNIN_ACCOUNT_LIMIT"], "password-login", "account", account)
     log.info("console sign-in: member_id=%s address=%s", member.id, address)
     return member
 

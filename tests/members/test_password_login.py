@@ -98,6 +98,17 @@ def test_someone_else_cannot_keep_an_account_shut(client, staff):
     assert owner_in_at is not None and owner_in_at <= 50
 
 
+def test_a_successful_sign_in_forgets_the_earlier_typos(client, staff):
+    """Staff sign in many times a day, with a typo now and then: only failures since the last success count."""
+    with time_machine.travel(START, tick=False):
+        for _ in range(3):
+            for _ in range(4):
+                assert sign_in(client, staff.employee_no, "typo").status_code == 401
+            assert sign_in(client, staff.employee_no, PASSWORD).status_code == 200
+        for _ in range(12):
+            assert sign_in(client, staff.employee_no, PASSWORD).status_code == 200
+
+
 def test_limits_are_configurable(app, client, staff, monkeypatch):
     monkeypatch.setitem(app.config, "SIGNIN_ACCOUNT_LIMIT", "2/minute")
     with time_machine.travel(START, tick=False):
