@@ -160,13 +160,14 @@ def test_malformed_token_payloads_are_401(app, client, make, payload):
 
     make.member()
     token = URLSafeTimedSerializer(secret_keys(app.config, "TOKEN_SECRET_KEY")[0], salt="auth-token").dumps(payload)
-    for method, path in (("GET", f"{API}/me"), ("POST", f"{API}/events/1/registrations"), ("POST", f"{API}/slots/1/bookings")):
+    routes = (("GET", f"{API}/me"), ("POST", f"{API}/events/1/registrations"), ("POST", f"{API}/slots/1/bookings"))
+    for method, path in routes:
         r = client.open(path, method=method, headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthenticated", (payload, path)
 
 
-@pytest.mark.parametrize("body", [{"employee_no": "x" * 32, "password": "p" * 200}, {"employee_no": "工号'; --", "password": "密码"},
-                                  {"employee_no": " ", "password": " "}])
+@pytest.mark.parametrize("body", [{"employee_no": "x" * 32, "password": "p" * 200},
+                                  {"employee_no": "工号'; --", "password": "密码"}, {"employee_no": " ", "password": " "}])
 def test_hostile_console_sign_ins_are_refused_alike(client, body):
     r = client.post(f"{API}/auth/password-login", json=body)
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"

@@ -413,7 +413,8 @@ def _booking_statements():
                                      Booking.status == BookingStatus.booked).scalar_subquery())
     # The member's roster state, slot, calendar, eligibility and the member's own booking of this slot
     # in one round trip, before any lock: it answers the refusals (a full slot above all) on its own.
-    read = (select(Member.is_active, Member.token_version, Slot, Calendar, eligible.label("eligible"), mine.label("mine"))
+    read = (select(Member.is_active, Member.token_version, Slot, Calendar, eligible.label("eligible"),
+                   mine.label("mine"))
             .select_from(Member)
             .outerjoin(Slot, Slot.id == slot_id).outerjoin(Calendar, Calendar.id == Slot.calendar_id)
             .where(Member.id == member_id).execution_options(populate_existing=True))

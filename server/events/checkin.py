@@ -308,13 +308,15 @@ WITH r AS (
 ), ins AS (
     INSERT INTO checkins (event_id, member_id, registration_id, checked_in_at, method, is_walk_in, created_at)
     SELECT :event_id, :member_id, r.registration_id, :now, 'code', false, :now FROM r, m
-    WHERE m.is_active AND m.token_version = :token_version AND r.checked_in_at IS NULL AND r.status = 'published' AND r.registration_status = 'confirmed'
+    WHERE m.is_active AND m.token_version = :token_version
+      AND r.checked_in_at IS NULL AND r.status = 'published' AND r.registration_status = 'confirmed'
       AND :now BETWEEN r.starts_at - make_interval(mins => r.checkin_opens_minutes_before)
                    AND r.starts_at + make_interval(mins => r.checkin_closes_minutes_after)
     ON CONFLICT (event_id, member_id) DO NOTHING
     RETURNING checked_in_at
 )
-SELECT (SELECT is_active FROM m) AS member_active, (SELECT token_version FROM m) AS member_token_version, r.*, (SELECT checked_in_at FROM ins) AS inserted_at
+SELECT (SELECT is_active FROM m) AS member_active, (SELECT token_version FROM m) AS member_token_version,
+       r.*, (SELECT checked_in_at FROM ins) AS inserted_at
 FROM (SELECT 1) AS one LEFT JOIN r ON true
 """).bindparams(bindparam("now", type_=UTCDateTime())).columns(
     member_active=Boolean, member_token_version=Integer, status=String, starts_at=UTCDateTime, walk_in=Boolean,

@@ -115,8 +115,9 @@ def password_login(employee_no: str, password: str, address: str) -> Member:
     Every attempt counts against the account before the password is checked (``SIGNIN_ACCOUNT_LIMIT``,
     a short window, so the account's owner is never shut out for long by someone else) and a successful
     one clears the account's count; a failed one also counts against the address
-    (``SIGNIN_ADDRESS_LIMIT``, which stops one guesser from keeping an account shut or trying many). Every refusal spends the same hashing work as a wrong password, so the answer and its
-    timing say nothing about whether the account exists or has a password. Failures are logged with
+    (``SIGNIN_ADDRESS_LIMIT``, which stops one guesser from keeping an account shut or trying many).
+    Every refusal spends the same hashing work as a wrong password, so the answer and its timing say
+    nothing about whether the account exists or has a password. Failures are logged with
     the account as typed, the address and why; never the password.
 
     Raises 429 rate_limited (with Retry-After), 401 invalid_credentials.

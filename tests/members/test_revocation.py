@@ -57,7 +57,8 @@ def test_signing_in_again_after_a_revocation_works(app, client, make):
     old = token_for(app, staff)
     revoke_tokens([staff.id])
 
-    res = client.post("/api/v1/auth/password-login", json={"employee_no": staff.employee_no, "password": "工会2026-secret"})
+    res = client.post("/api/v1/auth/password-login",
+                      json={"employee_no": staff.employee_no, "password": "工会2026-secret"})
 
     assert res.status_code == 200
     assert client.get("/api/v1/me", headers=bearer(res.get_json()["token"])).status_code == 200
