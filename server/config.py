@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse as parse_limit
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -31,6 +33,23 @@ def _dev_secret_key() -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+# One key per thing it protects, so rotating one leaves the others' work valid (docs/security.md).
+# Unset, each falls back to SECRET_KEY, which is what signed all three before they were separate.
+SEPARATE_KEYS = ("TOKEN_SECRET_KEY", "QR_SECRET_KEY", "RECEIPT_SECRET_KEY")
+MIN_KEY_LENGTH = 32
+
+
+def _key_list(value: str | None) -> list[str]:
+    return [k.strip() for k in (value or "").split(",") if k.strip()]
+
+
+def secret_keys(config, name: str) -> list[str]:
+    """The keys for ``name`` (one of SEPARATE_KEYS): the current one first (it signs), then the
+    previous ones from ``<name>_PREVIOUS`` (still accepted while a rotation is under way)."""
+    current = config.get(name) or config["SECRET_KEY"]
+    return [current, *(k for k in config.get(name + "_PREVIOUS") or () if k != current)]
 
 
 def load_config(env: dict[str, str] | None = None) -> dict:
@@ -84,6 +103,12 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "CHECKIN_CODE_PERIOD": int(env.get("CHECKIN_CODE_PERIOD", "30")),
         "AUTH_DEV_LOGIN": _bool(env.get("AUTH_DEV_LOGIN")),
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", str(12 * 3600))),
+        # Console sign-in throttles (docs/security.md): attempts per account in a short moving window,
+        # so a mistyping person waits minutes at most and nobody else can shut an account for long;
+        # failures per client address, which slows a guesser across accounts to a crawl.
+        "SIGNIN_ACCOUNT_LIMIT": env.get("SIGNIN_ACCOUNT_LIMIT", "10/15 minutes"),
+        "SIGNIN_ADDRESS_LIMIT": env.get("SIGNIN_ADDRESS_LIMIT", "30/hour"),
+        "DEV_LOGIN_LIMIT": env.get("DEV_LOGIN_LIMIT", "60/minute"),
         "UNION_NAME": env.get("UNION_NAME", "同心工会"),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1). The client
         # address keys the sign-in and receipt throttles, so with 0 behind a proxy everyone shares one.
@@ -93,6 +118,14 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         # Anonymous suggestions one member may submit per day (Asia/Shanghai).
         "SUGGESTIONS_PER_DAY": int(env.get("SUGGESTIONS_PER_DAY", "5")),
     }
+    for name in ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT"):
+        try:
+            parse_limit(cfg[name])
+        except ValueError:
+            raise ConfigError(f"{name} must be a rate such as 10/15 minutes, not {cfg[name]!r}") from None
+    for name in SEPARATE_KEYS:
+        cfg[name] = env.get(name) or None
+        cfg[name + "_PREVIOUS"] = _key_list(env.get(name + "_PREVIOUS"))
     key = env.get("SECRET_KEY")
     if production:
         if not key or len(key) < 32:
@@ -101,5 +134,10 @@ def load_config(env: dict[str, str] | None = None) -> dict:
             raise ConfigError("AUTH_DEV_LOGIN=1 is refused when APP_ENV=production")
         if cfg["WECHAT_APPID"] == "wx-dev-appid" or cfg["WECHAT_SECRET"] == "dev-wechat-secret":
             raise ConfigError("APP_ENV=production requires WECHAT_APPID and WECHAT_SECRET")
+        missing = [n for n in SEPARATE_KEYS if len(cfg[n] or "") < MIN_KEY_LENGTH]
+        if missing:
+            raise ConfigError(f"APP_ENV=production requires {', '.join(missing)} (at least {MIN_KEY_LENGTH} characters "
+                              "each; to keep existing sign-ins, venue codes and receipts valid, set them to the "
+                              "current SECRET_KEY)")
     cfg["SECRET_KEY"] = key or _dev_secret_key()
     return cfg

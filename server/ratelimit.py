@@ -63,3 +63,8 @@ def hit(limit: str, *key: str, cost: int = 1) -> None:
 def test(limit: str, *key: str) -> bool:
     """Whether one more hit of ``limit`` for ``key`` would still be allowed (counts nothing)."""
     return limiter.limiter.test(parse(limit), "hit", *key)
+
+
+def clear(limit: str, *key: str) -> None:
+    """Forget every hit of ``limit`` for ``key`` (e.g. an account's failed sign-ins once it signs in)."""
+    limiter.limiter.clear(parse(limit), "hit", *key)

@@ -148,3 +148,26 @@ def test_hostile_query_values_never_give_a_500(app, client, callers):
                         assert r.status_code < 500, (method, rule.rule, who, param, value[:40], r.get_json())
                         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("payload", [{"m": "1", "v": 0}, {"m": 2**40, "v": 0}, {"m": True}, {"m": 1, "v": "0"},
+                                     {"m": 1, "v": True}, {"m": 1, "v": None}, {"w": -1}, {"w": 1.5}, {"v": 0}, []])
+def test_malformed_token_payloads_are_401(app, client, make, payload):
+    """Even a token signed with our own key but malformed inside is refused, on plain and hot routes."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from server.config import secret_keys
+
+    make.member()
+    token = URLSafeTimedSerializer(secret_keys(app.config, "TOKEN_SECRET_KEY")[0], salt="auth-token").dumps(payload)
+    routes = (("GET", f"{API}/me"), ("POST", f"{API}/events/1/registrations"), ("POST", f"{API}/slots/1/bookings"))
+    for method, path in routes:
+        r = client.open(path, method=method, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthenticated", (payload, path)
+
+
+@pytest.mark.parametrize("body", [{"employee_no": "x" * 32, "password": "p" * 200},
+                                  {"employee_no": "工号'; --", "password": "密码"}, {"employee_no": " ", "password": " "}])
+def test_hostile_console_sign_ins_are_refused_alike(client, body):
+    r = client.post(f"{API}/auth/password-login", json=body)
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"

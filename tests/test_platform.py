@@ -132,7 +132,8 @@ def test_production_refuses_unsafe_defaults():
         load_config({**base, "SECRET_KEY": "k" * 40, "AUTH_DEV_LOGIN": "1"})
     with pytest.raises(ConfigError, match="WECHAT"):
         load_config({"APP_ENV": "production", "SECRET_KEY": "k" * 40})
-    assert load_config({**base, "SECRET_KEY": "k" * 40})["APP_ENV"] == "production"
+    keys = {name: "k" * 40 for name in ("TOKEN_SECRET_KEY", "QR_SECRET_KEY", "RECEIPT_SECRET_KEY")}
+    assert load_config({**base, **keys, "SECRET_KEY": "k" * 40})["APP_ENV"] == "production"
 
 
 def test_migrations_build_the_same_schema_as_the_models(tmp_path):

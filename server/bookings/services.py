@@ -413,7 +413,8 @@ def _booking_statements():
                                      Booking.status == BookingStatus.booked).scalar_subquery())
     # The member's roster state, slot, calendar, eligibility and the member's own booking of this slot
     # in one round trip, before any lock: it answers the refusals (a full slot above all) on its own.
-    read = (select(Member.is_active, Slot, Calendar, eligible.label("eligible"), mine.label("mine"))
+    read = (select(Member.is_active, Member.token_version, Slot, Calendar, eligible.label("eligible"),
+                   mine.label("mine"))
             .select_from(Member)
             .outerjoin(Slot, Slot.id == slot_id).outerjoin(Calendar, Calendar.id == Slot.calendar_id)
             .where(Member.id == member_id).execution_options(populate_existing=True))
@@ -446,8 +447,8 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
     if postgresql:
         statement_per_transaction()  # the read and take_booking() are one statement each
     row = db.session.execute(read, {"slot_id": slot_id, "member_id": member_id}).first()
-    member_confirmed(row is not None and row.is_active)
-    _, slot, calendar, eligible, mine = row
+    member_confirmed(row is not None and row.is_active, row.token_version if row is not None else None)
+    _, _, slot, calendar, eligible, mine = row
     if slot is None:
         raise slot_not_found()
     # Output needs both; the session's identity map holds objects only weakly.

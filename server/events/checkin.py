@@ -4,7 +4,7 @@ Two ways in:
 
 - **Venue code** (``c1.{event_id}.{period}.{mac}``): staff show a QR code that changes every
   ``CHECKIN_CODE_PERIOD`` seconds; a member scans it with ``wx.scanCode`` and posts it. The MAC is an
-  HMAC-SHA256 under a key derived from ``SECRET_KEY``, so nobody can mint a code, and a code is
+  HMAC-SHA256 under a key derived from ``QR_SECRET_KEY``, so nobody can mint a code, and a code is
   accepted in its own period and the next one only, so a forwarded photo stops working within
   two periods.
 - **Ticket** (``t1.{event_id}.{registration_id}.{member_id}.{sig}``): the member shows a QR code that
@@ -36,9 +36,10 @@ from sqlalchemy import Boolean, Integer, String, and_, bindparam, exists, func, 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..config import secret_keys
 from ..errors import AppError, invalid_request
 from ..extensions import db, statement_per_transaction
-from ..members.auth import load_member, member_confirmed
+from ..members.auth import expected_token_version, load_member, member_confirmed
 from ..members.models import Member
 from ..timeutil import UTCDateTime, to_local_iso, utcnow
 from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
@@ -99,9 +100,16 @@ def _derive_code_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"union-hub/checkin-code/v1", hashlib.sha256).digest()
 
 
-def _code_mac(event_id: int, period: int) -> str:
-    key = _derive_code_key(current_app.config["SECRET_KEY"])
+def _code_mac(event_id: int, period: int, secret: str | None = None) -> str:
+    """The code's MAC under ``secret``, by default the current QR key."""
+    key = _derive_code_key(secret or secret_keys(current_app.config, "QR_SECRET_KEY")[0])
     return _b64(hmac.new(key, f"checkin:{event_id}:{period}".encode(), hashlib.sha256).digest())[:22]
+
+
+def _code_mac_valid(event_id: int, period: int, mac: str) -> bool:
+    # Codes made under the previous key (QR_SECRET_KEY_PREVIOUS) pass while a rotation is under way.
+    return any(hmac.compare_digest(mac, _code_mac(event_id, period, secret))
+               for secret in secret_keys(current_app.config, "QR_SECRET_KEY"))
 
 
 def code_period_seconds() -> int:
@@ -130,7 +138,7 @@ def read_venue_code(token: str, now: datetime) -> int:
     if m is None:
         raise invalid_token()
     event_id, period = int(m[1]), int(m[2])
-    if not hmac.compare_digest(m[3], _code_mac(event_id, period)):
+    if not _code_mac_valid(event_id, period, m[3]):
         raise invalid_token()
     current = int(now.timestamp()) // code_period_seconds()
     if period > current:
@@ -296,20 +304,22 @@ WITH r AS (
     LEFT JOIN checkins c ON c.event_id = e.id AND c.member_id = :member_id
     WHERE e.id = :event_id
 ), m AS (
-    SELECT is_active FROM members WHERE id = :member_id
+    SELECT is_active, token_version FROM members WHERE id = :member_id
 ), ins AS (
     INSERT INTO checkins (event_id, member_id, registration_id, checked_in_at, method, is_walk_in, created_at)
     SELECT :event_id, :member_id, r.registration_id, :now, 'code', false, :now FROM r, m
-    WHERE m.is_active AND r.checked_in_at IS NULL AND r.status = 'published' AND r.registration_status = 'confirmed'
+    WHERE m.is_active AND m.token_version = :token_version
+      AND r.checked_in_at IS NULL AND r.status = 'published' AND r.registration_status = 'confirmed'
       AND :now BETWEEN r.starts_at - make_interval(mins => r.checkin_opens_minutes_before)
                    AND r.starts_at + make_interval(mins => r.checkin_closes_minutes_after)
     ON CONFLICT (event_id, member_id) DO NOTHING
     RETURNING checked_in_at
 )
-SELECT (SELECT is_active FROM m) AS member_active, r.*, (SELECT checked_in_at FROM ins) AS inserted_at
+SELECT (SELECT is_active FROM m) AS member_active, (SELECT token_version FROM m) AS member_token_version,
+       r.*, (SELECT checked_in_at FROM ins) AS inserted_at
 FROM (SELECT 1) AS one LEFT JOIN r ON true
 """).bindparams(bindparam("now", type_=UTCDateTime())).columns(
-    member_active=Boolean, status=String, starts_at=UTCDateTime, walk_in=Boolean,
+    member_active=Boolean, member_token_version=Integer, status=String, starts_at=UTCDateTime, walk_in=Boolean,
     checkin_opens_minutes_before=Integer, checkin_closes_minutes_after=Integer, registration_id=Integer,
     registration_status=String, checked_in_at=UTCDateTime, inserted_at=UTCDateTime)
 
@@ -331,8 +341,9 @@ def check_in_with_code(member_id: int, token: str) -> tuple[CheckinResult, bool]
         # The member's roster state, the read and the insert in one round trip, which commits on its
         # own; whatever follows (a refusal, a walk-in) writes at most one idempotent row.
         statement_per_transaction()
-        row = db.session.execute(_CODE_CHECKIN_PG, {**params, "now": now}).one()
-        member_confirmed(row.member_active)
+        row = db.session.execute(_CODE_CHECKIN_PG, {**params, "now": now,
+                                                    "token_version": expected_token_version()}).one()
+        member_confirmed(row.member_active, row.member_token_version)
         if row.inserted_at is not None:
             return CheckinResult(event_id, member_id, row.inserted_at), True
         if row.status is None:

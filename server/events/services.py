@@ -222,7 +222,7 @@ def _audience_ok(kind: str, match):
 # more than running it. One read before the lock: the member is on the roster, the event exists, the
 # member may sign up, and any registration they already have.
 _SIGNUP_READ = (
-    select(Member.is_active, Event.id, and_(
+    select(Member.is_active, Member.token_version, Event.id, and_(
         _audience_ok("department", EventAudience.ref_id == Member.department_id),
         _audience_ok("grid", EventAudience.ref_id == Member.grid_id),
         _audience_ok("tag", EventAudience.ref_id.in_(
@@ -294,7 +294,7 @@ def register(member_id: int, event_id: int) -> tuple[Registration, bool, int | N
     # The read and a first sign-up are one statement each, so neither needs a transaction.
     own_statements = postgresql and statement_per_transaction()
     row = db.session.execute(_SIGNUP_READ, {"event_id": event_id, "member_id": member_id}).first()
-    member_confirmed(row is not None and row.is_active)
+    member_confirmed(row is not None and row.is_active, row.token_version if row is not None else None)
     if row.id is None:
         raise not_found()
     existing = row.Registration

@@ -1,33 +1,44 @@
-"""Our own bearer tokens: signed, expiring, refused after expiry or tampering."""
+"""Our own bearer tokens: signed, expiring, refused after expiry or tampering, and revoked per member.
+
+A member token carries the member's ``token_version``; every authenticated request compares it with
+the row (on the hot routes inside the route's own statement, see ``member_confirmed``), so bumping
+the version (``revoke_tokens``) ends every token issued before.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..api import STAFF_ROLES
+from ..config import secret_keys
 from ..errors import AppError
 from ..extensions import db
 from .models import Member, WechatUser
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
+    return _serializer_for(tuple(secret_keys(current_app.config, "TOKEN_SECRET_KEY")))
 
 
 @lru_cache(maxsize=4)
-def _serializer_for(secret: str) -> URLSafeTimedSerializer:
-    # Built once per key: every request checks a token.
-    return URLSafeTimedSerializer(secret, salt="auth-token")
+def _serializer_for(keys: tuple[str, ...]) -> URLSafeTimedSerializer:
+    # Built once per key set: every request checks a token. itsdangerous signs with the last key and
+    # accepts any, so tokens signed with a previous key keep working during a rotation.
+    return URLSafeTimedSerializer(list(reversed(keys)), salt="auth-token")
 
 
-def issue_token(member_id: int | None, wechat_user_id: int | None = None) -> tuple[str, datetime]:
+def issue_token(member_id: int | None, wechat_user_id: int | None = None,
+                version: int = 0) -> tuple[str, datetime]:
+    """A token for the member and/or the WeChat user, and when it expires. ``version`` is the
+    member's ``token_version`` (the caller has the row): a token with an older one is refused."""
     payload: dict = {}
     if member_id is not None:
         payload["m"] = member_id
+        payload["v"] = version
     if wechat_user_id is not None:
         payload["w"] = wechat_user_id
     token = _serializer().dumps(payload)
@@ -47,9 +58,36 @@ def read_token(token: str) -> dict:
         raise _unauthenticated("登录已过期，请重新登录") from None
     except BadSignature:
         raise _unauthenticated("登录凭证无效，请重新登录") from None
-    if not isinstance(payload, dict) or not ({"m", "w"} & payload.keys()):
+    if not isinstance(payload, dict) or not ({"m", "w"} & payload.keys()) \
+            or not all(_is_id(payload[k]) for k in ("m", "w") if k in payload) \
+            or type(payload.get("v", 0)) is not int:
         raise _unauthenticated("登录凭证无效，请重新登录")
     return payload
+
+
+def _is_id(value) -> bool:
+    # Only we sign tokens, but a malformed one (an old format, a key shared by mistake) must be a 401,
+    # never a database error on a number beyond a row id.
+    return type(value) is int and 0 < value < 2**31
+
+
+REVOKED = "登录已失效，请重新登录"
+
+
+def revoke_tokens(member_ids) -> None:
+    """End every token issued so far to these members (one set-based UPDATE; never commits).
+
+    Called on a password change, a role change and deactivation; the members sign in again."""
+    ids = list(member_ids)
+    for start in range(0, len(ids), 1000):
+        db.session.execute(update(Member).where(Member.id.in_(ids[start:start + 1000]))
+                           .values(token_version=Member.token_version + 1)
+                           .execution_options(synchronize_session=False))
+
+
+def expected_token_version() -> int:
+    """The token version the current request's token carries (tokens from before versions: 0)."""
+    return g.get("token_version", 0)
 
 
 def expand_roles(roles) -> frozenset[str]:
@@ -76,6 +114,8 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: b
         raise _unauthenticated()
     payload = read_token(token.strip())
     g.wechat_user_id = payload.get("w")
+    # A token issued before its WeChat user was bound carries no version: it counts as 0.
+    g.token_version = payload.get("v", 0)
     g.member = None
     member_id = g.member_id = payload.get("m")
     if deferred and member_id is not None:
@@ -99,16 +139,19 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: b
         raise AppError("forbidden", "没有权限执行此操作", 403)
 
 
-def member_confirmed(active: bool | None) -> None:
-    """What a deferred route's statement read of the member: None (no such member) or False (left the
-    roster) refuses the request with 401, as authentication would have."""
+def member_confirmed(active: bool | None, token_version: int | None) -> None:
+    """What a deferred route's statement read of the member (``is_active`` and ``token_version``):
+    None (no such member) or False (left the roster) refuses the request with 401, as does a
+    version other than the token's (revoked), as authentication would have."""
     if not active:
         raise _unauthenticated(GONE)
+    if token_version != expected_token_version():
+        raise _unauthenticated(REVOKED)
     g.member_confirmed = True
 
 
 def load_member(member_id: int) -> Member:
-    """The member, who must still be on the roster (else 401)."""
+    """The member, who must still be on the roster and hold a current token (else 401)."""
     member = db.session.get(Member, member_id)
-    member_confirmed(member is not None and member.is_active)
+    member_confirmed(member is not None and member.is_active, member.token_version if member else None)
     return member

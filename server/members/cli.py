@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from ..api import STAFF_ROLES
 from ..extensions import db
+from .auth import revoke_tokens
 from .models import ROLES, Member
 from .roster import RosterFileError, import_rows, read_roster
 from .services import member_by_employee_no
@@ -99,6 +100,7 @@ def grant_command(employee_no: str, role: str) -> None:
         return
     # A new list, so the JSON column is seen as changed.
     member.roles = sorted(set(member.roles or ()) | {role, "member"})
+    revoke_tokens([member.id])  # a role change takes effect at the next sign-in, everywhere at once
     db.session.commit()
     click.echo(f"已授予 {member.name}（{employee_no}）角色 {role}；现有角色：{', '.join(member.roles)}")
     if not member.is_active:
@@ -119,6 +121,7 @@ def revoke_command(employee_no: str, role: str) -> None:
         click.echo(f"{member.name}（{employee_no}）没有角色 {role}，无需更改")
         return
     member.roles = sorted(set(member.roles) - {role})
+    revoke_tokens([member.id])
     db.session.commit()
     click.echo(f"已撤销 {member.name}（{employee_no}）的角色 {role}；现有角色：{', '.join(member.roles)}")
 
@@ -134,7 +137,18 @@ def set_password_command(employee_no: str, password: str | None) -> None:
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"密码至少 {MIN_PASSWORD} 位 / The password needs at least {MIN_PASSWORD} characters")
     member.password_hash = generate_password_hash(password)
+    revoke_tokens([member.id])  # whoever signed in with the old password is signed out
     db.session.commit()
     click.echo(f"已设置 {member.name}（{employee_no}）的管理后台密码")
     if not member.has_any_role(STAFF_ROLES):
         click.echo("注意：该会员没有 staff/secretary/admin 角色，登录后无法使用管理功能")
+
+
+@members_cli.command("sign-out")
+@click.argument("employee_no")
+def sign_out_command(employee_no: str) -> None:
+    """End every session of the member (mini-program and console); they sign in again."""
+    member = _member_or_fail(employee_no)
+    revoke_tokens([member.id])
+    db.session.commit()
+    click.echo(f"已让 {member.name}（{employee_no}）在所有设备上退出登录")

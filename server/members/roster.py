@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .auth import revoke_tokens
 from .models import ROLES, Department, Grid, Member, MemberTag, Tag
 
 COLUMNS = ("employee_no", "name", "phone", "department", "grid", "roles", "tags")
@@ -280,6 +281,7 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
         db.session.execute(update(Member).where(Member.id.in_(ids)).values(phone=None))
 
     now = utcnow()
+    roles_changed: list[int] = []
     for chunk in _chunks(good):
         new, changed, tag_sets = [], [], {}
         for c in chunk:
@@ -299,6 +301,8 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
                            or set(old.roles or ()) != set(roles) or not old.is_active)
             if row_differs:
                 changed.append({"id": old.id, **values, "roles": roles, "is_active": True, "updated_at": now})
+            if set(old.roles or ()) != set(roles):
+                roles_changed.append(old.id)
             if tags_differ:
                 tag_sets[old.id] = wanted_tags
             if row_differs or tags_differ:
@@ -322,10 +326,14 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
                 db.session.execute(insert(MemberTag.__table__), pairs)
         progress(len(chunk))
 
+    # A changed role takes effect at once: the member's tokens are revoked and they sign in again.
+    revoke_tokens(roles_changed)
+
     if deactivate_missing:
         gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
         for ids in _chunks(gone):
-            db.session.execute(update(Member).where(Member.id.in_(ids)).values(is_active=False, updated_at=now))
+            db.session.execute(update(Member).where(Member.id.in_(ids)).values(
+                is_active=False, token_version=Member.token_version + 1, updated_at=now))
         report.deactivated = len(gone)
 
     # Bulk statements bypass the identity map; objects loaded earlier must not keep stale values.

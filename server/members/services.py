@@ -1,15 +1,22 @@
 """Sign-in and binding of WeChat users to roster entries."""
 from __future__ import annotations
 
+import logging
+import secrets
+from functools import cache
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import ratelimit
 from ..errors import AppError
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Member, WechatUser
+
+log = logging.getLogger(__name__)
 
 
 def _wechat_unavailable() -> AppError:
@@ -87,10 +94,61 @@ def member_by_employee_no(employee_no: str) -> Member | None:
     return db.session.scalar(select(Member).where(Member.employee_no == employee_no))
 
 
-def password_login(employee_no: str, password: str) -> Member:
-    """Console sign-in for staff. Raises 401 invalid_credentials."""
+@cache
+def _dummy_hash() -> str:
+    # A hash of a random password made like every real one (werkzeug's default method and cost), so
+    # checking against it costs exactly what checking a real one does.
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _throttle(limit_name: str, *key: str) -> None:
+    ratelimit.hit(current_app.config[limit_name], "password-login", *key)
+
+
+def wait_text(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{-(-seconds // 60)} 分钟"
+
+
+def password_login(employee_no: str, password: str, address: str) -> Member:
+    """Console sign-in for staff, throttled per account and per client address.
+
+    Every attempt counts against the account before the password is checked (``SIGNIN_ACCOUNT_LIMIT``,
+    a short window, so the account's owner is never shut out for long by someone else) and a successful
+    one clears the account's count; a failed one also counts against the address
+    (``SIGNIN_ADDRESS_LIMIT``, which stops one guesser from keeping an account shut or trying many).
+    Every refusal spends the same hashing work as a wrong password, so the answer and its timing say
+    nothing about whether the account exists or has a password. Failures are logged with
+    the account as typed, the address and why; never the password.
+
+    Raises 429 rate_limited (with Retry-After), 401 invalid_credentials.
+    """
+    account = employee_no[:32]
+    try:
+        if not ratelimit.test(current_app.config["SIGNIN_ADDRESS_LIMIT"], "password-login", "address", address):
+            _throttle("SIGNIN_ADDRESS_LIMIT", "address", address)  # over the limit: raises with Retry-After
+        _throttle("SIGNIN_ACCOUNT_LIMIT", "account", account)
+    except AppError as e:
+        log.warning("console sign-in refused: account=%r address=%s reason=throttled", account, address)
+        retry = e.details["retry_after"]
+        raise AppError("rate_limited", f"登录尝试次数过多，请 {wait_text(retry)}后再试", 429, e.details) from None
     member = member_by_employee_no(employee_no)
-    if member is None or not member.is_active or not member.password_hash \
-            or not check_password_hash(member.password_hash, password):
+    stored = member.password_hash if member is not None and member.password_hash else None
+    # Always one full check, against the dummy when there is nothing real to check against.
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    reason = ("unknown_account" if member is None else "no_password" if stored is None
+              else "inactive" if not member.is_active else None if matches else "wrong_password")
+    if reason is not None:
+        _throttle_failure(address)
+        log.warning("console sign-in failed: account=%r address=%s reason=%s", account, address, reason)
         raise AppError("invalid_credentials", "工号或密码不正确", 401)
+    # The owner is in: the typos and guesses before count no more (staff sign in many times a day).
+    ratelimit.clear(current_app.config["SIGNIN_ACCOUNT_LIMIT"], "password-login", "account", account)
+    log.info("console sign-in: member_id=%s address=%s", member.id, address)
     return member
+
+
+def _throttle_failure(address: str) -> None:
+    try:
+        _throttle("SIGNIN_ADDRESS_LIMIT", "address", address)
+    except AppError:
+        pass  # the address is spent: its next attempt is refused before any work

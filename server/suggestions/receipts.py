@@ -13,6 +13,8 @@ import secrets
 
 from flask import current_app
 
+from ..config import secret_keys
+
 # Crockford base32: no I, L, O or U, so a code read aloud or copied by hand survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16  # 16 x 5 bits = 80 bits
@@ -32,12 +34,28 @@ def normalise(raw: str) -> str | None:
     return code if _VALID.fullmatch(code) else None
 
 
-def derived_key(purpose: str) -> bytes:
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), purpose.encode(), hashlib.sha256).digest()
+def _receipt_keys() -> list[str]:
+    # RECEIPT_SECRET_KEY, then its previous keys, then SECRET_KEY, which tagged every receipt made
+    # before the keys were separate. Only a tag is stored, so an old receipt is found only by its key.
+    keys = secret_keys(current_app.config, "RECEIPT_SECRET_KEY")
+    return keys + [k for k in [current_app.config["SECRET_KEY"]] if k not in keys]
 
 
-def lookup_tag(code: str) -> str:
-    return hmac.new(derived_key("suggestions/receipt-lookup"), code.encode(), hashlib.sha256).hexdigest()
+def derived_key(purpose: str, secret: str | None = None) -> bytes:
+    """The key for ``purpose`` under ``secret``, by default the current receipt key."""
+    secret = secret or _receipt_keys()[0]
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def lookup_tag(code: str, secret: str | None = None) -> str:
+    """The tag a new receipt is stored under (the current receipt key)."""
+    return hmac.new(derived_key("suggestions/receipt-lookup", secret), code.encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_tags(code: str) -> list[str]:
+    """Every tag the receipt may be stored under, the current key's first: a rotated receipt key
+    keeps finding receipts made under the earlier ones."""
+    return [lookup_tag(code, secret) for secret in _receipt_keys()]
 
 
 def _scrypt(code: str, salt: bytes) -> bytes:

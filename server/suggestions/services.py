@@ -88,7 +88,7 @@ def by_receipt(raw: str | None) -> Suggestion:
     code = receipts.normalise(raw or "")
     suggestion = None
     if code is not None:
-        suggestion = db.session.scalar(select(Suggestion).where(Suggestion.lookup_tag == receipts.lookup_tag(code)))
+        suggestion = db.session.scalar(select(Suggestion).where(Suggestion.lookup_tag.in_(receipts.lookup_tags(code))))
     if not receipts.verify(code, suggestion.receipt_hash if suggestion else None):
         raise not_found()
     return suggestion

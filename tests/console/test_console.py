@@ -374,3 +374,29 @@ def test_ended_event_offers_no_cancel_capacity_or_code_screen(site, sign_in):
     expect(page.locator("#open-screen")).to_have_count(0)
     # Scans made offline may still wait on the scan page to be synced.
     expect(page.locator("#open-scan")).to_be_visible()
+
+
+def test_too_many_attempts_say_how_long_to_wait(site, sign_in):
+    """The sign-in throttle's 429 is shown with the wait in minutes, not as a generic failure."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from server.ratelimit import limiter
+
+    employee_no = "S-THROTTLE"
+    site.make_member("赵干事", roles=("member", "staff"), password="throttle-secret-1", employee_no=employee_no)
+    for _ in range(10):  # the account's allowance, spent by someone guessing
+        req = urllib.request.Request(f"{site.url}/api/v1/auth/password-login", method="POST",
+                                     data=json.dumps({"employee_no": employee_no, "password": "guess"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 401
+    try:
+        page = sign_in(employee_no, "throttle-secret-1")
+        expect(page.get_by_role("alert")).to_have_text(re.compile(r"登录尝试次数过多，为保护账号安全已暂停登录，请 1[45] 分钟后再试"))
+        expect(page.locator("#topbar")).to_be_hidden()
+    finally:
+        with site.app.app_context():
+            limiter.reset()

@@ -1,5 +1,5 @@
 // Staff web console: a small single-page app over /api/v1 (API.md). No build step, no dependencies.
-import { $, ApiError, STAFF_ROLES, alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom, fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors, signOut, toast, newestOnly, audienceFields, intField } from "./core.js";
+import { $, ApiError, STAFF_ROLES, alertBox, api, fmtWait, busy, clearFieldErrors, confirmDialog, downloadFile, field, filenameFrom, fill, flash, fmtRange, fmtTime, h, localInputToIso, pager, parts, safeFilename, saveBlob, session, showFieldErrors, signOut, toast, newestOnly, audienceFields, intField } from "./core.js";
 import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
@@ -139,7 +139,9 @@ function viewLogin(root) {
       session.save(out);
       location.hash = "#/events";
     } catch (e) {
-      msg.append(alertBox(e.message));
+      // Throttled (too many attempts for this account or from this network): say how long to wait.
+      const wait = e.code === "rate_limited" && Number(e.details.retry_after);
+      msg.append(alertBox(wait ? `登录尝试次数过多，为保护账号安全已暂停登录，请 ${fmtWait(wait)}后再试` : e.message));
     } finally {
       busy(submit, false);
     }

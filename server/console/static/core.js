@@ -142,6 +142,9 @@ export function toast(message, kind = "ok") {
   toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
 }
 
+/** A wait in whole seconds as staff read it: "45 秒" or "15 分钟" (rounded up). */
+export const fmtWait = (seconds) => (seconds < 60 ? `${seconds} 秒` : `${Math.ceil(seconds / 60)} 分钟`);
+
 export function alertBox(message, kind = "error") {
   return h(`div.alert.alert-${kind}`, { role: "alert" }, message);
 }
