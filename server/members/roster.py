@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import ROLES, Department, Grid, Member, MemberTag, Tag
+from .services import deactivate
 
 COLUMNS = ("employee_no", "name", "phone", "department", "grid", "roles", "tags")
 CHUNK = 1000
@@ -73,6 +74,10 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     deactivated: int = 0
+    # What deactivating the missing members released (see services.deactivate).
+    registrations_released: int = 0
+    promoted: int = 0
+    bookings_released: int = 0
     rejected: list[Rejection] = field(default_factory=list)
 
     @property
@@ -249,7 +254,8 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     and tags are created as named. An empty roles or tags cell keeps the member's current ones (so
     roles granted on the command line survive a re-import of an HR file without that column filled);
     a filled cell replaces them, and ``member`` is always kept. Members absent from the file stay as
-    they are, or are set inactive with ``deactivate_missing``. A member listed again is active again.
+    they are, or are deactivated with ``deactivate_missing`` (services.deactivate: their seats and
+    bookings are released). A member listed again is active again, with nothing given back.
     """
     rows = list(rows)
     progress = progress or (lambda n: None)
@@ -324,9 +330,11 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
 
     if deactivate_missing:
         gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
-        for ids in _chunks(gone):
-            db.session.execute(update(Member).where(Member.id.in_(ids)).values(is_active=False, updated_at=now))
-        report.deactivated = len(gone)
+        done = deactivate(gone, now)
+        report.deactivated = done.deactivated
+        report.registrations_released = done.registrations_released
+        report.promoted = done.promoted
+        report.bookings_released = done.bookings_released
 
     # Bulk statements bypass the identity map; objects loaded earlier must not keep stale values.
     db.session.expire_all()
