@@ -451,16 +451,17 @@ def cancel_registration(member: Member, event_id: int) -> tuple[Registration, li
     return reg, promoted
 
 
-def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, int]:
+def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, list[Event]]:
     """Cancel the members' confirmed and waitlisted registrations for published events that have not
-    ended, and fill the freed seats from the waiting lists as a member's own cancellation does (the
-    promoted are told). A registration already checked in stays: that seat was used.
+    ended. A registration already checked in stays: that seat was used.
 
-    For deactivation; the caller holds the members' rows (so none of them signs up meanwhile). Locks the
-    events in id order. Returns (registrations released, members promoted). Raises nothing.
+    For deactivation; the caller holds the members' rows (so none of them signs up meanwhile), and then
+    fills the freed seats with ``promote_waitlists(events)`` once it has taken every lock it needs (the
+    promotion notices serialise on a lock of their own). Locks the events in id order. Returns
+    (registrations released, the events they were released from). Raises nothing.
     """
     if not member_ids:
-        return 0, 0
+        return 0, []
     active = Registration.status.in_((RegistrationStatus.confirmed, RegistrationStatus.waitlisted))
     event_ids = select(Registration.event_id).join(Event, Event.id == Registration.event_id).where(
         Registration.member_id.in_(member_ids), active, Event.status == EventStatus.published, Event.ends_at > now)
@@ -468,7 +469,7 @@ def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, in
         select(Event).where(Event.id.in_(event_ids)).order_by(Event.id).with_for_update()
         .execution_options(populate_existing=True)))
     if not events:
-        return 0, 0
+        return 0, []
     # Under the events' locks: check-ins and cancellations of these events have finished or wait.
     rows = db.session.execute(
         select(Registration.id, Registration.event_id, Registration.status).where(
@@ -476,7 +477,7 @@ def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, in
             ~exists().where(Checkin.event_id == Registration.event_id, Checkin.member_id == Registration.member_id))
     ).all()
     if not rows:
-        return 0, 0
+        return 0, []
     db.session.execute(
         update(Registration).where(Registration.id.in_([r.id for r in rows]))
         .values(status=RegistrationStatus.cancelled, waitlist_seq=None, cancelled_at=now),
@@ -488,9 +489,7 @@ def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, in
         else:
             by_id[r.event_id].waitlist_count -= 1
     db.session.flush()
-    touched = [by_id[i] for i in sorted({r.event_id for r in rows})]
-    promoted = promote_waitlists(touched)
-    return len(rows), sum(len(v) for v in promoted.values())
+    return len(rows), [by_id[i] for i in sorted({r.event_id for r in rows})]
 
 
 def _fill_seats(event: Event) -> list[int]:

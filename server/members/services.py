@@ -125,15 +125,17 @@ def deactivate(member_ids, now: datetime | None = None) -> Deactivation:
 
     Races: the members' rows are updated first; a sign-up or booking of theirs in flight holds or waits
     for that row (see events.services and take_booking()), so it either finishes first and is released
-    here, or finds the member inactive.
+    here, or finds the member inactive. Then events, slots and bookings are locked; the promotions and
+    their notices come last.
     """
     # Imported here: both domains import members (auth, models) at their top.
     from ..bookings.services import release_member_bookings
-    from ..events.services import release_registrations
+    from ..events.services import promote_waitlists, release_registrations
 
     now = now or utcnow()
     ids = sorted(set(member_ids))
     done = Deactivation()
+    freed = {}  # event id -> Event, locked, with seats released
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         # One UPDATE per chunk; it also takes the members' row locks that the releases below rely on.
@@ -142,10 +144,14 @@ def deactivate(member_ids, now: datetime | None = None) -> Deactivation:
             .values(is_active=False, updated_at=now)
             .returning(Member.id).execution_options(synchronize_session=False)).scalars().all()
         done.deactivated += len(gone)
-        released, promoted = release_registrations(chunk, now)
+        released, events = release_registrations(chunk, now)
         done.registrations_released += released
-        done.promoted += promoted
+        freed.update((e.id, e) for e in events)
         done.bookings_released += release_member_bookings(chunk, now)
+    # Last, when every row lock is held: announcing the promotions takes the notices' planning lock,
+    # which a cancellation holding an event's or a slot's lock may be waiting for.
+    promoted = promote_waitlists([freed[k] for k in sorted(freed)])
+    done.promoted = sum(len(v) for v in promoted.values())
     # Bulk statements bypass the identity map; objects loaded earlier must not keep stale values.
     db.session.expire_all()
     return done

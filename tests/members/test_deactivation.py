@@ -49,17 +49,24 @@ def test_deactivation_releases_seats_in_arrival_order_and_says_what_it_did(db, m
     events.register(gone.id, waiting.id)  # waitlisted
     open_ = make.event()  # no capacity
     events.register(gone.id, open_.id)
+    pair = make.event(capacity=2)
+    stays, third, fourth = make.member(), make.member(), make.member()
+    for m in (gone, stays, third, fourth):
+        events.register(m.id, pair.id)
 
     done = deactivate([gone.id])
 
-    assert (done.deactivated, done.registrations_released, done.promoted, done.bookings_released) == (1, 3, 1, 0)
+    assert (done.deactivated, done.registrations_released, done.promoted, done.bookings_released) == (1, 4, 2, 0)
+    assert [status(db, pair.id, m.id) for m in (gone, stays, third, fourth)] \
+        == ["cancelled", "confirmed", "confirmed", "waitlisted"]
+    assert counts(db, pair.id) == (2, 1)
     assert not db.session.get(type(gone), gone.id).is_active
     assert [status(db, full.id, m.id) for m in (gone, first, second)] == ["cancelled", "confirmed", "waitlisted"]
     assert counts(db, full.id) == (1, 1)
     assert status(db, waiting.id, gone.id) == "cancelled" and counts(db, waiting.id) == (1, 0)
     assert status(db, open_.id, gone.id) == "cancelled" and counts(db, open_.id) == (0, 0)
     # The promoted member is told, as after a member's own cancellation.
-    assert told(db, "候补成功") == [[first.id]]
+    assert sorted(told(db, "候补成功")) == sorted([[first.id], [third.id]])
     # The one still waiting moves up to first place.
     seq = db.session.scalar(select(Registration.waitlist_seq).where(Registration.member_id == second.id))
     assert events.waitlist_positions(full.id, [seq]) == {seq: 1}
