@@ -270,6 +270,17 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     good, in_file = _validate(rows, report, phone_owner)
     progress(len(rows) - len(good))
 
+    now = utcnow()
+    if deactivate_missing:
+        # Before any other member row is written: deactivation locks events, and a check-in holding an
+        # event's lock may be about to read a member row (its foreign key) that a phone change would lock.
+        gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
+        done = deactivate(gone, now)
+        report.deactivated = done.deactivated
+        report.registrations_released = done.registrations_released
+        report.promoted = done.promoted
+        report.bookings_released = done.bookings_released
+
     dept_ids = _ensure_named(Department, {c.department for c in good if c.department})
     grid_ids = _ensure_named(Grid, {c.grid for c in good if c.grid})
     tag_ids = _ensure_named(Tag, {t for c in good if c.tags for t in c.tags})
@@ -285,7 +296,6 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     for ids in _chunks(moving):
         db.session.execute(update(Member).where(Member.id.in_(ids)).values(phone=None))
 
-    now = utcnow()
     for chunk in _chunks(good):
         new, changed, tag_sets = [], [], {}
         for c in chunk:
@@ -327,14 +337,6 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
             if pairs:
                 db.session.execute(insert(MemberTag.__table__), pairs)
         progress(len(chunk))
-
-    if deactivate_missing:
-        gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
-        done = deactivate(gone, now)
-        report.deactivated = done.deactivated
-        report.registrations_released = done.registrations_released
-        report.promoted = done.promoted
-        report.bookings_released = done.bookings_released
 
     # Bulk statements bypass the identity map; objects loaded earlier must not keep stale values.
     db.session.expire_all()
