@@ -51,7 +51,8 @@ def test_cancelling_after_check_in_is_refused_and_changes_nothing(client, make, 
 
 
 def test_the_contract_lists_the_new_refusal(client):
-    responses = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/events/{event_id}/registrations/me"]["delete"]["responses"]
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    responses = paths["/api/v1/events/{event_id}/registrations/me"]["delete"]["responses"]
     assert "already_checked_in" in responses["409"]["description"]
 
 

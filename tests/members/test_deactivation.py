@@ -12,6 +12,7 @@ from server.bookings.models import Booking, Slot
 from server.events import checkin
 from server.events import services as events
 from server.events.models import Checkin, Event, Registration
+from server.members.models import Member
 from server.members.roster import RosterRow, import_rows
 from server.members.services import deactivate
 from server.notices.models import Notice, NoticeRecipient
@@ -60,7 +61,7 @@ def test_deactivation_releases_seats_in_arrival_order_and_says_what_it_did(db, m
     assert [status(db, pair.id, m.id) for m in (gone, stays, third, fourth)] \
         == ["cancelled", "confirmed", "confirmed", "waitlisted"]
     assert counts(db, pair.id) == (2, 1)
-    assert not db.session.get(type(gone), gone.id).is_active
+    assert not db.session.get(Member, gone.id).is_active
     assert [status(db, full.id, m.id) for m in (gone, first, second)] == ["cancelled", "confirmed", "waitlisted"]
     assert counts(db, full.id) == (1, 1)
     assert status(db, waiting.id, gone.id) == "cancelled" and counts(db, waiting.id) == (1, 0)
@@ -242,7 +243,7 @@ def test_import_deactivating_missing_members_reports_what_was_released(db, make)
     # Listed again: active again, with nothing given back.
     back = import_rows([RosterRow(line=2, employee_no="K1", name=kept.name),
                         RosterRow(line=3, employee_no="G1", name=gone.name)])
-    assert back.updated == 1 and db.session.get(type(gone), gone.id).is_active
+    assert back.updated == 1 and db.session.get(Member, gone.id).is_active
     assert status(db, ev.id, gone.id) == "cancelled"
     assert db.session.scalar(select(Booking.status).where(Booking.member_id == gone.id)) == "cancelled"
 
@@ -251,9 +252,8 @@ def test_cli_import_prints_what_deactivation_released(app, committing_db, tmp_pa
     s = committing_db.session
     ev = events.create_event(title="羽毛球赛", kind="activity", location="体育馆", starts_at=utcnow() + timedelta(days=2),
                              ends_at=utcnow() + timedelta(days=2, hours=2), capacity=1)
-    from server.members.models import Member
-
-    kept, gone = Member(employee_no="K1", name="留下", roles=["member"]), Member(employee_no="G1", name="离开", roles=["member"])
+    kept = Member(employee_no="K1", name="留下", roles=["member"])
+    gone = Member(employee_no="G1", name="离开", roles=["member"])
     s.add_all([kept, gone])
     s.flush()
     events.register(gone.id, ev.id)
