@@ -327,4 +327,5 @@ ERROR_STATUS: dict[str, int] = {
     "slot_full": 409, "booking_limit": 409, "slot_not_open": 409, "cancel_cutoff_passed": 409, "slot_overlap": 409,
     "slot_cancelled": 409, "capacity_below_booked": 409,
     "rate_limited": 429, "suggestion_closed": 409, "no_staff_reply": 409,
+    "already_checked_in": 409,
 }

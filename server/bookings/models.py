@@ -111,8 +111,9 @@ class Booking(db.Model):
 # snapshot, so the member's bookings are counted *after* the member's row lock is granted: whatever a
 # racing request of the same member committed is seen. Then, only when the member is under the limit and
 # holds no booking of this slot, the seat is taken by the conditional UPDATE and the booking inserted.
-# NULL booked/booking_id means no seat was taken; active and mine say why. Created with the tables (below)
-# and by the migration that introduced it; changing it needs a migration that replaces it.
+# NULL booked/booking_id means no seat was taken; active and mine say why. No row at all: the member is
+# no longer active (read under the lock, so a deactivation that committed meanwhile is seen). Created
+# with the tables (below) and by the migrations; changing it needs a migration that replaces it.
 TAKE_BOOKING_SQL = """
 CREATE OR REPLACE FUNCTION take_booking(p_member integer, p_slot integer, p_calendar integer, p_max integer,
                                         p_topic text, p_now timestamptz)
@@ -120,7 +121,10 @@ RETURNS TABLE (active bigint, mine integer, booked integer, booking_id integer)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
-    PERFORM 1 FROM members WHERE id = p_member FOR NO KEY UPDATE;
+    PERFORM 1 FROM members WHERE id = p_member AND is_active FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
     RETURN QUERY
     WITH held AS (
         SELECT count(b.id) AS active, max(CASE WHEN b.slot_id = p_slot THEN b.id END) AS mine

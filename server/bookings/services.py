@@ -467,7 +467,9 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
     limit = calendar.max_active_per_member
     if postgresql:
         took = db.session.execute(_TAKE_BOOKING, {"member_id": member_id, "slot_id": slot_id, "calendar_id": calendar.id,
-                                                  "now": now, "max_active": limit, "topic": topic}).one()
+                                                  "now": now, "max_active": limit, "topic": topic}).first()
+        if took is None:  # the member left the roster while this request waited for the member's row
+            member_confirmed(False, None)
         active, mine, booked, booking_id = took
     else:
         active, mine = db.session.execute(held, {"member_id": member_id, "slot_id": slot_id,
@@ -531,6 +533,36 @@ def cancel_booking(actor: Member, booking_id: int, staff: bool) -> Booking:
         _tell([booking.member_id], f"预约已取消：{calendar.title}",
               f"工会已为您取消“{calendar.title}”{span_label(slot.starts_at, slot.ends_at)}的预约。如有疑问，请联系工会。")
     return booking
+
+
+def release_member_bookings(member_ids: list[int], now: datetime) -> int:
+    """Cancel the members' bookings of slots that have not begun, freeing the seats (for deactivation:
+    nobody is told, the members have left the roster). Set-based: the slots are locked in id order,
+    then one UPDATE of the bookings and one of the seat counts. The caller holds the members' rows, as
+    a booking does (member → slot → booking), so none of them books meanwhile. Returns how many."""
+    if not member_ids:
+        return 0
+    upcoming = select(Booking.slot_id).join(Slot, Slot.id == Booking.slot_id).where(
+        Booking.member_id.in_(member_ids), Booking.status == BookingStatus.booked, Slot.starts_at > now)
+    slot_ids = list(db.session.scalars(select(Slot.id).where(Slot.id.in_(upcoming)).order_by(Slot.id)
+                                       .with_for_update()))
+    if not slot_ids:
+        return 0
+    freed = db.session.execute(
+        update(Booking).where(Booking.member_id.in_(member_ids), Booking.slot_id.in_(slot_ids),
+                              Booking.status == BookingStatus.booked)
+        .values(status=BookingStatus.cancelled, cancelled_at=now, cancelled_by=None)
+        .returning(Booking.slot_id).execution_options(synchronize_session=False)).scalars().all()
+    per_slot: dict[int, int] = {}
+    for slot_id in freed:
+        per_slot[slot_id] = per_slot.get(slot_id, 0) + 1
+    if per_slot:
+        db.session.execute(
+            update(Slot.__table__).where(Slot.__table__.c.id == bindparam("slot_id"))
+            .values(booked=Slot.__table__.c.booked - bindparam("n")),
+            [{"slot_id": k, "n": v} for k, v in per_slot.items()])
+    log.info("released %d bookings of %d members on %d slots", len(freed), len(member_ids), len(per_slot))
+    return len(freed)
 
 
 def my_bookings(member: Member, status: str | None, page: int, per_page: int):

@@ -83,6 +83,22 @@ def invalid_token(message: str = "签到码无效，请重新扫码", details: d
     return AppError("invalid_token", message, 400, details)
 
 
+def _member_inactive() -> AppError:
+    # not_registered as API.md fixes it for a ticket that admits nobody; the reason tells staff why.
+    return AppError("not_registered", "该会员已不在工会会员名册中（已停用），电子票无效", 403, {"reason": "member_inactive"})
+
+
+def _event_for_checkin(event_id: int) -> Event:
+    """The event, held shared (FOR KEY SHARE, as the check-in's own foreign key would) before any
+    registration is read: a cancellation or a deactivation holds it exclusively, so a check-in and a
+    cancellation of the same registration never both succeed. Raises 404 not_found."""
+    event = db.session.scalar(select(Event).where(Event.id == event_id).with_for_update(read=True, key_share=True)
+                              .execution_options(populate_existing=True))
+    if event is None:
+        raise not_found()
+    return event
+
+
 def _not_registered(reg_status: str | None) -> AppError:
     reason = reg_status or "none"
     message = {
@@ -295,14 +311,24 @@ _CODE_CHECKIN_READ = (
 # PostgreSQL: the same read and, when it shows a confirmed registration, an open window and no
 # check-in yet, the insert, in one statement. Any other outcome (a refusal, a walk-in, a racing
 # insert that won) comes back with inserted_at NULL and goes through the portable path below.
+#
+# The event is held shared before the registration is read, and the registration is read FOR SHARE, so
+# it is its latest committed state even when this statement waited (FOR KEY SHARE would keep the version
+# of the statement's snapshot: a status change is not a key change): a cancellation, which holds the
+# event exclusively, has either finished, and its status is seen, or it waits and then finds the check-in.
 _CODE_CHECKIN_PG = text("""
-WITH r AS (
+WITH e AS MATERIALIZED (
+    SELECT id, status, starts_at, walk_in, checkin_opens_minutes_before, checkin_closes_minutes_after
+    FROM events WHERE id = :event_id FOR KEY SHARE
+), reg AS MATERIALIZED (
+    SELECT x.id, x.status FROM registrations x JOIN e ON x.event_id = e.id
+    WHERE x.member_id = :member_id FOR SHARE OF x
+), r AS (
     SELECT e.status, e.starts_at, e.walk_in, e.checkin_opens_minutes_before, e.checkin_closes_minutes_after,
            reg.id AS registration_id, reg.status AS registration_status, c.checked_in_at
-    FROM events e
-    LEFT JOIN registrations reg ON reg.event_id = e.id AND reg.member_id = :member_id
+    FROM e
+    LEFT JOIN reg ON true
     LEFT JOIN checkins c ON c.event_id = e.id AND c.member_id = :member_id
-    WHERE e.id = :event_id
 ), m AS (
     SELECT is_active, token_version FROM members WHERE id = :member_id
 ), ins AS (
@@ -376,13 +402,14 @@ def check_in_with_ticket(staff: Member, event_id: int, ticket: str,
 
     Raises 400 invalid_request (scanned_at in the future), 404 not_found, 400 invalid_token
     (forged, tampered, another event's), 409 event_cancelled / checkin_closed, 403 not_registered
-    (the registration is no longer confirmed; details.reason).
+    (the registration is no longer confirmed; details.reason; ``member_inactive`` when the member has
+    left the roster, even if checked in before).
     """
     at = _scan_time(scanned_at, utcnow())
-    event = get_event(event_id)
+    event = _event_for_checkin(event_id)
     registration_id, member_id = read_ticket(event, ticket)
     row = db.session.execute(
-        select(Registration.status, Member.name, Checkin.checked_in_at)
+        select(Registration.status, Member.name, Member.is_active, Checkin.checked_in_at)
         .join(Member, Member.id == Registration.member_id)
         .outerjoin(Checkin, and_(Checkin.event_id == event_id, Checkin.member_id == member_id))
         .where(Registration.id == registration_id, Registration.event_id == event_id,
@@ -390,6 +417,8 @@ def check_in_with_ticket(staff: Member, event_id: int, ticket: str,
     ).first()
     if row is None:
         raise _not_registered(None)
+    if not row.is_active:
+        raise _member_inactive()
     if row.checked_in_at is not None:
         return CheckinResult(event_id, member_id, row.checked_in_at, row.name), False
     _check_open(event, at)
@@ -407,10 +436,11 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
     in once: within a batch the earliest valid scan is stored; against what is already stored, the
     first one stored wins and later scans report ``already_checked_in`` with that time.
     Set-based: signatures are verified in Python, then one read of registrations and check-ins and
-    one bulk insert. Raises (for the whole batch) 404 not_found, 409 event_cancelled.
+    one bulk insert. A member who has left the roster is refused (``not_registered``, as online).
+    Raises (for the whole batch) 404 not_found, 409 event_cancelled.
     """
     now = utcnow()
-    event = get_event(event_id)
+    event = _event_for_checkin(event_id)
     if event.status == EventStatus.cancelled:
         raise AppError("event_cancelled", "活动已取消", 409)
     results: dict[int, BatchResult] = {}
@@ -426,7 +456,8 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
 
     member_ids = {s[3] for s in scans}
     regs = {r.id: r for r in db.session.execute(
-        select(Registration.id, Registration.member_id, Registration.status)
+        select(Registration.id, Registration.member_id, Registration.status, Member.is_active)
+        .join(Member, Member.id == Registration.member_id)
         .where(Registration.event_id == event_id, Registration.member_id.in_(member_ids))
     )} if member_ids else {}
     stored = _checked_in_at(event_id, member_ids) if member_ids else {}
@@ -435,9 +466,12 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
     for at, index, registration_id, member_id in sorted(scans):
         result = BatchResult(index, "already_checked_in", member_id=member_id)
         results[index] = result
+        reg = regs.get(registration_id)
+        if reg is not None and reg.member_id == member_id and not reg.is_active:
+            results[index] = BatchResult(index, "error", member_id=member_id, error=_member_inactive())
+            continue
         if member_id in stored or member_id in chosen:
             continue
-        reg = regs.get(registration_id)
         try:
             _check_open(event, at)
             if reg is None or reg.member_id != member_id or reg.status != RegistrationStatus.confirmed:

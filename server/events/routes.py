@@ -133,9 +133,9 @@ def create_registration(event_id: int):
 
 
 @bp.delete("/events/<int:event_id>/registrations/me")
-@api(roles=["member"], out=CancelOut, errors=["not_found", "event_started"])
+@api(roles=["member"], out=CancelOut, errors=["not_found", "event_started", "already_checked_in"])
 def cancel_registration(event_id: int):
-    """Cancel my sign-up; the first on the waiting list is confirmed at once."""
+    """Cancel my sign-up; the first on the waiting list is confirmed at once. After check-in: 409."""
     services.cancel_registration(g.member, event_id)
     db.session.commit()
     return CancelOut(status="cancelled")

@@ -255,11 +255,16 @@ _TAKE_PLACE = (
 )
 # The common case, a first sign-up, in one statement: lock, take the place, insert the registration
 # (a second device's row already there fails the whole statement on the unique constraint).
+#
+# The member's row is locked (shared) before the event's: a deactivation, which updates that row first,
+# either waits for this sign-up and then releases it, or makes it wait and leaves no active member here.
 _SIGN_UP_PG = text("""
-WITH old AS (
-    SELECT id, confirmed_count, waitlist_count, waitlist_seq,
-           (capacity IS NULL OR confirmed_count < capacity) AS seat
-    FROM events WHERE id = :event_id FOR UPDATE
+WITH m AS MATERIALIZED (
+    SELECT id FROM members WHERE id = :member_id AND is_active FOR SHARE
+), old AS (
+    SELECT e.id, e.confirmed_count, e.waitlist_count, e.waitlist_seq,
+           (e.capacity IS NULL OR e.confirmed_count < e.capacity) AS seat
+    FROM events e JOIN m ON true WHERE e.id = :event_id FOR UPDATE OF e
 ), took AS (
     UPDATE events e SET
         confirmed_count = old.confirmed_count + CASE WHEN old.seat THEN 1 ELSE 0 END,
@@ -281,6 +286,10 @@ WITH old AS (
 )
 SELECT took.seat, took.waitlist_count, took.waitlist_seq, ins.id FROM took CROSS JOIN ins
 """).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+_MEMBER_SHARED = select(Member.id).where(Member.id == bindparam("member_id"), Member.is_active.is_(True)) \
+    .with_for_update(read=True)
 
 
 def register(member_id: int, event_id: int) -> tuple[Registration, bool, int | None]:
@@ -321,7 +330,10 @@ def _register_pg(member_id: int, event_id: int, existing: Registration | None,
             existing_id = existing.id
             if own_statements:
                 db.session.commit()
-            took = db.session.execute(_TAKE_PLACE, {"event_id": event_id, "now": now}).first()
+            # As in _SIGN_UP_PG: the member's row before the event's, and still on the roster.
+            took = None
+            if db.session.execute(_MEMBER_SHARED, {"member_id": member_id}).first() is not None:
+                took = db.session.execute(_TAKE_PLACE, {"event_id": event_id, "now": now}).first()
             reg_id = None
             if took is not None:
                 reg_id = db.session.execute(
@@ -341,6 +353,11 @@ def _register_pg(member_id: int, event_id: int, existing: Registration | None,
             raise
         return again, False, None
     if took is None:
+        # A deactivation may have committed while this request waited for the member's row.
+        now_member = db.session.execute(
+            select(Member.is_active, Member.token_version).where(Member.id == member_id)).first()
+        member_confirmed(now_member is not None and now_member.is_active,
+                         now_member.token_version if now_member is not None else None)
         _check_can_sign_up(get_event(event_id, lock=True))
         raise AppError("event_full", "名额已满", 409)
     reg = Registration(
@@ -402,16 +419,29 @@ def _check_can_sign_up(event: Event) -> None:
         raise AppError("signup_closed", "报名已截止", 409, {"signup_closes_at": to_local_iso(closes)})
 
 
+def already_checked_in() -> AppError:
+    return AppError("already_checked_in", "您已签到，不能取消报名", 409)
+
+
+def _has_checked_in(event_id: int, member_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Checkin.event_id == event_id, Checkin.member_id == member_id))))
+
+
 def cancel_registration(member: Member, event_id: int) -> tuple[Registration, list[int]]:
     """Cancel the member's sign-up; a freed seat goes to the first on the waiting list at once.
 
     Returns the registration and the promoted member ids. Raises 404 not_found,
-    409 event_started (the event has begun).
+    409 event_started (the event has begun), 409 already_checked_in (the seat was used: it is not
+    handed on, and nothing changes).
     """
     event = get_event(event_id, lock=True)
     reg = _active_registration(event_id, member.id)
     if reg is None or reg.status == RegistrationStatus.cancelled:
         raise AppError("not_found", "您没有报名该活动", 404)
+    # Read after the event's lock: a check-in takes that lock (shared) before it reads the registration,
+    # so either its row is visible here or it waits and then finds the registration cancelled.
+    if _has_checked_in(event_id, member.id):
+        raise already_checked_in()
     if event.status == EventStatus.published and utcnow() >= event.starts_at:
         raise AppError("event_started", "活动已开始，不能取消报名", 409)
     if reg.status == RegistrationStatus.confirmed:
@@ -424,34 +454,92 @@ def cancel_registration(member: Member, event_id: int) -> tuple[Registration, li
     return reg, promoted
 
 
+def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, list[Event]]:
+    """Cancel the members' confirmed and waitlisted registrations for published events that have not
+    ended. A registration already checked in stays: that seat was used.
+
+    For deactivation; the caller holds the members' rows (so none of them signs up meanwhile), and then
+    fills the freed seats with ``promote_waitlists(events)`` once it has taken every lock it needs (the
+    promotion notices serialise on a lock of their own). Locks the events in id order. Returns
+    (registrations released, the events they were released from). Raises nothing.
+    """
+    if not member_ids:
+        return 0, []
+    active = Registration.status.in_((RegistrationStatus.confirmed, RegistrationStatus.waitlisted))
+    event_ids = select(Registration.event_id).join(Event, Event.id == Registration.event_id).where(
+        Registration.member_id.in_(member_ids), active, Event.status == EventStatus.published, Event.ends_at > now)
+    events = list(db.session.scalars(
+        select(Event).where(Event.id.in_(event_ids)).order_by(Event.id).with_for_update()
+        .execution_options(populate_existing=True)))
+    if not events:
+        return 0, []
+    # Under the events' locks: check-ins and cancellations of these events have finished or wait.
+    rows = db.session.execute(
+        select(Registration.id, Registration.event_id, Registration.status).where(
+            Registration.member_id.in_(member_ids), Registration.event_id.in_([e.id for e in events]), active,
+            ~exists().where(Checkin.event_id == Registration.event_id, Checkin.member_id == Registration.member_id))
+    ).all()
+    if not rows:
+        return 0, []
+    db.session.execute(
+        update(Registration).where(Registration.id.in_([r.id for r in rows]))
+        .values(status=RegistrationStatus.cancelled, waitlist_seq=None, cancelled_at=now),
+        execution_options={"synchronize_session": False})
+    by_id = {e.id: e for e in events}
+    for r in rows:
+        if r.status == RegistrationStatus.confirmed:
+            by_id[r.event_id].confirmed_count -= 1
+        else:
+            by_id[r.event_id].waitlist_count -= 1
+    db.session.flush()
+    return len(rows), [by_id[i] for i in sorted({r.event_id for r in rows})]
+
+
 def _fill_seats(event: Event) -> list[int]:
     """Confirm waiting-list entries in arrival order while seats are free. Caller holds the lock."""
-    if event.waitlist_count == 0:
-        return []
-    free = None if event.capacity is None else event.capacity - event.confirmed_count
-    if free is not None and free <= 0:
-        return []
-    stmt = (select(Registration.id, Registration.member_id)
-            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.waitlisted)
-            .order_by(Registration.waitlist_seq))
-    if free is not None:
-        stmt = stmt.limit(free)
-    rows = db.session.execute(stmt).all()
+    return promote_waitlists([event]).get(event.id, [])
+
+
+def promote_waitlists(events: list[Event]) -> dict[int, list[int]]:
+    """For each event, confirm waiting-list entries in arrival order while seats are free, in one read
+    and one update for all of them; each event's promoted members are announced through
+    ``registration_promoted``. The caller holds the events' locks. Returns {event_id: member_ids}."""
+    free = {}
+    for e in events:
+        if e.waitlist_count > 0 and (e.capacity is None or e.capacity > e.confirmed_count):
+            free[e.id] = e.waitlist_count if e.capacity is None else min(e.capacity - e.confirmed_count,
+                                                                          e.waitlist_count)
+    if not free:
+        return {}
+    ranked = select(
+        Registration.id, Registration.event_id, Registration.member_id,
+        func.row_number().over(partition_by=Registration.event_id, order_by=Registration.waitlist_seq).label("n"),
+    ).where(Registration.event_id.in_(list(free)), Registration.status == RegistrationStatus.waitlisted).subquery()
+    rows = db.session.execute(
+        select(ranked.c.id, ranked.c.event_id, ranked.c.member_id)
+        .where(ranked.c.n <= case(free, value=ranked.c.event_id, else_=0))
+        .order_by(ranked.c.event_id, ranked.c.n)
+    ).all()
     if not rows:
-        return []
+        return {}
     now = utcnow()
     db.session.execute(
         update(Registration).where(Registration.id.in_([r.id for r in rows]))
         .values(status=RegistrationStatus.confirmed, waitlist_seq=None, confirmed_at=now),
         execution_options={"synchronize_session": "fetch"},
     )
-    event.confirmed_count += len(rows)
-    event.waitlist_count -= len(rows)
+    promoted: dict[int, list[int]] = {}
+    for r in rows:
+        promoted.setdefault(r.event_id, []).append(r.member_id)
+    by_id = {e.id: e for e in events}
+    for event_id, member_ids in promoted.items():
+        by_id[event_id].confirmed_count += len(member_ids)
+        by_id[event_id].waitlist_count -= len(member_ids)
     db.session.flush()
-    member_ids = [r.member_id for r in rows]
-    log.info("event %s: %d promoted from the waiting list", event.id, len(member_ids))
-    registration_promoted.send(event, member_ids=member_ids)
-    return member_ids
+    for event_id, member_ids in promoted.items():
+        log.info("event %s: %d promoted from the waiting list", event_id, len(member_ids))
+        registration_promoted.send(by_id[event_id], member_ids=member_ids)
+    return promoted
 
 
 def waitlist_positions(event_id: int, seqs: Iterable[int]) -> dict[int, int]:

@@ -27,7 +27,8 @@ def require_schema() -> None:
 @members_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--deactivate-missing", is_flag=True,
-              help="把文件中没有的会员设为停用 / Set members not in the file inactive.")
+              help="把文件中没有的会员设为停用，并释放其报名与预约 / Set members not in the file inactive and "
+                   "release their sign-ups and bookings.")
 def import_command(file: str, deactivate_missing: bool) -> None:
     """Import the roster from FILE (.csv or .xlsx). 从文件导入会员名册。
 
@@ -43,7 +44,10 @@ def import_command(file: str, deactivate_missing: bool) -> None:
     cell keeps the current ones). Departments, grids and tags are created as named.
     Bad rows are listed with their line number and the other rows still imported.
     Members missing from the file are NOT deleted or changed, unless
-    --deactivate-missing is given. Exit code 1 when the file cannot be read or nothing in it could be imported.
+    --deactivate-missing is given: they are then set inactive, their tickets
+    refused, their sign-ups for events not yet ended and their upcoming bookings
+    cancelled (waiting lists move up). Listed again later, a member is active
+    again but gets nothing back. Exit code 1 when the file cannot be read or nothing in it could be imported.
     """
     require_schema()
     try:
@@ -64,7 +68,11 @@ def import_command(file: str, deactivate_missing: bool) -> None:
     click.echo(f"新增 created: {report.created}  更新 updated: {report.updated}  "
                f"未变 unchanged: {report.unchanged}  拒绝 rejected: {len(report.rejected)}")
     if deactivate_missing:
-        click.echo(f"停用 deactivated: {report.deactivated}" + ("" if report.imported else "（未执行 / not applied）"))
+        click.echo(f"停用 deactivated: {report.deactivated}  "
+                   f"释放报名 registrations released: {report.registrations_released}  "
+                   f"候补递补 waiting-list promotions: {report.promoted}  "
+                   f"释放预约 bookings released: {report.bookings_released}"
+                   + ("" if report.imported else "（未执行 / not applied）"))
     if report.rejected:
         click.echo("以下行未导入 / Rejected rows:")
         for r in report.rejected:

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .auth import revoke_tokens
 from .models import ROLES, Department, Grid, Member, MemberTag, Tag
+from .services import deactivate
 
 COLUMNS = ("employee_no", "name", "phone", "department", "grid", "roles", "tags")
 CHUNK = 1000
@@ -74,6 +75,10 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     deactivated: int = 0
+    # What deactivating the missing members released (see services.deactivate).
+    registrations_released: int = 0
+    promoted: int = 0
+    bookings_released: int = 0
     rejected: list[Rejection] = field(default_factory=list)
 
     @property
@@ -250,7 +255,8 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     and tags are created as named. An empty roles or tags cell keeps the member's current ones (so
     roles granted on the command line survive a re-import of an HR file without that column filled);
     a filled cell replaces them, and ``member`` is always kept. Members absent from the file stay as
-    they are, or are set inactive with ``deactivate_missing``. A member listed again is active again.
+    they are, or are deactivated with ``deactivate_missing`` (services.deactivate: their seats and
+    bookings are released). A member listed again is active again, with nothing given back.
     """
     rows = list(rows)
     progress = progress or (lambda n: None)
@@ -264,6 +270,17 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
 
     good, in_file = _validate(rows, report, phone_owner)
     progress(len(rows) - len(good))
+
+    now = utcnow()
+    if deactivate_missing:
+        # Before any other member row is written: deactivation locks events, and a check-in holding an
+        # event's lock may be about to read a member row (its foreign key) that a phone change would lock.
+        gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
+        done = deactivate(gone, now)
+        report.deactivated = done.deactivated
+        report.registrations_released = done.registrations_released
+        report.promoted = done.promoted
+        report.bookings_released = done.bookings_released
 
     dept_ids = _ensure_named(Department, {c.department for c in good if c.department})
     grid_ids = _ensure_named(Grid, {c.grid for c in good if c.grid})
@@ -280,7 +297,6 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     for ids in _chunks(moving):
         db.session.execute(update(Member).where(Member.id.in_(ids)).values(phone=None))
 
-    now = utcnow()
     roles_changed: list[int] = []
     for chunk in _chunks(good):
         new, changed, tag_sets = [], [], {}
@@ -328,13 +344,6 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
 
     # A changed role takes effect at once: the member's tokens are revoked and they sign in again.
     revoke_tokens(roles_changed)
-
-    if deactivate_missing:
-        gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
-        for ids in _chunks(gone):
-            db.session.execute(update(Member).where(Member.id.in_(ids)).values(
-                is_active=False, token_version=Member.token_version + 1, updated_at=now))
-        report.deactivated = len(gone)
 
     # Bulk statements bypass the identity map; objects loaded earlier must not keep stale values.
     db.session.expire_all()

@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 import secrets
 from functools import cache
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +19,7 @@ from ..timeutil import utcnow
 from .models import Member, WechatUser
 
 log = logging.getLogger(__name__)
+CHUNK = 1000
 
 
 def _wechat_unavailable() -> AppError:
@@ -152,3 +155,58 @@ def _throttle_failure(address: str) -> None:
         _throttle("SIGNIN_ADDRESS_LIMIT", "address", address)
     except AppError:
         pass  # the address is spent: its next attempt is refused before any work
+@dataclass
+class Deactivation:
+    """What a deactivation did, for the import report and the command's output."""
+
+    deactivated: int = 0            # members set inactive (those already inactive are not counted)
+    registrations_released: int = 0  # confirmed or waitlisted sign-ups cancelled
+    promoted: int = 0               # members confirmed from waiting lists into the freed seats
+    bookings_released: int = 0      # upcoming slot bookings cancelled
+
+
+def deactivate(member_ids, now: datetime | None = None) -> Deactivation:
+    """Take members off the roster, in the caller's transaction (never commits).
+
+    Promises, all in that one transaction: the members are inactive (no sign-in, no sign-up, no
+    booking, and staff scanning their ticket get 403 not_registered with reason member_inactive);
+    their confirmed and waitlisted registrations for published events that have not ended are
+    cancelled, except one already checked in, and each freed seat goes to the waiting list in arrival
+    order, the promoted being told as after any cancellation; their bookings of slots not yet begun are
+    cancelled and the seats freed. Reminders fan out when they fire, to confirmed registrants and booked
+    members only, so none reaches them any more. Listing a member again later makes them active
+    but gives nothing back. Safe to repeat. Raises nothing.
+
+    Races: the members' rows are updated first; a sign-up or booking of theirs in flight holds or waits
+    for that row (see events.services and take_booking()), so it either finishes first and is released
+    here, or finds the member inactive. Then events, slots and bookings are locked; the promotions and
+    their notices come last.
+    """
+    # Imported here: both domains import members (auth, models) at their top.
+    from ..bookings.services import release_member_bookings
+    from ..events.services import promote_waitlists, release_registrations
+
+    now = now or utcnow()
+    ids = sorted(set(member_ids))
+    done = Deactivation()
+    freed = {}  # event id -> Event, locked, with seats released
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        # One UPDATE per chunk; it also takes the members' row locks that the releases below rely on.
+        gone = db.session.execute(
+            update(Member).where(Member.id.in_(chunk), Member.is_active.is_(True))
+            # A new token version: tokens issued before stay void if the member is listed again.
+            .values(is_active=False, token_version=Member.token_version + 1, updated_at=now)
+            .returning(Member.id).execution_options(synchronize_session=False)).scalars().all()
+        done.deactivated += len(gone)
+        released, events = release_registrations(chunk, now)
+        done.registrations_released += released
+        freed.update((e.id, e) for e in events)
+        done.bookings_released += release_member_bookings(chunk, now)
+    # Last, when every row lock is held: announcing the promotions takes the notices' planning lock,
+    # which a cancellation holding an event's or a slot's lock may be waiting for.
+    promoted = promote_waitlists([freed[k] for k in sorted(freed)])
+    done.promoted = sum(len(v) for v in promoted.values())
+    # Bulk statements bypass the identity map; objects loaded earlier must not keep stale values.
+    db.session.expire_all()
+    return done

@@ -8,6 +8,9 @@ const { offerConsent, consentState, consentHandlers } = require('../../utils/sub
 
 // After these refusals the event itself has changed (cancelled, filled up, window shut): show it anew.
 const RELOAD_ON = ['event_cancelled', 'event_full', 'signup_closed']
+// A cancellation refused because the member has checked in meanwhile (staff scanned the ticket, another
+// device): show the check-in, which offers no cancellation.
+const RELOAD_ON_CANCEL = ['already_checked_in']
 
 Page(Object.assign({}, consentHandlers, {
   data: {
@@ -97,6 +100,7 @@ Page(Object.assign({}, consentHandlers, {
       await this.load()
     } catch (err) {
       wx.showModal({ title: '取消未成功', content: errorText(err), showCancel: false, confirmText: '知道了' })
+      if (RELOAD_ON_CANCEL.indexOf(err.code) >= 0) await this.load()
     } finally {
       this.setData({ busy: false })
     }

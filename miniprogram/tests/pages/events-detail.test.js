@@ -162,6 +162,34 @@ test('cancelling after the start is refused with a reason', async () => {
   expect(wxs.modals[1]).toMatchObject({ title: '取消未成功', content: '活动已开始，不能取消报名' })
 })
 
+test('after check-in the page shows it and offers no cancellation', async () => {
+  current = event({ id: 101, my_registration: registration({ checked_in_at: '2026-12-01T08:55:00+08:00' }) })
+  const p = await open()
+
+  expect(p.text()).toContain('您已签到')
+  expect(p.exists('cancel')).toBe(false)
+  expect(p.exists('signup')).toBe(false)
+})
+
+test('a cancellation refused because the member checked in meanwhile shows the check-in', async () => {
+  current = event({ id: 101, my_registration: registration() })
+  wxs.backend.on('DELETE /events/:id/registrations/me', () => {
+    // Staff scanned the ticket while the page was open.
+    current = event({ id: 101, my_registration: registration({ checked_in_at: '2026-12-01T08:55:00+08:00' }) })
+    return error(409, 'already_checked_in', '您已签到，不能取消报名')
+  })
+  wxs.modalAnswers.push({ confirm: true, cancel: false })
+  const p = await open()
+  expect(p.texts('#cancel')).toEqual(['取消报名'])
+
+  p.fire('cancel')
+  await wxs.settle()
+
+  expect(wxs.modals[1]).toMatchObject({ title: '取消未成功', content: '您已签到，不能取消报名' })
+  expect(p.text()).toContain('您已签到')
+  expect(p.exists('cancel')).toBe(false)
+})
+
 test('"我的入场券" shows the ticket QR downloaded with the member\'s token', async () => {
   current = event({ id: 101, my_registration: registration() })
   wxs.backend.on('GET /events/:id/ticket', req => (req.query.format === 'png' ? { body: '<png>' } : { body: { ticket: 't', qr_content: 't' } }))

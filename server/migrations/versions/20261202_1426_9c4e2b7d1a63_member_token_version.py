@@ -1,7 +1,7 @@
 """members.token_version: revocable bearer tokens
 
 Revision ID: 9c4e2b7d1a63
-Revises: 5b0c7e1f9a2d
+Revises: a7d3c91e4b52
 Create Date: 2026-12-02 14:20:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "9c4e2b7d1a63"
-down_revision = "5b0c7e1f9a2d"
+down_revision = "a7d3c91e4b52"
 branch_labels = None
 depends_on = None
 
