@@ -135,3 +135,12 @@ def test_checks_beyond_the_cap_are_refused_at_once_not_queued(app, client, submi
             worker.kill()
             worker.wait()
     assert _answer_within(client, receipt).status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["", " ", "-" * 40, "x" * 5000, "ÀÀÀÀ-ÀÀÀÀ-ÀÀÀÀ-ÀÀÀÀ", "1234-5678-9ABC-DEFG-H",
+                                 "1234\t5678 9abc-defg", "'; DROP TABLE suggestions; --"])
+def test_hostile_receipts_are_a_plain_404(client, raw):
+    for r in (client.get(MINE, headers={"X-Receipt": raw}),
+              client.post(f"{MINE}/messages", headers={"X-Receipt": raw}, json={"body": "x"})):
+        assert r.status_code == 404, r.get_json()
+        assert r.get_json()["error"]["code"] == "not_found"
