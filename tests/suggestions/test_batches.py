@@ -100,7 +100,7 @@ def test_filed_order_cannot_be_matched_to_the_members(app, committing_db, caplog
         assert employee_no not in caplog.text and phone not in caplog.text
 
 
-def test_receipt_holder_reads_at_once_and_staff_after_the_batch(client, db, make, auth, submit):
+def test_receipt_holder_reads_at_once_and_staff_after_the_batch(app, client, db, make, auth, submit):
     staff = auth(make.staff())
     start = datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
     with time_machine.travel(start, tick=False):
@@ -120,19 +120,13 @@ def test_receipt_holder_reads_at_once_and_staff_after_the_batch(client, db, make
         assert client.get("/api/v1/suggestions", headers=staff).get_json()["total"] == 0
         assert client.get(f"/api/v1/suggestions/{created['id']}", headers=staff).status_code == 404
         assert services.file_held() == 0
-    with time_machine.travel(start + timedelta(seconds=app_max_delay(db)), tick=False):
+    with time_machine.travel(start + timedelta(seconds=app.config["SUGGESTION_MAX_DELAY_SECONDS"]), tick=False):
         assert services.file_held() == 2  # it waited its longest: it goes out alone
         db.session.commit()
     inbox = client.get("/api/v1/suggestions", headers=staff).get_json()
     assert [(i["id"], [m["body"] for m in i["messages"]]) for i in inbox["items"]] == [(created["id"], ["男更衣室"])]
     thread = client.get("/api/v1/suggestions/mine", headers=mine).get_json()["messages"]
     assert [m["body"] for m in thread] == ["男更衣室"]  # the same thread, nothing twice
-
-
-def app_max_delay(db) -> int:
-    from flask import current_app
-
-    return current_app.config["SUGGESTION_MAX_DELAY_SECONDS"]
 
 
 def test_a_batch_goes_out_once_it_has_company(client, db, submit, make, auth):
@@ -159,6 +153,26 @@ def test_a_batch_goes_out_once_it_has_company(client, db, submit, make, auth):
     assert [(m.seq, m.body) for m in rows] == [(1, "收到"), (2, "一"), (3, "二"), (4, "三")]
     after = [m["body"] for m in client.get("/api/v1/suggestions/mine", headers=mine).get_json()["messages"]]
     assert after == before
+
+
+def test_the_scheduler_runs_the_filing_job(app, committing_db):
+    from server import scheduler
+
+    assert scheduler.build_scheduler(app).get_job("suggestions").trigger.interval == timedelta(seconds=60)
+    make = Factory(committing_db)
+    members = [make.member() for _ in range(5)]
+    committing_db.session.commit()
+    with app.test_request_context():
+        tokens = [issue_token(m.id)[0] for m in members]
+    committing_db.session.remove()
+    client = app.test_client()
+    for token in tokens:
+        assert client.post("/api/v1/suggestions", headers={"Authorization": f"Bearer {token}"},
+                           json={"category": "other", "content": "班车"}).status_code == 201
+    scheduler.file_suggestions()  # the job's body, as the scheduler process calls it
+    with committing_db.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Suggestion)).scalar() == 5
+        assert conn.execute(select(func.count()).select_from(HeldWrite)).scalar() == 0
 
 
 # A statement (or the commit) of the filing transaction at which the filing process is killed.
