@@ -9,8 +9,10 @@ def register_cli(app: Flask) -> None:
     from .members.cli import members_cli
     from .notices.cli import worker_command
     from .reminders.cli import scheduler_command
+    from .suggestions.cli import suggestions_cli
 
     app.cli.add_command(members_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(suggestions_cli)

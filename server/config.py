@@ -117,6 +117,14 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_ECHO": _bool(env.get("SQLALCHEMY_ECHO")),
         # Anonymous suggestions one member may submit per day (Asia/Shanghai).
         "SUGGESTIONS_PER_DAY": int(env.get("SUGGESTIONS_PER_DAY", "5")),
+        # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
+        # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
+        "SUGGESTION_BATCH_MIN": int(env.get("SUGGESTION_BATCH_MIN", "5")),
+        "SUGGESTION_MAX_DELAY_SECONDS": int(env.get("SUGGESTION_MAX_DELAY_SECONDS", str(6 * 3600))),
+        # Receipt look-ups (a 16 MiB scrypt each, no sign-in): per client address, and at once per host.
+        "RECEIPT_LOOKUP_LIMIT": env.get("RECEIPT_LOOKUP_LIMIT", "20/minute"),
+        "RECEIPT_CHECKS_CONCURRENT": int(env.get("RECEIPT_CHECKS_CONCURRENT", "2")),
+        "RECEIPT_CHECK_DIR": env.get("RECEIPT_CHECK_DIR") or None,  # default: instance/receipt-checks
     }
     for name in ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT"):
         try:

@@ -177,14 +177,21 @@ def _suggestion_specs() -> list[dict]:
     ]
 
 
-def _create_suggestion(spec: dict) -> None:
-    member = _members([spec["member"]])
-    if not member:
-        return
-    suggestion, _receipt = suggestions.submit(member[0].id, spec["category"], spec["title"], spec["content"])
-    if spec["reply"]:
-        suggestions.add_message(suggestion, "staff", spec["reply"])
-        suggestions.update_suggestion(suggestion.id, "answered", spec["public"] or None)
+def _create_suggestions(specs: list[dict]) -> int:
+    """Submit as the members would, file the batch at once (a demo has no time to wait for company),
+    then answer."""
+    submitted = []
+    for spec in specs:
+        member = _members([spec["member"]])
+        if member:
+            suggestion, _receipt = suggestions.submit(member[0].id, spec["category"], spec["title"], spec["content"])
+            submitted.append((suggestion.id, spec))
+    suggestions.file_held(force=True)
+    for suggestion_id, spec in submitted:
+        if spec["reply"]:
+            suggestions.add_message(suggestions.get(suggestion_id), "staff", spec["reply"])
+            suggestions.update_suggestion(suggestion_id, "answered", spec["public"] or None)
+    return len(submitted)
 
 
 def load_demo() -> dict:
@@ -222,11 +229,7 @@ def load_demo() -> dict:
             notices.send_notice(notice.id)  # now, or held until send_at
             created_notices += 1
     contents = set(db.session.scalars(select(Suggestion.content)))
-    created_suggestions = 0
-    for spec in _suggestion_specs():
-        if spec["content"] not in contents:
-            _create_suggestion(spec)
-            created_suggestions += 1
+    created_suggestions = _create_suggestions([s for s in _suggestion_specs() if s["content"] not in contents])
     db.session.flush()
     return {"members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,

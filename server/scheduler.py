@@ -10,6 +10,8 @@ Jobs and their settings, chosen on purpose:
   one catch-up run handles everything due, since it selects by due_at), max_instances=1 (no overlap),
   misfire_grace_time=None (a tick is never skipped for being late: the reminders' own grace decides).
 - ``notices`` every 5 s: plans scheduled notices whose send_at has come (same settings).
+- ``suggestions`` every 60 s: files held suggestions and receipt replies in shuffled batches (docs/
+  anonymity.md); a run that finds too few waiting and none overdue does nothing (same settings).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -58,6 +60,16 @@ def send_scheduled_notices() -> None:
             db.session.commit()
             if ids:
                 log.info("scheduled notices sent: %s", ids)
+        finally:
+            db.session.remove()
+
+
+def file_suggestions() -> None:
+    from .suggestions.jobs import file_held_writes
+
+    with _app.app_context():
+        try:
+            file_held_writes()  # logs nothing: even a batch's time and size are kept out of the log
         finally:
             db.session.remove()
 
@@ -130,6 +142,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="fire due reminders", replace_existing=True)
     scheduler.add_job("server.scheduler:send_scheduled_notices", "interval", seconds=5, id="notices",
                       name="send scheduled notices", replace_existing=True)
+    scheduler.add_job("server.scheduler:file_suggestions", "interval", seconds=60, id="suggestions",
+                      name="file held suggestions", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

@@ -81,6 +81,11 @@ def test_a_new_receipt_key_still_finds_receipts_made_before_it(app, client, auth
     # Rotated once more: both earlier keys stay on the list, tried in turn.
     keys(RECEIPT_SECRET_KEY="third-key-" + "t" * 40, RECEIPT_SECRET_KEY_PREVIOUS=[NEW])
     assert receipt_found(client, before) and receipt_found(client, after)
+    # Still held for filing, sealed under the keys of their day: the filing job opens both.
+    from server.suggestions.services import file_held
+
+    assert file_held(force=True) == 2
+    assert receipt_found(client, before) and receipt_found(client, after)
     # Without the previous key, what it tagged is lost: the list is what keeps it.
     keys(RECEIPT_SECRET_KEY_PREVIOUS=[])
     assert receipt_found(client, before) and not receipt_found(client, after)

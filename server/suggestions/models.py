@@ -1,7 +1,9 @@
 """The anonymous suggestion box. No table here has a member column, and nothing here joins to one.
 
-Times that the submitter causes are kept to the day (Asia/Shanghai), and ids are random, so neither
-the rows nor their keys say when, in what order or by whom something was written.
+Times that the submitter causes are kept to the day (Asia/Shanghai), and ids are random. What the
+submitter writes is first held sealed in ``suggestion_held_writes`` and filed later by the scheduler in
+shuffled batches, so neither the rows, their keys nor their physical order (SQLite rowid, PostgreSQL
+xmin/ctid) say when, in what order or by whom something was written.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -81,13 +83,16 @@ class SuggestionMessage(db.Model):
     )
 
 
-class SuggestionDailyCount(db.Model):
-    """How many suggestions a member wrote today, under a keyed hash of (member, day).
+class HeldWrite(db.Model):
+    """A suggestion or a submitter's reply accepted but not yet filed (services.file_held).
 
-    Kept apart from suggestions: no suggestion id, no time finer than the day; past days are deleted.
+    While a row waits, its own position (rowid, xmin) follows the member's other requests, so nothing
+    in it may be readable: the content, its kind, the suggestion id and the time accepted are sealed
+    (AES-GCM under a key derived from the app's secret). ``tag`` is a keyed hash of the receipt under a
+    purpose of its own, so it finds the row for the receipt holder but matches nothing in the filed rows.
     """
 
-    __tablename__ = "suggestion_daily_counts"
-    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
-    count: Mapped[int] = mapped_column(default=0)
+    __tablename__ = "suggestion_held_writes"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -34,7 +34,7 @@ def normalise(raw: str) -> str | None:
     return code if _VALID.fullmatch(code) else None
 
 
-def _receipt_keys() -> list[str]:
+def receipt_keys() -> list[str]:
     # RECEIPT_SECRET_KEY, then its previous keys, then SECRET_KEY, which tagged every receipt made
     # before the keys were separate. Only a tag is stored, so an old receipt is found only by its key.
     keys = secret_keys(current_app.config, "RECEIPT_SECRET_KEY")
@@ -43,7 +43,7 @@ def _receipt_keys() -> list[str]:
 
 def derived_key(purpose: str, secret: str | None = None) -> bytes:
     """The key for ``purpose`` under ``secret``, by default the current receipt key."""
-    secret = secret or _receipt_keys()[0]
+    secret = secret or receipt_keys()[0]
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
@@ -55,7 +55,7 @@ def lookup_tag(code: str, secret: str | None = None) -> str:
 def lookup_tags(code: str) -> list[str]:
     """Every tag the receipt may be stored under, the current key's first: a rotated receipt key
     keeps finding receipts made under the earlier ones."""
-    return [lookup_tag(code, secret) for secret in _receipt_keys()]
+    return [lookup_tag(code, secret) for secret in receipt_keys()]
 
 
 def _scrypt(code: str, salt: bytes) -> bytes:

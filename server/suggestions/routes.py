@@ -1,8 +1,9 @@
 """HTTP for the suggestion box. Nothing here logs, and the submitter's identity is used only to count."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 
+from .. import ratelimit
 from ..api import PageQuery, api
 from ..extensions import db
 from . import bp, services
@@ -29,29 +30,43 @@ def message_out(m) -> MessageOut:
 @bp.post("/suggestions")
 @api(roles=["member"], body=SuggestionIn, out=CreatedOut, status=201, errors=["rate_limited"])
 def create_suggestion(body: SuggestionIn):
-    """Submit a suggestion anonymously; the member only counts towards the daily limit."""
+    """Submit a suggestion anonymously; the member only counts towards the daily limit.
+
+    The receipt holder can read it at once; staff see it once the scheduler has filed it."""
     suggestion, receipt = services.submit(g.member.id, body.category, body.title, body.content)
     out = CreatedOut(id=suggestion.id, receipt=receipt, status=suggestion.status)
     db.session.commit()
     return out
 
 
+def _count_receipt_use() -> None:
+    # Per client address, before any hashing: each receipt check is a 16 MiB scrypt and needs no sign-in.
+    ratelimit.hit(current_app.config["RECEIPT_LOOKUP_LIMIT"], "suggestion-receipt", ratelimit.client_address())
+
+
+RECEIPT_ERRORS = ["not_found", "rate_limited", "service_unavailable"]
+
+
 # The receipt alone opens a suggestion: asking for a token too would tie the follow-up to a member.
 @bp.get("/suggestions/mine")
-@api(out=MineOut, errors=["not_found"], headers={RECEIPT_HEADER: "the receipt code given when the suggestion was sent"})
+@api(out=MineOut, errors=RECEIPT_ERRORS,
+     headers={RECEIPT_HEADER: "the receipt code given when the suggestion was sent"})
 def my_suggestion():
-    """The suggestion of the receipt in X-Receipt, with its replies."""
-    s = services.by_receipt(request.headers.get(RECEIPT_HEADER))
-    return MineOut(suggestion=suggestion_out(s), messages=[message_out(m) for m in services.thread([s.id])[s.id]])
+    """The suggestion of the receipt in X-Receipt, with its replies (also before staff can see it)."""
+    _count_receipt_use()
+    opened = services.by_receipt(request.headers.get(RECEIPT_HEADER))
+    return MineOut(suggestion=suggestion_out(opened.suggestion),
+                   messages=[message_out(m) for m in services.submitter_thread(opened)])
 
 
 @bp.post("/suggestions/mine/messages")
-@api(body=MessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"],
+@api(body=MessageIn, out=MessageOut, status=201, errors=RECEIPT_ERRORS + ["suggestion_closed"],
      headers={RECEIPT_HEADER: "the receipt code given when the suggestion was sent"})
 def reply_as_submitter(body: MessageIn):
-    """Reply in the thread of the receipt in X-Receipt."""
-    s = services.by_receipt(request.headers.get(RECEIPT_HEADER))
-    out = message_out(services.add_message(s, "submitter", body.body))
+    """Reply in the thread of the receipt in X-Receipt; staff see the reply once it is filed."""
+    _count_receipt_use()
+    opened = services.by_receipt(request.headers.get(RECEIPT_HEADER))
+    out = message_out(services.reply_as_submitter(opened, body.body))
     db.session.commit()
     return out
 

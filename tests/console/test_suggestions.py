@@ -17,6 +17,8 @@ def test_staff_answer_mark_and_publish_a_suggestion(site, sign_in):
     page = sign_in()
     page.locator("#topbar").get_by_role("link", name="意见箱").click()
     expect(page.locator("#topbar [data-nav=suggestions]")).to_have_class(re.compile("active"))
+    # Staff are told why a suggestion just sent is not listed yet (it is filed in a later batch).
+    expect(page.locator("#suggestions-note")).to_contain_text("分批转入")
     rows = page.locator("#suggestions-table tbody tr")
     expect(rows.filter(has_text="夜班就餐").locator("[data-status]")).to_have_text("新")
     # Two suggestions are too few to count without hinting at who wrote them.

@@ -27,3 +27,16 @@ def submit(client, auth, make):
         return client.post("/api/v1/suggestions", json=body, headers=headers or auth(make.member()))
 
     return go
+
+
+@pytest.fixture
+def file_now(db):
+    """file_now() -> how many held writes were filed, as the scheduler's batch would, without waiting."""
+    from server.suggestions import services
+
+    def go() -> int:
+        filed = services.file_held(force=True)
+        db.session.commit()
+        return filed
+
+    return go

@@ -7,7 +7,13 @@ const { formatDate, formatDateTime } = require('../../utils/format')
 
 const STORE_KEY = 'suggestionReceipt'
 const STATUS = { new: '待处理', in_progress: '处理中', answered: '已答复', closed: '已办结' }
-const MESSAGES = { not_found: '回执码不正确', suggestion_closed: '该意见已办结，不能再补充' }
+const MESSAGES = {
+  not_found: '回执码不正确',
+  suggestion_closed: '该意见已办结，不能再补充',
+  // Receipt checks are limited per network address and at once on the server (each is costly).
+  rate_limited: '查询过于频繁，请稍后再试',
+  service_unavailable: '查询人数较多，请稍后再试',
+}
 
 /** What the member typed, however spaced or cased, as the XXXX-XXXX-XXXX-XXXX the server issued. */
 function normaliseReceipt(raw) {

@@ -69,6 +69,8 @@ describe('writing a suggestion', () => {
     })
     expect(p.texts('#receipt .group')).toEqual(['K7QH', '2M9D', 'XR4T', 'PW8N'])
     expect(p.texts('#warning')[0]).toMatch(/只显示这一次.*无法找回/)
+    // Staff see it only once the server has filed it with others.
+    expect(p.texts('#batch-note')[0]).toMatch(/分批转交工会.*凭回执码现在就能查看/)
     expect(p.exists('submit')).toBe(false)
     // Nothing of it is kept on the phone.
     expect(JSON.stringify(wxs.storage)).not.toContain('K7QH')
@@ -171,6 +173,18 @@ describe('my suggestion by receipt', () => {
     await wxs.settle()
 
     expect(p.texts('#error')).toEqual(['回执码不正确'])
+  })
+
+  test('a busy server asks to try again shortly', async () => {
+    wxs.backend.on('GET /suggestions/mine', error(503, 'service_unavailable', ''))
+    const p = await open('pages/suggestions/mine')
+
+    p.fire('receipt', 'input', { value: RECEIPT })
+    p.fire('open')
+    await wxs.settle()
+
+    expect(p.texts('#error')).toEqual(['查询人数较多，请稍后再试'])
+    expect(p.exists('suggestion')).toBe(false)
   })
 
   test('shows the day it was submitted as a date, not the raw value', async () => {

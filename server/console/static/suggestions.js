@@ -31,7 +31,7 @@ export async function viewSuggestions(root) {
   const onCategory = (e) => { category = e.target.value; page = 1; load(); };
   root.append(h("div.page",
     h("div.page-head",
-      h("div", h("h1", "意见箱"), h("p.muted", "会员匿名提交的意见建议；系统不记录提交人")),
+      h("div", h("h1", "意见箱"), h("p.muted#suggestions-note", "会员匿名提交的意见建议；系统不记录提交人。为保护匿名，新意见与补充会分批转入，可能几小时后才显示")),
       h("div.head-actions",
         select("suggestion-status", "按状态筛选", "全部状态", SUGGESTION_STATUS, status, onStatus),
         select("suggestion-category", "按类别筛选", "全部类别", SUGGESTION_CATEGORIES, category, onCategory))),
@@ -46,7 +46,7 @@ export async function viewSuggestions(root) {
     const data = await fetchList(`/suggestions?${q}`);
     if (!data) return;  // a newer filter took over
     if (!data.items.length) {
-      fill(body, h("div.empty", h("p", status || category ? "没有符合条件的意见。" : "意见箱里还没有意见。")));
+      fill(body, h("div.empty", h("p", status || category ? "没有符合条件的意见。" : "意见箱里还没有意见。刚提交的意见会在分批转入后显示。")));
       return;
     }
     const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
