@@ -1,7 +1,7 @@
 """suggestions: held writes filed in shuffled batches; the daily counter leaves the database
 
 Revision ID: a7c3e9d2f418
-Revises: 5b0c7e1f9a2d
+Revises: 9c3e5a7d2b41
 Create Date: 2026-12-02 14:30:00
 
 The daily limit now lives in the rate limiter's expiring counters, so suggestion_daily_counts goes;
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d2f418'
-down_revision = '5b0c7e1f9a2d'
+down_revision = "9c3e5a7d2b41"
 branch_labels = None
 depends_on = None
 
