@@ -416,6 +416,9 @@ def openapi_document(app: Flask) -> dict:
                                    "schema": {"type": "string"}})
                 err_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
                 op["responses"]["400"] = {"description": "invalid_request", "content": err_ref}
+                if method in _WRITES:
+                    op["responses"]["413"] = {"description": "payload_too_large", "content": err_ref}
+                    op["responses"]["415"] = {"description": "unsupported_media_type", "content": err_ref}
                 if meta["roles"] or meta["auth"]:
                     op["responses"]["401"] = {"description": "unauthenticated", "content": err_ref}
                     op["responses"]["403"] = {"description": "forbidden", "content": err_ref}
