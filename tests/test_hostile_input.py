@@ -286,3 +286,29 @@ def test_routes_outside_the_api_wrapper_refuse_control_characters_too(client, pa
     assert r.status_code == 400 and r.json["error"]["details"]["fields"] == {"src": REFUSED}
     r = client.get(path, headers={"X-Receipt": "a\x01"})
     assert r.status_code == 400 and r.json["error"]["details"]["fields"] == {"X-Receipt": REFUSED}
+
+
+def test_every_route_that_takes_a_body_refuses_another_media_type_and_an_oversized_body(app, client, callers):
+    """415 for a JSON body labelled otherwise; 413 for a body over the limit, declared or chunked (a chunked
+    one used to be cut at the limit and read as if whole)."""
+    import io
+
+    from server.ratelimit import limiter
+
+    oversized = b'{"note": "x"}' + b" " * app.config["MAX_CONTENT_LENGTH"]
+    checked = 0
+    for rule, _meta in _routes(app):
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            path, headers = _path(rule, "1"), callers["admin"]
+            r = client.open(path, method=method, data=b'{"note": "x"}', content_type="text/plain", headers=headers)
+            assert (r.status_code, r.json["error"]["code"]) == (415, "unsupported_media_type"), (method, rule.rule)
+            r = client.open(path, method=method, data=oversized, content_type="application/json", headers=headers)
+            assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large"), (method, rule.rule)
+            r = client.open(path, method=method, input_stream=io.BytesIO(oversized), content_type="application/json",
+                            headers={**headers, "Transfer-Encoding": "chunked"},
+                            environ_overrides={"wsgi.input_terminated": True})
+            assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large"), (method, rule.rule)
+            checked += 1
+            with app.app_context():
+                limiter.reset()
+    assert checked > 20
