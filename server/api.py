@@ -175,10 +175,12 @@ def refuse_control_characters() -> None:
     Bodies are checked where they are parsed (``parse_body``)."""
     environ = request.environ
     bad: dict[str, str] = {}
-    headers = [key for key in environ if key[:5] == "HTTP_" or key == "CONTENT_TYPE"]
+    values = [value for key, value in environ.items() if key[:5] == "HTTP_"]
+    values.append(environ.get("CONTENT_TYPE", ""))
     # One search over all values on every request; the header at fault is looked for only after a hit.
-    if _HEADER_CONTROL.search("".join([environ[key] for key in headers])):
-        bad.update((_header_name(key), CONTROL_MESSAGE) for key in headers if _HEADER_CONTROL.search(environ[key]))
+    if _HEADER_CONTROL.search("".join(values)):
+        bad.update((_header_name(key), CONTROL_MESSAGE) for key, value in environ.items()
+                   if (key[:5] == "HTTP_" or key == "CONTENT_TYPE") and _HEADER_CONTROL.search(value))
     if environ.get("QUERY_STRING"):
         for key, value in request.args.items(multi=True):
             if _CONTROL.search(key):
