@@ -1,8 +1,11 @@
 """gunicorn settings used by ./scripts/run and recommended for production (`gunicorn -c gunicorn.conf.py`)."""
+import json
 import re
 import threading
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from gunicorn import util
 from gunicorn.glogging import Logger
 
 # Sync workers: requests are CPU-bound in Python, so threads would only hand the GIL around
@@ -10,6 +13,19 @@ from gunicorn.glogging import Logger
 workers = 4
 worker_class = "sync"
 wsgi_app = "server:create_app()"
+
+# The control socket (gunicornc) of this deployment, in its own instance folder beside this file (the
+# app's instance/): gunicorn's default, one path per user, would let a second deployment on the host
+# take over the first one's socket.
+control_socket = str(Path(__file__).resolve().parent / "instance" / "gunicorn.ctl")
+
+# Whatever the front proxy passes (docs/deploy.md: nginx with 8 KiB header buffers) reaches the app,
+# which answers in the contract's JSON: the longest request line gunicorn allows (nginx's 8k buffer holds
+# the line and its CRLF), header lines twice nginx's, and as many header lines as nginx's buffers
+# (1k + 4 x 8k) can hold at four bytes each.
+limit_request_line = 8190
+limit_request_field_size = 16384
+limit_request_fields = 10000
 
 SUGGESTION_PREFIX = "/api/v1/suggestions"
 
@@ -41,6 +57,27 @@ class AnonymityLogger(Logger):
 
 # Set here rather than on the command line so that every way of starting gunicorn with this file uses it.
 logger_class = AnonymityLogger
+
+
+def _json_error(sock, status_int, reason, mesg):
+    """What gunicorn answers itself (a request it cannot parse or that breaks its limits), in the
+    contract's error shape instead of an HTML page; its own message stays in its error log."""
+    from server import SECURITY_HEADERS  # in the worker, where the app is loaded already
+    from server.errors import error_document
+
+    doc = error_document(status_int)
+    if header := re.fullmatch(r"Invalid HTTP Header: '([A-Z0-9-]+)'", mesg):
+        # A header value with a control character, or a header sent twice that must not be.
+        doc["error"]["details"] = {"fields": {header[1].title(): "请求头无效"}}
+    body = json.dumps(doc, ensure_ascii=False).encode()
+    headers = {"Connection": "close", "Content-Type": "application/json", "Content-Length": str(len(body)),
+               **SECURITY_HEADERS}
+    head = f"HTTP/1.1 {status_int} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    util.write_nonblock(sock, (head + "\r\n").encode("latin-1") + body)
+
+
+# The workers call util.write_error for these answers; gunicorn has no setting for their format.
+util.write_error = _json_error
 
 
 def post_worker_init(worker):

@@ -6,11 +6,13 @@ request and describes the endpoint in ``/api/v1/openapi.json``.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from datetime import date
 from typing import Annotated, Any, Callable, Iterable
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
@@ -149,10 +151,110 @@ def validation_error(e: ValidationError, prefix: str = "") -> AppError:
     return invalid_request(fields)
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
-    raw = request.get_data(cache=False)
+# --- what every request carries: text, body size, media type ---------------------------------------
+
+# Control characters (Unicode Cc) other than tab, newline and carriage return: nobody types them, PostgreSQL
+# refuses NUL in text, and the others garble exports, posters and logs. Carriage return stays because a
+# pasted Windows paragraph carries it wherever a newline may be.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Header values: RFC 9110 section 5.5 allows tab, visible ASCII and obs-text (0x80-0xFF, how UTF-8 arrives
+# in a WSGI header string), so there only C0 controls and DEL are refused.
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+CONTROL_MESSAGE = "不能包含控制字符"
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
+
+
+def _header_name(key: str) -> str:
+    return (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title()
+
+
+def refuse_control_characters() -> None:
+    """Before every request, on every route (API, public pages, console): a header value or query
+    parameter with a control character is a 400 invalid_request naming it in ``details.fields``.
+    Bodies are checked where they are parsed (``parse_body``)."""
+    environ = request.environ
+    bad: dict[str, str] = {}
+    values = [value for key, value in environ.items() if key[:5] == "HTTP_"]
+    values.append(environ.get("CONTENT_TYPE", ""))
+    # One search over all values on every request; the header at fault is looked for only after a hit.
+    if _HEADER_CONTROL.search("".join(values)):
+        bad.update((_header_name(key), CONTROL_MESSAGE) for key, value in environ.items()
+                   if (key[:5] == "HTTP_" or key == "CONTENT_TYPE") and _HEADER_CONTROL.search(value))
+    if environ.get("QUERY_STRING"):
+        for key, value in request.args.items(multi=True):
+            if _CONTROL.search(key):
+                bad["query"] = "参数名" + CONTROL_MESSAGE
+            elif _CONTROL.search(value):
+                bad[key] = CONTROL_MESSAGE
+    if bad:
+        raise invalid_request(bad)
+
+
+class _Pairs(list):
+    """A JSON object as its (key, value) pairs, so that a repeated key is still seen."""
+
+
+def _refuse_in_document(node: Any, path: str, bad: dict[str, str]) -> None:
+    if isinstance(node, str):
+        if _CONTROL.search(node):
+            bad.setdefault(path or "body", CONTROL_MESSAGE)
+    elif isinstance(node, _Pairs):
+        seen: set[str] = set()
+        for key, value in node:
+            if _CONTROL.search(key):
+                bad.setdefault(path or "body", "字段名" + CONTROL_MESSAGE)
+                continue
+            where = f"{path}.{key}" if path else key
+            if key in seen:
+                # Parsers disagree on which copy wins; a proxy or log may have read the other one.
+                bad.setdefault(where, "字段重复")
+            seen.add(key)
+            _refuse_in_document(value, where, bad)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            _refuse_in_document(item, f"{path}.{i}" if path else str(i), bad)
+
+
+def refuse_bad_json_text(raw: bytes | str) -> None:
+    """A JSON document with a repeated key or a control character in any string (key or value) is a 400
+    invalid_request naming each such field (``title``, ``options.0.label``). Anything that is not JSON
+    is left for the schema to refuse, in its own words."""
+    bad: dict[str, str] = {}
+    try:
+        _refuse_in_document(json.loads(raw, object_pairs_hook=_Pairs), "", bad)
+    except (ValueError, RecursionError):
+        return
+    if bad:
+        raise invalid_request(bad)
+
+
+def read_body() -> bytes:
+    """The whole body, or 413 payload_too_large past MAX_CONTENT_LENGTH, however it is sent."""
+    data = request.get_data(cache=False)
+    limit = request.max_content_length
+    if limit is not None and len(data) >= limit and request.content_length is None:
+        # A chunked body stops at the limit without an error (Werkzeug's LimitedStream): one more byte
+        # from the server's own stream tells a body of exactly the limit from a longer one.
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    return data
+
+
+def _unsupported_media_type(consumes: Iterable[str]) -> AppError:
+    return AppError("unsupported_media_type", f"请求内容格式不受支持，请使用 {'、'.join(consumes)}", 415,
+                    {"accepted": list(consumes)})
+
+
+def parse_body(model: type[BaseModel], consumes: Iterable[str] = (JSON,)) -> BaseModel:
+    raw = read_body()
     if not raw.strip():
         raw = b"{}"
+    elif (JSON not in consumes or request.mimetype != JSON
+          or request.mimetype_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8")):
+        # JSON labelled as a form or as text is read otherwise by the proxies and filters on its way.
+        raise _unsupported_media_type(consumes)
+    refuse_bad_json_text(raw)
     try:
         return model.model_validate_json(raw)
     except ValidationError as e:
@@ -164,6 +266,17 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         return model.model_validate(request.args.to_dict())
     except ValidationError as e:
         raise validation_error(e) from None
+
+
+def _refuse_bad_form_text() -> None:
+    """Control characters in a multipart form's fields and file names, as in a JSON body."""
+    bad = {key: CONTROL_MESSAGE for key, value in request.form.items(multi=True) if _CONTROL.search(value)}
+    bad.update({key: "文件名" + CONTROL_MESSAGE for key, f in request.files.items(multi=True)
+                if _CONTROL.search(f.filename or "")})
+    if any(_CONTROL.search(key) for key in (*request.form, *request.files)):
+        bad["body"] = "字段名" + CONTROL_MESSAGE
+    if bad:
+        raise invalid_request(bad)
 
 
 # --- the decorator ------------------------------------------------------------------------------
@@ -186,6 +299,7 @@ def api(
     deferred_member: bool = False,
     headers: dict[str, str] | None = None,
     also: dict[int, str] | None = None,
+    consumes: Iterable[str] = (JSON,),
 ) -> Callable:
     """Declare an endpoint.
 
@@ -195,10 +309,14 @@ def api(
     own statement must confirm the member is on the roster (members.auth.member_confirmed).
     headers: request headers the view reads ({name: description}), and also: other success statuses
     ({status: description}, e.g. 200 for a repeat), both for the OpenAPI document.
+    consumes: the body's media types; any other is 415 unsupported_media_type. A route that lists
+    multipart/form-data reads ``request.form`` and ``request.files`` itself when one arrives (its text
+    already checked for control characters); a JSON body is parsed into ``body=`` as usual.
     The view receives ``body=`` and ``query=`` keyword arguments when declared. It may return a
     pydantic model (dumped with ``status``), a ``(model, status)`` pair or a Response.
     """
     role_set = frozenset(roles or ())
+    consumes = tuple(consumes)
     if deferred_member and role_set != {"member"}:
         raise ValueError("deferred_member is for routes open to every member")
 
@@ -209,10 +327,12 @@ def api(
                 from .members.auth import authenticate  # late: members imports api
 
                 authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
-            if body is not None:
-                kwargs["body"] = parse_body(body)
+            if MULTIPART in consumes and request.mimetype == MULTIPART:
+                _refuse_bad_form_text()
+            elif body is not None:
+                kwargs["body"] = parse_body(body, consumes)
             elif request.method in _WRITES:
-                parse_body(NoBody)  # unknown fields are refused everywhere (API.md Conventions)
+                parse_body(NoBody, consumes)  # unknown fields are refused everywhere (API.md Conventions)
             if query is not None:
                 kwargs["query"] = parse_query(query)
             result = view(*args, **kwargs)
@@ -230,6 +350,7 @@ def api(
             "roles": sorted(role_set), "auth": auth, "body": body, "query": query, "out": out,
             "status": status, "errors": list(errors), "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
             "produces": list(produces), "headers": dict(headers or {}), "also": dict(also or {}),
+            "consumes": list(consumes),
         }
         return wrapper
 
@@ -282,8 +403,8 @@ def openapi_document(app: Flask) -> dict:
                     for name, prop in qs.get("properties", {}).items():
                         op_params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
                 if meta["body"] is not None:
-                    op["requestBody"] = {"required": True, "content": {"application/json": {
-                        "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}}}}
+                    op["requestBody"] = {"required": True, "content": {mime: {
+                        "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}} for mime in meta["consumes"]}}
                 content: dict[str, Any] = {}
                 if isinstance(meta["out"], type) and issubclass(meta["out"], BaseModel):
                     content["application/json"] = {"schema": {"$ref": f"#/components/schemas/{meta['out'].__name__}"}}
@@ -297,6 +418,9 @@ def openapi_document(app: Flask) -> dict:
                                    "schema": {"type": "string"}})
                 err_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
                 op["responses"]["400"] = {"description": "invalid_request", "content": err_ref}
+                if method in _WRITES:
+                    op["responses"]["413"] = {"description": "payload_too_large", "content": err_ref}
+                    op["responses"]["415"] = {"description": "unsupported_media_type", "content": err_ref}
                 if meta["roles"] or meta["auth"]:
                     op["responses"]["401"] = {"description": "unauthenticated", "content": err_ref}
                     op["responses"]["403"] = {"description": "forbidden", "content": err_ref}
@@ -328,4 +452,5 @@ ERROR_STATUS: dict[str, int] = {
     "slot_cancelled": 409, "capacity_below_booked": 409,
     "rate_limited": 429, "suggestion_closed": 409, "no_staff_reply": 409,
     "already_checked_in": 409,
+    "payload_too_large": 413, "unsupported_media_type": 415,
 }

@@ -44,9 +44,18 @@ _HTTP = {
     404: ("not_found", "请求的内容不存在"),
     405: ("method_not_allowed", "不支持该请求方法"),
     413: ("payload_too_large", "请求内容过大"),
+    414: ("uri_too_long", "请求地址过长"),
     415: ("unsupported_media_type", "请求内容格式不受支持"),
     429: ("rate_limited", "请求过于频繁，请稍后再试"),
+    431: ("header_fields_too_large", "请求头过大"),
+    500: ("internal_error", "服务器内部错误"),
 }
+
+
+def error_document(status: int) -> dict:
+    """The error body for a bare HTTP status, for answers made outside Flask (gunicorn.conf.py)."""
+    code, message = _HTTP.get(status, ("http_error", "请求无法处理"))
+    return {"error": {"code": code, "message": message, "details": {}}}
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,9 +1,16 @@
-"""Public pages behind the QR codes on printed posters: readable in any phone's browser or scanner."""
+"""Public pages behind the QR codes on printed posters: readable in any phone's browser or scanner.
+
+Anyone may open them, so an event open to some members only (an audience is set) shows nothing but that
+fact and where members find it; a cancelled event says so.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+import secrets
 
-from .events.models import Event
+from flask import Blueprint, abort, current_app, g, render_template
+from sqlalchemy import exists, select
+
+from .events.models import Event, EventAudience, EventStatus
 from .extensions import db
 from .notices.models import Notice, NoticeStatus
 from .timeutil import SHANGHAI
@@ -18,14 +25,34 @@ def notice(notice_id: int):
     if n is None or "poster" not in n.channels or n.status not in (NoticeStatus.sending, NoticeStatus.sent):
         abort(404)
     return render_template("public/notice.html", notice=n, union=current_app.config["UNION_NAME"],
-                           date=(n.planned_at or n.created_at).astimezone(SHANGHAI))
+                           date=(n.planned_at or n.created_at).astimezone(SHANGHAI), nonce=_style_nonce())
 
 
 @bp.get("/e/<int:event_id>")
 def event(event_id: int):
-    """An event's public page: what, when, where, and how to sign up in the mini-program."""
+    """An event's public page: what, when, where, and how to sign up in the mini-program; for an event
+    open to some members only, none of that."""
     e = db.session.get(Event, event_id)
     if e is None:
         abort(404)
+    restricted = db.session.scalar(select(exists().where(EventAudience.event_id == e.id)))
     return render_template("public/event.html", event=e, union=current_app.config["UNION_NAME"],
-                           starts=e.starts_at.astimezone(SHANGHAI), ends=e.ends_at.astimezone(SHANGHAI))
+                           restricted=restricted, cancelled=e.status == EventStatus.cancelled,
+                           starts=e.starts_at.astimezone(SHANGHAI), ends=e.ends_at.astimezone(SHANGHAI),
+                           nonce=_style_nonce())
+
+
+def _style_nonce() -> str:
+    g.style_nonce = secrets.token_urlsafe(16)
+    return g.style_nonce
+
+
+@bp.after_request
+def _content_security_policy(resp):
+    # The pages' only active content is their own inline style sheet, allowed by a fresh nonce.
+    nonce = g.pop("style_nonce", None)
+    style = f"'nonce-{nonce}'" if nonce else "'none'"
+    resp.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'none'; style-src {style}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return resp

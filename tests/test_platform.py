@@ -104,6 +104,15 @@ def test_openapi_names_receipt_headers_and_repeat_answers(client):
         assert {"200", "201"} <= doc["paths"][path]["post"]["responses"].keys(), path
 
 
+def test_openapi_names_the_refusals_of_a_body(client):
+    doc = client.get(f"{API}/openapi.json").json
+    for path, method in [("/api/v1/events", "post"), ("/api/v1/events/{event_id}/registrations", "post")]:
+        responses = doc["paths"][path][method]["responses"]
+        assert responses["413"]["description"] == "payload_too_large"
+        assert responses["415"]["description"] == "unsupported_media_type"
+    assert "413" not in doc["paths"]["/api/v1/events"]["get"]["responses"]
+
+
 def test_openapi_describes_every_route(app, client):
     from openapi_spec_validator import validate
 

@@ -154,6 +154,9 @@ def read_venue_code(token: str, now: datetime) -> int:
     if m is None:
         raise invalid_token()
     event_id, period = int(m[1]), int(m[2])
+    if m[1] != str(event_id) or m[2] != str(period):
+        # One spelling per code, as the MAC is over the numbers: no leading zeros, no other digits (\d).
+        raise invalid_token()
     if not _code_mac_valid(event_id, period, m[3]):
         raise invalid_token()
     current = int(now.timestamp()) // code_period_seconds()
