@@ -26,7 +26,14 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def seconds_until(reset_at: float) -> int:
+    """Retry-After for a window that frees a hit at ``reset_at``: whole seconds, rounded so that a client
+    retrying exactly then is let in (the limiter still counts a hit at the window's very edge)."""
+    return max(1, math.floor(reset_at - time.time()) + 1)
+
+
 def _breached(limit: RequestLimit):
+    # RequestLimit.reset_at is already rounded up past the window's edge.
     retry = max(1, math.ceil(limit.reset_at - time.time()))
     resp = error_response("rate_limited", "请求过于频繁，请稍后再试", 429, {"retry_after": retry})
     resp.headers["Retry-After"] = str(retry)
@@ -56,7 +63,7 @@ def hit(limit: str, *key: str, cost: int = 1) -> None:
     strategy = limiter.limiter
     if not strategy.hit(item, "hit", *key, cost=cost):
         reset_at = strategy.get_window_stats(item, "hit", *key).reset_time
-        retry = max(1, math.ceil(reset_at - time.time()))
+        retry = seconds_until(reset_at)
         raise AppError("rate_limited", "请求过于频繁，请稍后再试", 429, {"retry_after": retry})
 
 

@@ -38,13 +38,13 @@ def test_a_guesser_is_stopped_on_one_account_and_its_owner_is_back_within_minute
         res = sign_in(client, staff.employee_no, PASSWORD)
         assert res.status_code == 429 and error_code(res) == "rate_limited"
         retry = int(res.headers["Retry-After"])
-        assert 0 < retry <= 15 * 60 and res.get_json()["error"]["details"]["retry_after"] == retry
+        assert 0 < retry <= 15 * 60 + 1 and res.get_json()["error"]["details"]["retry_after"] == retry
         assert "分钟后再试" in res.get_json()["error"]["message"]
         # Another account is not affected by one account's lock.
         assert sign_in(client, "NOBODY", "x").status_code == 401
 
-        # A whole second past Retry-After: the limiter still counts a hit exactly at the window's edge.
-        clock.shift(timedelta(seconds=retry + 1))
+        # Retrying exactly when Retry-After says is let in.
+        clock.shift(timedelta(seconds=retry))
         assert sign_in(client, staff.employee_no, PASSWORD).status_code == 200
 
 
@@ -54,7 +54,7 @@ def test_one_address_guessing_across_accounts_is_slowed_to_a_crawl(app, client, 
         for i in range(5):
             assert sign_in(client, f"GUESS{i}", "guess").status_code == 401
         res = sign_in(client, "GUESS-NEW", "guess")
-        assert res.status_code == 429 and 0 < int(res.headers["Retry-After"]) <= 3600
+        assert res.status_code == 429 and 0 < int(res.headers["Retry-After"]) <= 3600 + 1
         # Another address is not affected.
         assert sign_in(client, "GUESS-NEW", "guess", address="10.2.2.2").status_code == 401
         clock.shift(timedelta(hours=1, seconds=1))
