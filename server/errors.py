@@ -69,8 +69,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
-        if e.response is not None and e.code == 429:
-            return e.response  # the throttle's own answer, already in our shape with Retry-After
         code, message = _HTTP.get(e.code or 500, ("http_error", "请求无法处理"))
         resp = error_response(code, message, e.code or 500)
         if e.code == 405 and e.valid_methods:

@@ -116,10 +116,10 @@ def _fresh_rate_limits(request):
     """Throttle counters start empty in every test (the app, and its in-process counters, are shared)."""
     yield
     if "app" in request.fixturenames:
-        from server.ratelimit import limiter
+        from server import ratelimit
 
         with request.getfixturevalue("app").app_context():
-            limiter.reset()
+            ratelimit.reset()
 
 
 @pytest.fixture

@@ -215,7 +215,7 @@ def test_a_control_character_in_any_string_of_any_body_is_refused_naming_the_fie
     """Generated from the schemas: each string field of each route that takes a body, with NUL and another
     control character, is a 400 naming that field, and nothing is stored. A route without a body schema
     gets one unknown field (it refuses fields all the same)."""
-    from server.ratelimit import limiter
+    from server import ratelimit
 
     before = _row_counts(db)
     writes, checked = set(), set()
@@ -232,7 +232,7 @@ def test_a_control_character_in_any_string_of_any_body_is_refused_naming_the_fie
                     assert r.get_json()["error"]["details"]["fields"].get(field) == REFUSED, (rule.rule, r.get_json())
                     checked.add((rule.rule, method, field))
                 with app.app_context():
-                    limiter.reset()  # sign-in routes are throttled per address
+                    ratelimit.reset()  # sign-in routes are throttled per address
     assert {(route, method) for route, method, _ in checked} == writes
     assert len(writes) > 20
     assert _row_counts(db) == before
@@ -316,7 +316,7 @@ def test_every_route_that_takes_a_body_refuses_another_media_type_and_an_oversiz
     one used to be cut at the limit and read as if whole)."""
     import io
 
-    from server.ratelimit import limiter
+    from server import ratelimit
 
     oversized = b'{"note": "x"}' + b" " * app.config["MAX_CONTENT_LENGTH"]
     checked = 0
@@ -333,5 +333,5 @@ def test_every_route_that_takes_a_body_refuses_another_media_type_and_an_oversiz
             assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large"), (method, rule.rule)
             checked += 1
             with app.app_context():
-                limiter.reset()
+                ratelimit.reset()
     assert checked > 20

@@ -6,15 +6,15 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 
 from server import create_app
-from server.ratelimit import hit, limiter
+from server.ratelimit import hit, limit
 
 
 def test_a_route_limit_answers_429_in_our_shape_and_lets_the_client_back_at_retry_after(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'rl.db'}", "SECRET_KEY": "k" * 40,
-                      "TESTING": True, "RATELIMIT_STORAGE_URI": "memory://"})
+                      "TESTING": True})
 
     @app.get("/limited")
-    @limiter.limit("2/minute")
+    @limit("2/minute")
     def limited():
         return {"ok": True}
 
@@ -44,3 +44,18 @@ def test_a_limit_hit_from_code_says_when_to_come_back(app):
             retry = e.details["retry_after"]
         clock.shift(timedelta(seconds=retry))
         hit("1/minute", "test", "key")  # let in exactly at Retry-After
+
+
+def test_counters_fall_back_to_this_process_when_redis_is_down(app, monkeypatch):
+    """A Redis outage must not turn every sign-in into a 500: the process counts alone meanwhile."""
+    from server.ratelimit import Throttle
+
+    down = Throttle("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    monkeypatch.setitem(app.extensions, "throttle", down)
+    with app.test_request_context():
+        hit("1/minute", "test", "fallback")
+        try:
+            hit("1/minute", "test", "fallback")
+            raise AssertionError("second hit allowed")
+        except Exception as e:
+            assert getattr(e, "status", None) == 429

@@ -382,7 +382,7 @@ def test_too_many_attempts_say_how_long_to_wait(site, sign_in):
     import urllib.error
     import urllib.request
 
-    from server.ratelimit import limiter
+    from server import ratelimit
 
     employee_no = "S-THROTTLE"
     site.make_member("赵干事", roles=("member", "staff"), password="throttle-secret-1", employee_no=employee_no)
@@ -399,4 +399,4 @@ def test_too_many_attempts_say_how_long_to_wait(site, sign_in):
         expect(page.locator("#topbar")).to_be_hidden()
     finally:
         with site.app.app_context():
-            limiter.reset()
+            ratelimit.reset()
