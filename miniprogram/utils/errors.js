@@ -19,6 +19,7 @@ const MESSAGES = {
   event_full: '名额已满，且该活动不设候补',
   event_cancelled: '该活动已取消',
   event_started: '活动已开始，无法取消报名',
+  already_checked_in: '您已签到，不能取消报名',
   // check-in
   token_expired: '二维码已过期，请重新扫描现场二维码',
   invalid_token: '无法识别该二维码，请扫描活动现场大屏上的签到二维码',
