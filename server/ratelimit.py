@@ -73,6 +73,9 @@ class Throttle:
 
 def init_app(app: Flask) -> None:
     uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    if uri.startswith("memory://") and app.config.get("APP_ENV") == "production":
+        log.warning("REDIS_URL is not set: sign-in and receipt throttles count in each process alone, "
+                    "so N web workers allow N times the configured limits")
     app.extensions["throttle"] = Throttle(uri)
 
 
