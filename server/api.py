@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
 
+from .error_codes import CATALOGUE, check_codes
 from .errors import AppError, invalid_request
 
 STAFF_ROLES = frozenset({"staff", "secretary", "admin"})
@@ -242,8 +243,8 @@ def read_body() -> bytes:
 
 
 def _unsupported_media_type(consumes: Iterable[str]) -> AppError:
-    return AppError("unsupported_media_type", f"请求内容格式不受支持，请使用 {'、'.join(consumes)}", 415,
-                    {"accepted": list(consumes)})
+    return AppError("unsupported_media_type", f"请求内容格式不受支持，请使用 {'、'.join(consumes)}",
+                    details={"accepted": list(consumes)})
 
 
 def parse_body(model: type[BaseModel], consumes: Iterable[str] = (JSON,)) -> BaseModel:
@@ -317,6 +318,7 @@ def api(
     """
     role_set = frozenset(roles or ())
     consumes = tuple(consumes)
+    errors = check_codes(errors, "@api(errors=...)")  # a typo fails at import, not in the document
     if deferred_member and role_set != {"member"}:
         raise ValueError("deferred_member is for routes open to every member")
 
@@ -348,7 +350,7 @@ def api(
 
         _REGISTRY[wrapper] = {
             "roles": sorted(role_set), "auth": auth, "body": body, "query": query, "out": out,
-            "status": status, "errors": list(errors), "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
+            "status": status, "errors": errors, "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
             "produces": list(produces), "headers": dict(headers or {}), "also": dict(also or {}),
             "consumes": list(consumes),
         }
@@ -373,6 +375,9 @@ def openapi_document(app: Flask) -> dict:
         ref_template="#/components/schemas/{model}",
     )
     components = schemas.get("$defs", {})
+    # Each route lists its codes under their statuses; what each code means is said once, here.
+    components["ErrorBody"]["properties"]["code"] = {"title": "Code", "type": "string", "oneOf": [
+        {"const": code, "description": f"{entry.status}: {entry.description}"} for code, entry in CATALOGUE.items()]}
     paths: dict[str, dict] = {}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or rule.endpoint.startswith("console."):
@@ -417,17 +422,15 @@ def openapi_document(app: Flask) -> dict:
                     op_params.append({"name": name, "in": "header", "required": True, "description": description,
                                    "schema": {"type": "string"}})
                 err_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-                op["responses"]["400"] = {"description": "invalid_request", "content": err_ref}
+                refusals = ["invalid_request"]
                 if method in _WRITES:
-                    op["responses"]["413"] = {"description": "payload_too_large", "content": err_ref}
-                    op["responses"]["415"] = {"description": "unsupported_media_type", "content": err_ref}
+                    refusals += ["payload_too_large", "unsupported_media_type"]
                 if meta["roles"] or meta["auth"]:
-                    op["responses"]["401"] = {"description": "unauthenticated", "content": err_ref}
-                    op["responses"]["403"] = {"description": "forbidden", "content": err_ref}
-                for code in meta["errors"]:
-                    status = ERROR_STATUS.get(code, 409)
-                    entry = op["responses"].setdefault(str(status), {"description": "", "content": err_ref})
-                    entry["description"] = ", ".join(filter(None, [entry["description"], code]))
+                    refusals += ["unauthenticated", "forbidden"]
+                for code in refusals + meta["errors"]:
+                    entry = op["responses"].setdefault(str(CATALOGUE[code].status), {"description": "", "content": err_ref})
+                    if code not in entry["description"].split(", "):
+                        entry["description"] = ", ".join(filter(None, [entry["description"], code]))
             paths.setdefault(path, {})[method.lower()] = {**op, "parameters": op_params} if op_params else op
     return {
         "openapi": "3.1.0",
@@ -439,18 +442,3 @@ def openapi_document(app: Flask) -> dict:
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
 
-
-# Status codes of the contract's error codes, for the OpenAPI document.
-ERROR_STATUS: dict[str, int] = {
-    "wechat_login_failed": 401, "not_on_roster": 404, "already_bound": 409, "not_found": 404,
-    "not_eligible": 403, "signup_closed": 409, "event_full": 409, "event_cancelled": 409,
-    "invalid_token": 400, "token_expired": 400, "not_registered": 403, "checkin_closed": 409,
-    "service_unavailable": 503, "not_bound": 403, "capacity_below_confirmed": 409,
-    "wechat_unavailable": 503, "invalid_credentials": 401, "empty_audience": 400, "event_started": 409, "event_ended": 409,
-    "poster_font_missing": 503,
-    "slot_full": 409, "booking_limit": 409, "slot_not_open": 409, "cancel_cutoff_passed": 409, "slot_overlap": 409,
-    "slot_cancelled": 409, "capacity_below_booked": 409,
-    "rate_limited": 429, "suggestion_closed": 409, "no_staff_reply": 409,
-    "already_checked_in": 409,
-    "payload_too_large": 413, "unsupported_media_type": 415,
-}

@@ -7,55 +7,65 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from .error_codes import CATALOGUE
+
 log = logging.getLogger(__name__)
 
 
 class AppError(Exception):
-    """Raised by services; rendered as the contract's error shape."""
+    """Raised by services; rendered as the contract's error shape.
 
-    def __init__(self, code: str, message: str, status: int = 400, details: dict | None = None,
+    The status and the default message come from the catalogue (``server/error_codes.py``); a call site
+    passes ``message`` only when it says more than the default (a limit, a time, a name). There is no
+    status argument: one code always answers with one status."""
+
+    def __init__(self, code: str, message: str | None = None, *, details: dict | None = None,
                  headers: dict[str, str] | None = None):
+        entry = CATALOGUE[code]  # an unknown code is caught by tests/test_error_codes.py, not in production
+        message = message or entry.message
         super().__init__(message)
         self.code = code
         self.message = message
-        self.status = status
+        self.status = entry.status
         self.details = details or {}
         self.headers = dict(headers or {})
-        if status == 429 and "retry_after" in self.details:
+        if "retry_after" in self.details:
             # Clients and proxies read the header; the detail is for people reading the body.
             self.headers.setdefault("Retry-After", str(self.details["retry_after"]))
 
 
-def error_response(code: str, message: str, status: int, details: dict | None = None):
-    resp = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
-    resp.status_code = status
+def error_response(code: str, message: str | None = None, details: dict | None = None, *, status: int | None = None):
+    """The error shape for a code; message and status default to the catalogue's."""
+    entry = CATALOGUE[code]
+    resp = jsonify({"error": {"code": code, "message": message or entry.message, "details": details or {}}})
+    resp.status_code = status or entry.status
     return resp
 
 
-def invalid_request(fields: dict[str, str], message: str = "请求内容有误") -> AppError:
-    return AppError("invalid_request", message, 400, {"fields": fields})
+def invalid_request(fields: dict[str, str], message: str | None = None) -> AppError:
+    return AppError("invalid_request", message, details={"fields": fields})
 
 
-# Werkzeug's HTTP errors mapped to our codes and Chinese messages.
+# Werkzeug's HTTP errors mapped to our codes (message from the catalogue); any other status is http_error.
 _HTTP = {
-    400: ("invalid_request", "请求内容有误"),
-    401: ("unauthenticated", "请先登录"),
-    403: ("forbidden", "没有权限执行此操作"),
-    404: ("not_found", "请求的内容不存在"),
-    405: ("method_not_allowed", "不支持该请求方法"),
-    413: ("payload_too_large", "请求内容过大"),
-    414: ("uri_too_long", "请求地址过长"),
-    415: ("unsupported_media_type", "请求内容格式不受支持"),
-    429: ("rate_limited", "请求过于频繁，请稍后再试"),
-    431: ("header_fields_too_large", "请求头过大"),
-    500: ("internal_error", "服务器内部错误"),
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    431: "header_fields_too_large",
+    500: "internal_error",
 }
 
 
 def error_document(status: int) -> dict:
     """The error body for a bare HTTP status, for answers made outside Flask (gunicorn.conf.py)."""
-    code, message = _HTTP.get(status, ("http_error", "请求无法处理"))
-    return {"error": {"code": code, "message": message, "details": {}}}
+    code = _HTTP.get(status, "http_error")
+    return {"error": {"code": code, "message": CATALOGUE[code].message, "details": {}}}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -63,14 +73,14 @@ def register_error_handlers(app: Flask) -> None:
     def _app_error(e: AppError):
         # Whatever the service changed before refusing is discarded, never committed later.
         _rollback()
-        resp = error_response(e.code, e.message, e.status, e.details)
+        resp = error_response(e.code, e.message, e.details)
         resp.headers.update(e.headers)
         return resp
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
-        code, message = _HTTP.get(e.code or 500, ("http_error", "请求无法处理"))
-        resp = error_response(code, message, e.code or 500)
+        # The HTTP status stands even for http_error, whose catalogue status is only nominal.
+        resp = error_response(_HTTP.get(e.code or 500, "http_error"), status=e.code or 500)
         if e.code == 405 and e.valid_methods:
             resp.headers["Allow"] = ", ".join(e.valid_methods)
         return resp
@@ -81,7 +91,7 @@ def register_error_handlers(app: Flask) -> None:
         # because the session is rolled back at teardown.
         log.warning("database unavailable: %s", e.orig)
         _rollback()
-        resp = error_response("service_unavailable", "服务暂时不可用，请稍后重试", 503)
+        resp = error_response("service_unavailable")
         resp.headers["Retry-After"] = "2"
         return resp
 
@@ -90,13 +100,13 @@ def register_error_handlers(app: Flask) -> None:
     def _db_error(e: Exception):
         log.exception("database error")
         _rollback()
-        return error_response("internal_error", "服务器内部错误", 500)
+        return error_response("internal_error")
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
         log.exception("unhandled error")
         _rollback()
-        return error_response("internal_error", "服务器内部错误", 500)
+        return error_response("internal_error")
 
 
 def _rollback() -> None:

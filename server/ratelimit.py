@@ -62,7 +62,7 @@ class Throttle:
         item = parse(spec)
         if not self._call("hit", item, *key, cost=cost):
             retry = seconds_until(self._call("get_window_stats", item, *key).reset_time)
-            raise AppError("rate_limited", "请求过于频繁，请稍后再试", 429, {"retry_after": retry})
+            raise AppError("rate_limited", details={"retry_after": retry})
 
     def reset(self) -> None:
         with self._lock:

@@ -42,15 +42,15 @@ PAGE = "pages/bookings/index"
 
 
 def calendar_not_found() -> AppError:
-    return AppError("not_found", "预约日历不存在", 404)
+    return AppError("not_found", "预约日历不存在")
 
 
 def slot_not_found() -> AppError:
-    return AppError("not_found", "预约时段不存在", 404)
+    return AppError("not_found", "预约时段不存在")
 
 
 def booking_not_found() -> AppError:
-    return AppError("not_found", "预约不存在", 404)
+    return AppError("not_found", "预约不存在")
 
 
 # --- formatting (notices and messages) ------------------------------------------------------------
@@ -220,8 +220,8 @@ def _check_overlaps(calendar_id: int, spans: list[tuple[datetime, datetime]], ex
     mine, other = clashes[0]
     what, span = ("已有时段", (other.starts_at, other.ends_at)) if isinstance(other, Slot) else ("本次提交的另一时段", other)
     more = f"（共 {len(clashes)} 处）" if len(clashes) > 1 else ""
-    raise AppError("slot_overlap", f"时段重叠：{span_label(*mine)} 与{what} {span_label(*span)} 重叠{more}", 409,
-                   {"overlaps": details})
+    raise AppError("slot_overlap", f"时段重叠：{span_label(*mine)} 与{what} {span_label(*span)} 重叠{more}",
+                   details={"overlaps": details})
 
 
 def create_slots(calendar_id: int, spans: list[tuple[datetime, datetime, int]], publish_at: datetime | None,
@@ -336,14 +336,14 @@ def update_slot(slot_id: int, changes: dict[str, Any]) -> Slot:
     calendar = get_calendar(get_slot(slot_id).calendar_id, lock=True)
     slot = get_slot(slot_id, lock=True)
     if slot.status == SlotStatus.cancelled:
-        raise AppError("slot_cancelled", "该时段已取消，不能修改", 409)
+        raise AppError("slot_cancelled")
     starts, ends = changes.get("starts_at") or slot.starts_at, changes.get("ends_at") or slot.ends_at
     if ends <= starts:
         raise invalid_request({"ends_at": "结束时间必须晚于开始时间"})
     capacity = changes.get("capacity")
     if capacity is not None and capacity < slot.booked:
-        raise AppError("capacity_below_booked", f"已有 {slot.booked} 人预约，名额不能少于此数", 409,
-                       {"booked": slot.booked})
+        raise AppError("capacity_below_booked", f"已有 {slot.booked} 人预约，名额不能少于此数",
+                       details={"booked": slot.booked})
     moved = (starts, ends) != (slot.starts_at, slot.ends_at)
     if moved:
         if starts != slot.starts_at and starts <= utcnow():
@@ -391,16 +391,16 @@ def cancel_slot(slot_id: int, by: int | None) -> Slot:
 
 def _check_open(slot: Slot, now: datetime) -> None:
     if slot.status == SlotStatus.cancelled:
-        raise AppError("slot_not_open", "该时段已取消", 409, {"reason": "cancelled"})
+        raise AppError("slot_not_open", "该时段已取消", details={"reason": "cancelled"})
     if not is_published(slot, now):
-        raise AppError("slot_not_open", "该时段尚未开放预约", 409,
-                       {"reason": "not_published", "publish_at": local(slot.publish_at).isoformat()})
+        raise AppError("slot_not_open", "该时段尚未开放预约",
+                       details={"reason": "not_published", "publish_at": local(slot.publish_at).isoformat()})
     if slot.starts_at <= now:
-        raise AppError("slot_not_open", "该时段已开始或已结束，不能预约", 409, {"reason": "started"})
+        raise AppError("slot_not_open", "该时段已开始或已结束，不能预约", details={"reason": "started"})
 
 
 def _full() -> AppError:
-    return AppError("slot_full", "该时段已约满", 409)
+    return AppError("slot_full")
 
 
 @functools.cache
@@ -454,7 +454,7 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
     # Output needs both; the session's identity map holds objects only weakly.
     set_committed_value(slot, "calendar", calendar)
     if not eligible:
-        raise AppError("not_eligible", "该预约不面向您所在的部门或群体", 403)
+        raise AppError("not_eligible")
     if mine is not None:
         return _with_slot(db.session.get(Booking, mine), slot), False
     if topic is not None and calendar.kind != "reception_day":
@@ -482,8 +482,8 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
         return _with_slot(db.session.get(Booking, mine), slot), False
     if active >= limit:
         raise AppError("booking_limit", f"您在“{calendar.title}”已有 {active} 个未到期的预约，"
-                                        f"最多可同时预约 {limit} 个", 409,
-                       {"max_active_per_member": limit, "active": active})
+                                        f"最多可同时预约 {limit} 个",
+                       details={"max_active_per_member": limit, "active": active})
     if booked is None:
         _check_open(get_slot(slot_id), now)
         raise _full()
@@ -523,8 +523,8 @@ def cancel_booking(actor: Member, booking_id: int, staff: bool) -> Booking:
     now = utcnow()
     if not staff and now > cancel_until(slot, calendar):
         raise AppError("cancel_cutoff_passed",
-                       f"已过取消截止时间（开始前 {calendar.cancel_cutoff_hours} 小时），如需取消请联系工会", 409,
-                       {"cancel_until": local(cancel_until(slot, calendar)).isoformat()})
+                       f"已过取消截止时间（开始前 {calendar.cancel_cutoff_hours} 小时），如需取消请联系工会",
+                       details={"cancel_until": local(cancel_until(slot, calendar)).isoformat()})
     # The slot's lock makes this read-then-write safe: no other cancel or booking of this slot runs now.
     booking.status, booking.cancelled_at, booking.cancelled_by = BookingStatus.cancelled, now, actor.id
     slot.booked -= 1

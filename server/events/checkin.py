@@ -79,13 +79,14 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def invalid_token(message: str = "签到码无效，请重新扫码", details: dict | None = None) -> AppError:
-    return AppError("invalid_token", message, 400, details)
+def invalid_token(message: str | None = None, details: dict | None = None) -> AppError:
+    return AppError("invalid_token", message, details=details)
 
 
 def _member_inactive() -> AppError:
     # not_registered as API.md fixes it for a ticket that admits nobody; the reason tells staff why.
-    return AppError("not_registered", "该会员已不在工会会员名册中（已停用），电子票无效", 403, {"reason": "member_inactive"})
+    return AppError("not_registered", "该会员已不在工会会员名册中（已停用），电子票无效",
+                    details={"reason": "member_inactive"})
 
 
 def _event_for_checkin(event_id: int) -> Event:
@@ -104,8 +105,8 @@ def _not_registered(reg_status: str | None) -> AppError:
     message = {
         RegistrationStatus.waitlisted: "您在候补名单中，尚未获得名额，不能签到",
         RegistrationStatus.cancelled: "报名已取消，不能签到",
-    }.get(reg_status, "您没有报名该活动")
-    return AppError("not_registered", message, 403, {"reason": reason})
+    }.get(reg_status)
+    return AppError("not_registered", message, details={"reason": reason})
 
 
 # --- venue code -----------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ def venue_code(event_id: int, now: datetime | None = None) -> tuple[str, datetim
 def current_code(event_id: int) -> tuple[str, datetime]:
     """The code staff show now. Raises 404 not_found, 409 event_cancelled."""
     if get_event(event_id).status == EventStatus.cancelled:
-        raise AppError("event_cancelled", "活动已取消", 409)
+        raise AppError("event_cancelled")
     return venue_code(event_id)
 
 
@@ -163,7 +164,7 @@ def read_venue_code(token: str, now: datetime) -> int:
     if period > current:
         raise invalid_token()
     if current - period > 1:
-        raise AppError("token_expired", "签到码已过期，请扫描现场最新的二维码", 400)
+        raise AppError("token_expired")
     return event_id
 
 
@@ -216,7 +217,7 @@ def issue_ticket(member: Member, event_id: int) -> str:
     403 not_registered (no confirmed registration; details.reason says why)."""
     event = get_event(event_id)
     if event.status == EventStatus.cancelled:
-        raise AppError("event_cancelled", "活动已取消", 409)
+        raise AppError("event_cancelled")
     reg = db.session.execute(
         select(Registration.id, Registration.status)
         .where(Registration.event_id == event_id, Registration.member_id == member.id)
@@ -249,12 +250,12 @@ def checkin_window(event) -> tuple[datetime, datetime]:
 def _check_open(event, at: datetime) -> None:
     """Raises 409 event_cancelled, 409 checkin_closed."""
     if event.status == EventStatus.cancelled:
-        raise AppError("event_cancelled", "活动已取消", 409)
+        raise AppError("event_cancelled")
     opens, closes = checkin_window(event)
     if not opens <= at <= closes:
         message = "签到尚未开始" if at < opens else "签到已结束"
-        raise AppError("checkin_closed", message, 409,
-                       {"opens_at": to_local_iso(opens), "closes_at": to_local_iso(closes)})
+        raise AppError("checkin_closed", message,
+                       details={"opens_at": to_local_iso(opens), "closes_at": to_local_iso(closes)})
 
 
 def _scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -391,7 +392,7 @@ def check_in_with_code(member_id: int, token: str) -> tuple[CheckinResult, bool]
             raise _not_registered(row.registration_status)
         member = member or load_member(member_id)
         if not db.session.scalar(select(exists().where(Event.id == event_id, audience_filter(member)))):
-            raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
+            raise AppError("not_eligible")
         registration_id, walk_in = None, True
     at, created = _record(event_id, member_id, registration_id=registration_id, checked_in_at=now,
                           method="code", is_walk_in=walk_in, recorded_by=None)
@@ -445,7 +446,7 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
     now = utcnow()
     event = _event_for_checkin(event_id)
     if event.status == EventStatus.cancelled:
-        raise AppError("event_cancelled", "活动已取消", 409)
+        raise AppError("event_cancelled")
     results: dict[int, BatchResult] = {}
     scans: list[tuple[datetime, int, int, int]] = []  # (at, index, registration_id, member_id)
     for index, (ticket, scanned_at) in enumerate(items):

@@ -36,7 +36,7 @@ AUDIENCE_KINDS = {"departments": ("department", Department), "grids": ("grid", G
 
 
 def not_found() -> AppError:
-    return AppError("not_found", "活动不存在", 404)
+    return AppError("not_found", "活动不存在")
 
 
 # --- events ---------------------------------------------------------------------------------------
@@ -95,10 +95,10 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
     """
     event = get_event(event_id, lock=True)
     if event.status == EventStatus.cancelled:
-        raise AppError("event_cancelled", "活动已取消，不能修改", 409)
+        raise AppError("event_cancelled")
     if "capacity" in changes and event.ends_at <= utcnow():
         # More seats after the end would "promote" the waiting list into an event that is over.
-        raise AppError("event_ended", "活动已结束，不能修改名额", 409)
+        raise AppError("event_ended", "活动已结束，不能修改名额")
     audience = changes.pop("audience", None)
     merged = {c: changes.get(c, getattr(event, c)) for c in
               ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at")}
@@ -112,8 +112,8 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
         # As on creation; checked only when one of the two moves, so an older event stays editable.
         raise invalid_request({"signup_closes_at": "报名截止时间不能晚于活动结束时间"})
     if "capacity" in changes and changes["capacity"] is not None and changes["capacity"] < event.confirmed_count:
-        raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数", 409,
-                       {"confirmed_count": event.confirmed_count})
+        raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数",
+                       details={"confirmed_count": event.confirmed_count})
     moved = any(k in changes and changes[k] != getattr(event, k) for k in ("starts_at", "reminder_minutes"))
     for key, value in changes.items():
         setattr(event, key, value)
@@ -132,7 +132,7 @@ def cancel_event(event_id: int) -> Event:
     its registrants it was cancelled would be false)."""
     event = get_event(event_id, lock=True)
     if event.status != EventStatus.cancelled and event.ends_at <= utcnow():
-        raise AppError("event_ended", "活动已结束，不能取消", 409)
+        raise AppError("event_ended")
     if event.status != EventStatus.cancelled:
         event.status = EventStatus.cancelled
         event.cancelled_at = utcnow()
@@ -312,7 +312,7 @@ def register(member_id: int, event_id: int) -> tuple[Registration, bool, int | N
     if not row.eligible:
         # Closed or cancelled events say so first, as they always have.
         _check_can_sign_up(get_event(event_id))
-        raise AppError("not_eligible", "该活动不面向您所在的部门或群体", 403)
+        raise AppError("not_eligible")
     if postgresql:
         return _register_pg(member_id, event_id, existing, own_statements)
     return _register_portable(member_id, event_id)
@@ -359,7 +359,7 @@ def _register_pg(member_id: int, event_id: int, existing: Registration | None,
         member_confirmed(now_member is not None and now_member.is_active,
                          now_member.token_version if now_member is not None else None)
         _check_can_sign_up(get_event(event_id, lock=True))
-        raise AppError("event_full", "名额已满", 409)
+        raise AppError("event_full")
     reg = Registration(
         id=reg_id, event_id=event_id, member_id=member_id,
         status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
@@ -387,7 +387,7 @@ def _register_portable(member_id: int, event_id: int) -> tuple[Registration, boo
         event.waitlist_count += 1
         status, seq = RegistrationStatus.waitlisted, event.waitlist_seq
     else:
-        raise AppError("event_full", "名额已满", 409)
+        raise AppError("event_full")
 
     reg = existing or Registration(event_id=event_id, member_id=member_id)
     reg.status, reg.waitlist_seq, reg.created_at = status, seq, now
@@ -410,17 +410,17 @@ def _register_portable(member_id: int, event_id: int) -> tuple[Registration, boo
 
 def _check_can_sign_up(event: Event) -> None:
     if event.status == EventStatus.cancelled:
-        raise AppError("event_cancelled", "活动已取消", 409)
+        raise AppError("event_cancelled")
     opens, closes = signup_window(event)
     now = utcnow()
     if opens and now < opens:
-        raise AppError("signup_closed", "报名尚未开始", 409, {"signup_opens_at": to_local_iso(opens)})
+        raise AppError("signup_closed", "报名尚未开始", details={"signup_opens_at": to_local_iso(opens)})
     if now >= closes:
-        raise AppError("signup_closed", "报名已截止", 409, {"signup_closes_at": to_local_iso(closes)})
+        raise AppError("signup_closed", "报名已截止", details={"signup_closes_at": to_local_iso(closes)})
 
 
 def already_checked_in() -> AppError:
-    return AppError("already_checked_in", "您已签到，不能取消报名", 409)
+    return AppError("already_checked_in")
 
 
 def _has_checked_in(event_id: int, member_id: int) -> bool:
@@ -437,13 +437,13 @@ def cancel_registration(member: Member, event_id: int) -> tuple[Registration, li
     event = get_event(event_id, lock=True)
     reg = _active_registration(event_id, member.id)
     if reg is None or reg.status == RegistrationStatus.cancelled:
-        raise AppError("not_found", "您没有报名该活动", 404)
+        raise AppError("not_found", "您没有报名该活动")
     # Read after the event's lock: a check-in takes that lock (shared) before it reads the registration,
     # so either its row is visible here or it waits and then finds the registration cancelled.
     if _has_checked_in(event_id, member.id):
         raise already_checked_in()
     if event.status == EventStatus.published and utcnow() >= event.starts_at:
-        raise AppError("event_started", "活动已开始，不能取消报名", 409)
+        raise AppError("event_started")
     if reg.status == RegistrationStatus.confirmed:
         event.confirmed_count -= 1
     else:

@@ -47,8 +47,8 @@ def issue_token(member_id: int | None, wechat_user_id: int | None = None,
     return token, issued + timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
 
 
-def _unauthenticated(message: str = "请先登录") -> AppError:
-    return AppError("unauthenticated", message, 401)
+def _unauthenticated(message: str | None = None) -> AppError:
+    return AppError("unauthenticated", message)
 
 
 def read_token(token: str) -> dict:
@@ -134,9 +134,9 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: b
     if g.member is None:
         if allow_unbound and g.wechat_user_id is not None:
             return
-        raise AppError("not_bound", "请先绑定手机号以验证会员身份", 403)
+        raise AppError("not_bound")
     if roles and "member" not in roles and not g.member.has_any_role(expand_roles(roles)):
-        raise AppError("forbidden", "没有权限执行此操作", 403)
+        raise AppError("forbidden")
 
 
 def member_confirmed(active: bool | None, token_version: int | None) -> None:

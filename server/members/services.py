@@ -23,7 +23,7 @@ CHUNK = 1000
 
 
 def _wechat_unavailable() -> AppError:
-    return AppError("wechat_unavailable", "暂时无法连接微信服务，请稍后重试", 503)
+    return AppError("wechat_unavailable")
 
 
 def login_with_code(code: str) -> WechatUser:
@@ -38,7 +38,7 @@ def login_with_code(code: str) -> WechatUser:
     except WeChatUnavailable:
         raise _wechat_unavailable() from None
     except WeChatError as e:
-        raise AppError("wechat_login_failed", "微信登录失败，请重试", 401, {"errcode": e.errcode}) from None
+        raise AppError("wechat_login_failed", details={"errcode": e.errcode}) from None
     openid = session["openid"]
     user = db.session.scalar(select(WechatUser).where(WechatUser.openid == openid))
     if user is None:
@@ -61,27 +61,27 @@ def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
 
     if wechat_user_id is None:
         # A console or dev-login token names a member but no WeChat user: there is nothing to bind.
-        raise AppError("unauthenticated", "请先通过微信登录", 401)
+        raise AppError("unauthenticated", "请先通过微信登录")
     try:
         phone = get_gateway(current_app).get_phone_number(phone_code)
     except WeChatUnavailable:
         raise _wechat_unavailable() from None
     except WeChatError as e:
-        raise AppError("invalid_request", "手机号授权无效，请重新授权", 400,
-                       {"fields": {"phone_code": "微信未能识别该授权码"}, "errcode": e.errcode}) from None
+        raise AppError("invalid_request", "手机号授权无效，请重新授权",
+                       details={"fields": {"phone_code": "微信未能识别该授权码"}, "errcode": e.errcode}) from None
     user = db.session.get(WechatUser, wechat_user_id)
     if user is None:
-        raise AppError("unauthenticated", "登录凭证无效，请重新登录", 401)
+        raise AppError("unauthenticated", "登录凭证无效，请重新登录")
     member = db.session.scalar(select(Member).where(Member.phone == phone, Member.is_active.is_(True)))
     if member is None:
-        raise AppError("not_on_roster", "该手机号不在工会会员名册中，请联系工会核对", 404)
+        raise AppError("not_on_roster")
     if user.member_id == member.id:
         return member
     other = db.session.scalar(select(WechatUser).where(WechatUser.member_id == member.id))
     if other is not None:
-        raise AppError("already_bound", "该会员已绑定其他微信账号，请联系工会", 409)
+        raise AppError("already_bound")
     if user.member_id is not None and db.session.get(Member, user.member_id).is_active:
-        raise AppError("already_bound", "该微信账号已绑定其他会员", 409)
+        raise AppError("already_bound", "该微信账号已绑定其他会员")
     # Otherwise the old entry has left the roster (someone re-hired under a new number): move on to the new one.
     user.member_id = member.id
     user.bound_at = utcnow()
@@ -89,7 +89,7 @@ def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
         db.session.flush()
     except IntegrityError:  # two WeChat users binding the same entry at once
         db.session.rollback()
-        raise AppError("already_bound", "该会员已绑定其他微信账号，请联系工会", 409) from None
+        raise AppError("already_bound") from None
     return member
 
 
@@ -133,7 +133,7 @@ def password_login(employee_no: str, password: str, address: str) -> Member:
     except AppError as e:
         log.warning("console sign-in refused: account=%r address=%s reason=throttled", account, address)
         retry = e.details["retry_after"]
-        raise AppError("rate_limited", f"登录尝试次数过多，请 {wait_text(retry)}后再试", 429, e.details) from None
+        raise AppError("rate_limited", f"登录尝试次数过多，请 {wait_text(retry)}后再试", details=e.details) from None
     member = member_by_employee_no(employee_no)
     stored = member.password_hash if member is not None and member.password_hash else None
     # Always one full check, against the dummy when there is nothing real to check against.
@@ -143,7 +143,7 @@ def password_login(employee_no: str, password: str, address: str) -> Member:
     if reason is not None:
         _throttle_failure(address)
         log.warning("console sign-in failed: account=%r address=%s reason=%s", account, address, reason)
-        raise AppError("invalid_credentials", "工号或密码不正确", 401)
+        raise AppError("invalid_credentials")
     # The owner is in: the typos and guesses before count no more (staff sign in many times a day).
     ratelimit.clear(current_app.config["SIGNIN_ACCOUNT_LIMIT"], "password-login", "account", account)
     log.info("console sign-in: member_id=%s address=%s", member.id, address)

@@ -33,7 +33,7 @@ def _render(content: poster.PosterContent, fmt: str, filename: str) -> Response:
             body, mime = poster.render_png(content, font_path=font), "image/png"
     except poster.PosterFontMissing as e:
         # A set-up fault, not the client's: say what to install rather than print boxes.
-        raise AppError("poster_font_missing", str(e), 503) from None
+        raise AppError("poster_font_missing", str(e)) from None
     resp = Response(body, mimetype=mime)
     resp.headers["Content-Disposition"] = f'inline; filename="{filename}.{fmt}"'
     return resp

@@ -26,7 +26,7 @@ NO_PHONE = "no phone: 名册中没有手机号"
 
 
 def not_found() -> AppError:
-    return AppError("not_found", "通知不存在", 404)
+    return AppError("not_found", "通知不存在")
 
 
 def upsert(model):
@@ -143,7 +143,7 @@ def _plan(notice: Notice, now) -> None:
         insert(NoticeRecipient).from_select(["notice_id", "member_id"], recipients),
         execution_options={"preserve_rowcount": True}).rowcount
     if not count:
-        raise AppError("empty_audience", "没有符合条件的会员，通知未发送", 400, {"audience": notice.audience})
+        raise AppError("empty_audience", details={"audience": notice.audience})
     template_id = current_app.config["WECHAT_NOTICE_TEMPLATE_ID"]
     push = "push" in notice.channels
     sms = "sms" in notice.channels

@@ -44,5 +44,4 @@ def receipt_check_slot() -> Iterator[None]:
         finally:
             os.close(fd)  # closing the file releases the lock
         return
-    raise AppError("service_unavailable", "查询人数较多，请稍后再试", 503, {"retry_after": RETRY_AFTER},
-                   headers={"Retry-After": str(RETRY_AFTER)})
+    raise AppError("service_unavailable", "查询人数较多，请稍后再试", details={"retry_after": RETRY_AFTER})

@@ -37,7 +37,7 @@ MIN_GROUP = 5
 
 
 def not_found() -> AppError:
-    return AppError("not_found", "未找到该建议，请核对回执码", 404)
+    return AppError("not_found", "未找到该建议，请核对回执码")
 
 
 def today() -> date:
@@ -66,14 +66,14 @@ def take_daily_quota(member_id: int) -> None:
     message = f"每人每天最多提交 {limit} 条建议，请明天再来"
     retry = max(1, int((_start_of(day + timedelta(days=1)) - utcnow()).total_seconds()))
     if limit < 1:
-        raise AppError("rate_limited", message, 429, {"retry_after": retry})
+        raise AppError("rate_limited", message, details={"retry_after": retry})
     try:
         # The tag changes at midnight, so a 24-hour window on it counts one calendar day.
         ratelimit.hit(f"{limit}/day", "suggestions-per-day", _count_tag(member_id, day))
     except AppError as e:
         if e.code != "rate_limited":
             raise
-        raise AppError("rate_limited", message, 429, {"retry_after": retry}) from None
+        raise AppError("rate_limited", message, details={"retry_after": retry}) from None
 
 
 # --- held writes ------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def reply_as_submitter(opened: Opened, body: str) -> SuggestionMessage:
     """Accept the receipt holder's reply (409 suggestion_closed once closed); it is held like a
     suggestion, shows in their thread at once and reaches staff when filed. Carries only its day."""
     if opened.suggestion.status == SuggestionStatus.closed:
-        raise AppError("suggestion_closed", "该建议已关闭，不能再回复", 409)
+        raise AppError("suggestion_closed")
     payload = {"kind": "message", "id": random_id(), "suggestion_id": opened.suggestion.id, "body": body}
     _hold(opened.code, payload)
     return _held_message({**payload, "day": today().isoformat()})
@@ -275,7 +275,7 @@ def held_count() -> int:
 def get(suggestion_id: str) -> Suggestion:
     suggestion = db.session.get(Suggestion, suggestion_id)
     if suggestion is None:
-        raise AppError("not_found", "建议不存在", 404)
+        raise AppError("not_found", "建议不存在")
     return suggestion
 
 
@@ -295,7 +295,7 @@ def add_message(suggestion: Suggestion, author: str, body: str) -> SuggestionMes
     """A reply written at once (staff; 409 suggestion_closed once closed). The receipt holder's replies
     go through reply_as_submitter instead, to be filed with others."""
     if suggestion.status == "closed":
-        raise AppError("suggestion_closed", "该建议已关闭，不能再回复", 409)
+        raise AppError("suggestion_closed")
     seq = db.session.scalar(
         select(func.coalesce(func.max(SuggestionMessage.seq), 0)).where(SuggestionMessage.suggestion_id == suggestion.id)
     )
@@ -332,7 +332,7 @@ def update_suggestion(suggestion_id: str, status: str | None, public: bool | Non
         suggestion.status = status
     if public is not None:
         if public and not any(m.author == "staff" for m in thread([suggestion.id])[suggestion.id]):
-            raise AppError("no_staff_reply", "请先答复该意见，再公开到意见公示栏", 409)
+            raise AppError("no_staff_reply")
         suggestion.is_public = public
     db.session.flush()
     return suggestion

@@ -1,0 +1,77 @@
+"""Every error code the API answers: its HTTP status, its default Chinese message and what it means.
+
+``AppError(code)`` takes the status and the message from here; ``@api(errors=[...])`` refuses a code that
+is not here when the module is imported; the OpenAPI document describes each declared code from here.
+Codes and statuses are fixed by API.md. A call site passes its own message only when it tells the reader
+more than the default (a limit, a time, a name, which of two reasons); clients switch on the code.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class ErrorCode(NamedTuple):
+    status: int
+    message: str  # default, shown to members and staff
+    description: str  # for the OpenAPI document
+
+
+CATALOGUE: dict[str, ErrorCode] = {
+    # the request itself
+    "invalid_request": ErrorCode(400, "请求内容有误", "The body, query or a header is malformed; details.fields names each field."),
+    "method_not_allowed": ErrorCode(405, "不支持该请求方法", "The path does not take this method; Allow lists those it takes."),
+    "payload_too_large": ErrorCode(413, "请求内容过大", "The body exceeds the size limit."),
+    "uri_too_long": ErrorCode(414, "请求地址过长", "The request line exceeds the size limit."),
+    "unsupported_media_type": ErrorCode(415, "请求内容格式不受支持", "The body's media type is not one the route accepts."),
+    "header_fields_too_large": ErrorCode(431, "请求头过大", "The request headers exceed the size limit."),
+    "rate_limited": ErrorCode(429, "请求过于频繁，请稍后再试", "Too many attempts; Retry-After says when to try again."),
+    "not_found": ErrorCode(404, "请求的内容不存在", "The path or the object it names does not exist."),
+    "http_error": ErrorCode(400, "请求无法处理", "Any other HTTP error; the status is that error's own."),
+    "internal_error": ErrorCode(500, "服务器内部错误", "An unexpected failure, logged on the server."),
+    "service_unavailable": ErrorCode(503, "服务暂时不可用，请稍后重试", "Temporarily unavailable; retry after Retry-After."),
+    # sign-in and roles
+    "unauthenticated": ErrorCode(401, "请先登录", "No valid token: missing, expired, revoked or its member left the roster."),
+    "forbidden": ErrorCode(403, "没有权限执行此操作", "The signed-in member lacks the role the route requires."),
+    "invalid_credentials": ErrorCode(401, "工号或密码不正确", "Wrong employee number or password."),
+    "wechat_login_failed": ErrorCode(401, "微信登录失败，请重试", "WeChat rejected the login code."),
+    "wechat_unavailable": ErrorCode(503, "暂时无法连接微信服务，请稍后重试", "WeChat's servers did not answer."),
+    "not_on_roster": ErrorCode(404, "该手机号不在工会会员名册中，请联系工会核对", "The phone number is on no active roster entry."),
+    "already_bound": ErrorCode(409, "该会员已绑定其他微信账号，请联系工会", "The member or the WeChat user is bound to another."),
+    "not_bound": ErrorCode(403, "请先绑定手机号以验证会员身份", "The WeChat user is not yet bound to a roster entry."),
+    # events, sign-up, check-in
+    "not_eligible": ErrorCode(403, "您不在面向的部门或群体范围内", "The member is outside the audience."),
+    "signup_closed": ErrorCode(409, "当前不在报名时间内", "Outside the sign-up window; details give its bounds."),
+    "event_full": ErrorCode(409, "名额已满", "No seat left and no waiting list."),
+    "event_cancelled": ErrorCode(409, "活动已取消", "The event is cancelled."),
+    "event_started": ErrorCode(409, "活动已开始，不能取消报名", "The event has started; the registration stays."),
+    "event_ended": ErrorCode(409, "活动已结束", "The event is over and can no longer be changed this way."),
+    "capacity_below_confirmed": ErrorCode(409, "名额不能少于已报名成功的人数", "Capacity below the confirmed registrations."),
+    "already_checked_in": ErrorCode(409, "您已签到，不能取消报名", "The member has checked in; the registration stays."),
+    "invalid_token": ErrorCode(400, "签到码无效，请重新扫码", "The code or ticket is forged, malformed or for another event."),
+    "token_expired": ErrorCode(400, "签到码已过期，请扫描现场最新的二维码", "The venue code has rotated past its validity."),
+    "not_registered": ErrorCode(403, "您没有报名该活动", "No confirmed registration; details.reason says which state."),
+    "checkin_closed": ErrorCode(409, "当前不在签到时间内", "Outside the check-in window; details give its bounds."),
+    # notices
+    "empty_audience": ErrorCode(400, "没有符合条件的会员，通知未发送", "The notice's audience has no member."),
+    "poster_font_missing": ErrorCode(503, "缺少海报所需的中文字体", "The server lacks the Chinese font the poster needs."),
+    # slot booking
+    "slot_full": ErrorCode(409, "该时段已约满", "The slot has no place left."),
+    "booking_limit": ErrorCode(409, "已达可同时预约的上限", "The member holds the calendar's maximum of active bookings."),
+    "slot_not_open": ErrorCode(409, "该时段当前不可预约", "Cancelled, not yet published or started; details.reason says which."),
+    "cancel_cutoff_passed": ErrorCode(409, "已过取消截止时间，如需取消请联系工会", "Too close to the start to cancel online."),
+    "slot_overlap": ErrorCode(409, "时段重叠", "The slot overlaps another of the calendar; details.overlaps lists them."),
+    "slot_cancelled": ErrorCode(409, "该时段已取消，不能修改", "The slot is cancelled."),
+    "capacity_below_booked": ErrorCode(409, "名额不能少于已预约人数", "Capacity below the places already booked."),
+    # suggestion box
+    "suggestion_closed": ErrorCode(409, "该建议已关闭，不能再回复", "The suggestion is closed."),
+    "no_staff_reply": ErrorCode(409, "请先答复该意见，再公开到意见公示栏", "Only a suggestion staff have answered can be made public."),
+}
+
+
+def check_codes(codes, where: str) -> list[str]:
+    """The codes as a list, or ValueError naming ``where`` and the codes the catalogue lacks."""
+    codes = list(codes)
+    unknown = [c for c in codes if c not in CATALOGUE]
+    if unknown:
+        raise ValueError(f"{where}: error codes not in server/error_codes.py: {', '.join(unknown)}")
+    return codes
