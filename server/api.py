@@ -428,7 +428,8 @@ def openapi_document(app: Flask) -> dict:
                 if meta["roles"] or meta["auth"]:
                     refusals += ["unauthenticated", "forbidden"]
                 for code in refusals + meta["errors"]:
-                    entry = op["responses"].setdefault(str(CATALOGUE[code].status), {"description": "", "content": err_ref})
+                    status_key = str(CATALOGUE[code].status)
+                    entry = op["responses"].setdefault(status_key, {"description": "", "content": err_ref})
                     if code not in entry["description"].split(", "):
                         entry["description"] = ", ".join(filter(None, [entry["description"], code]))
             paths.setdefault(path, {})[method.lower()] = {**op, "parameters": op_params} if op_params else op

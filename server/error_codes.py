@@ -18,7 +18,7 @@ class ErrorCode(NamedTuple):
 
 CATALOGUE: dict[str, ErrorCode] = {
     # the request itself
-    "invalid_request": ErrorCode(400, "请求内容有误", "The body, query or a header is malformed; details.fields names each field."),
+    "invalid_request": ErrorCode(400, "请求内容有误", "The body, query or a header is malformed; details.fields names each."),
     "method_not_allowed": ErrorCode(405, "不支持该请求方法", "The path does not take this method; Allow lists those it takes."),
     "payload_too_large": ErrorCode(413, "请求内容过大", "The body exceeds the size limit."),
     "uri_too_long": ErrorCode(414, "请求地址过长", "The request line exceeds the size limit."),
@@ -30,7 +30,7 @@ CATALOGUE: dict[str, ErrorCode] = {
     "internal_error": ErrorCode(500, "服务器内部错误", "An unexpected failure, logged on the server."),
     "service_unavailable": ErrorCode(503, "服务暂时不可用，请稍后重试", "Temporarily unavailable; retry after Retry-After."),
     # sign-in and roles
-    "unauthenticated": ErrorCode(401, "请先登录", "No valid token: missing, expired, revoked or its member left the roster."),
+    "unauthenticated": ErrorCode(401, "请先登录", "No valid token: missing, expired, revoked, or its member is gone."),
     "forbidden": ErrorCode(403, "没有权限执行此操作", "The signed-in member lacks the role the route requires."),
     "invalid_credentials": ErrorCode(401, "工号或密码不正确", "Wrong employee number or password."),
     "wechat_login_failed": ErrorCode(401, "微信登录失败，请重试", "WeChat rejected the login code."),
