@@ -9,10 +9,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
+from . import ratelimit
 from .api import refuse_control_characters
 from .config import INSTANCE, load_config
 from .errors import register_error_handlers
-from . import ratelimit
 from .extensions import db, migrate
 
 API_PREFIX = "/api/v1"

@@ -22,10 +22,11 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Optional
 
 import qrcode
 from cryptography.exceptions import InvalidSignature
@@ -85,7 +86,8 @@ def invalid_token(message: str = "签到码无效，请重新扫码", details: d
 
 def _member_inactive() -> AppError:
     # not_registered as API.md fixes it for a ticket that admits nobody; the reason tells staff why.
-    return AppError("not_registered", "该会员已不在工会会员名册中（已停用），电子票无效", 403, {"reason": "member_inactive"})
+    return AppError("not_registered", "该会员已不在工会会员名册中（已停用），电子票无效", 403,
+                    {"reason": "member_inactive"})
 
 
 def _event_for_checkin(event_id: int) -> Event:
@@ -137,7 +139,7 @@ def venue_code(event_id: int, now: datetime | None = None) -> tuple[str, datetim
     seconds = code_period_seconds()
     period = int((now or utcnow()).timestamp()) // seconds
     token = f"c1.{event_id}.{period}.{_code_mac(event_id, period)}"
-    return token, datetime.fromtimestamp((period + 2) * seconds, timezone.utc)
+    return token, datetime.fromtimestamp((period + 2) * seconds, UTC)
 
 
 def current_code(event_id: int) -> tuple[str, datetime]:
