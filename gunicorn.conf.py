@@ -8,6 +8,15 @@ from urllib.parse import unquote, urlsplit
 from gunicorn import util
 from gunicorn.glogging import Logger
 
+from server.config import ConfigError, load_config
+
+# A bad setting stops gunicorn here, in the master, with the one line of server/config.py, before any
+# worker starts (each worker would otherwise report it in turn).
+try:
+    load_config()
+except ConfigError as exc:
+    raise SystemExit(f"configuration error: {exc}") from None
+
 # Sync workers: requests are CPU-bound in Python, so threads would only hand the GIL around
 # (measured in docs/benchmarks.md). Two per core.
 workers = 4

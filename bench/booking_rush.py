@@ -21,8 +21,18 @@ from collections import Counter
 from datetime import timedelta
 
 from common import (
-    add_common_args, bearer_tokens, database, gunicorn, http_request, machine, make_app, ping_ceiling, report,
-    run_load, seed_members, warm_up,
+    add_common_args,
+    bearer_tokens,
+    database,
+    gunicorn,
+    http_request,
+    machine,
+    make_app,
+    ping_ceiling,
+    report,
+    run_load,
+    seed_members,
+    warm_up,
 )
 
 TARGET_RATE = 500
@@ -92,7 +102,8 @@ def main() -> None:
         app = make_app(url, secret)
         slot_ids, tokens = set_up(app, args.members, args.slots, args.capacity)
         targets = [slot_ids[i // per_slot] for i in range(len(tokens))]
-        requests = [http_request("POST", f"/api/v1/slots/{s}/bookings", t) for s, t in zip(targets, tokens)]
+        requests = [http_request("POST", f"/api/v1/slots/{s}/bookings", t)
+                    for s, t in zip(targets, tokens, strict=True)]
         with gunicorn(url, secret, args.workers, args.worker_class, args.threads) as server:
             print(f"server: {server.label}; client: concurrency {args.concurrency}, keep-alive where offered")
             print(f"booking rush: {args.members} members on {args.slots} slots of {args.capacity} seats")

@@ -22,8 +22,18 @@ import threading
 from datetime import timedelta
 
 from common import (
-    add_common_args, bearer_tokens, database, gunicorn, http_request, machine, make_app, ping_ceiling, report,
-    run_load, seed_members, warm_up,
+    add_common_args,
+    bearer_tokens,
+    database,
+    gunicorn,
+    http_request,
+    machine,
+    make_app,
+    ping_ceiling,
+    report,
+    run_load,
+    seed_members,
+    warm_up,
 )
 
 TARGET_RATE, TARGET_P99_MS = 800, 50
@@ -83,7 +93,7 @@ class VenueCode:
         while not self._stop.wait(self._every):
             self.token = self._fetch()["token"]
 
-    def __enter__(self) -> "VenueCode":
+    def __enter__(self) -> VenueCode:
         self._thread.start()
         return self
 

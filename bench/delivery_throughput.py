@@ -32,8 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import (cpu_seconds, database, free_port, machine, machine_cpu_seconds,  # noqa: E402
-                          postgres_cpu_seconds)
+from bench.common import cpu_seconds, database, free_port, machine, machine_cpu_seconds, postgres_cpu_seconds  # noqa: E402
 from bench.notice_plan import SECRET_KEY, create_notice, seed  # noqa: E402
 
 TARGET_RATE = 1000
@@ -118,7 +117,7 @@ class Config:
     threads: int
 
     @classmethod
-    def parse(cls, text: str) -> "Config":
+    def parse(cls, text: str) -> Config:
         w, b, t = (int(x) for x in text.lower().split("x"))
         return cls(w, b, t)
 
@@ -216,7 +215,7 @@ def run(app, url: str, cfg: Config, workdir: Path, timeout: float, profile: bool
                 "fakes": cpu_seconds(wechat.proc.pid) + cpu_seconds(sms.proc.pid)}
         t0 = time.perf_counter()
         for i in range(cfg.workers):
-            log = open(workdir / f"worker{i}.log", "w")
+            log = open(workdir / f"worker{i}.log", "w")  # noqa: SIM115 (closed in the finally)
             logs.append(log)
             procs.append(subprocess.Popen([FLASK, "--app", "server", "worker"], cwd=ROOT, env=env,
                                           stdout=log, stderr=subprocess.STDOUT))
@@ -250,7 +249,8 @@ def run(app, url: str, cfg: Config, workdir: Path, timeout: float, profile: bool
             log.close()
         fakes = {"push": wechat.stop(), "sms": sms.stop()}
     rows = outcome(app, nid)
-    result = {"config": str(cfg) + (", fake WeChat with TCP_NODELAY" if nodelay else ""), "notice": nid, "queued": queued, "total": total, "left": left, "wall": wall,
+    result = {"config": str(cfg) + (", fake WeChat with TCP_NODELAY" if nodelay else ""), "notice": nid,
+              "queued": queued, "total": total, "left": left, "wall": wall,
               "rows": rows, "fakes": fakes, "expected": expected,
               "cpu": {"workers": worker_cpu / wall, "fakes": fakes_cpu / wall, "postgres": pg_cpu / wall,
                       "machine": all_cpu / wall}}

@@ -7,9 +7,9 @@ and SQL statements per request, without HTTP or concurrency in the way.
 For each route it seeds a throwaway PostgreSQL database (as the HTTP benches do), sends warm-up
 requests through Flask's test client, then measures ``--requests`` more. It prints, per request:
 Python CPU of this process, CPU of PostgreSQL's processes for the bench database, wall time and SQL
-statements (BEGIN and COMMIT come on top where a route runs in a transaction: see docs/benchmarks.md). ``--profile DIR`` also writes a
-cProfile file per route for ``python -m pstats``. Use it to see what a change to a hot path costs
-before running the HTTP benches, which add gunicorn and concurrency on top.
+statements (BEGIN and COMMIT come on top where a route runs in a transaction: see docs/benchmarks.md).
+``--profile DIR`` also writes a cProfile file per route for ``python -m pstats``. Use it to see what a change
+to a hot path costs before running the HTTP benches, which add gunicorn and concurrency on top.
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def set_up(app, route: str, n: int) -> tuple[list[str], list[tuple[str, str, dic
     from sqlalchemy import insert
 
     from server.bookings import services as bookings
-    from server.events import checkin, services as events
+    from server.events import checkin
+    from server.events import services as events
     from server.events.models import Registration
     from server.extensions import db
     from server.timeutil import utcnow

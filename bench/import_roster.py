@@ -94,7 +94,8 @@ def main() -> None:
             db.session.commit()
             t2, c2 = time.perf_counter(), time.process_time()
             print(f"{label:26s} read {t1 - t0:5.2f}s  import {t2 - t1:5.2f}s  total {t2 - t0:5.2f}s"
-                  f" (our CPU {c2 - c0:5.2f}s)  {len(rows) / (t2 - t0):6.0f} rows/s  created {report.created} updated {report.updated}"
+                  f" (our CPU {c2 - c0:5.2f}s)  {len(rows) / (t2 - t0):6.0f} rows/s"
+                  f"  created {report.created} updated {report.updated}"
                   f" unchanged {report.unchanged} rejected {len(report.rejected)}")
         db.drop_all()
         db.engine.dispose()

@@ -257,11 +257,13 @@ def main() -> int:
         over = result["peak_mb"] - result["rss_before_mb"]
         print(f"memory: RSS {result['rss_before_mb']:.0f} MB before, {result['rss_after_mb']:.0f} MB after "
               f"(+{added:.1f} MB kept); peak during planning {result['peak_mb']:.0f} MB "
-              f"(+{over:.1f} MB over the start){'' if result['peak_exact'] else ' [VmHWM not resettable: lifetime peak]'}")
+              f"(+{over:.1f} MB over the start)"
+              f"{'' if result['peak_exact'] else ' [VmHWM not resettable: lifetime peak]'}")
         if args.explain:
             print(explain(app, nid))
         if args.json:
-            print(json.dumps({"seconds": result["seconds"], "pg_cpu": result["pg_cpu"], "peak_mb": result["peak_mb"], "rows": rows,
+            print(json.dumps({"seconds": result["seconds"], "pg_cpu": result["pg_cpu"], "peak_mb": result["peak_mb"],
+                              "rows": rows,
                               "added_mb": added, "over_mb": over}, ensure_ascii=False))
         with app.app_context():
             db.engine.dispose()

@@ -64,9 +64,11 @@ def flooder(host: str, port: int, deadline: float, interval: float, start: float
         if next_at > now:
             time.sleep(next_at - now)
         next_at += interval
-        address = "203.0.113.7" if one_address else f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+        address = ("203.0.113.7" if one_address
+                   else f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}")
         try:
-            conn.request("GET", "/api/v1/suggestions/mine", headers={"X-Receipt": receipt(), "X-Forwarded-For": address})
+            conn.request("GET", "/api/v1/suggestions/mine",
+                         headers={"X-Receipt": receipt(), "X-Forwarded-For": address})
             res = conn.getresponse()
             res.read()
             code = res.status
@@ -91,7 +93,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rate", type=float, default=40, help="look-ups per second (the probe's 34/s took ping to 1.1 s)")
+    parser.add_argument("--rate", type=float, default=40,
+                        help="look-ups per second (the probe's 34/s took ping to 1.1 s)")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--one-address", action="store_true")

@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ OFFSETS = (1440, 120)  # the default reminder_minutes of an event
 
 
 def utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 # --- seeding ----------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def seed(app, events: int, registrants: int) -> dict:
     from server.reminders.models import Reminder
 
     run = secrets.token_hex(3)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         # The calendar: events starting 2 to 120 days from now, both reminders still ahead.
         for lo in range(0, events, CHUNK):
@@ -92,8 +92,9 @@ def seed(app, events: int, registrants: int) -> dict:
         # Event X starts in a little over 2 h: its 24 h reminder is already past (not written), its 2 h
         # reminder is pending and is moved to just after the scheduler's start by make_due().
         start = now + timedelta(hours=2, minutes=10)
-        x = db.session.execute(insert(Event).returning(Event.id), [_event_row(
-            run, -1, start, now, title=f"压测大活动{run}", location="职工活动中心大礼堂", confirmed_count=registrants)]).scalar_one()
+        row = _event_row(run, -1, start, now, title=f"压测大活动{run}", location="职工活动中心大礼堂",
+                         confirmed_count=registrants)
+        x = db.session.execute(insert(Event).returning(Event.id), [row]).scalar_one()
         db.session.execute(insert(Reminder), _reminder_rows(x, start, now))
         digits = f"{int(run, 16) % 10**6:06d}"
         mids = db.session.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True), [
@@ -270,7 +271,7 @@ def _aware(value) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def written(app, notice_id: int) -> dict:

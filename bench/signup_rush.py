@@ -18,8 +18,18 @@ import sys
 from datetime import timedelta
 
 from common import (
-    add_common_args, bearer_tokens, database, gunicorn, http_request, machine, make_app, ping_ceiling, report,
-    run_load, seed_members, warm_up,
+    add_common_args,
+    bearer_tokens,
+    database,
+    gunicorn,
+    http_request,
+    machine,
+    make_app,
+    ping_ceiling,
+    report,
+    run_load,
+    seed_members,
+    warm_up,
 )
 
 TARGET_RATE = 500
@@ -66,7 +76,7 @@ def verify(app, event_id: int, result, members: int, seats: int) -> list[str]:
     if by_status != {"confirmed": seats, "waitlisted": waiting}:
         problems.append(f"registrations by status {by_status}, expected {seats} confirmed, {waiting} waitlisted")
     if sorted(ranks) != list(range(1, waiting + 1)):
-        problems.append("waiting-list positions are not exactly 1..%d (gaps or repeats)" % waiting)
+        problems.append(f"waiting-list positions are not exactly 1..{waiting} (gaps or repeats)")
     if counters != (seats, waiting):
         problems.append(f"event counters confirmed/waitlist = {counters}")
     answered = [json.loads(b) for b in result.bodies if b]

@@ -19,15 +19,15 @@ class Outcome:
     retry_after: float | None = None  # seconds, when the provider says how long to wait
 
     @classmethod
-    def sent(cls, provider_id: str | None = None) -> "Outcome":
+    def sent(cls, provider_id: str | None = None) -> Outcome:
         return cls(Result.sent, provider_id=provider_id)
 
     @classmethod
-    def retry(cls, error: str, retry_after: float | None = None) -> "Outcome":
+    def retry(cls, error: str, retry_after: float | None = None) -> Outcome:
         return cls(Result.retry, error=error, retry_after=retry_after)
 
     @classmethod
-    def failed(cls, error: str) -> "Outcome":
+    def failed(cls, error: str) -> Outcome:
         return cls(Result.failed, error=error)
 
 

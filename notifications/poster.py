@@ -12,9 +12,9 @@ import re
 import shutil
 import subprocess
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont

@@ -1,8 +1,9 @@
 """Mini-program subscribe messages: one message per consent, fields cut to WeChat's rules."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from .base import Outcome
 from .wechat import WeChatError, WeChatGateway, WeChatUnavailable

@@ -16,9 +16,10 @@ import time
 import unicodedata
 import uuid
 from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Protocol, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -132,7 +133,7 @@ def tc3_authorization(secret_id: str, secret_key: str, service: str, timestamp: 
     canonical_headers = "".join(f"{h}:{lower[h].strip().lower()}\n" for h in names)
     signed = ";".join(names)
     canonical_request = f"POST\n/\n\n{canonical_headers}\n{signed}\n{_sha256(payload)}"
-    date = datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
     scope = f"{date}/{service}/tc3_request"
     string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{_sha256(canonical_request)}"
     key = _hmac(_hmac(_hmac(("TC3" + secret_key).encode(), date), service), "tc3_request")
@@ -173,7 +174,7 @@ class SmsProvider(Protocol):
         provider or network faults. session_context comes back unchanged in the delivery reports."""
         ...
 
-    def pull_status(self, phone: str, since: datetime, until: datetime) -> list["DeliveryReport"]:
+    def pull_status(self, phone: str, since: datetime, until: datetime) -> list[DeliveryReport]:
         """The provider's delivery reports for one phone between since and until. Raises SmsUnavailable
         when the provider cannot be asked now (network, 5xx, throttled, refused)."""
         ...
@@ -229,7 +230,7 @@ class _Provider:
             return [o or Outcome.failed(error) for o in outcomes]
         if numbers:
             for i, outcome in zip(numbers, self._send(list(numbers.values()), template_id, params,
-                                                      session_context)):
+                                                      session_context), strict=False):
                 outcomes[i] = outcome
         return outcomes  # type: ignore[return-value]
 
@@ -402,7 +403,7 @@ class TencentSms(_HttpProvider):
                 phone=normalize_phone(item.get("PhoneNumber")) or number, serial_no=str(item.get("SerialNo") or ""),
                 status=str(item.get("ReportStatus") or ""), description=str(item.get("Description") or ""),
                 session_context=str(item.get("SessionContext") or ""),
-                received_at=datetime.fromtimestamp(received, timezone.utc) if isinstance(received, int) else None))
+                received_at=datetime.fromtimestamp(received, UTC) if isinstance(received, int) else None))
         return reports
 
 
@@ -467,7 +468,7 @@ class AliyunSms(_HttpProvider):
             query["TemplateParam"] = json.dumps({f"p{i}": v for i, v in enumerate(params, 1)},
                                                 ensure_ascii=False, separators=(",", ":"))
         headers = {"Host": self.host, "x-acs-action": "SendSms", "x-acs-version": "2017-05-25",
-                   "x-acs-date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "x-acs-date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                    "x-acs-signature-nonce": uuid.uuid4().hex, "x-acs-content-sha256": _sha256(b"")}
         headers["Authorization"] = acs3_authorization(self.access_key_id, self.access_key_secret, "POST", "/",
                                                       query, headers, b"")

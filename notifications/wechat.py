@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -151,7 +152,7 @@ class WeChatGateway:
         self.env_version = env_version
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "WeChatGateway":
+    def from_config(cls, config: Mapping[str, Any]) -> WeChatGateway:
         store = None
         timeout = float(config["WECHAT_TIMEOUT"])
         if config.get("REDIS_URL"):

@@ -21,7 +21,7 @@ import re
 import secrets
 import time
 from collections import Counter, deque
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -165,7 +165,7 @@ class FakeSms(FakeServer):
     def _limit_hit(self, phone: str, template_id: str, values: list) -> str | None:
         """Which per-number rule this message breaks ("30s" or "daily"), if one is switched on."""
         now = time.time()
-        day = datetime.fromtimestamp(now + 8 * 3600, timezone.utc).date()
+        day = datetime.fromtimestamp(now + 8 * 3600, UTC).date()
         if self.thirty_second_rule and now - self._last.get((phone, template_id, tuple(values)), -1e9) < 30:
             return "30s"
         if self.daily_limit is not None and self._daily[(phone, day)] >= self.daily_limit:
@@ -176,7 +176,7 @@ class FakeSms(FakeServer):
                  session_context: str = "") -> None:
         now = time.time()
         self._last[(phone, template_id, tuple(values))] = now
-        self._daily[(phone, datetime.fromtimestamp(now + 8 * 3600, timezone.utc).date())] += 1
+        self._daily[(phone, datetime.fromtimestamp(now + 8 * 3600, UTC).date())] += 1
         self.sent.append(SentSms(provider, phone, template_id, values, serial_no, session_context, now))
         if self.echo:  # the program prints each message, so development can see what members would read
             text = re.sub(r"\{(\d+)\}", lambda m: str(values[int(m.group(1)) - 1]) if int(m.group(1)) <= len(values)
@@ -196,12 +196,12 @@ class FakeSms(FakeServer):
         try:
             timestamp = int(headers.get("x-tc-timestamp", ""))
         except ValueError:
-            raise SmsAnswer("AuthFailure.InvalidAuthorization", "X-TC-Timestamp is missing or invalid.")
+            raise SmsAnswer("AuthFailure.InvalidAuthorization", "X-TC-Timestamp is missing or invalid.") from None
         if abs(time.time() - timestamp) > SIGNATURE_MAX_AGE:
             raise SmsAnswer("AuthFailure.SignatureExpire", "Signature expired. Timestamp and server time "
                                                            "differ by more than 5 minutes.")
         names = signed.split(";")
-        utc_date = datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d")
+        utc_date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
         if (date != utc_date or service != "sms" or not {"content-type", "host"} <= set(names)
                 or names != sorted(names) or any(n not in headers for n in names)):
             raise SmsAnswer("AuthFailure.SignatureFailure", "The provided credentials could not be validated. "
@@ -225,7 +225,7 @@ class FakeSms(FakeServer):
         try:
             body = json.loads(raw)
         except ValueError:
-            raise SmsAnswer("FailedOperation.JsonParseFail", "The request body is not valid JSON.")
+            raise SmsAnswer("FailedOperation.JsonParseFail", "The request body is not valid JSON.") from None
         if action == "PullSmsSendStatusByPhoneNumber":
             return self.pull_by_phone(body)
         phones = body.get("PhoneNumberSet") if isinstance(body, dict) else None
@@ -314,8 +314,8 @@ class FakeSms(FakeServer):
         try:
             sent_at = datetime.strptime(headers.get("x-acs-date", ""), "%Y-%m-%dT%H:%M:%SZ")
         except ValueError:
-            raise SmsAnswer("MissingParameter", "x-acs-date is missing or malformed.", 400)
-        if abs(time.time() - sent_at.replace(tzinfo=timezone.utc).timestamp()) > ALIYUN_MAX_AGE:
+            raise SmsAnswer("MissingParameter", "x-acs-date is missing or malformed.", 400) from None
+        if abs(time.time() - sent_at.replace(tzinfo=UTC).timestamp()) > ALIYUN_MAX_AGE:
             raise SmsAnswer("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.", 400)
         names = signed.split(";")
         must = {"host"} | {h for h in headers if h.startswith("x-acs-")}
@@ -356,7 +356,7 @@ class FakeSms(FakeServer):
         try:
             named = json.loads(params["TemplateParam"]) if params.get("TemplateParam") else {}
         except ValueError:
-            raise SmsAnswer("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
+            raise SmsAnswer("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值") from None
         if not isinstance(named, dict):
             raise SmsAnswer("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
         wanted = len({m.group(1) for m in _VAR.finditer(self.templates.get(template_id, ""))})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from contextvars import ContextVar
 
 from flask import Flask, request
@@ -9,10 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from .api import refuse_control_characters
-from .config import INSTANCE, load_config
-from .errors import register_error_handlers
 from . import ratelimit
+from .api import refuse_control_characters
+from .config import INSTANCE, ConfigError, load_config
+from .errors import register_error_handlers
 from .extensions import db, migrate
 
 API_PREFIX = "/api/v1"
@@ -20,7 +21,7 @@ API_PREFIX = "/api/v1"
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE))
-    app.config.update(load_config())
+    app.config.update(_config_or_exit())
     if overrides:
         app.config.update(overrides)
     url = app.config["DATABASE_URL"]
@@ -71,6 +72,17 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _config_or_exit() -> dict:
+    """The configuration; a bad one ends start-up (``flask …``, a gunicorn worker) with one line naming the
+    variable instead of a traceback."""
+    try:
+        return load_config()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        # 4 is gunicorn's "app failed to load": its master stops rather than restart the workers forever.
+        raise SystemExit(4) from None
 
 
 # Every answer, JSON or page: not framed, not sniffed into another type, no address sent on. Pages that

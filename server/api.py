@@ -8,13 +8,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Annotated, Any, Callable, Iterable
+from typing import Annotated, Any
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import RequestEntityTooLarge
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .error_codes import CATALOGUE, check_codes
 from .errors import AppError, invalid_request
@@ -234,11 +235,11 @@ def read_body() -> bytes:
     """The whole body, or 413 payload_too_large past MAX_CONTENT_LENGTH, however it is sent."""
     data = request.get_data(cache=False)
     limit = request.max_content_length
-    if limit is not None and len(data) >= limit and request.content_length is None:
-        # A chunked body stops at the limit without an error (Werkzeug's LimitedStream): one more byte
-        # from the server's own stream tells a body of exactly the limit from a longer one.
-        if request.environ["wsgi.input"].read(1):
-            raise RequestEntityTooLarge()
+    # A chunked body stops at the limit without an error (Werkzeug's LimitedStream): one more byte
+    # from the server's own stream tells a body of exactly the limit from a longer one.
+    if (limit is not None and len(data) >= limit and request.content_length is None
+            and request.environ["wsgi.input"].read(1)):
+        raise RequestEntityTooLarge()
     return data
 
 
@@ -371,7 +372,8 @@ def openapi_document(app: Flask) -> dict:
             if isinstance(meta[key], type) and issubclass(meta[key], BaseModel):
                 models.add(meta[key])
     _, schemas = models_json_schema(
-        [(m, "validation" if issubclass(m, Schema) else "serialization") for m in sorted(models, key=lambda m: m.__name__)],
+        [(m, "validation" if issubclass(m, Schema) else "serialization")
+         for m in sorted(models, key=lambda m: m.__name__)],
         ref_template="#/components/schemas/{model}",
     )
     components = schemas.get("$defs", {})
@@ -408,16 +410,18 @@ def openapi_document(app: Flask) -> dict:
                     for name, prop in qs.get("properties", {}).items():
                         op_params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
                 if meta["body"] is not None:
-                    op["requestBody"] = {"required": True, "content": {mime: {
-                        "schema": {"$ref": f"#/components/schemas/{meta['body'].__name__}"}} for mime in meta["consumes"]}}
+                    ref = {"$ref": f"#/components/schemas/{meta['body'].__name__}"}
+                    op["requestBody"] = {"required": True,
+                                         "content": {mime: {"schema": ref} for mime in meta["consumes"]}}
                 content: dict[str, Any] = {}
                 if isinstance(meta["out"], type) and issubclass(meta["out"], BaseModel):
                     content["application/json"] = {"schema": {"$ref": f"#/components/schemas/{meta['out'].__name__}"}}
                 for mime in meta["produces"]:
                     content[mime] = {"schema": {"type": "string", "format": "binary"}}
-                op["responses"][str(meta["status"])] = {"description": "OK", **({"content": content} if content else {})}
+                body = {"content": content} if content else {}
+                op["responses"][str(meta["status"])] = {"description": "OK", **body}
                 for code, description in meta["also"].items():
-                    op["responses"][str(code)] = {"description": description, **({"content": content} if content else {})}
+                    op["responses"][str(code)] = {"description": description, **body}
                 for name, description in meta["headers"].items():
                     op_params.append({"name": name, "in": "header", "required": True, "description": description,
                                    "schema": {"type": "string"}})

@@ -4,9 +4,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Any, Optional
 
 from limits import parse as parse_limit
+from pydantic import BeforeValidator, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -16,13 +20,7 @@ WECHAT_REAL_BASE = "https://api.weixin.qq.com/"
 
 
 class ConfigError(RuntimeError):
-    pass
-
-
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    """A setting is missing, malformed or unsafe. The message is one line that names the variable."""
 
 
 def _dev_secret_key() -> str:
@@ -52,89 +50,170 @@ def secret_keys(config, name: str) -> list[str]:
     return [current, *(k for k in config.get(name + "_PREVIOUS") or () if k != current)]
 
 
-def load_config(env: dict[str, str] | None = None) -> dict:
-    env = dict(os.environ if env is None else env)
-    app_env = env.get("APP_ENV", "development")
-    production = app_env == "production"
-    cfg: dict = {
-        "APP_ENV": app_env,
-        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'union.db'}",
-        "WECHAT_APPID": env.get("WECHAT_APPID", "wx-dev-appid"),
-        "WECHAT_SECRET": env.get("WECHAT_SECRET", "dev-wechat-secret"),
-        "WECHAT_API_BASE_URL": env.get("WECHAT_API_BASE_URL", WECHAT_REAL_BASE),
-        "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
-        # Which mini-program version QR codes and pushes open: release, trial or develop.
-        "WECHAT_ENV_VERSION": env.get("WECHAT_ENV_VERSION", "release"),
-        "SMS_PROVIDER": env.get("SMS_PROVIDER", "console"),
-        "SMS_API_BASE_URL": env.get("SMS_API_BASE_URL", ""),
-        # Tencent: secret id/key and SdkAppId; Aliyun: access key id/secret in SMS_SECRET_ID/KEY.
-        "SMS_SECRET_ID": env.get("SMS_SECRET_ID", ""),
-        "SMS_SECRET_KEY": env.get("SMS_SECRET_KEY", ""),
-        "SMS_SDK_APP_ID": env.get("SMS_SDK_APP_ID", ""),
-        "SMS_SIGN_NAME": env.get("SMS_SIGN_NAME") or env.get("UNION_NAME", "同心工会"),
-        "SMS_REGION": env.get("SMS_REGION", "ap-guangzhou"),
-        "SMS_TIMEOUT": float(env.get("SMS_TIMEOUT", "5")),
-        # Longest template variable the SMS account allows (see the provider's console).
-        "SMS_PARAM_MAX_LEN": int(env.get("SMS_PARAM_MAX_LEN", "20")),
-        "SMS_POOL_SIZE": int(env.get("SMS_POOL_SIZE", "16")),
-        "REDIS_URL": env.get("REDIS_URL") or None,
-        # Notices: the approved templates, and how the pipeline paces and retries deliveries.
-        "WECHAT_NOTICE_TEMPLATE_ID": env.get("WECHAT_NOTICE_TEMPLATE_ID", "notice-template-dev"),
-        # Template field -> what fills it: title, body, date, sender, or a fixed text.
-        "WECHAT_NOTICE_FIELDS": json.loads(env.get("WECHAT_NOTICE_FIELDS") or
-                                           '{"thing1": "title", "thing2": "body", "time3": "date"}'),
-        "SMS_NOTICE_TEMPLATE_ID": env.get("SMS_NOTICE_TEMPLATE_ID", "notice-sms-dev"),
-        "SMS_RATE_PER_SECOND": float(env.get("SMS_RATE_PER_SECOND", "200")),
-        "PUSH_RATE_PER_SECOND": float(env.get("PUSH_RATE_PER_SECOND", "500")),
-        "DELIVERY_BATCH": int(env.get("DELIVERY_BATCH", "200")),
-        "DELIVERY_THREADS": int(env.get("DELIVERY_THREADS", "16")),
-        "DELIVERY_LEASE_SECONDS": int(env.get("DELIVERY_LEASE_SECONDS", "60")),
-        "DELIVERY_MAX_ATTEMPTS": int(env.get("DELIVERY_MAX_ATTEMPTS", "8")),
-        "DELIVERY_BACKOFF_SECONDS": float(env.get("DELIVERY_BACKOFF_SECONDS", "10")),
-        # After a crash, an SMS left `sending` with no delivery report this long after it went out is sent
-        # again (the provider never took it); sooner, reconciliation waits (docs/delivery.md).
-        "DELIVERY_REPORT_WAIT_SECONDS": int(env.get("DELIVERY_REPORT_WAIT_SECONDS", "600")),
-        # How often the scheduler looks for due reminders (a reminder goes out within this of its time).
-        "REMINDER_TICK_SECONDS": float(env.get("REMINDER_TICK_SECONDS", "1")),
-        # A scheduler that stops renewing its lease is replaced by a stand-by after this long.
-        "SCHEDULER_LEASE_SECONDS": float(env.get("SCHEDULER_LEASE_SECONDS", "30")),
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "FONT_PATH": env.get("FONT_PATH") or None,
-        "CHECKIN_CODE_PERIOD": int(env.get("CHECKIN_CODE_PERIOD", "30")),
-        "AUTH_DEV_LOGIN": _bool(env.get("AUTH_DEV_LOGIN")),
-        "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", str(12 * 3600))),
-        # Console sign-in throttles (docs/security.md): attempts per account in a short moving window,
-        # so a mistyping person waits minutes at most and nobody else can shut an account for long;
-        # failures per client address, which slows a guesser across accounts to a crawl.
-        "SIGNIN_ACCOUNT_LIMIT": env.get("SIGNIN_ACCOUNT_LIMIT", "10/15 minutes"),
-        "SIGNIN_ADDRESS_LIMIT": env.get("SIGNIN_ADDRESS_LIMIT", "30/hour"),
-        "DEV_LOGIN_LIMIT": env.get("DEV_LOGIN_LIMIT", "60/minute"),
-        "UNION_NAME": env.get("UNION_NAME", "同心工会"),
-        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1). The client
-        # address keys the sign-in and receipt throttles, so with 0 behind a proxy everyone shares one.
-        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
-        "SQLALCHEMY_ECHO": _bool(env.get("SQLALCHEMY_ECHO")),
-        # Anonymous suggestions one member may submit per day (Asia/Shanghai).
-        "SUGGESTIONS_PER_DAY": int(env.get("SUGGESTIONS_PER_DAY", "5")),
-        # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
-        # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
-        "SUGGESTION_BATCH_MIN": int(env.get("SUGGESTION_BATCH_MIN", "5")),
-        "SUGGESTION_MAX_DELAY_SECONDS": int(env.get("SUGGESTION_MAX_DELAY_SECONDS", str(6 * 3600))),
-        # Receipt look-ups (a 16 MiB scrypt each, no sign-in): per client address, and at once per host.
-        "RECEIPT_LOOKUP_LIMIT": env.get("RECEIPT_LOOKUP_LIMIT", "20/minute"),
-        "RECEIPT_CHECKS_CONCURRENT": int(env.get("RECEIPT_CHECKS_CONCURRENT", "2")),
-        "RECEIPT_CHECK_DIR": env.get("RECEIPT_CHECK_DIR") or None,  # default: instance/receipt-checks
-    }
-    for name in ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT"):
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(value: Any) -> Any:
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word not in TRUE | FALSE:
+            raise ValueError(f"must be 1, true, yes or on, or 0, false, no or off (got {value!r})")
+        return word in TRUE
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+RATE_LIMITS = ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT", "RECEIPT_LOOKUP_LIMIT")
+
+
+class Settings(BaseSettings):
+    """The environment variables (README "Configuration"), parsed and checked; ``load_config`` adds the
+    computed defaults, the keys and the production checks."""
+
+    # Read only from what load_config passes (os.environ, or a test's dict), never from a .env file.
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    APP_ENV: str = "development"
+    DATABASE_URL: Optional[str] = None
+    WECHAT_APPID: str = "wx-dev-appid"
+    WECHAT_SECRET: str = "dev-wechat-secret"
+    WECHAT_API_BASE_URL: str = WECHAT_REAL_BASE
+    WECHAT_TIMEOUT: float = 5.0
+    # Which mini-program version QR codes and pushes open: release, trial or develop.
+    WECHAT_ENV_VERSION: str = "release"
+    SMS_PROVIDER: str = "console"
+    SMS_API_BASE_URL: str = ""
+    # Tencent: secret id/key and SdkAppId; Aliyun: access key id/secret in SMS_SECRET_ID/KEY.
+    SMS_SECRET_ID: str = ""
+    SMS_SECRET_KEY: str = ""
+    SMS_SDK_APP_ID: str = ""
+    SMS_SIGN_NAME: Optional[str] = None  # default: UNION_NAME
+    SMS_REGION: str = "ap-guangzhou"
+    SMS_TIMEOUT: float = 5.0
+    # Longest template variable the SMS account allows (see the provider's console).
+    SMS_PARAM_MAX_LEN: int = 20
+    SMS_POOL_SIZE: int = 16
+    REDIS_URL: Optional[str] = None
+    # Notices: the approved templates, and how the pipeline paces and retries deliveries.
+    WECHAT_NOTICE_TEMPLATE_ID: str = "notice-template-dev"
+    # Template field -> what fills it: title, body, date, sender, or a fixed text.
+    WECHAT_NOTICE_FIELDS: dict[str, str] = {
+        "thing1": "title", "thing2": "body", "time3": "date"}
+    SMS_NOTICE_TEMPLATE_ID: str = "notice-sms-dev"
+    SMS_RATE_PER_SECOND: float = 200.0
+    PUSH_RATE_PER_SECOND: float = 500.0
+    DELIVERY_BATCH: int = 200
+    DELIVERY_THREADS: int = 16
+    DELIVERY_LEASE_SECONDS: int = 60
+    DELIVERY_MAX_ATTEMPTS: int = 8
+    DELIVERY_BACKOFF_SECONDS: float = 10.0
+    # After a crash, an SMS left `sending` with no delivery report this long after it went out is sent
+    # again (the provider never took it); sooner, reconciliation waits (docs/delivery.md).
+    DELIVERY_REPORT_WAIT_SECONDS: int = 600
+    # How often the scheduler looks for due reminders (a reminder goes out within this of its time).
+    REMINDER_TICK_SECONDS: float = 1.0
+    # A scheduler that stops renewing its lease is replaced by a stand-by after this long.
+    SCHEDULER_LEASE_SECONDS: float = 30.0
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
+    FONT_PATH: Optional[str] = None
+    CHECKIN_CODE_PERIOD: int = 30
+    AUTH_DEV_LOGIN: Flag = False
+    TOKEN_TTL_SECONDS: int = 12 * 3600
+    # Console sign-in throttles (docs/security.md): attempts per account in a short moving window,
+    # so a mistyping person waits minutes at most and nobody else can shut an account for long;
+    # failures per client address, which slows a guesser across accounts to a crawl.
+    SIGNIN_ACCOUNT_LIMIT: str = "10/15 minutes"
+    SIGNIN_ADDRESS_LIMIT: str = "30/hour"
+    DEV_LOGIN_LIMIT: str = "60/minute"
+    UNION_NAME: str = "同心工会"
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1). The client
+    # address keys the sign-in and receipt throttles, so with 0 behind a proxy everyone shares one.
+    TRUSTED_PROXY_COUNT: int = 0
+    MAX_CONTENT_LENGTH: int = 1024 * 1024
+    SQLALCHEMY_ECHO: Flag = False
+    # Anonymous suggestions one member may submit per day (Asia/Shanghai).
+    SUGGESTIONS_PER_DAY: int = 5
+    # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
+    # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
+    SUGGESTION_BATCH_MIN: int = 5
+    SUGGESTION_MAX_DELAY_SECONDS: int = 6 * 3600
+    # Receipt look-ups (a 16 MiB scrypt each, no sign-in): per client address, and at once per host.
+    RECEIPT_LOOKUP_LIMIT: str = "20/minute"
+    RECEIPT_CHECKS_CONCURRENT: int = 2
+    RECEIPT_CHECK_DIR: Optional[str] = None  # default: instance/receipt-checks
+    SECRET_KEY: Optional[str] = None
+    TOKEN_SECRET_KEY: Optional[str] = None
+    QR_SECRET_KEY: Optional[str] = None
+    RECEIPT_SECRET_KEY: Optional[str] = None
+    TOKEN_SECRET_KEY_PREVIOUS: str = ""
+    QR_SECRET_KEY_PREVIOUS: str = ""
+    RECEIPT_SECRET_KEY_PREVIOUS: str = ""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, *_others, **_named):
+        # Only the mapping load_config hands over: a test's dict must not pick up the real environment.
+        return (init_settings,)
+
+    @field_validator("WECHAT_NOTICE_FIELDS", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
         try:
-            parse_limit(cfg[name])
+            fields = json.loads(value)
         except ValueError:
-            raise ConfigError(f"{name} must be a rate such as 10/15 minutes, not {cfg[name]!r}") from None
+            fields = None
+        if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+            raise ValueError(f'must be a JSON object of texts such as {{"thing1": "title"}} (got {value!r})')
+        return fields
+
+    @field_validator(*RATE_LIMITS)
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError:
+            raise ValueError(f"must be a rate such as 10/15 minutes (got {value!r})") from None
+        return value
+
+
+# What pydantic reports, in one line an operator acts on.
+_KIND = {"int_parsing": "an integer", "int_from_float": "an integer", "int_type": "an integer",
+         "float_parsing": "a number", "float_type": "a number", "dict_type": "a JSON object", "string_type": "a text"}
+
+
+def _problem(error: dict) -> str:
+    name = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "value_error":
+        return f"{name}: {error['ctx']['error']}"
+    kind = _KIND.get(error["type"])
+    what = f"must be {kind}" if kind else error["msg"].lower()
+    return f"{name}: {what} (got {error['input']!r})"
+
+
+def read_settings(env: Mapping[str, str]) -> Settings:
+    """The settings in ``env``; raises ConfigError naming every malformed variable, on one line.
+
+    A variable set to an empty text counts as unset, except for the plain texts (an empty SMS_SECRET_ID is
+    empty): an empty number or flag takes its default, an empty DATABASE_URL the development database."""
+    try:
+        return Settings(**{k: v for k, v in env.items() if k in Settings.model_fields
+                           and (not isinstance(v, str) or v.strip() or Settings.model_fields[k].annotation is str)})
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_problem(e) for e in exc.errors(include_url=False))) from None
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict:
+    """The app's configuration from ``env`` (default: the process environment). Raises ConfigError for a
+    malformed value, or for an unsafe one when APP_ENV=production."""
+    s = read_settings(os.environ if env is None else env)
+    production = s.APP_ENV == "production"
+    cfg = s.model_dump(exclude={"SECRET_KEY", *(n + "_PREVIOUS" for n in SEPARATE_KEYS)})
+    cfg["DATABASE_URL"] = s.DATABASE_URL or f"sqlite:///{INSTANCE / 'union.db'}"
+    cfg["SMS_SIGN_NAME"] = s.SMS_SIGN_NAME or s.UNION_NAME
     for name in SEPARATE_KEYS:
-        cfg[name] = env.get(name) or None
-        cfg[name + "_PREVIOUS"] = _key_list(env.get(name + "_PREVIOUS"))
-    key = env.get("SECRET_KEY")
+        cfg[name + "_PREVIOUS"] = _key_list(getattr(s, name + "_PREVIOUS"))
+    key = s.SECRET_KEY
     if production:
         if not key or len(key) < 32:
             raise ConfigError("APP_ENV=production requires SECRET_KEY (at least 32 characters)")

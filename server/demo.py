@@ -6,7 +6,7 @@ and changes nothing.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -64,7 +64,7 @@ def roster_rows() -> list[RosterRow]:
 def _local(days: int, hour: int, minute: int = 0) -> datetime:
     """A wall-clock time in Shanghai, ``days`` from today, as aware UTC."""
     day = datetime.now(SHANGHAI).date() + timedelta(days=days)
-    return datetime.combine(day, time(hour, minute), SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), SHANGHAI).astimezone(UTC)
 
 
 def _members(numbers) -> list[Member]:
@@ -156,7 +156,8 @@ def _notice_specs() -> list[dict]:
         dict(title="关于开展2026年职工疗休养活动的通知", channels=["push", "sms"], audience={"all": True},
              body="经工会委员会研究，今年职工疗休养活动分三批进行，每批五天。请有意参加的会员于本月底前"
                   "在小程序报名，或向所在网格联络员报名。", send_at=None),
-        dict(title="元旦慰问品发放通知", channels=["push", "poster"], audience={"departments": ["生产一部", "生产二部"]},
+        dict(title="元旦慰问品发放通知", channels=["push", "poster"],
+             audience={"departments": ["生产一部", "生产二部"]},
              body="元旦慰问品将于下周三起在各车间发放，请凭工牌领取。夜班职工可委托班组长代领。",
              send_at=_local(3, 9)),
     ]
@@ -249,7 +250,8 @@ def demo_command() -> None:
         return db.session.scalar(select(func.count()).select_from(model))
 
     click.echo(f"演示数据已就绪：部门 {count(Department)}，网格 {count(Grid)}，标签 {count(Tag)}，"
-               f"会员 {count(Member)}（本次新增 {created['members']}），活动 {count(Event)}（本次新增 {created['events']}），"
+               f"会员 {count(Member)}（本次新增 {created['members']}），"
+               f"活动 {count(Event)}（本次新增 {created['events']}），"
                f"预约日历 {count(Calendar)}（时段 {count(Slot)}，预约 {count(Booking)}），通知 {count(Notice)}，"
                f"意见建议 {count(Suggestion)}")
     for line in created["skipped"]:
@@ -257,7 +259,7 @@ def demo_command() -> None:
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")
     for n, role in ROLES.items():
         click.echo(f"  {_employee_no(n)}  {NAMES[n - 1]}  {role.replace(';', '+')}  密码 {DEMO_PASSWORD}")
-    click.echo("\n小程序普通会员：D0010 {}，手机 13800000010".format(NAMES[9]))
+    click.echo(f"\n小程序普通会员：D0010 {NAMES[9]}，手机 13800000010")
     click.echo('  通过假微信服务器登录：wx.login 的 code 写作 "code-<openid>"（如 code-demo-d0010），'
                "再用手机号 13800000010 绑定名册；")
     click.echo("  开发环境也可用 POST /api/v1/auth/dev-login {\"employee_no\": \"D0010\"}（需 AUTH_DEV_LOGIN=1）。")

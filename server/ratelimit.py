@@ -16,7 +16,7 @@ import logging
 import math
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app, request
 from limits import parse

@@ -1,7 +1,7 @@
 """Times are stored in UTC and shown in Asia/Shanghai."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_local_iso(value: datetime) -> str:
@@ -22,7 +22,8 @@ def to_local_iso(value: datetime) -> str:
 
 # An output datetime rendered with the +08:00 offset.
 LocalTime = Annotated[datetime, PlainSerializer(to_local_iso, return_type=str, when_used="json"),
-                      WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-12-01T09:00:00+08:00"]})]
+                      WithJsonSchema({"type": "string", "format": "date-time",
+                                      "examples": ["2026-12-01T09:00:00+08:00"]})]
 
 
 class UTCDateTime(TypeDecorator):
@@ -36,12 +37,12 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

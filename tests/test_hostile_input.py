@@ -167,7 +167,8 @@ def test_malformed_token_payloads_are_401(app, client, make, payload):
 
 
 @pytest.mark.parametrize("body", [{"employee_no": "x" * 32, "password": "p" * 200},
-                                  {"employee_no": "工号'; --", "password": "密码"}, {"employee_no": " ", "password": " "}])
+                                  {"employee_no": "工号'; --", "password": "密码"},
+                                  {"employee_no": " ", "password": " "}])
 def test_hostile_console_sign_ins_are_refused_alike(client, body):
     r = client.post(f"{API}/auth/password-login", json=body)
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"
@@ -195,7 +196,7 @@ def _document(path: str, value: str) -> dict:
     parts = path.split(".")
     doc: dict = {}
     node: dict | list = doc
-    for part, after in zip(parts, parts[1:] + [None]):
+    for part, after in zip(parts, parts[1:] + [None], strict=True):
         child = value if after is None else ([] if after.isdigit() else {})
         if isinstance(node, list):
             node.append(child)

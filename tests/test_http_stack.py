@@ -87,13 +87,15 @@ def test_json_under_another_media_type_is_415(client, make, content_type):
 def test_json_and_bodiless_requests_are_accepted(client, make, auth):
     make.member(employee_no="C0003")
     for content_type in ("application/json", "application/json; charset=utf-8", "Application/JSON; charset=UTF-8"):
-        r = client.post(f"{API}/auth/dev-login", data=b'{"employee_no": "C0003"}', headers={"Content-Type": content_type})
+        r = client.post(f"{API}/auth/dev-login", data=b'{"employee_no": "C0003"}',
+                        headers={"Content-Type": content_type})
         assert r.status_code == 200, (content_type, r.json)
     # No body at all: no media type needed, whatever is (or is not) declared.
     ev = make.event()
     h = auth(make.member())
     assert client.post(f"{API}/events/{ev.id}/registrations", headers=h).status_code == 201
-    assert client.delete(f"{API}/events/{ev.id}/registrations/me", headers={**h, "Content-Type": "text/plain"}).status_code == 200
+    r = client.delete(f"{API}/events/{ev.id}/registrations/me", headers={**h, "Content-Type": "text/plain"})
+    assert r.status_code == 200
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from server.config import ConfigError, load_config
-from server.events import checkin, services as events
+from server.events import checkin
+from server.events import services as events
 from server.timeutil import utcnow
 
 OLD, NEW = "old-key-" + "o" * 40, "new-key-" + "n" * 40

@@ -126,7 +126,8 @@ def test_openapi_describes_every_route(app, client):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, (path, method)
     create = doc["paths"]["/api/v1/events"]["post"]
-    schema = doc["components"]["schemas"][create["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = doc["components"]["schemas"][ref.split("/")[-1]]
     assert {"title", "kind", "location", "starts_at", "ends_at"} <= set(schema["required"])
     assert "ErrorResponse" in doc["components"]["schemas"]
     # Output times are documented as date-times (always with +08:00).
@@ -162,7 +163,8 @@ def test_migrations_build_the_same_schema_as_the_models(tmp_path):
     assert diff == []
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only: take_booking() is a plpgsql function")
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                    reason="PostgreSQL only: take_booking() is a plpgsql function")
 def test_migrations_on_postgresql_build_the_models_schema_and_the_same_take_booking():
     """On PostgreSQL the migrations also create take_booking(), with exactly the text the models create
     (the migration keeps its own copy, as migrations must): a change to one without the other fails here."""

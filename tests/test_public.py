@@ -47,7 +47,8 @@ def test_a_cancelled_event_says_so_and_invites_no_sign_up(client, make, departme
 
 
 def _policy(r) -> dict[str, str]:
-    return {d.split()[0]: d.partition(" ")[2] for d in (p.strip() for p in r.headers["Content-Security-Policy"].split(";")) if d}
+    directives = (p.strip() for p in r.headers["Content-Security-Policy"].split(";"))
+    return {d.split()[0]: d.partition(" ")[2] for d in directives if d}
 
 
 @pytest.mark.parametrize("path", ["/api/v1/ping", "/api/v1/me", "/api/v1/nowhere", "/healthz", "/api/v1/openapi.json",

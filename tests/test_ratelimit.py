@@ -1,7 +1,7 @@
 """The throttle's answers: the contract's error shape with a Retry-After a client can rely on."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -19,7 +19,7 @@ def test_a_route_limit_answers_429_in_our_shape_and_lets_the_client_back_at_retr
         return {"ok": True}
 
     client = app.test_client()
-    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=UTC), tick=False) as clock:
         assert [client.get("/limited").status_code for _ in range(2)] == [200, 200]
         res = client.get("/limited")
         assert res.status_code == 429
@@ -33,7 +33,7 @@ def test_a_route_limit_answers_429_in_our_shape_and_lets_the_client_back_at_retr
 
 
 def test_a_limit_hit_from_code_says_when_to_come_back(app):
-    with app.test_request_context(), time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc),
+    with app.test_request_context(), time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
                                                          tick=False) as clock:
         hit("1/minute", "test", "key")
         try:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from ..exports import download as spreadsheet, local_text
+from ..exports import download as spreadsheet
+from ..exports import local_text
 from ..timeutil import SHANGHAI
 
 STATUS_ZH = {"booked": "已预约", "cancelled": "已取消"}

@@ -9,9 +9,28 @@ from ..timeutil import utcnow
 from . import bp, exports, services
 from .models import Booking, Calendar, Slot
 from .schemas import (
-    AudienceOut, BookingIn, BookingOut, BookingPage, BookingRosterPage, CalendarBrief, CalendarIn, CalendarListQuery,
-    CalendarOut, CalendarPage, CancelOut, DroppedOut, MyBookingQuery, RosterBookingOut, RosterQuery, SlotListQuery,
-    SlotOut, SlotPage, SlotPatch, SlotsCreated, SlotsIn, StaffSlotOut,
+    AudienceOut,
+    BookingIn,
+    BookingOut,
+    BookingPage,
+    BookingRosterPage,
+    CalendarBrief,
+    CalendarIn,
+    CalendarListQuery,
+    CalendarOut,
+    CalendarPage,
+    CancelOut,
+    DroppedOut,
+    MyBookingQuery,
+    RosterBookingOut,
+    RosterQuery,
+    SlotListQuery,
+    SlotOut,
+    SlotPage,
+    SlotPatch,
+    SlotsCreated,
+    SlotsIn,
+    StaffSlotOut,
 )
 
 BOOKING_ERRORS = ["not_found", "not_eligible", "slot_not_open", "slot_full", "booking_limit"]

@@ -13,9 +13,11 @@ Locks are always taken in the order member → calendar → slot → booking, so
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from blinker import Namespace
 from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, or_, select, text, update
@@ -24,9 +26,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..errors import AppError, invalid_request
 from ..events.services import AUDIENCE_KINDS, resolve_audience
 from ..extensions import db, get_or_raise, statement_per_transaction
+from ..members.auth import member_confirmed
 from ..members.models import Department, Grid, Member, MemberTag
 from ..notices import services as notices
-from ..members.auth import member_confirmed
 from ..timeutil import SHANGHAI, UTCDateTime, utcnow
 from .models import Booking, BookingStatus, Calendar, CalendarAudience, Slot, SlotStatus
 
@@ -178,7 +180,8 @@ def generate_spans(date, start, end, slot_minutes: int) -> tuple[list[tuple[date
         spans.append((t, t + step))
         t += step
     if not spans:
-        raise invalid_request({"generate.slot_minutes": f"{first:%H:%M}—{last:%H:%M} 不足一个 {slot_minutes} 分钟的时段"})
+        raise invalid_request(
+            {"generate.slot_minutes": f"{first:%H:%M}—{last:%H:%M} 不足一个 {slot_minutes} 分钟的时段"})
     dropped = None
     if t < last:
         dropped = {"starts_at": t, "ends_at": last,
@@ -206,7 +209,7 @@ def _check_overlaps(calendar_id: int, spans: list[tuple[datetime, datetime]], ex
     """Raises 409 slot_overlap naming each clash, within the spans and with the calendar's open slots."""
     clashes: list[tuple[tuple[datetime, datetime], Slot | tuple[datetime, datetime]]] = []
     ordered = sorted(spans)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if b[0] < a[1]:
             clashes.append((b, a))
     for x in _overlapping(calendar_id, spans, exclude_id):
@@ -218,7 +221,8 @@ def _check_overlaps(calendar_id: int, spans: list[tuple[datetime, datetime]], ex
                 else _span_json(*other),
                 "within_request": not isinstance(other, Slot)} for mine, other in clashes]
     mine, other = clashes[0]
-    what, span = ("已有时段", (other.starts_at, other.ends_at)) if isinstance(other, Slot) else ("本次提交的另一时段", other)
+    what, span = (("已有时段", (other.starts_at, other.ends_at)) if isinstance(other, Slot)
+                  else ("本次提交的另一时段", other))
     more = f"（共 {len(clashes)} 处）" if len(clashes) > 1 else ""
     raise AppError("slot_overlap", f"时段重叠：{span_label(*mine)} 与{what} {span_label(*span)} 重叠{more}",
                    details={"overlaps": details})
@@ -234,7 +238,7 @@ def create_slots(calendar_id: int, spans: list[tuple[datetime, datetime, int]], 
     # The calendar's lock serialises slot planning, so two secretaries cannot add overlapping slots.
     calendar = get_calendar(calendar_id, lock=True)
     now = utcnow()
-    past = {f: "时段开始时间已过" for (s, _, _), f in zip(spans, fields) if s <= now}
+    past = {f: "时段开始时间已过" for (s, _, _), f in zip(spans, fields, strict=True) if s <= now}
     if past:
         raise invalid_request(past)
     _check_overlaps(calendar.id, [(s, e) for s, e, _ in spans])
@@ -466,8 +470,9 @@ def book_slot(member_id: int, slot_id: int, topic: str | None = None) -> tuple[B
 
     limit = calendar.max_active_per_member
     if postgresql:
-        took = db.session.execute(_TAKE_BOOKING, {"member_id": member_id, "slot_id": slot_id, "calendar_id": calendar.id,
-                                                  "now": now, "max_active": limit, "topic": topic}).first()
+        took = db.session.execute(_TAKE_BOOKING, {"member_id": member_id, "slot_id": slot_id,
+                                                  "calendar_id": calendar.id, "now": now, "max_active": limit,
+                                                  "topic": topic}).first()
         if took is None:  # the member left the roster while this request waited for the member's row
             member_confirmed(False, None)
         active, mine, booked, booking_id = took
@@ -531,7 +536,8 @@ def cancel_booking(actor: Member, booking_id: int, staff: bool) -> Booking:
     db.session.flush()
     if booking.member_id != actor.id:
         _tell([booking.member_id], f"预约已取消：{calendar.title}",
-              f"工会已为您取消“{calendar.title}”{span_label(slot.starts_at, slot.ends_at)}的预约。如有疑问，请联系工会。")
+              f"工会已为您取消“{calendar.title}”{span_label(slot.starts_at, slot.ends_at)}的预约。"
+              "如有疑问，请联系工会。")
     return booking
 
 

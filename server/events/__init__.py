@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from . import routes, checkin_routes  # noqa: E402,F401
+from . import checkin_routes, routes  # noqa: E402,F401

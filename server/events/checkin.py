@@ -22,10 +22,11 @@ import hashlib
 import hmac
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Optional
 
 import qrcode
 from cryptography.exceptions import InvalidSignature
@@ -138,7 +139,7 @@ def venue_code(event_id: int, now: datetime | None = None) -> tuple[str, datetim
     seconds = code_period_seconds()
     period = int((now or utcnow()).timestamp()) // seconds
     token = f"c1.{event_id}.{period}.{_code_mac(event_id, period)}"
-    return token, datetime.fromtimestamp((period + 2) * seconds, timezone.utc)
+    return token, datetime.fromtimestamp((period + 2) * seconds, UTC)
 
 
 def current_code(event_id: int) -> tuple[str, datetime]:

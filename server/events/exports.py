@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from ..exports import download as spreadsheet, local_text
+from ..exports import download as spreadsheet
+from ..exports import local_text
 
 STATUS_ZH = {"confirmed": "已报名", "waitlisted": "候补", "cancelled": "已取消"}
 HEADERS = ["工号", "姓名", "部门", "网格", "手机", "状态", "候补位次", "报名时间", "签到时间"]

@@ -4,13 +4,24 @@ from flask import g
 
 from ..api import STAFF_ROLES, PageQuery, api
 from ..extensions import db
+from ..members.schemas import mask_phone
 from . import bp, exports, services
 from .models import Event, Registration
 from .schemas import (
-    AudienceOut, CancelOut, EventIn, EventListQuery, EventOut, EventPage, EventPatch, MyRegistrationOut,
-    MyRegistrationPage, RegistrationListQuery, RegistrationOut, RosterPage, RosterRegistrationOut,
+    AudienceOut,
+    CancelOut,
+    EventIn,
+    EventListQuery,
+    EventOut,
+    EventPage,
+    EventPatch,
+    MyRegistrationOut,
+    MyRegistrationPage,
+    RegistrationListQuery,
+    RegistrationOut,
+    RosterPage,
+    RosterRegistrationOut,
 )
-from ..members.schemas import mask_phone
 
 SIGNUP_ERRORS = ["not_found", "not_eligible", "signup_closed", "event_full", "event_cancelled"]
 
@@ -146,7 +157,7 @@ def cancel_registration(event_id: int):
 def my_registrations(query: PageQuery):
     """My sign-ups, newest event first."""
     rows, total = services.my_registrations(g.member, query.page, query.per_page)
-    evs = {e.id: o for e, o in zip([e for _, e in rows], events_out([e for _, e in rows], g.member))}
+    evs = {e.id: o for e, o in zip([e for _, e in rows], events_out([e for _, e in rows], g.member), strict=True)}
     items = []
     for reg, ev in rows:
         base = registration_out(reg, checked_in_at=services.checkin_times(ev.id, [g.member.id]).get(g.member.id))

@@ -7,8 +7,9 @@ and the ``confirmed_count <= capacity`` CHECK, so a rush of sign-ups can never o
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from blinker import Namespace
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -595,7 +596,8 @@ def roster(event_id: int, status: str | None = None, page: int | None = None, pe
         .join(Member, Member.id == Registration.member_id)
         .outerjoin(Department, Department.id == Member.department_id)
         .outerjoin(Grid, Grid.id == Member.grid_id)
-        .outerjoin(Checkin, and_(Checkin.event_id == Registration.event_id, Checkin.member_id == Registration.member_id))
+        .outerjoin(Checkin, and_(Checkin.event_id == Registration.event_id,
+                                 Checkin.member_id == Registration.member_id))
         .where(*conds)
         .order_by(
             # confirmed first, then the waiting list in order, then cancelled

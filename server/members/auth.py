@@ -6,12 +6,12 @@ the version (``revoke_tokens``) ends every token issued before.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app, g, request
-from sqlalchemy import select, update
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select, update
 
 from ..api import STAFF_ROLES
 from ..config import secret_keys
@@ -43,7 +43,7 @@ def issue_token(member_id: int | None, wechat_user_id: int | None = None,
         payload["w"] = wechat_user_id
     token = _serializer().dumps(payload)
     # itsdangerous stamps whole seconds; report the same instant the check will use.
-    issued = datetime.now(timezone.utc).replace(microsecond=0)
+    issued = datetime.now(UTC).replace(microsecond=0)
     return token, issued + timedelta(seconds=current_app.config["TOKEN_TTL_SECONDS"])
 
 

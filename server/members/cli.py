@@ -143,7 +143,8 @@ def set_password_command(employee_no: str, password: str | None) -> None:
     if password is None:
         password = click.prompt("新密码 / New password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"密码至少 {MIN_PASSWORD} 位 / The password needs at least {MIN_PASSWORD} characters")
+        raise click.ClickException(
+            f"密码至少 {MIN_PASSWORD} 位 / The password needs at least {MIN_PASSWORD} characters")
     member.password_hash = generate_password_hash(password)
     revoke_tokens([member.id])  # whoever signed in with the old password is signed out
     db.session.commit()

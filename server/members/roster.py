@@ -10,9 +10,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from sqlalchemy import delete, insert, select, update
 
@@ -366,7 +366,8 @@ def _validate(rows: list[RosterRow], report: ImportReport, phone_owner: dict[str
             continue
         first_line[c.employee_no] = c.line
         if c.phone and c.phone in phone_line:
-            report.rejected.append(Rejection(c.line, c.employee_no, f"手机号 {c.phone} 与第 {phone_line[c.phone]} 行重复"))
+            report.rejected.append(
+                Rejection(c.line, c.employee_no, f"手机号 {c.phone} 与第 {phone_line[c.phone]} 行重复"))
             continue
         if c.phone:
             phone_line[c.phone] = c.line

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, g
 
+from .. import ratelimit
 from ..api import api
 from ..extensions import db
-from .. import ratelimit
 from ..ratelimit import client_address
 from . import bp, services
 from .auth import issue_token

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from functools import cache
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -151,10 +152,8 @@ def password_login(employee_no: str, password: str, address: str) -> Member:
 
 
 def _throttle_failure(address: str) -> None:
-    try:
+    with suppress(AppError):  # the address is spent: its next attempt is refused before any work
         _throttle("SIGNIN_ADDRESS_LIMIT", "address", address)
-    except AppError:
-        pass  # the address is spent: its next attempt is refused before any work
 @dataclass
 class Deactivation:
     """What a deactivation did, for the import report and the command's output."""

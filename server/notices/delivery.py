@@ -252,7 +252,7 @@ class Worker:
         self.limits["sms"].acquire(len(jobs))
         results = self.sms.send([j.phone for j in jobs], cfg["SMS_NOTICE_TEMPLATE_ID"], sms_params(notice, cfg),
                                 session_context=session_context(notice.id))
-        return {j.id: r for j, r in zip(jobs, results)}
+        return {j.id: r for j, r in zip(jobs, results, strict=False)}
 
     # --- record -----------------------------------------------------------------------------------
 

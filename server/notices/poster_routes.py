@@ -40,7 +40,8 @@ def _render(content: poster.PosterContent, fmt: str, filename: str) -> Response:
 
 
 @bp.get("/notices/<int:notice_id>/poster", endpoint="poster")
-@api(roles=["staff"], query=PosterQuery, produces=["image/png", "application/pdf"], errors=["not_found", "poster_font_missing"])
+@api(roles=["staff"], query=PosterQuery, produces=["image/png", "application/pdf"],
+     errors=["not_found", "poster_font_missing"])
 def poster_view(notice_id: int, query: PosterQuery):
     """The notice as an A4 poster (PNG or print-ready PDF) with a QR code that opens it."""
     n = services.get_notice(notice_id)
@@ -52,7 +53,8 @@ def poster_view(notice_id: int, query: PosterQuery):
 
 
 @bp.get("/events/<int:event_id>/poster")
-@api(roles=["staff"], query=PosterQuery, produces=["image/png", "application/pdf"], errors=["not_found", "poster_font_missing"])
+@api(roles=["staff"], query=PosterQuery, produces=["image/png", "application/pdf"],
+     errors=["not_found", "poster_font_missing"])
 def event_poster(event_id: int, query: PosterQuery):
     """The event as an A4 poster with the sign-up QR code."""
     e = events.get_event(event_id)

@@ -8,8 +8,19 @@ from ..extensions import db
 from . import bp, services
 from .models import Notice, NoticeRecipient, NoticeStatus
 from .schemas import (
-    DeliveryOut, DeliveryPage, DeliveryQuery, InboxItem, InboxPage, InboxQuery, NoticeIn, NoticeListQuery,
-    NoticeOut, NoticePage, NoticeStats, SubscriptionsIn, SubscriptionsOut,
+    DeliveryOut,
+    DeliveryPage,
+    DeliveryQuery,
+    InboxItem,
+    InboxPage,
+    InboxQuery,
+    NoticeIn,
+    NoticeListQuery,
+    NoticeOut,
+    NoticePage,
+    NoticeStats,
+    SubscriptionsIn,
+    SubscriptionsOut,
 )
 
 

@@ -107,7 +107,8 @@ def _audience_condition(a: dict):
                                     Registration.status.in_(("confirmed", "waitlisted"))))
     if a.get("event_confirmed_id") is not None:
         conds.append(exists().where(Registration.member_id == Member.id,
-                                    Registration.event_id == a["event_confirmed_id"], Registration.status == "confirmed"))
+                                    Registration.event_id == a["event_confirmed_id"],
+                                    Registration.status == "confirmed"))
     return or_(*conds) if conds else literal(False)
 
 
@@ -169,7 +170,8 @@ def _plan(notice: Notice, now) -> None:
         )
     notice.recipients_count = count
     notice.planned_at = now
-    pending = db.session.scalar(select(exists().where(Delivery.notice_id == nid, Delivery.status == DeliveryStatus.queued)))
+    pending = db.session.scalar(
+        select(exists().where(Delivery.notice_id == nid, Delivery.status == DeliveryStatus.queued)))
     notice.status = NoticeStatus.sending if pending else NoticeStatus.sent
     notice.sent_at = None if pending else now
     db.session.flush()

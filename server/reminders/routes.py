@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Optional
 
 from pydantic import Field
@@ -39,7 +39,7 @@ def jobs(query: JobQuery):
     if inspect(db.engine).has_table("apscheduler_jobs"):
         for job_id, ts in db.session.execute(text("SELECT id, next_run_time FROM apscheduler_jobs")).all():
             items.append(JobOut(id=f"job:{job_id}", kind="periodic",
-                                next_run_at=datetime.fromtimestamp(ts, timezone.utc) if ts else None,
+                                next_run_at=datetime.fromtimestamp(ts, UTC) if ts else None,
                                 target=None, label=JOB_LABELS.get(job_id, job_id)))
     for r in services.upcoming(query.limit):
         items.append(JobOut(id=f"reminder:{r.id}", kind=f"{r.kind}_reminder", next_run_at=r.due_at,
@@ -48,6 +48,6 @@ def jobs(query: JobQuery):
                                 .order_by(Notice.send_at).limit(query.limit)):
         items.append(JobOut(id=f"notice:{n.id}", kind="scheduled_notice", next_run_at=n.send_at,
                             target=f"notice:{n.id}", label=f"定时通知：{n.title}"))
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
     items.sort(key=lambda j: j.next_run_at or far)
     return JobList(items=items[: query.limit])

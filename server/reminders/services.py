@@ -40,7 +40,8 @@ def schedule_event(event: Event) -> None:
         return
     now = utcnow()
     rows = [{"kind": "event", "target_id": event.id, "offset_minutes": m,
-             "due_at": event.starts_at - timedelta(minutes=m), "status": ReminderStatus.pending.value, "created_at": now}
+             "due_at": event.starts_at - timedelta(minutes=m), "status": ReminderStatus.pending.value,
+             "created_at": now}
             for m in sorted(set(event.reminder_minutes or ()), reverse=True)
             if event.starts_at - timedelta(minutes=m) > now]
     if rows:
@@ -105,7 +106,8 @@ def fire(reminder_id: int, now: datetime | None = None) -> dict | None:
         return _fire_slot(r, now)
     event = db.session.get(Event, r.target_id)
     late = now - r.due_at
-    if event is None or event.status == EventStatus.cancelled or now >= event.starts_at or late > grace(r.offset_minutes):
+    if (event is None or event.status == EventStatus.cancelled or now >= event.starts_at
+            or late > grace(r.offset_minutes)):
         r.status = ReminderStatus.missed
         log.warning("reminder %s for event %s dropped: %s late, no longer useful", r.id, r.target_id, late)
         return {"reminder_id": r.id, "event_id": r.target_id, "status": "missed", "recipients": 0}

@@ -9,8 +9,20 @@ from ..extensions import db
 from . import bp, services
 from .models import CATEGORIES, Suggestion
 from .schemas import (
-    AnswerOut, CreatedOut, SuggestionInboxPage, SuggestionInboxQuery, MessageIn, MessageOut, MineOut, SuggestionBoardPage, PublicSuggestionOut,
-    StaffSuggestionOut, StatsOut, SuggestionIn, SuggestionOut, SuggestionPatch,
+    AnswerOut,
+    CreatedOut,
+    MessageIn,
+    MessageOut,
+    MineOut,
+    PublicSuggestionOut,
+    StaffSuggestionOut,
+    StatsOut,
+    SuggestionBoardPage,
+    SuggestionIn,
+    SuggestionInboxPage,
+    SuggestionInboxQuery,
+    SuggestionOut,
+    SuggestionPatch,
 )
 
 RECEIPT_HEADER = "X-Receipt"

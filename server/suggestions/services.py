@@ -297,7 +297,8 @@ def add_message(suggestion: Suggestion, author: str, body: str) -> SuggestionMes
     if suggestion.status == "closed":
         raise AppError("suggestion_closed")
     seq = db.session.scalar(
-        select(func.coalesce(func.max(SuggestionMessage.seq), 0)).where(SuggestionMessage.suggestion_id == suggestion.id)
+        select(func.coalesce(func.max(SuggestionMessage.seq), 0))
+        .where(SuggestionMessage.suggestion_id == suggestion.id)
     )
     # The submitter's reply carries only its day; staff replies carry their time.
     created = _start_of(today()) if author == "submitter" else utcnow()

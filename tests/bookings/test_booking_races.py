@@ -94,7 +94,8 @@ def test_cancellations_racing_bookings_keep_counts_exact(app, committing_db):
     tokens = _tokens(app, member_ids)
     first, later = member_ids[:20], member_ids[20:]
     assert {c for c, _ in _book_all(app, [(tokens[m], slot_id) for m in first], workers=20)} == {201}
-    ids = dict(committing_db.session.execute(select(Booking.member_id, Booking.id).where(Booking.slot_id == slot_id)).all())
+    ids = dict(committing_db.session.execute(
+        select(Booking.member_id, Booking.id).where(Booking.slot_id == slot_id)).all())
     committing_db.session.close()
 
     def cancel(mid):

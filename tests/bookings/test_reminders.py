@@ -17,7 +17,8 @@ API = "/api/v1"
 
 def pending(db, slot_id):
     return sorted((r.offset_minutes, r.due_at) for r in db.session.scalars(
-        select(Reminder).where(Reminder.kind == "booking", Reminder.target_id == slot_id, Reminder.status == "pending")))
+        select(Reminder).where(Reminder.kind == "booking", Reminder.target_id == slot_id,
+                               Reminder.status == "pending")))
 
 
 def recipients(db, notice_id):

@@ -255,7 +255,8 @@ def test_cancelling_a_slot_cancels_its_bookings_and_tells_members(client, make, 
     assert recipients(db, notice.id) == {a.id, b.id} and "因故取消" in notice.body
     # twice is harmless; a cancelled slot is neither bookable nor movable, and members no longer see it
     assert client.post(f"{API}/slots/{slot.id}/cancel", headers=h).status_code == 200
-    assert db.session.scalar(select(Notice.id).where(Notice.title.like("预约取消%")).order_by(Notice.id.desc())) == notice.id
+    latest = select(Notice.id).where(Notice.title.like("预约取消%")).order_by(Notice.id.desc())
+    assert db.session.scalar(latest) == notice.id
     r = client.post(f"{API}/slots/{slot.id}/bookings", headers=auth(make.member()))
     assert r.status_code == 409 and r.json["error"]["code"] == "slot_not_open"
     r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={"capacity": 3})

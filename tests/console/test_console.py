@@ -395,7 +395,8 @@ def test_too_many_attempts_say_how_long_to_wait(site, sign_in):
         assert refused.value.code == 401
     try:
         page = sign_in(employee_no, "throttle-secret-1")
-        expect(page.get_by_role("alert")).to_have_text(re.compile(r"登录尝试次数过多，为保护账号安全已暂停登录，请 1[45] 分钟后再试"))
+        expect(page.get_by_role("alert")).to_have_text(
+            re.compile(r"登录尝试次数过多，为保护账号安全已暂停登录，请 1[45] 分钟后再试"))
         expect(page.locator("#topbar")).to_be_hidden()
     finally:
         with site.app.app_context():

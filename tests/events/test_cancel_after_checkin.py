@@ -120,7 +120,7 @@ def test_cancel_and_check_in_at_once_never_both_happen(app, committing_db, how):
     outcomes = [race(case) for case in cases]
 
     s = committing_db.session
-    for (event_id, member_id, _), (cancel_code, checkin_code) in zip(cases, outcomes):
+    for (event_id, member_id, _), (cancel_code, checkin_code) in zip(cases, outcomes, strict=True):
         reg_status = s.scalar(select(Registration.status).where(Registration.event_id == event_id,
                                                                 Registration.member_id == member_id))
         checked_in = s.scalar(select(func.count()).select_from(Checkin).where(Checkin.event_id == event_id)) == 1

@@ -244,7 +244,7 @@ def test_code_says_when_check_in_opens_and_whether_it_is_open(client, make, auth
     moments = [(opens - timedelta(seconds=1), False), (opens, True), (start, True),
                (closes, True), (closes + timedelta(seconds=1), False)]
     members = [registered(make, ev) for _ in moments]
-    for (at, is_open), member in zip(moments, members):
+    for (at, is_open), member in zip(moments, members, strict=True):
         with time_machine.travel(at, tick=False):
             code = client.get(f"{API}/events/{ev.id}/checkin-code", headers=auth(staff)).json
             assert code["checkin_open"] is is_open, at

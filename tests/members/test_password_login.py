@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from werkzeug.security import generate_password_hash
 
 PASSWORD = "工会2026-secret"
 PATH = "/api/v1/auth/password-login"
-START = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def sign_in(client, employee_no, password, address="10.1.1.1"):

@@ -120,7 +120,8 @@ def test_reimport_updates_by_employee_no_and_keeps_granted_roles_when_cell_empty
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     zhang = member("E001")
-    assert (zhang.name, zhang.phone, zhang.department.name, zhang.grid.name) == ("张三丰", "13800000011", "技术部", "第二网格")
+    assert (zhang.name, zhang.phone, zhang.department.name, zhang.grid.name) == (
+        "张三丰", "13800000011", "技术部", "第二网格")
     assert zhang.roles == ["liaison", "member"] and [t.name for t in zhang.tags] == ["老员工"]
     li = member("E002")
     assert li.roles == ["admin", "member"] and [t.name for t in li.tags] == ["新员工"]
@@ -136,7 +137,8 @@ def test_phones_can_swap_between_members_in_one_file(db, tmp_path):
 
 
 def test_gbk_csv_with_chinese_headers(db, tmp_path):
-    path = write_csv(tmp_path / "hr.csv", [["G001", "欧阳娜娜", "13800000123", "后勤保障部", "第三网格", "联络员", "困难职工"]],
+    path = write_csv(tmp_path / "hr.csv",
+                     [["G001", "欧阳娜娜", "13800000123", "后勤保障部", "第三网格", "联络员", "困难职工"]],
                      header=["工号", "姓名", "手机号", "部门", "网格", "角色", "标签"], encoding="gbk")
 
     report = import_file(path)

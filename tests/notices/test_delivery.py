@@ -28,7 +28,8 @@ def member_with_push(db, make, wechat_server, consents=1):
 
 
 def notice(db, members, channels=("push",), **kw):
-    n = services.create_notice(None, title=kw.pop("title", "工会通知：周五下午召开职工代表大会"), body="请各位代表准时参加。",
+    n = services.create_notice(None, title=kw.pop("title", "工会通知：周五下午召开职工代表大会"),
+                               body="请各位代表准时参加。",
                                channels=list(channels), audience={"member_ids": [m.id for m in members]}, **kw)
     services.send_notice(n.id)
     db.session.flush()

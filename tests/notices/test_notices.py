@@ -204,7 +204,8 @@ def test_cancelling_an_event_tells_everyone_registered(client, make, auth, db):
     events.register(waiting.id, ev.id)
     client.post(f"{API}/events/{ev.id}/cancel", headers=auth(make.staff()))
     for m in (confirmed, waiting):
-        assert [i["title"] for i in client.get(f"{API}/me/notices", headers=auth(m)).json["items"]] == ["活动取消：郊游"]
+        items = client.get(f"{API}/me/notices", headers=auth(m)).json["items"]
+        assert [i["title"] for i in items] == ["活动取消：郊游"]
     assert client.get(f"{API}/me/notices", headers=auth(bystander)).json["total"] == 0
     # an event nobody signed up for is cancelled quietly
     quiet = make.event()

@@ -19,7 +19,8 @@ def decode_qr(png: bytes) -> str:
 
 def sent_notice(db, make, channels=("poster",)):
     m = make.member()
-    n = services.create_notice(None, title="关于开展冬季送温暖活动的通知", body="各位会员：\n工会将于12月走访慰问困难职工。",
+    n = services.create_notice(None, title="关于开展冬季送温暖活动的通知",
+                               body="各位会员：\n工会将于12月走访慰问困难职工。",
                                channels=list(channels), audience={"member_ids": [m.id]})
     services.send_notice(n.id)
     db.session.flush()

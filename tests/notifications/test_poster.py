@@ -13,8 +13,24 @@ import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from notifications.poster import (
-    CLIP_NOTE, ELLIPSIS, MARGIN, NO_END, NO_START, QR_CAPTION, WIDTH, PosterContent, PosterFontMissing, QrItem,
-    TextItem, find_cjk_font, layout, paragraphs, render_pdf, render_png, wrap, wrap_body,
+    CLIP_NOTE,
+    ELLIPSIS,
+    MARGIN,
+    NO_END,
+    NO_START,
+    QR_CAPTION,
+    WIDTH,
+    PosterContent,
+    PosterFontMissing,
+    QrItem,
+    TextItem,
+    find_cjk_font,
+    layout,
+    paragraphs,
+    render_pdf,
+    render_png,
+    wrap,
+    wrap_body,
 )
 
 # A Latin-only TrueType font that ships with reportlab, so the test needs nothing else installed.

@@ -5,15 +5,26 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
 
 from notifications.base import Result
-from notifications.sms import (SMS_MAX_TEXT, AliyunSms, ConsoleSms, SmsTextError, TencentSms, acs3_authorization,
-                               build_provider, check_text, clip_param, normalize_phone, render_text,
-                               tc3_authorization)
+from notifications.sms import (
+    SMS_MAX_TEXT,
+    AliyunSms,
+    ConsoleSms,
+    SmsTextError,
+    TencentSms,
+    acs3_authorization,
+    build_provider,
+    check_text,
+    clip_param,
+    normalize_phone,
+    render_text,
+    tc3_authorization,
+)
 from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, DEFAULT_SIGN_NAME
 
 TEMPLATE = "2001"  # "您有一条新的工会通知：{1}。请打开“同心”小程序查看。"
@@ -273,7 +284,8 @@ def test_clip_param_cuts_cleanly_with_an_ellipsis():
 def test_check_text_enforces_the_provider_limits():
     template = "您有一条新的工会通知：{1}。请打开“同心”小程序查看。"
 
-    assert check_text("同心工会", template, ["端午节福利"]) == "【同心工会】您有一条新的工会通知：端午节福利。请打开“同心”小程序查看。"
+    assert check_text("同心工会", template, ["端午节福利"]) == (
+        "【同心工会】您有一条新的工会通知：端午节福利。请打开“同心”小程序查看。")
     with pytest.raises(SmsTextError) as e:
         check_text("同心工会", template, ["一" * 21])
     assert e.value.code == "param_too_long"
@@ -363,12 +375,12 @@ def test_acs3_signature_matches_alibabas_published_example():
 
 def test_tencent_status_pull_returns_what_the_provider_accepted_with_its_session_context(fake):
     sms = make("tencent", fake)
-    since = datetime.now(timezone.utc) - timedelta(seconds=5)
+    since = datetime.now(UTC) - timedelta(seconds=5)
     sent = sms.send(phones(2), TEMPLATE, ["停水通知"], session_context="notice:7")
     sms.send(phones(1), TEMPLATE, ["停电通知"], session_context="notice:8")
     assert fake.requests[0]["params"]["SessionContext"] == "notice:7"
 
-    reports = sms.pull_status(phones(1)[0], since, datetime.now(timezone.utc) + timedelta(seconds=1))
+    reports = sms.pull_status(phones(1)[0], since, datetime.now(UTC) + timedelta(seconds=1))
     assert sorted(r.session_context for r in reports) == ["notice:7", "notice:8"]
     mine = next(r for r in reports if r.session_context == "notice:7")
     assert (mine.phone, mine.serial_no, mine.status) == (phones(1)[0], sent[0].provider_id, "SUCCESS")
@@ -376,9 +388,9 @@ def test_tencent_status_pull_returns_what_the_provider_accepted_with_its_session
     assert pull["headers"]["x-tc-action"] == "PullSmsSendStatusByPhoneNumber"
     assert pull["params"]["PhoneNumber"] == "+86" + phones(1)[0] and pull["params"]["Limit"] == 100
     # Nothing before the window, and nothing for a number that got nothing.
-    assert sms.pull_status(phones(3)[2], since, datetime.now(timezone.utc)) == []
-    assert sms.pull_status(phones(1)[0], datetime.now(timezone.utc) + timedelta(seconds=5),
-                           datetime.now(timezone.utc) + timedelta(seconds=10)) == []
+    assert sms.pull_status(phones(3)[2], since, datetime.now(UTC)) == []
+    assert sms.pull_status(phones(1)[0], datetime.now(UTC) + timedelta(seconds=5),
+                           datetime.now(UTC) + timedelta(seconds=10)) == []
 
 
 @pytest.mark.parametrize("failure", [{"status": 502}, {"code": "RequestLimitExceeded"}])
@@ -387,7 +399,7 @@ def test_tencent_status_pull_that_cannot_answer_raises_unavailable(fake, failure
 
     sms = make("tencent", fake)
     fake.fail("tencent", action="PullSmsSendStatusByPhoneNumber", **failure)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pytest.raises(SmsUnavailable):
         sms.pull_status(phones(1)[0], now - timedelta(minutes=1), now)
     assert sms.send(phones(1), TEMPLATE, ["通知"])[0].result == Result.sent  # the rule is for the pull only

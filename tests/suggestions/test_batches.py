@@ -86,7 +86,8 @@ def test_filed_order_cannot_be_matched_to_the_members(app, committing_db, caplog
     who = {sid: i for i, (sid, _) in enumerate(written)}
     with committing_db.engine.connect() as conn:
         reply_of = dict(conn.execute(text("SELECT id, suggestion_id FROM suggestion_messages")).all())
-        for table, member_of in (("suggestions", who), ("suggestion_messages", {m: who[s] for m, s in reply_of.items()})):
+        member_of_reply = {m: who[s] for m, s in reply_of.items()}
+        for table, member_of in (("suggestions", who), ("suggestion_messages", member_of_reply)):
             for name, ids in physical_orders(conn, table).items():
                 assert len(ids) == MEMBERS
                 rho = rank_correlation([member_of[i] for i in ids])
@@ -112,7 +113,8 @@ def test_receipt_holder_reads_at_once_and_staff_after_the_batch(app, client, db,
         assert r.get_json()["suggestion"]["id"] == created["id"]
         assert r.get_json()["suggestion"]["content"] == "更衣室的柜子不够用"
         assert r.get_json()["suggestion"]["submitted_on"] == "2026-12-03"
-        assert client.post("/api/v1/suggestions/mine/messages", headers=mine, json={"body": "男更衣室"}).status_code == 201
+        r = client.post("/api/v1/suggestions/mine/messages", headers=mine, json={"body": "男更衣室"})
+        assert r.status_code == 201
         thread = client.get("/api/v1/suggestions/mine", headers=mine).get_json()["messages"]
         assert [(m["from"], m["body"], m["created_at"]) for m in thread] == [
             ("submitter", "男更衣室", "2026-12-03T00:00:00+08:00")]

@@ -80,7 +80,8 @@ def test_publishing_needs_a_staff_answer_and_shows_only_answers(client, make, au
     r = client.patch(path, json={"public": True}, headers=staff)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "no_staff_reply"
 
-    client.post("/api/v1/suggestions/mine/messages", json={"body": "早班六点那趟"}, headers={"X-Receipt": created["receipt"]})
+    client.post("/api/v1/suggestions/mine/messages", json={"body": "早班六点那趟"},
+                headers={"X-Receipt": created["receipt"]})
     client.post(f"{path}/messages", json={"body": "下月起增开一班"}, headers=staff)
     file_now()
     r = client.patch(path, json={"public": True, "status": "answered"}, headers=staff)
