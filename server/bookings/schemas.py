@@ -6,7 +6,8 @@ from typing import Literal, Optional
 from pydantic import Field, SerializeAsAny, field_validator, model_validator
 
 from ..api import Day, Out, PageQuery, Schema, Timestamp
-from ..events.schemas import AudienceIn, AudienceOut, CancelOut  # noqa: F401 (the same shapes as for events)
+from ..audiences import AudienceIn, AudienceOut  # noqa: F401 (the same shapes as for events)
+from ..events.schemas import CancelOut  # noqa: F401
 from ..timeutil import LocalTime
 
 CalendarKind = Literal["health_check", "reception_day", "legal_clinic"]

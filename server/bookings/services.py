@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, or_, select, text, update
+from sqlalchemy import bindparam, case, exists, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import audiences as audiences_
 from ..errors import AppError, invalid_request
-from ..events.services import AUDIENCE_KINDS, resolve_audience
 from ..extensions import db, get_or_raise, statement_per_transaction
 from ..members.auth import member_confirmed
-from ..members.models import Department, Grid, Member, MemberTag
+from ..members.models import Department, Grid, Member
 from ..notices import services as notices
 from ..timeutil import SHANGHAI, UTCDateTime, utcnow
 from .models import Booking, BookingStatus, Calendar, CalendarAudience, Slot, SlotStatus
@@ -83,33 +83,10 @@ def slot_location(slot: Slot, calendar: Calendar) -> str:
 
 # --- calendars ------------------------------------------------------------------------------------
 
-def _audience_match(calendar_id, department_id, grid_id, tag_ids):
-    """SQL condition: the calendar's audience admits the member described by the given expressions
-    (an empty audience admits everyone; within a kind any entry matches; every listed kind must match)."""
-    a = CalendarAudience
-
-    def kind_ok(kind: str, match):
-        return or_(~exists().where(a.calendar_id == calendar_id, a.kind == kind),
-                   exists().where(a.calendar_id == calendar_id, a.kind == kind, match))
-
-    return and_(kind_ok("department", a.ref_id == department_id), kind_ok("grid", a.ref_id == grid_id),
-                kind_ok("tag", a.ref_id.in_(tag_ids)))
-
-
 def audience_filter(member: Member):
     """SQL condition on Calendar: open to this member."""
-    return _audience_match(Calendar.id, member.department_id or -1, member.grid_id or -1,
-                           select(MemberTag.tag_id).where(MemberTag.member_id == member.id))
-
-
-def _tags_of_outer_member():
-    # Nested two levels down, the subquery would not correlate to the outer members row by itself.
-    return select(MemberTag.tag_id).where(MemberTag.member_id == Member.id).correlate(Member)
-
-
-def members_in_audience(calendar_id: int):
-    """SQL condition on Member: in this calendar's audience."""
-    return _audience_match(literal(calendar_id), Member.department_id, Member.grid_id, _tags_of_outer_member())
+    return audiences_.admits(CalendarAudience, CalendarAudience.calendar_id, Calendar.id,
+                             *audiences_.member_values(member))
 
 
 def is_eligible(member: Member, calendar: Calendar) -> bool:
@@ -118,7 +95,7 @@ def is_eligible(member: Member, calendar: Calendar) -> bool:
 
 def create_calendar(created_by: int | None = None, audience: dict | None = None, **fields: Any) -> Calendar:
     """Create a calendar. Raises 400 invalid_request for unknown audience names."""
-    rows = resolve_audience(audience)
+    rows = audiences_.resolve_rows(audience)
     calendar = Calendar(**fields, created_by=created_by)
     db.session.add(calendar)
     db.session.flush()
@@ -153,18 +130,7 @@ def list_calendars(member: Member, *, kind: str | None, page: int, per_page: int
 
 def audiences(calendar_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
     """Audience names per calendar, for output; one query per kind."""
-    ids = list(calendar_ids)
-    out: dict[int, dict[str, list[str]]] = {i: {"departments": [], "grids": [], "tags": []} for i in ids}
-    if not ids:
-        return out
-    for field, (kind, model) in AUDIENCE_KINDS.items():
-        rows = db.session.execute(
-            select(CalendarAudience.calendar_id, model.name).join(model, model.id == CalendarAudience.ref_id)
-            .where(CalendarAudience.calendar_id.in_(ids), CalendarAudience.kind == kind).order_by(model.name)
-        ).all()
-        for calendar_id, name in rows:
-            out[calendar_id][field].append(name)
-    return out
+    return audiences_.names(CalendarAudience, CalendarAudience.calendar_id, calendar_ids)
 
 
 # --- slots ----------------------------------------------------------------------------------------
@@ -257,15 +223,11 @@ def announce(calendar: Calendar, slots: list[Slot], publish_at: datetime | None)
     """Tell the calendar's members that slots are open for booking: at publish_at, or now when it is
     null or past (push, with SMS where no push can go). Returns the notice, or None when nobody is in
     the audience."""
-    has_audience = db.session.scalar(select(exists().where(CalendarAudience.calendar_id == calendar.id)))
-    if has_audience:
-        ids = list(db.session.scalars(select(Member.id).where(Member.is_active.is_(True),
-                                                              members_in_audience(calendar.id))))
-        audience: dict = {"member_ids": ids}
-    else:
-        ids = list(db.session.scalars(select(Member.id).where(Member.is_active.is_(True)).limit(1)))
-        audience = {"all": True}
-    if not ids:
+    # The notice stores the calendar's audience (not its members): planned in SQL when it is sent.
+    audience = audiences_.copy_of(CalendarAudience, CalendarAudience.calendar_id, calendar.id)
+    reached = audiences_.admits(CalendarAudience, CalendarAudience.calendar_id, literal(calendar.id),
+                                *audiences_.member_columns())
+    if not db.session.scalar(select(exists().where(Member.is_active.is_(True), reached))):
         return None
     ordered = sorted(slots, key=lambda s: s.starts_at)
     days: dict[str, list[Slot]] = {}
@@ -412,7 +374,8 @@ def _booking_statements():
     """The statements of the booking path, built once: a rush runs them thousands of times, and
     building the audience expression alone costs more than running it."""
     slot_id, member_id = bindparam("slot_id"), bindparam("member_id")
-    eligible = _audience_match(Calendar.id, Member.department_id, Member.grid_id, _tags_of_outer_member())
+    eligible = audiences_.admits(CalendarAudience, CalendarAudience.calendar_id, Calendar.id,
+                                 *audiences_.member_columns())
     mine = (select(Booking.id).where(Booking.slot_id == Slot.id, Booking.member_id == Member.id,
                                      Booking.status == BookingStatus.booked).scalar_subquery())
     # The member's roster state, slot, calendar, eligibility and the member's own booking of this slot

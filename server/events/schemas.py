@@ -4,19 +4,14 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from ..api import GroupName, Out, PageQuery, Schema, Timestamp
+from ..api import Out, PageQuery, Schema, Timestamp
+from ..audiences import AudienceIn, AudienceOut  # noqa: F401 (events' shapes, imported from here too)
 from ..timeutil import LocalTime
 
 # A reminder from 5 minutes to 7 days before the start.
 ReminderMinutes = Annotated[int, Field(ge=5, le=7 * 24 * 60)]
 
 EventKind = Literal["activity", "training", "health_check", "lecture", "volunteer", "meeting", "other"]
-
-
-class AudienceIn(Schema):
-    departments: list[GroupName] = Field(default_factory=list, max_length=200)
-    grids: list[GroupName] = Field(default_factory=list, max_length=200)
-    tags: list[GroupName] = Field(default_factory=list, max_length=200)
 
 
 class _EventFields(Schema):
@@ -103,12 +98,6 @@ class RegistrationOut(Out):
     waitlist_position: Optional[int]
     created_at: LocalTime
     checked_in_at: Optional[LocalTime] = None
-
-
-class AudienceOut(Out):
-    departments: list[GroupName]
-    grids: list[GroupName]
-    tags: list[GroupName]
 
 
 class EventOut(Out):

@@ -17,10 +17,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import audiences as audiences_
 from ..errors import AppError, invalid_request
 from ..extensions import db, get_or_raise, statement_per_transaction
 from ..members.auth import member_confirmed
-from ..members.models import Department, Grid, Member, MemberTag, Tag
+from ..members.models import Department, Grid, Member
 from ..timeutil import UTCDateTime, to_local_iso, utcnow
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
 
@@ -33,9 +34,6 @@ event_cancelled = signals.signal("event-cancelled")
 # Sent when an event is created or its start or reminder times change: reminders follow.
 event_scheduled = signals.signal("event-scheduled")
 
-AUDIENCE_KINDS = {"departments": ("department", Department), "grids": ("grid", Grid), "tags": ("tag", Tag)}
-
-
 def not_found() -> AppError:
     return AppError("not_found", "活动不存在")
 
@@ -46,26 +44,8 @@ def _new_ticket_key() -> bytes:
     return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
-def resolve_audience(audience: dict[str, list[str]] | None) -> list[tuple[str, int]]:
-    """Names to (kind, id); unknown names are a 400 naming the field."""
-    rows: list[tuple[str, int]] = []
-    bad: dict[str, str] = {}
-    for field, (kind, model) in AUDIENCE_KINDS.items():
-        names = sorted(set((audience or {}).get(field) or []))
-        if not names:
-            continue
-        found = dict(db.session.execute(select(model.name, model.id).where(model.name.in_(names))).all())
-        missing = [n for n in names if n not in found]
-        if missing:
-            bad[f"audience.{field}"] = "不存在：" + "、".join(missing)
-        rows.extend((kind, found[n]) for n in names if n in found)
-    if bad:
-        raise invalid_request(bad)
-    return rows
-
-
 def _set_audience(event: Event, audience: dict | None) -> None:
-    rows = resolve_audience(audience)
+    rows = audiences_.resolve_rows(audience)
     db.session.execute(delete(EventAudience).where(EventAudience.event_id == event.id))
     if rows:
         db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
@@ -73,7 +53,7 @@ def _set_audience(event: Event, audience: dict | None) -> None:
 
 def create_event(created_by: int | None = None, audience: dict | None = None, **fields: Any) -> Event:
     """Create a published event. Raises 400 invalid_request for unknown audience names."""
-    rows = resolve_audience(audience)
+    rows = audiences_.resolve_rows(audience)
     event = Event(**fields, created_by=created_by, ticket_key=_new_ticket_key(), status=EventStatus.published)
     db.session.add(event)
     db.session.flush()
@@ -143,21 +123,8 @@ def cancel_event(event_id: int) -> Event:
 
 
 def audience_filter(member: Member):
-    """SQL condition: the member is in the event's audience (empty audience means everyone)."""
-    tag_ids = select(MemberTag.tag_id).where(MemberTag.member_id == member.id)
-
-    def kind_ok(kind: str, match):
-        a = EventAudience
-        return or_(
-            ~exists().where(a.event_id == Event.id, a.kind == kind),
-            exists().where(a.event_id == Event.id, a.kind == kind, match),
-        )
-
-    return and_(
-        kind_ok("department", EventAudience.ref_id == (member.department_id or -1)),
-        kind_ok("grid", EventAudience.ref_id == (member.grid_id or -1)),
-        kind_ok("tag", EventAudience.ref_id.in_(tag_ids)),
-    )
+    """SQL condition on Event: the member is in the event's audience (empty audience means everyone)."""
+    return audiences_.admits(EventAudience, EventAudience.event_id, Event.id, *audiences_.member_values(member))
 
 
 def is_eligible(member: Member, event: Event) -> bool:
@@ -184,20 +151,7 @@ def list_events(member: Member, *, start: datetime | None, end: datetime | None,
 
 def audiences(event_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
     """Audience names per event, for output; one query per kind."""
-    ids = list(event_ids)
-    out: dict[int, dict[str, list[str]]] = {i: {"departments": [], "grids": [], "tags": []} for i in ids}
-    if not ids:
-        return out
-    for field, (kind, model) in AUDIENCE_KINDS.items():
-        rows = db.session.execute(
-            select(EventAudience.event_id, model.name)
-            .join(model, model.id == EventAudience.ref_id)
-            .where(EventAudience.event_id.in_(ids), EventAudience.kind == kind)
-            .order_by(model.name)
-        ).all()
-        for event_id, name in rows:
-            out[event_id][field].append(name)
-    return out
+    return audiences_.names(EventAudience, EventAudience.event_id, event_ids)
 
 
 # --- sign-up --------------------------------------------------------------------------------------
@@ -213,21 +167,12 @@ def _active_registration(event_id: int, member_id: int) -> Registration | None:
     )
 
 
-def _audience_ok(kind: str, match):
-    a = EventAudience
-    return or_(~exists().where(a.event_id == Event.id, a.kind == kind),
-               exists().where(a.event_id == Event.id, a.kind == kind, match))
-
-
 # Built once with bind parameters: building the audience expression and its cache key per call cost
 # more than running it. One read before the lock: the member is on the roster, the event exists, the
 # member may sign up, and any registration they already have.
 _SIGNUP_READ = (
-    select(Member.is_active, Member.token_version, Event.id, and_(
-        _audience_ok("department", EventAudience.ref_id == Member.department_id),
-        _audience_ok("grid", EventAudience.ref_id == Member.grid_id),
-        _audience_ok("tag", EventAudience.ref_id.in_(
-            select(MemberTag.tag_id).where(MemberTag.member_id == bindparam("member_id")))),
+    select(Member.is_active, Member.token_version, Event.id, audiences_.admits(
+        EventAudience, EventAudience.event_id, Event.id, *audiences_.member_columns(bindparam("member_id")),
     ).label("eligible"), Registration)
     .select_from(Member)
     .outerjoin(Event, Event.id == bindparam("event_id"))

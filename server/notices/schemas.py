@@ -2,33 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from ..api import GroupName, Out, PageQuery, QuerySchema, RowId, Schema, Timestamp
+from ..api import Out, PageQuery, QuerySchema, Schema, Timestamp
+from ..audiences import NoticeAudienceIn
 from ..timeutil import LocalTime
 
 Channel = Literal["push", "sms", "poster"]
 TemplateId = Annotated[str, Field(min_length=1, max_length=64)]  # the width of subscription_quotas.template_id
-
-
-class NoticeAudienceIn(Schema):
-    all: Optional[bool] = None
-    departments: Optional[list[GroupName]] = Field(None, max_length=200)
-    grids: Optional[list[GroupName]] = Field(None, max_length=200)
-    tags: Optional[list[GroupName]] = Field(None, max_length=200)
-    member_ids: Optional[list[RowId]] = Field(None, max_length=10000)
-    event_id: Optional[RowId] = None
-
-    @model_validator(mode="after")
-    def _not_empty(self):
-        if self.all is False:
-            raise ValueError("all: 只能为 true；如需指定对象请列出部门、网格、标签、会员或活动")
-        if self.all and any([self.departments, self.grids, self.tags, self.member_ids, self.event_id is not None]):
-            raise ValueError("all: 全体会员时不能再指定其他对象")
-        if not self.all and not any([self.departments, self.grids, self.tags, self.member_ids,
-                                     self.event_id is not None]):
-            raise ValueError("audience: 请选择通知对象：全体会员，或部门、网格、标签、会员、活动报名者")
-        return self
 
 
 class NoticeIn(Schema):

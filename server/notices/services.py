@@ -6,17 +6,15 @@ Sending writes the recipients and then every delivery row (push and SMS) in two 
 """
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, text, union_all, update
+from sqlalchemy import and_, case, exists, func, insert, literal, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..errors import AppError, invalid_request
-from ..events.models import Registration
+from .. import audiences
+from ..errors import AppError
 from ..extensions import db, get_or_raise
-from ..members.models import Department, Grid, Member, MemberTag, Tag, WechatUser
+from ..members.models import Member, WechatUser
 from ..timeutil import utcnow
 from .models import Delivery, DeliveryStatus, Notice, NoticeRecipient, NoticeStatus, SubscriptionQuota
 
@@ -35,48 +33,10 @@ def upsert(model):
 
 # --- creating ---------------------------------------------------------------------------------------
 
-_NAMED = {"departments": Department, "grids": Grid, "tags": Tag}
-
-
-def resolve_audience(audience: dict[str, Any]) -> dict[str, Any]:
-    """Check the audience and add the ids of named groups. Raises 400 invalid_request."""
-    if audience.get("all"):
-        return {"all": True}
-    resolved: dict[str, Any] = {}
-    bad: dict[str, str] = {}
-    for field, model in _NAMED.items():
-        names = sorted(set(audience.get(field) or []))
-        if names:
-            found = dict(db.session.execute(select(model.name, model.id).where(model.name.in_(names))).all())
-            missing = [n for n in names if n not in found]
-            if missing:
-                bad[f"audience.{field}"] = "不存在：" + "、".join(missing)
-            resolved[field] = names
-            resolved[f"{field}_ids"] = sorted(found.values())
-    member_ids = sorted(set(audience.get("member_ids") or []))
-    if member_ids:
-        known = set(db.session.scalars(select(Member.id).where(Member.id.in_(member_ids))))
-        if unknown := [i for i in member_ids if i not in known]:
-            bad["audience.member_ids"] = "不存在的会员：" + "、".join(map(str, unknown[:20]))
-        resolved["member_ids"] = member_ids
-    for key in ("event_id", "event_confirmed_id"):  # the latter: confirmed registrants only (reminders)
-        if audience.get(key) is not None:
-            from ..events.models import Event
-
-            if db.session.get(Event, audience[key]) is None:
-                bad[f"audience.{key}"] = "活动不存在"
-            resolved[key] = audience[key]
-    if bad:
-        raise invalid_request(bad)
-    if not resolved:
-        raise invalid_request({"audience": "请选择通知对象：全体会员，或部门、网格、标签、会员、活动报名者"})
-    return resolved
-
-
 def create_notice(created_by: int | None, *, title: str, body: str, channels: list[str], audience: dict,
                   send_at=None, sms_fallback: bool = True, page: str | None = None) -> Notice:
     notice = Notice(title=title, body=body, channels=sorted(set(channels), key=["push", "sms", "poster"].index),
-                    audience=resolve_audience(audience), send_at=send_at, sms_fallback=sms_fallback, page=page,
+                    audience=audiences.resolve_notice(audience), send_at=send_at, sms_fallback=sms_fallback, page=page,
                     status=NoticeStatus.draft, created_by=created_by)
     db.session.add(notice)
     db.session.flush()
@@ -88,29 +48,6 @@ def get_notice(notice_id: int, lock: bool = False) -> Notice:
 
 
 # --- sending ----------------------------------------------------------------------------------------
-
-def _audience_condition(a: dict):
-    """SQL condition on Member for the stored audience: every listed group receives the notice."""
-    if a.get("all"):
-        return literal(True)
-    conds = []
-    if a.get("departments_ids"):
-        conds.append(Member.department_id.in_(a["departments_ids"]))
-    if a.get("grids_ids"):
-        conds.append(Member.grid_id.in_(a["grids_ids"]))
-    if a.get("tags_ids"):
-        conds.append(exists().where(MemberTag.member_id == Member.id, MemberTag.tag_id.in_(a["tags_ids"])))
-    if a.get("member_ids"):
-        conds.append(Member.id.in_(a["member_ids"]))
-    if a.get("event_id") is not None:
-        conds.append(exists().where(Registration.member_id == Member.id, Registration.event_id == a["event_id"],
-                                    Registration.status.in_(("confirmed", "waitlisted"))))
-    if a.get("event_confirmed_id") is not None:
-        conds.append(exists().where(Registration.member_id == Member.id,
-                                    Registration.event_id == a["event_confirmed_id"],
-                                    Registration.status == "confirmed"))
-    return or_(*conds) if conds else literal(False)
-
 
 def send_notice(notice_id: int, *, due_only: bool = False) -> Notice:
     """Send now, or schedule when send_at is in the future. Sending twice sends nothing twice.
@@ -139,7 +76,8 @@ def _plan(notice: Notice, now) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(7201)"))
     # Plain INSERTs, no ON CONFLICT: the notice is locked and still a draft or scheduled, so none of its
     # rows exist yet (the unique key would still refuse a second copy).
-    recipients = select(literal(nid), Member.id).where(Member.is_active.is_(True), _audience_condition(notice.audience))
+    recipients = select(literal(nid), Member.id).where(Member.is_active.is_(True),
+                                                       audiences.stored_condition(notice.audience))
     count = db.session.execute(
         insert(NoticeRecipient).from_select(["notice_id", "member_id"], recipients),
         execution_options={"preserve_rowcount": True}).rowcount

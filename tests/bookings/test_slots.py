@@ -313,7 +313,31 @@ def test_reception_day_announcement_reaches_only_the_calendars_audience(make, db
     make.slot(cal)
     notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
     assert recipients(db, notice.id) == {inside.id}
-    assert notice.audience["member_ids"] == [inside.id] and outside
+    # the calendar's audience, not its members (planned in SQL like any notice)
+    assert notice.audience["departments"] == ["机修车间"] and notice.audience["tags"] == ["新员工"]
+    assert "member_ids" not in notice.audience and outside
+
+
+def test_reception_day_announcement_for_a_thousand_members_stores_the_audience_not_their_ids(make, db):
+    from sqlalchemy import insert
+
+    from server.members.models import Member, MemberTag
+
+    dept, tag, other = make.department("机修车间"), make.tag("新员工"), make.department("生产一部")
+    rows = [{"employee_no": f"K{i:05d}", "name": f"职工{i}", "phone": f"137{i:08d}", "roles": ["member"],
+             "department_id": dept.id if i % 4 else other.id} for i in range(1500)]
+    db.session.execute(insert(Member), rows)
+    ids = dict(db.session.execute(select(Member.employee_no, Member.id).where(Member.employee_no.like("K%"))).all())
+    tagged = [ids[f"K{i:05d}"] for i in range(1500) if i % 6]  # five in six carry the tag
+    db.session.execute(insert(MemberTag), [{"member_id": m, "tag_id": tag.id} for m in tagged])
+    expected = {ids[f"K{i:05d}"] for i in range(1500) if i % 4 and i % 6}
+    assert len(expected) == 1000
+    cal = make.calendar(kind="reception_day", audience={"departments": ["机修车间"], "tags": ["新员工"]})
+    make.slot(cal)
+    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
+    assert notice.audience == {"departments": ["机修车间"], "departments_ids": [dept.id], "tags": ["新员工"],
+                               "tags_ids": [tag.id], "match": "every_kind"}
+    assert recipients(db, notice.id) == expected
 
 
 def test_generate_times_with_an_offset_are_refused_not_a_500(client, make, auth):
