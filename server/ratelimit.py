@@ -48,13 +48,20 @@ class Throttle:
         self._shared = None if uri.startswith("memory://") else MovingWindowRateLimiter(storage_from_string(uri))
         # The in-memory storage of `limits` is not thread-safe; requests in threads share it.
         self._lock = threading.Lock()
+        self._down = False
 
     def _call(self, method: str, *args, **kwargs):
         if self._shared is not None:
             try:
-                return getattr(self._shared, method)(*args, **kwargs)
+                result = getattr(self._shared, method)(*args, **kwargs)
+                if self._down:
+                    self._down = False
+                    log.warning("rate-limit storage is back")
+                return result
             except Exception:  # Redis unreachable: count in this process until it is back
-                log.warning("rate-limit storage unavailable, counting in this process", exc_info=True)
+                if not self._down:  # once per outage, not once per request
+                    self._down = True
+                    log.warning("rate-limit storage unavailable, counting in this process", exc_info=True)
         with self._lock:
             return getattr(self._memory, method)(*args, **kwargs)
 

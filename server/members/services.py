@@ -1,4 +1,4 @@
-"""Sign-in and binding of WeChat users to roster entries."""
+"""Sign-in, binding of WeChat users to roster entries, and taking members off the roster."""
 from __future__ import annotations
 
 import logging

@@ -119,11 +119,15 @@ def _median_ms(client, receipt: str, runs: int = 5) -> float:
 
 def test_wrong_receipt_is_404_and_takes_about_as_long(client, submit):
     receipt = submit().get_json()["receipt"]
-    right, status = _median_ms(client, receipt)
-    assert status == 200
     wrong_code = ("0" if receipt[0] != "0" else "1") + receipt[1:]
-    wrong, status = _median_ms(client, wrong_code)
-    assert status == 404
+    # Interleaved, so that load from other processes falls on both sides alike.
+    rights, wrongs = [], []
+    for _ in range(7):
+        rights.append(_median_ms(client, receipt, runs=1))
+        wrongs.append(_median_ms(client, wrong_code, runs=1))
+    assert {status for _, status in rights} == {200} and {status for _, status in wrongs} == {404}
+    right = statistics.median(ms for ms, _ in rights)
+    wrong = statistics.median(ms for ms, _ in wrongs)
     assert right / 3 < wrong < right * 3, (right, wrong)
     # A malformed receipt is refused before any hashing: its format is public, so speed says nothing.
     _, status = _median_ms(client, "not-a-receipt")
