@@ -19,8 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .error_codes import CATALOGUE, check_codes
 from .errors import AppError, invalid_request
-
-STAFF_ROLES = frozenset({"staff", "secretary", "admin"})
+from .roles import STAFF_ROLES  # noqa: F401 (imported from here by routes)
 
 
 def _plausible(value):
@@ -406,6 +405,7 @@ def openapi_document(app: Flask) -> dict:
                     op["description"] = "Roles: " + (", ".join(meta["roles"]) or "signed-in WeChat user")
                 if meta["query"] is not None:
                     qs = meta["query"].model_json_schema(ref_template="#/components/schemas/{model}")
+                    components.update(qs.get("$defs", {}))  # a vocabulary a parameter names (EventKind…)
                     required = set(qs.get("required", []))
                     for name, prop in qs.get("properties", {}).items():
                         op_params.append({"name": name, "in": "query", "required": name in required, "schema": prop})

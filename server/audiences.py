@@ -25,9 +25,20 @@ from .api import GroupName, Out, RowId, Schema
 from .errors import invalid_request
 from .extensions import db
 from .members.models import Department, Grid, Member, MemberTag, Tag
+from .vocabulary import Vocabulary
+
+
+class AudienceKind(Vocabulary):
+    """A kind of group stored in the audience link tables (event_audiences, calendar_audiences)."""
+
+    department = "department", "部门"
+    grid = "grid", "网格"
+    tag = "tag", "标签"
+
 
 # Field of the API shape → kind stored in the link tables, and the named model.
-KINDS = {"departments": ("department", Department), "grids": ("grid", Grid), "tags": ("tag", Tag)}
+KINDS = {"departments": (AudienceKind.department, Department), "grids": (AudienceKind.grid, Grid),
+         "tags": (AudienceKind.tag, Tag)}
 EVERY_KIND = "every_kind"
 EMPTY_NOTICE_AUDIENCE = "请选择通知对象：全体会员，或部门、网格、标签、会员、活动报名者"
 

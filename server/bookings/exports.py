@@ -6,8 +6,8 @@ from flask import Response
 from ..exports import download as spreadsheet
 from ..exports import local_text
 from ..timeutil import SHANGHAI
+from .models import BookingStatus
 
-STATUS_ZH = {"booked": "已预约", "cancelled": "已取消"}
 HEADERS = ["日期", "开始", "结束", "工号", "姓名", "部门", "网格", "手机", "状态", "预约时间", "取消时间", "取消方"]
 TOPIC = "想反映的问题"
 
@@ -17,7 +17,7 @@ def _rows(items, with_topic: bool):
         start, end = i.starts_at.astimezone(SHANGHAI), i.ends_at.astimezone(SHANGHAI)
         cancelled_by = "" if i.status == "booked" else ("工会" if i.cancelled_by_staff else "本人")
         row = [start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M"), i.employee_no, i.name,
-               i.department or "", i.grid or "", i.phone_masked or "", STATUS_ZH[i.status],
+               i.department or "", i.grid or "", i.phone_masked or "", BookingStatus(i.status).label,
                local_text(i.created_at), local_text(i.cancelled_at), cancelled_by]
         yield row + [i.topic or ""] if with_topic else row
 

@@ -1,26 +1,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Optional
 
 from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audiences import AudienceKind
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
-
-CALENDAR_KINDS = ("health_check", "reception_day", "legal_clinic")
-
-
-class SlotStatus(StrEnum):
-    open = "open"
-    cancelled = "cancelled"
+from ..vocabulary import Vocabulary
 
 
-class BookingStatus(StrEnum):
-    booked = "booked"
-    cancelled = "cancelled"
+class CalendarKind(Vocabulary):
+    health_check = "health_check", "体检"
+    reception_day = "reception_day", "书记接待日"
+    legal_clinic = "legal_clinic", "法律门诊"
+
+
+class SlotStatus(Vocabulary):
+    open = "open", "可预约"
+    cancelled = "cancelled", "已取消"
+
+
+class BookingStatus(Vocabulary):
+    booked = "booked", "已预约"
+    cancelled = "cancelled", "已取消"
 
 
 class Calendar(db.Model):
@@ -38,7 +43,7 @@ class Calendar(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("kind IN ('health_check', 'reception_day', 'legal_clinic')", name="kind_valid"),
+        CalendarKind.check("kind"),
         CheckConstraint("cancel_cutoff_hours >= 0", name="cutoff_not_negative"),
         CheckConstraint("max_active_per_member >= 1", name="limit_positive"),
     )
@@ -51,7 +56,7 @@ class CalendarAudience(db.Model):
     calendar_id: Mapped[int] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     ref_id: Mapped[int] = mapped_column(primary_key=True)
-    __table_args__ = (CheckConstraint("kind IN ('department', 'grid', 'tag')", name="kind_valid"),)
+    __table_args__ = (AudienceKind.check("kind"),)
 
 
 class Slot(db.Model):
@@ -77,7 +82,7 @@ class Slot(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="not_overbooked"),
-        CheckConstraint("status IN ('open', 'cancelled')", name="status_valid"),
+        SlotStatus.check("status"),
         Index("ix_slots_calendar_starts", "calendar_id", "starts_at"),
     )
 
@@ -97,7 +102,7 @@ class Booking(db.Model):
     slot: Mapped[Slot] = relationship()
 
     __table_args__ = (
-        CheckConstraint("status IN ('booked', 'cancelled')", name="status_valid"),
+        BookingStatus.check("status"),
         # One active booking per member and slot; cancelled ones stay as history.
         Index("uq_bookings_active_slot_member", "slot_id", "member_id", unique=True,
               sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),

@@ -9,9 +9,7 @@ from ..api import Day, Out, PageQuery, Schema, Timestamp
 from ..audiences import AudienceIn, AudienceOut  # noqa: F401 (the same shapes as for events)
 from ..events.schemas import CancelOut  # noqa: F401
 from ..timeutil import LocalTime
-
-CalendarKind = Literal["health_check", "reception_day", "legal_clinic"]
-BookingStatusLit = Literal["booked", "cancelled"]
+from .models import BookingStatus, CalendarKind, SlotStatus
 
 
 class CalendarIn(Schema):
@@ -118,7 +116,7 @@ class SlotOut(Out):
     booked: int
     seats_left: int
     published: bool
-    status: Literal["open", "cancelled"]
+    status: SlotStatus
 
 
 class StaffSlotOut(SlotOut):
@@ -161,7 +159,7 @@ class BookingOut(Out):
     id: int
     slot: SlotOut
     calendar: CalendarBrief
-    status: BookingStatusLit
+    status: BookingStatus
     topic: Optional[str]
     created_at: LocalTime
     cancelled_at: Optional[LocalTime]
@@ -176,12 +174,12 @@ class BookingPage(Out):
 
 
 class MyBookingQuery(PageQuery):
-    status: Optional[BookingStatusLit] = None
+    status: Optional[BookingStatus] = None
 
 
 class RosterQuery(PageQuery):
     date: Optional[Day] = None
-    status: Optional[BookingStatusLit] = None
+    status: Optional[BookingStatus] = None
     format: Optional[Literal["json", "csv", "xlsx"]] = None
 
 
@@ -196,7 +194,7 @@ class RosterBookingOut(Out):
     department: Optional[str]
     grid: Optional[str]
     phone_masked: Optional[str]
-    status: BookingStatusLit
+    status: BookingStatus
     topic: Optional[str]
     created_at: LocalTime
     cancelled_at: Optional[LocalTime]

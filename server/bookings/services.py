@@ -30,7 +30,7 @@ from ..members.auth import member_confirmed
 from ..members.models import Department, Grid, Member
 from ..notices import services as notices
 from ..timeutil import SHANGHAI, UTCDateTime, utcnow
-from .models import Booking, BookingStatus, Calendar, CalendarAudience, Slot, SlotStatus
+from .models import Booking, BookingStatus, Calendar, CalendarAudience, CalendarKind, Slot, SlotStatus
 
 log = logging.getLogger(__name__)
 signals = Namespace()
@@ -38,7 +38,6 @@ signals = Namespace()
 slot_scheduled = signals.signal("slot-scheduled")
 slot_cancelled = signals.signal("slot-cancelled")
 
-KIND_ZH = {"health_check": "体检", "reception_day": "书记接待日", "legal_clinic": "法律门诊"}
 WEEKDAYS = "一二三四五六日"
 PAGE = "pages/bookings/index"
 
@@ -235,7 +234,7 @@ def announce(calendar: Calendar, slots: list[Slot], publish_at: datetime | None)
         days.setdefault(day_label(s.starts_at), []).append(s)
     parts = "、".join(dict.fromkeys(part_of_day(s.starts_at) for s in ordered))
     when = "、".join(days) if len(days) > 1 else f"{next(iter(days))} {parts}"
-    title = f"{KIND_ZH[calendar.kind]}开放预约：{when} {calendar.location}"
+    title = f"{CalendarKind(calendar.kind).label}开放预约：{when} {calendar.location}"
     places = dict.fromkeys(slot_location(s, calendar) for s in ordered)
     ranges = "；".join(span_label(v[0].starts_at, max(x.ends_at for x in v)) for v in days.values())
     caps = sorted({s.capacity for s in ordered})

@@ -5,15 +5,16 @@ from flask import Response
 
 from ..exports import download as spreadsheet
 from ..exports import local_text
+from .models import RegistrationStatus
 
-STATUS_ZH = {"confirmed": "已报名", "waitlisted": "候补", "cancelled": "已取消"}
 HEADERS = ["工号", "姓名", "部门", "网格", "手机", "状态", "候补位次", "报名时间", "签到时间"]
 
 
 def _rows(items):
     for i in items:
         yield [i.employee_no, i.name, i.department or "", i.grid or "", i.phone_masked or "",
-               STATUS_ZH[i.status], i.waitlist_position or "", local_text(i.created_at), local_text(i.checked_in_at)]
+               RegistrationStatus(i.status).label, i.waitlist_position or "", local_text(i.created_at),
+               local_text(i.checked_in_at)]
 
 
 def download(event, items, fmt: str) -> Response:

@@ -1,27 +1,41 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Optional
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..audiences import AudienceKind
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
-
-EVENT_KINDS = ("activity", "training", "health_check", "lecture", "volunteer", "meeting", "other")
-
-
-class EventStatus(StrEnum):
-    published = "published"
-    cancelled = "cancelled"
+from ..vocabulary import Vocabulary
 
 
-class RegistrationStatus(StrEnum):
-    confirmed = "confirmed"
-    waitlisted = "waitlisted"
-    cancelled = "cancelled"
+class EventKind(Vocabulary):
+    activity = "activity", "文体活动"
+    training = "training", "培训"
+    health_check = "health_check", "体检"
+    lecture = "lecture", "讲座"
+    volunteer = "volunteer", "志愿服务"
+    meeting = "meeting", "会议"
+    other = "other", "其他"
+
+
+class EventStatus(Vocabulary):
+    published = "published", "已发布"
+    cancelled = "cancelled", "已取消"
+
+
+class RegistrationStatus(Vocabulary):
+    confirmed = "confirmed", "已报名"
+    waitlisted = "waitlisted", "候补"
+    cancelled = "cancelled", "已取消"
+
+
+class CheckinMethod(Vocabulary):
+    code = "code", "签到码"
+    ticket = "ticket", "电子票"
 
 
 class Event(db.Model):
@@ -60,11 +74,8 @@ class Event(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("capacity IS NULL OR confirmed_count <= capacity", name="not_overbooked"),
         CheckConstraint("confirmed_count >= 0 AND waitlist_count >= 0", name="counts_not_negative"),
-        CheckConstraint("status IN ('published', 'cancelled')", name="status_valid"),
-        CheckConstraint(
-            "kind IN ('activity', 'training', 'health_check', 'lecture', 'volunteer', 'meeting', 'other')",
-            name="kind_valid",
-        ),
+        EventStatus.check("status"),
+        EventKind.check("kind"),
     )
 
 
@@ -75,7 +86,7 @@ class EventAudience(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)
     ref_id: Mapped[int] = mapped_column(primary_key=True)
-    __table_args__ = (CheckConstraint("kind IN ('department', 'grid', 'tag')", name="kind_valid"),)
+    __table_args__ = (AudienceKind.check("kind"),)
 
 
 class Registration(db.Model):
@@ -91,7 +102,7 @@ class Registration(db.Model):
 
     __table_args__ = (
         UniqueConstraint("event_id", "member_id"),
-        CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status_valid"),
+        RegistrationStatus.check("status"),
         CheckConstraint("(status = 'waitlisted') = (waitlist_seq IS NOT NULL)", name="seq_iff_waitlisted"),
         Index("ix_registrations_event_status_seq", "event_id", "status", "waitlist_seq"),
     )
@@ -113,5 +124,5 @@ class Checkin(db.Model):
 
     __table_args__ = (
         UniqueConstraint("event_id", "member_id"),
-        CheckConstraint("method IN ('code', 'ticket')", name="method_valid"),
+        CheckinMethod.check("method"),
     )

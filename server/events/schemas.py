@@ -7,11 +7,10 @@ from pydantic import Field, field_validator, model_validator
 from ..api import Out, PageQuery, Schema, Timestamp
 from ..audiences import AudienceIn, AudienceOut  # noqa: F401 (events' shapes, imported from here too)
 from ..timeutil import LocalTime
+from .models import EventKind, EventStatus, RegistrationStatus
 
 # A reminder from 5 minutes to 7 days before the start.
 ReminderMinutes = Annotated[int, Field(ge=5, le=7 * 24 * 60)]
-
-EventKind = Literal["activity", "training", "health_check", "lecture", "volunteer", "meeting", "other"]
 
 
 class _EventFields(Schema):
@@ -88,13 +87,13 @@ class EventListQuery(PageQuery):
 
 class RegistrationListQuery(PageQuery):
     format: Optional[Literal["json", "csv", "xlsx"]] = None
-    status: Optional[Literal["confirmed", "waitlisted", "cancelled"]] = None
+    status: Optional[RegistrationStatus] = None
 
 
 class RegistrationOut(Out):
     id: int
     event_id: int
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: RegistrationStatus
     waitlist_position: Optional[int]
     created_at: LocalTime
     checked_in_at: Optional[LocalTime] = None
@@ -117,7 +116,7 @@ class EventOut(Out):
     checkin_opens_minutes_before: int
     checkin_closes_minutes_after: int
     reminder_minutes: list[int]
-    status: Literal["published", "cancelled"]
+    status: EventStatus
     confirmed_count: int
     waitlist_count: int
     seats_left: Optional[int]
@@ -150,7 +149,7 @@ class RosterRegistrationOut(Out):
     department: Optional[str]
     grid: Optional[str]
     phone_masked: Optional[str]
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: RegistrationStatus
     waitlist_position: Optional[int]
     created_at: LocalTime
     checked_in_at: Optional[LocalTime]

@@ -7,9 +7,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..roles import MemberRole
 from ..timeutil import UTCDateTime, utcnow
 
-ROLES = ("member", "liaison", "staff", "secretary", "admin")
+ROLES = tuple(MemberRole)
 
 
 class Department(db.Model):

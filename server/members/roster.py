@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select, update
 
 from ..extensions import db
+from ..roles import MemberRole
 from ..timeutil import utcnow
 from .auth import revoke_tokens
 from .models import ROLES, Department, Grid, Member, MemberTag, Tag
@@ -31,9 +32,10 @@ HEADER_ALIASES = {
     "姓名": "name", "手机": "phone", "手机号": "phone", "手机号码": "phone", "电话": "phone",
     "部门": "department", "网格": "grid", "网格小组": "grid", "角色": "roles", "标签": "tags",
 }
+# Each role's label as the console shows it, and the shorter words HR files use.
 ROLE_ALIASES = {
-    "会员": "member", "联络员": "liaison", "干事": "staff", "工会干事": "staff",
-    "书记": "secretary", "主席": "secretary", "管理员": "admin",
+    **{role.label: role.value for role in MemberRole},
+    "联络员": "liaison", "干事": "staff", "主席": "secretary", "管理员": "admin",
 }
 LIST_SEPARATORS = re.compile(r"[;；]")
 PHONE_JUNK = re.compile(r"[\s\-()（）]")

@@ -5,6 +5,7 @@ from typing import Optional
 from pydantic import Field
 
 from ..api import Out, Schema
+from ..roles import MemberRole
 from ..timeutil import LocalTime
 
 
@@ -31,7 +32,7 @@ class MemberOut(Out):
     name: str
     department: Optional[str]
     grid: Optional[str]
-    roles: list[str]
+    roles: list[MemberRole]
     tags: list[str]
     phone_masked: Optional[str]
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Optional
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -9,28 +8,34 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
-
-CHANNELS = ("push", "sms", "poster")
-
-
-class NoticeStatus(StrEnum):
-    draft = "draft"
-    scheduled = "scheduled"
-    sending = "sending"
-    sent = "sent"
+from ..vocabulary import Vocabulary
 
 
-class DeliveryStatus(StrEnum):
-    queued = "queued"
-    sending = "sending"        # handed to the provider, outcome not yet written (docs/delivery.md)
-    sent = "sent"
-    failed = "failed"
-    skipped = "skipped"
-    unknown = "unknown"        # a crash hid the outcome and the provider cannot tell: never sent again
-    duplicate = "duplicate"    # reconciliation found the provider accepted it more than once
+class NoticeChannel(Vocabulary):
+    push = "push", "小程序推送"
+    sms = "sms", "短信"
+    poster = "poster", "海报"
 
 
-STATUS_VALUES = ", ".join(f"'{s.value}'" for s in DeliveryStatus)
+# The channels a delivery row is written for: a poster is printed, not sent to anyone.
+DELIVERY_CHANNELS = (NoticeChannel.push, NoticeChannel.sms)
+
+
+class NoticeStatus(Vocabulary):
+    draft = "draft", "草稿"
+    scheduled = "scheduled", "已排期"
+    sending = "sending", "发送中"
+    sent = "sent", "已发送"
+
+
+class DeliveryStatus(Vocabulary):
+    queued = "queued", "待发送"
+    sending = "sending", "发送中"        # handed to the provider, outcome not yet written (docs/delivery.md)
+    sent = "sent", "已发送"
+    failed = "failed", "发送失败"
+    skipped = "skipped", "未发送"
+    unknown = "unknown", "状态未知"      # a crash hid the outcome and the provider cannot tell: never sent again
+    duplicate = "duplicate", "重复"      # reconciliation found the provider accepted it more than once
 
 
 class Notice(db.Model):
@@ -52,7 +57,7 @@ class Notice(db.Model):
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'scheduled', 'sending', 'sent')", name="status_valid"),
+        NoticeStatus.check("status"),
         Index("ix_notices_due", "status", "send_at"),
     )
 
@@ -97,8 +102,8 @@ class Delivery(db.Model):
     __table_args__ = (
         # Sending a notice twice, a retry or two racing workers can never make a second message.
         UniqueConstraint("notice_id", "member_id", "channel"),
-        CheckConstraint("channel IN ('push', 'sms')", name="channel_valid"),
-        CheckConstraint(f"status IN ({STATUS_VALUES})", name="status_valid"),
+        NoticeChannel.check("channel", only=DELIVERY_CHANNELS),
+        DeliveryStatus.check("status"),
         # The claim's scan, in its ORDER BY; only queued rows, so skipped and sent rows cost nothing.
         # Per-notice stats and lists use the unique key, which leads with notice_id.
         Index("ix_deliveries_due", "next_attempt_at", "id", postgresql_where=text("status = 'queued'"),

@@ -7,22 +7,22 @@ from pydantic import Field
 from ..api import Out, PageQuery, QuerySchema, Schema, Timestamp
 from ..audiences import NoticeAudienceIn
 from ..timeutil import LocalTime
+from .models import DELIVERY_CHANNELS, DeliveryStatus, NoticeChannel, NoticeStatus
 
-Channel = Literal["push", "sms", "poster"]
+# A delivery row's channel: the notice channels that send something to someone.
+DeliveryChannel = Literal[DELIVERY_CHANNELS]
 TemplateId = Annotated[str, Field(min_length=1, max_length=64)]  # the width of subscription_quotas.template_id
 
 
 class NoticeIn(Schema):
     title: str = Field(min_length=1, max_length=100)
     body: str = Field(min_length=1, max_length=5000)
-    channels: list[Channel] = Field(min_length=1, max_length=3)
+    channels: list[NoticeChannel] = Field(min_length=1, max_length=3)
     audience: NoticeAudienceIn
     send_at: Optional[Timestamp] = None
     sms_fallback: bool = True
     page: Optional[str] = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_\-/]+(\?[\w=&%\-.]*)?$")
 
-
-DeliveryState = Literal["queued", "sending", "sent", "failed", "skipped", "unknown", "duplicate"]
 
 
 class ChannelStats(Out):
@@ -47,12 +47,12 @@ class NoticeOut(Out):
     id: int
     title: str
     body: str
-    channels: list[Channel]
+    channels: list[NoticeChannel]
     audience: dict
     send_at: Optional[LocalTime]
     sms_fallback: bool
     page: Optional[str]
-    status: Literal["draft", "scheduled", "sending", "sent"]
+    status: NoticeStatus
     created_at: LocalTime
     sent_at: Optional[LocalTime]
     poster_url: Optional[str]
@@ -67,20 +67,20 @@ class NoticePage(Out):
 
 
 class NoticeListQuery(PageQuery):
-    status: Optional[Literal["draft", "scheduled", "sending", "sent"]] = None
+    status: Optional[NoticeStatus] = None
 
 
 class DeliveryQuery(PageQuery):
-    channel: Optional[Literal["push", "sms"]] = None
-    status: Optional[DeliveryState] = None
+    channel: Optional[DeliveryChannel] = None
+    status: Optional[DeliveryStatus] = None
 
 
 class DeliveryOut(Out):
     member_id: int
     name: str
     employee_no: str
-    channel: Literal["push", "sms"]
-    status: DeliveryState
+    channel: DeliveryChannel
+    status: DeliveryStatus
     attempts: int
     last_error: Optional[str]
     sent_at: Optional[LocalTime]

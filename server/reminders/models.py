@@ -1,20 +1,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import UTCDateTime, utcnow
+from ..vocabulary import Vocabulary
 
 
-class ReminderStatus(StrEnum):
-    pending = "pending"
-    sent = "sent"        # fanned out into a notice (or nobody was left to remind)
-    missed = "missed"    # fell due while nothing ran and was no longer useful
+class ReminderStatus(Vocabulary):
+    pending = "pending", "待发送"
+    sent = "sent", "已发送"        # fanned out into a notice (or nobody was left to remind)
+    missed = "missed", "已错过"    # fell due while nothing ran and was no longer useful
+
+
+class ReminderKind(Vocabulary):
+    """What a reminder is about: an event's registrants or a slot's bookings."""
+
+    event = "event", "活动"
+    booking = "booking", "预约"
 
 
 class Reminder(db.Model):
@@ -35,8 +42,8 @@ class Reminder(db.Model):
     __table_args__ = (
         # The same reminder for the same start time exists once, whoever schedules it how often.
         UniqueConstraint("kind", "target_id", "offset_minutes", "due_at"),
-        CheckConstraint("status IN ('pending', 'sent', 'missed')", name="status_valid"),
-        CheckConstraint("kind IN ('event', 'booking')", name="kind_valid"),
+        ReminderStatus.check("status"),
+        ReminderKind.check("kind"),
         Index("ix_reminders_due", "status", "due_at"),
         Index("ix_reminders_target", "kind", "target_id"),
     )

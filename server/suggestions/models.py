@@ -9,31 +9,37 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import UTCDateTime
-
-# Category -> label shown to users.
-CATEGORIES: dict[str, str] = {
-    "workplace_safety": "安全生产",
-    "pay_benefits": "薪酬福利",
-    "canteen_facilities": "食堂与后勤",
-    "management": "管理与作风",
-    "training_career": "培训与发展",
-    "other": "其他",
-}
+from ..vocabulary import Vocabulary
 
 
-class SuggestionStatus(StrEnum):
-    new = "new"
-    in_progress = "in_progress"
-    answered = "answered"
-    closed = "closed"
+class SuggestionCategory(Vocabulary):
+    workplace_safety = "workplace_safety", "安全生产"
+    pay_benefits = "pay_benefits", "薪酬福利"
+    canteen_facilities = "canteen_facilities", "食堂与后勤"
+    management = "management", "管理与作风"
+    training_career = "training_career", "培训与发展"
+    other = "other", "其他"
+
+
+class SuggestionStatus(Vocabulary):
+    new = "new", "待处理"
+    in_progress = "in_progress", "处理中"
+    answered = "answered", "已答复"
+    closed = "closed", "已办结"
+
+
+class MessageAuthor(Vocabulary):
+    """Who wrote a message in a suggestion's thread (the API's ``from``)."""
+
+    staff = "staff", "工会"
+    submitter = "submitter", "提交人"
 
 
 def random_id() -> str:
@@ -55,12 +61,8 @@ class Suggestion(db.Model):
     receipt_hash: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (
-        CheckConstraint("status IN ('new', 'in_progress', 'answered', 'closed')", name="status_valid"),
-        CheckConstraint(
-            "category IN ('workplace_safety', 'pay_benefits', 'canteen_facilities', 'management', "
-            "'training_career', 'other')",
-            name="category_valid",
-        ),
+        SuggestionStatus.check("status"),
+        SuggestionCategory.check("category"),
     )
 
 
@@ -79,7 +81,7 @@ class SuggestionMessage(db.Model):
 
     __table_args__ = (
         UniqueConstraint("suggestion_id", "seq"),
-        CheckConstraint("author IN ('staff', 'submitter')", name="author_valid"),
+        MessageAuthor.check("author"),
     )
 
 

@@ -7,7 +7,7 @@ from .. import ratelimit
 from ..api import PageQuery, api
 from ..extensions import db
 from . import bp, services
-from .models import CATEGORIES, Suggestion
+from .models import Suggestion, SuggestionCategory
 from .schemas import (
     AnswerOut,
     CreatedOut,
@@ -30,8 +30,8 @@ RECEIPT_HEADER = "X-Receipt"
 
 def suggestion_out(s: Suggestion) -> SuggestionOut:
     return SuggestionOut(
-        id=s.id, category=s.category, category_label=CATEGORIES[s.category], title=s.title, content=s.content,
-        status=s.status, public=s.is_public, submitted_on=s.submitted_on,
+        id=s.id, category=s.category, category_label=SuggestionCategory(s.category).label, title=s.title,
+        content=s.content, status=s.status, public=s.is_public, submitted_on=s.submitted_on,
     )
 
 
@@ -123,8 +123,8 @@ def public_board(query: PageQuery):
     threads = services.thread([s.id for s in rows])
     items = [
         PublicSuggestionOut(
-            id=s.id, category=s.category, category_label=CATEGORIES[s.category], title=s.title, content=s.content,
-            submitted_on=s.submitted_on,
+            id=s.id, category=s.category, category_label=SuggestionCategory(s.category).label, title=s.title,
+            content=s.content, submitted_on=s.submitted_on,
             answers=[AnswerOut(body=m.body, created_at=m.created_at) for m in threads[s.id] if m.author == "staff"],
         )
         for s in rows

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Optional
 
 from pydantic import ConfigDict, Field
 
 from ..api import Out, PageQuery, Schema
 from ..timeutil import LocalTime
-
-Category = Literal["workplace_safety", "pay_benefits", "canteen_facilities", "management", "training_career", "other"]
-Status = Literal["new", "in_progress", "answered", "closed"]
+from .models import MessageAuthor, SuggestionCategory, SuggestionStatus
 
 
 class SuggestionIn(Schema):
-    category: Category
+    category: SuggestionCategory
     title: Optional[str] = Field(None, max_length=100)
     content: str = Field(min_length=1, max_length=2000)
 
@@ -23,13 +21,13 @@ class MessageIn(Schema):
 
 
 class SuggestionPatch(Schema):
-    status: Optional[Status] = None
+    status: Optional[SuggestionStatus] = None
     public: Optional[bool] = None
 
 
 class SuggestionInboxQuery(PageQuery):
-    status: Optional[Status] = None
-    category: Optional[Category] = None
+    status: Optional[SuggestionStatus] = None
+    category: Optional[SuggestionCategory] = None
 
 
 class CreatedOut(Out):
@@ -41,18 +39,18 @@ class CreatedOut(Out):
 class MessageOut(Out):
     model_config = ConfigDict(from_attributes=True, serialize_by_alias=True, populate_by_name=True)
 
-    from_: Literal["staff", "submitter"] = Field(alias="from")
+    from_: MessageAuthor = Field(alias="from")
     body: str
     created_at: LocalTime
 
 
 class SuggestionOut(Out):
     id: str
-    category: str
+    category: SuggestionCategory
     category_label: str
     title: Optional[str]
     content: str
-    status: str
+    status: SuggestionStatus
     public: bool
     submitted_on: date
 
@@ -73,7 +71,7 @@ class AnswerOut(Out):
 
 class PublicSuggestionOut(Out):
     id: str
-    category: str
+    category: SuggestionCategory
     category_label: str
     title: Optional[str]
     content: str

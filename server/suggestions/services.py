@@ -28,7 +28,7 @@ from ..extensions import db
 from ..timeutil import SHANGHAI, utcnow
 from . import receipts
 from .checks import receipt_check_slot
-from .models import CATEGORIES, HeldWrite, Suggestion, SuggestionMessage, SuggestionStatus, random_id
+from .models import HeldWrite, Suggestion, SuggestionCategory, SuggestionMessage, SuggestionStatus, random_id
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ def stats() -> dict:
     by_month, other_month = _suppress(Counter(d.strftime("%Y-%m") for _, d in rows))
     return {
         "total": total if total >= MIN_GROUP else None,
-        "by_category": [{"key": c, "label": CATEGORIES[c], "count": n} for c, n in by_cat]
+        "by_category": [{"key": c, "label": SuggestionCategory(c).label, "count": n} for c, n in by_cat]
         + ([{"key": "merged", "label": OTHER_LABEL, "count": other_cat}] if other_cat else []),
         "by_month": [{"key": m, "label": m, "count": n} for m, n in sorted(by_month)]
         + ([{"key": "merged", "label": OTHER_LABEL, "count": other_month}] if other_month else []),

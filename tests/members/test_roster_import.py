@@ -148,6 +148,16 @@ def test_gbk_csv_with_chinese_headers(db, tmp_path):
     assert (m.name, m.department.name, m.roles) == ("欧阳娜娜", "后勤保障部", ["liaison", "member"])
 
 
+def test_roles_may_be_written_as_the_console_labels_them(db, tmp_path):
+    from server.roles import MemberRole
+
+    labels = "；".join(role.label for role in MemberRole)  # 会员；网格联络员；工会干事；书记；系统管理员
+    path = write_csv(tmp_path / "hr.csv", [["G002", "周六", "", "", "", labels, ""]])
+
+    assert import_file(path).created == 1
+    assert member("G002").roles == ["admin", "liaison", "member", "secretary", "staff"]
+
+
 def test_xlsx_with_numeric_cells(db, tmp_path):
     path = write_xlsx(tmp_path / "roster.xlsx", [
         [10001, "张三", 13800000001, "生产一部", "第一网格", "staff;admin", "生产岗"],
