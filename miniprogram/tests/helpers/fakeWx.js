@@ -1,9 +1,11 @@
 // Stand-ins for the WeChat runtime (wx.*): the network goes to a FakeBackend, storage lives in memory,
 // UI calls (toast, modal, navigation) are recorded so tests can assert what the member was shown.
 const { FakeBackend } = require('./backend')
+const { labelsRoute } = require('./contract')
 
 function installWx() {
-  const backend = new FakeBackend()
+  // GET /meta/labels answers as the server does unless a test says otherwise (later routes win).
+  const backend = new FakeBackend().on('GET /meta/labels', labelsRoute())
   const storage = {}
   const state = {
     backend,
@@ -54,7 +56,7 @@ function installWx() {
     },
     request: opts => {
       const res = backend.handle(opts)
-      respond(opts, true, { statusCode: res.status, data: res.body, header: {}, errMsg: 'request:ok' })
+      respond(opts, true, { statusCode: res.status, data: res.body, header: res.headers || {}, errMsg: 'request:ok' })
     },
     downloadFile: opts => {
       const res = backend.handle(Object.assign({ method: 'GET' }, opts))
