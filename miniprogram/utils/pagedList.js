@@ -29,8 +29,9 @@ function pagedList(list, pageOptions = {}) {
     try {
       result = await list.load.call(ctx, page, perPage)
     } catch (err) {
-      // The API client has toasted why; the same page is asked for again on the next pull or scroll.
-      if (seq === ctx.pagedSeq) ctx.setData({ loading: false, failed: true })
+      // The API client has toasted why; the same page is asked for again on the next pull or scroll (after a
+      // failed refresh that is the first page, even below a list that had been complete).
+      if (seq === ctx.pagedSeq) ctx.setData({ loading: false, failed: true, finished: false })
       return
     }
     // A refresh started meanwhile: this answer belongs to a list that is no longer shown.
