@@ -62,6 +62,12 @@ function pagedList(list, pageOptions = {}) {
       return fetchPage(1, this.pagedSeq, this)
     },
 
+    /** Back on a page whose list was shown: show it anew (things may have changed), unless a load is running. */
+    refreshShown() {
+      if (this.data.page > 0 && !this.data.loading) return this.refreshList()
+      return Promise.resolve()
+    },
+
     /** Load the next page, unless one is loading or the list is complete; after a failure, retry it. */
     loadMore() {
       if (this.data.loading || this.data.finished) return Promise.resolve()

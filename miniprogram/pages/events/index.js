@@ -24,8 +24,7 @@ Page(pagedList({
 
   onShow() {
     // Coming back from a detail page: my status on that event may have changed.
-    if (this.data.page > 0 && !this.data.loading) return this.refreshList()
-    return undefined
+    return this.refreshShown()
   },
 
   onOpen(e) {

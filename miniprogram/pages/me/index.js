@@ -25,8 +25,7 @@ Page(pagedList({
   },
 
   onShow() {
-    if (this.data.page > 0 && !this.data.loading) return this.refreshList()
-    return undefined
+    return this.refreshShown()
   },
 
   onPullDownRefresh() {

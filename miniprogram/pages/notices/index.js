@@ -31,8 +31,7 @@ Page(pagedList({
       return undefined
     }
     // Back to the tab later: new notices may have arrived.
-    if (this.data.page > 0 && !this.data.loading) return this.refreshList()
-    return undefined
+    return this.refreshShown()
   },
 
   onOpen(e) {
