@@ -201,7 +201,7 @@ function slotView(slot) {
   const full = !cancelled && slot.seats_left <= 0
   return Object.assign({}, slot, {
     timeText: `${formatClock(slot.starts_at)}–${formatClock(slot.ends_at)}`,
-    seatsText: cancelled ? '已取消' : (full ? '已约满' : `余 ${slot.seats_left}`),
+    seatsText: cancelled ? label('slot_status', slot.status) : (full ? '已约满' : `余 ${slot.seats_left}`),
     disabled: cancelled || full,
   })
 }

@@ -2,7 +2,7 @@
 // wait for them together with their own data.
 const { installWx, MEMBER } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const { LABELS, labelsRoute, event, registration, calendar, booking, page } = require('../helpers/contract')
+const { LABELS, labelsRoute, event, registration, calendar, slot, booking, page } = require('../helpers/contract')
 
 let wxs
 
@@ -104,6 +104,7 @@ describe('every page that names a kind or status', () => {
     wxs.backend.on('GET /meta/labels', labelsRoute(polished({
       calendar_kind: { legal_clinic: '法律咨询门诊' },
       booking_status: { booked: '预约成功' },
+      slot_status: { cancelled: '该时段已取消' },
       suggestion_category: { canteen_facilities: '食堂与后勤保障' },
       suggestion_status: { answered: '已回复' },
       member_role: { staff: '工会专干' },
@@ -121,13 +122,14 @@ describe('every page that names a kind or status', () => {
 
   test('a calendar and my bookings name their service and status', async () => {
     wxs.backend.on('GET /calendars/:id', { body: calendar({ kind: 'legal_clinic' }) })
-    wxs.backend.on('GET /calendars/:id/slots', { body: page([]) })
+    wxs.backend.on('GET /calendars/:id/slots', { body: page([slot({ status: 'cancelled' })]) })
     wxs.backend.on('GET /me/bookings', { body: page([booking({}, { kind: 'legal_clinic' })]) })
 
     const cal = await open('pages/bookings/calendar', { id: '31' })
     const mine = await open('pages/bookings/mine')
 
     expect(cal.texts('.kind')).toEqual(['法律咨询门诊'])
+    expect(cal.texts('.slot-seats')).toEqual(['该时段已取消'])
     expect(mine.texts('.booking .kind')).toEqual(['法律咨询门诊'])
     expect(mine.texts('.booking .badge')).toEqual(['预约成功'])
   })
