@@ -55,3 +55,17 @@ test('a failed sign-in is explained, not left blank', async () => {
 
   expect(wxs.toasts).toEqual(['微信服务暂时不可用，请稍后重试'])
 })
+
+test('launch asks for the labels alongside sign-in, before it is done and without a token', async () => {
+  // Sign-in is slow; the labels are asked for before its answer is back.
+  wxs.backend.on('POST /auth/login', req => Object.assign(loginAnswer(MEMBER)(req), { delay: 30 }))
+
+  app.onLaunch()
+  await new Promise(resolve => setTimeout(resolve, 10))
+  const [labels] = wxs.backend.calls('GET /meta/labels')
+  expect(wxs.storage.token).toBeUndefined()
+  await app.ready
+
+  expect(labels.headers.Authorization).toBeUndefined()
+  expect(wxs.storage.labels.etag).toBe('"labels-v1"')
+})

@@ -40,10 +40,11 @@ function authHeader() {
  * A receipt (the anonymous suggestion box) goes in X-Receipt and never travels with our token, so the
  * server cannot tie the follow-up to the member.
  */
-function send(method, path, { data, query, auth = true, receipt } = {}) {
+function send(method, path, { data, query, auth = true, receipt, headers } = {}) {
   const header = Object.assign(
     { 'content-type': 'application/json' },
-    receipt ? { 'X-Receipt': receipt } : auth ? authHeader() : {}
+    receipt ? { 'X-Receipt': receipt } : auth ? authHeader() : {},
+    headers
   )
   return wxp('request', { url: buildUrl(path, query), method, data, header, dataType: 'json' })
     .catch(err => {
@@ -97,9 +98,10 @@ function toast(err) {
 }
 
 /**
- * Call the API. Resolves the JSON body (or {status, data} with full: true); rejects an ApiError with
- * code and message, after showing its Chinese text in a toast unless silent: true. With receipt: '<code>'
- * the call is anonymous: X-Receipt instead of the bearer token, and no sign-in first.
+ * Call the API. Resolves the JSON body (or {status, data, header} with full: true); rejects an ApiError
+ * with code and message, after showing its Chinese text in a toast unless silent: true. With receipt:
+ * '<code>' the call is anonymous: X-Receipt instead of the bearer token, and no sign-in first. headers
+ * adds request headers; a 304 (only ever the answer to a caller's If-None-Match) resolves like a 2xx.
  */
 async function request(method, path, options = {}) {
   const { silent = false, full = false } = options
@@ -113,8 +115,8 @@ async function request(method, path, options = {}) {
       await login()
       res = await send(method, path, sendOptions)
     }
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      return full ? { status: res.statusCode, data: res.data } : res.data
+    if ((res.statusCode >= 200 && res.statusCode < 300) || res.statusCode === 304) {
+      return full ? { status: res.statusCode, data: res.data, header: res.header || {} } : res.data
     }
     const err = fromResponse(res.statusCode, res.data)
     if (err.code === 'not_bound') goBind()

@@ -1,20 +1,13 @@
-// Pure formatting helpers. Times come from the API as ISO 8601 with an offset and are always shown in
-// Asia/Shanghai, whatever time zone the phone is set to.
+// Formatting helpers. Times come from the API as ISO 8601 with an offset and are always shown in
+// Asia/Shanghai, whatever time zone the phone is set to. Names of kinds and statuses come from the
+// server's labels (utils/labels.js), which pages wait for before they format.
+const { label } = require('./labels')
 
 // China has had no daylight saving time since 1991, so Shanghai is a fixed UTC+8.
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000
 const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六']
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i
 
-const KIND_LABELS = {
-  activity: '文体活动',
-  training: '培训',
-  health_check: '体检',
-  lecture: '讲座',
-  volunteer: '志愿服务',
-  meeting: '会议',
-  other: '其他',
-}
 
 function pad2(n) {
   return (n < 10 ? '0' : '') + n
@@ -94,7 +87,7 @@ function toShanghaiISO(value = Date.now()) {
 }
 
 function kindLabel(kind) {
-  return KIND_LABELS[kind] || KIND_LABELS.other
+  return label('event_kind', kind)
 }
 
 /** Seats line for an event: "剩余 5 个名额", "名额已满 · 候补 3 人", "不限名额". */
@@ -114,7 +107,7 @@ function statusBadge(event) {
   if (event.status === 'cancelled') return { text: '活动已取消', tone: 'muted' }
   if (!reg || reg.status === 'cancelled') return null
   if (reg.checked_in_at) return { text: '已签到', tone: 'info' }
-  if (reg.status === 'confirmed') return { text: '已报名', tone: 'success' }
+  if (reg.status === 'confirmed') return { text: label('registration_status', 'confirmed'), tone: 'success' }
   if (reg.status === 'waitlisted') {
     return { text: reg.waitlist_position ? `候补第 ${reg.waitlist_position} 位` : '候补中', tone: 'warning' }
   }
@@ -179,16 +172,21 @@ function noticeView(notice, now = Date.now()) {
   })
 }
 
-// The three booking services, in the order the booking page lists them.
+// The three booking services, in the order the booking page lists them, with the member-facing intro
+// each one gets there (presentation; their names are the calendar_kind labels).
 const SERVICES = [
-  { kind: 'health_check', name: '体检', intro: '预约职工体检的时间，错开排队' },
-  { kind: 'reception_day', name: '书记接待日', intro: '与工会书记面对面，反映问题、提出建议' },
-  { kind: 'legal_clinic', name: '法律门诊', intro: '劳动合同、权益保障等法律咨询' },
+  { kind: 'health_check', intro: '预约职工体检的时间，错开排队' },
+  { kind: 'reception_day', intro: '与工会书记面对面，反映问题、提出建议' },
+  { kind: 'legal_clinic', intro: '劳动合同、权益保障等法律咨询' },
 ]
 
 function serviceName(kind) {
-  const s = SERVICES.find(x => x.kind === kind)
-  return s ? s.name : ''
+  return label('calendar_kind', kind)
+}
+
+/** The booking services with their names, as the booking page lists them. */
+function services() {
+  return SERVICES.map(s => Object.assign({ name: serviceName(s.kind) }, s))
 }
 
 /** "12月15日" as a key that also orders days (Shanghai calendar date). */
@@ -203,7 +201,7 @@ function slotView(slot) {
   const full = !cancelled && slot.seats_left <= 0
   return Object.assign({}, slot, {
     timeText: `${formatClock(slot.starts_at)}–${formatClock(slot.ends_at)}`,
-    seatsText: cancelled ? '已取消' : (full ? '已约满' : `余 ${slot.seats_left}`),
+    seatsText: cancelled ? label('slot_status', slot.status) : (full ? '已约满' : `余 ${slot.seats_left}`),
     disabled: cancelled || full,
   })
 }
@@ -227,6 +225,7 @@ function slotsByDay(slots, now = Date.now()) {
 function bookingView(booking, now = Date.now()) {
   return Object.assign({}, booking, {
     serviceName: serviceName(booking.calendar.kind),
+    statusText: label('booking_status', booking.status),
     timeText: formatRange(booking.slot.starts_at, booking.slot.ends_at, now),
     cancelUntilText: formatDateTime(booking.cancel_until, now),
     canCancel: booking.status === 'booked' && now <= parseTime(booking.cancel_until),
@@ -235,7 +234,7 @@ function bookingView(booking, now = Date.now()) {
 }
 
 module.exports = {
-  SERVICES,
+  services,
   serviceName,
   slotView,
   slotsByDay,

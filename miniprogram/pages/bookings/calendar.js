@@ -1,23 +1,37 @@
 const api = require('../../utils/api')
 const { slotsByDay, serviceName, formatDate, toShanghaiISO } = require('../../utils/format')
 const { errorText, BOOKING_MESSAGES } = require('../../utils/errors')
+const { withLabels } = require('../../utils/labels')
+const { pagedList } = require('../../utils/pagedList')
 const { offerConsent, consentState, consentHandlers } = require('../../utils/subscribe')
 
-const PER_PAGE = 100
 const TOPIC_MAX = 500
 // After these refusals the slots on screen are out of date: show them anew.
 const RELOAD_ON = ['slot_full', 'slot_not_open']
 
-Page(Object.assign({}, consentHandlers, {
+Page(pagedList({
+  perPage: 100,
+
+  beforeRefresh() {
+    // Later pages keep the same "from" so slots do not shift while scrolling.
+    this.from = toShanghaiISO(Date.now())
+  },
+
+  async load(page, perPage) {
+    const res = await api.get(`/calendars/${this.data.id}/slots`, { query: { from: this.from, page, per_page: perPage } })
+    return { items: res.items, total: res.total }
+  },
+
+  present(slots) {
+    return { days: slotsByDay(slots, Date.now()) }
+  },
+}, Object.assign({}, consentHandlers, {
   data: {
     id: null,
     calendar: null,
+    calendarFailed: false,
     serviceName: '',
     days: [],
-    page: 0,
-    finished: false,
-    loading: false,
-    failed: false,
     picked: null, // the slot in the confirm sheet
     topic: '',
     topicMax: TOPIC_MAX,
@@ -35,43 +49,24 @@ Page(Object.assign({}, consentHandlers, {
   },
 
   onReachBottom() {
-    if (this.data.finished || this.data.loading || !this.data.calendar) return undefined
-    return this.fetch(this.data.page + 1)
+    // No slots before the calendar itself has loaded.
+    return this.data.calendar ? this.loadMore() : undefined
   },
 
   async load() {
     try {
-      const calendar = await api.get(`/calendars/${this.data.id}`)
-      this.setData({ calendar, serviceName: serviceName(calendar.kind), failed: false })
+      const calendar = await withLabels(api.get(`/calendars/${this.data.id}`))
+      this.setData({ calendar, serviceName: serviceName(calendar.kind), calendarFailed: false })
       wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: calendar.title })
     } catch (err) {
-      if (!this.data.calendar) this.setData({ failed: true })
+      if (!this.data.calendar) this.setData({ calendarFailed: true })
       return
     }
-    // Later pages keep the same "from" so slots do not shift while scrolling.
-    this.from = toShanghaiISO(Date.now())
-    await this.fetch(1)
-  },
-
-  async fetch(page) {
-    this.setData({ loading: true })
-    try {
-      const res = await api.get(`/calendars/${this.data.id}/slots`, { query: { from: this.from, page, per_page: PER_PAGE } })
-      this.slots = (page === 1 ? [] : this.slots).concat(res.items)
-      this.setData({
-        days: slotsByDay(this.slots, Date.now()),
-        page,
-        finished: this.slots.length >= res.total || res.items.length === 0,
-      })
-    } catch (err) {
-      // The toast has said why; pulling down retries.
-    } finally {
-      this.setData({ loading: false })
-    }
+    await this.refreshList()
   },
 
   onPick(e) {
-    const slot = this.slots.find(s => String(s.id) === String(e.currentTarget.dataset.id))
+    const slot = this.data.items.find(s => String(s.id) === String(e.currentTarget.dataset.id))
     const view = slot && slotsByDay([slot])[0]
     if (!view || view.slots[0].disabled) return
     this.setData({ picked: Object.assign({ dateText: formatDate(slot.starts_at) }, view.slots[0]), topic: '' })
@@ -99,12 +94,12 @@ Page(Object.assign({}, consentHandlers, {
       wx.showToast({ title: res.status === 201 ? '预约成功' : '您已预约该时段', icon: 'success' })
       // A reminder before the appointment will follow: a natural moment to offer push reminders.
       if (offerConsent()) this.setData({ consent: consentState(true) })
-      await this.fetch(1)
+      await this.refreshList()
     } catch (err) {
       wx.showModal({ title: '预约未成功', content: errorText(err, BOOKING_MESSAGES), showCancel: false, confirmText: '知道了' })
       if (RELOAD_ON.indexOf(err.code) >= 0) {
         this.setData({ picked: null })
-        await this.fetch(1)
+        await this.refreshList()
       }
     } finally {
       this.setData({ busy: false })
@@ -114,4 +109,4 @@ Page(Object.assign({}, consentHandlers, {
   onMine() {
     wx.navigateTo({ url: '/pages/bookings/mine' })
   },
-}))
+})))

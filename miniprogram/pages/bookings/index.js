@@ -1,9 +1,14 @@
 const api = require('../../utils/api')
-const { SERVICES } = require('../../utils/format')
+const { services } = require('../../utils/format')
+const { ready, withLabels } = require('../../utils/labels')
+
+function servicesWith(calendars) {
+  return services().map(s => Object.assign({}, s, { calendars: calendars.filter(c => c.kind === s.kind) }))
+}
 
 Page({
   data: {
-    services: SERVICES.map(s => Object.assign({ calendars: [] }, s)),
+    services: [],
     loading: false,
     failed: false,
   },
@@ -20,10 +25,12 @@ Page({
     this.setData({ loading: true, failed: false })
     try {
       // Only calendars open to this member come back; a handful per service, so one page holds them all.
-      const res = await api.get('/calendars', { query: { page: 1, per_page: 100 } })
-      const services = SERVICES.map(s => Object.assign({}, s, { calendars: res.items.filter(c => c.kind === s.kind) }))
-      this.setData({ services, loading: false })
+      const res = await withLabels(api.get('/calendars', { query: { page: 1, per_page: 100 } }))
+      this.setData({ services: servicesWith(res.items), loading: false })
     } catch (err) {
+      // The services are still listed, by name, above the failure.
+      await ready()
+      if (!this.data.services.length) this.setData({ services: servicesWith([]) })
       this.setData({ loading: false, failed: true })
     }
   },

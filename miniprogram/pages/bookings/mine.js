@@ -1,54 +1,32 @@
 const api = require('../../utils/api')
 const wxp = require('../../utils/wxp')
 const { bookingView } = require('../../utils/format')
+const { withLabels } = require('../../utils/labels')
+const { pagedList } = require('../../utils/pagedList')
 const { errorText, cancelCutoffText, BOOKING_MESSAGES } = require('../../utils/errors')
 
-const PER_PAGE = 20
+Page(pagedList({
+  perPage: 20,
 
-Page({
+  async load(page, perPage) {
+    const res = await withLabels(api.get('/me/bookings', { query: { status: 'booked', page, per_page: perPage } }))
+    const now = Date.now()
+    const all = res.items.map(b => bookingView(b, now))
+    // The server lists upcoming bookings first; the first past one ends what this page shows.
+    const items = all.filter(b => b.upcoming)
+    return { items, total: res.total, done: items.length < all.length }
+  },
+}, {
   data: {
-    items: [],
-    page: 0,
-    loading: false,
-    finished: false,
-    failed: false,
     busy: false,
   },
 
   onLoad() {
-    return this.fetch(1)
+    return this.refreshList()
   },
 
   onShow() {
-    if (this.data.page > 0 && !this.data.loading) return this.fetch(1)
-    return undefined
-  },
-
-  onPullDownRefresh() {
-    return this.fetch(1).then(() => wx.stopPullDownRefresh())
-  },
-
-  onReachBottom() {
-    if (this.data.finished || this.data.loading) return undefined
-    return this.fetch(this.data.page + 1)
-  },
-
-  async fetch(page) {
-    this.setData({ loading: true, failed: false })
-    try {
-      const res = await api.get('/me/bookings', { query: { status: 'booked', page, per_page: PER_PAGE } })
-      const now = Date.now()
-      const all = res.items.map(b => bookingView(b, now))
-      // The server lists upcoming bookings first; the first past one ends what this page shows.
-      const fresh = all.filter(b => b.upcoming)
-      const items = page === 1 ? fresh : this.data.items.concat(fresh)
-      const done = fresh.length < all.length || page * PER_PAGE >= res.total || all.length === 0
-      this.setData({ items, page, finished: done })
-    } catch (err) {
-      if (page === 1 && !this.data.items.length) this.setData({ failed: true })
-    } finally {
-      this.setData({ loading: false })
-    }
+    return this.refreshShown()
   },
 
   async onCancel(e) {
@@ -74,7 +52,7 @@ Page({
         cancel_cutoff_passed: cancelCutoffText(booking.calendar.cancel_cutoff_hours),
       }))
       wx.showModal({ title: '取消未成功', content, showCancel: false, confirmText: '知道了' })
-      if (err.code === 'cancel_cutoff_passed') await this.fetch(1)
+      if (err.code === 'cancel_cutoff_passed') await this.refreshList()
     } finally {
       this.setData({ busy: false })
     }
@@ -83,4 +61,4 @@ Page({
   onBrowse() {
     wx.navigateTo({ url: '/pages/bookings/index' })
   },
-})
+}))

@@ -1,6 +1,7 @@
 const api = require('../../utils/api')
 const { eventView, signupState, formatDateTime } = require('../../utils/format')
 const { errorText } = require('../../utils/errors')
+const { withLabels } = require('../../utils/labels')
 const { scanAndCheckIn } = require('../../utils/checkin')
 const wxp = require('../../utils/wxp')
 const { pageId } = require('../../utils/links')
@@ -37,7 +38,7 @@ Page(Object.assign({}, consentHandlers, {
 
   async load() {
     try {
-      const event = await api.get(`/events/${this.data.id}`)
+      const event = await withLabels(api.get(`/events/${this.data.id}`))
       this.show(event)
     } catch (err) {
       if (!this.data.event) this.setData({ failed: true })

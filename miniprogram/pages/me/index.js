@@ -1,18 +1,23 @@
 const api = require('../../utils/api')
 const { myRegistrationView } = require('../../utils/format')
+const { withLabels, label } = require('../../utils/labels')
+const { pagedList } = require('../../utils/pagedList')
 
-const PER_PAGE = 20
-const ROLE_LABELS = { liaison: '联络员', staff: '工会干事', secretary: '书记', admin: '管理员' }
+// Every member is a member; only the roles beyond it are worth a word on the profile.
+const PLAIN_ROLE = 'member'
 
-Page({
+Page(pagedList({
+  perPage: 20,
+
+  async load(page, perPage) {
+    const res = await withLabels(api.get('/me/registrations', { query: { page, per_page: perPage } }))
+    const now = Date.now()
+    return { items: res.items.map(r => myRegistrationView(r, now)), total: res.total }
+  },
+}, {
   data: {
     member: null,
     roleText: '',
-    items: [],
-    page: 0,
-    total: 0,
-    loading: false,
-    finished: false,
   },
 
   onLoad() {
@@ -20,45 +25,24 @@ Page({
   },
 
   onShow() {
-    if (this.data.page > 0 && !this.data.loading) return this.fetch(1)
-    return undefined
+    return this.refreshShown()
   },
 
   onPullDownRefresh() {
     return this.refresh().then(() => wx.stopPullDownRefresh())
   },
 
-  onReachBottom() {
-    if (this.data.finished || this.data.loading) return undefined
-    return this.fetch(this.data.page + 1)
-  },
-
   refresh() {
-    return Promise.all([this.loadProfile(), this.fetch(1)])
+    return Promise.all([this.loadProfile(), this.refreshList()])
   },
 
   async loadProfile() {
     try {
-      const member = await api.get('/me')
-      const roleText = member.roles.map(r => ROLE_LABELS[r]).filter(Boolean).join(' · ')
+      const member = await withLabels(api.get('/me'))
+      const roleText = member.roles.filter(r => r !== PLAIN_ROLE).map(r => label('member_role', r)).join(' · ')
       this.setData({ member, roleText })
     } catch (err) {
       // The toast has said why; the registrations below may still load.
-    }
-  },
-
-  async fetch(page) {
-    this.setData({ loading: true })
-    try {
-      const res = await api.get('/me/registrations', { query: { page, per_page: PER_PAGE } })
-      const now = Date.now()
-      const fresh = res.items.map(r => myRegistrationView(r, now))
-      const items = page === 1 ? fresh : this.data.items.concat(fresh)
-      this.setData({ items, page, total: res.total, finished: items.length >= res.total || fresh.length === 0 })
-    } catch (err) {
-      // Keep what is shown; pulling down retries.
-    } finally {
-      this.setData({ loading: false })
     }
   },
 
@@ -77,4 +61,4 @@ Page({
   onSuggestions() {
     wx.navigateTo({ url: '/pages/suggestions/index' })
   },
-})
+}))

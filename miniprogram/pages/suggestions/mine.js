@@ -4,9 +4,9 @@
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { formatDate, formatDateTime } = require('../../utils/format')
+const { withLabels, label } = require('../../utils/labels')
 
 const STORE_KEY = 'suggestionReceipt'
-const STATUS = { new: '待处理', in_progress: '处理中', answered: '已答复', closed: '已办结' }
 const MESSAGES = {
   not_found: '回执码不正确',
   suggestion_closed: '该意见已办结，不能再补充',
@@ -24,7 +24,7 @@ function normaliseReceipt(raw) {
 function threadView(res) {
   return {
     suggestion: Object.assign({}, res.suggestion, {
-      statusText: STATUS[res.suggestion.status] || res.suggestion.status,
+      statusText: label('suggestion_status', res.suggestion.status),
       submittedText: formatDate(res.suggestion.submitted_on),
     }),
     messages: res.messages.map((m, i) => ({
@@ -68,7 +68,7 @@ Page({
     if (!receipt) return this.setData({ error: '请输入回执码' })
     this.setData({ loading: true, error: '' })
     try {
-      const res = await api.get('/suggestions/mine', { receipt, silent: true })
+      const res = await withLabels(api.get('/suggestions/mine', { receipt, silent: true }))
       this.receipt = receipt
       if (this.data.remember) wx.setStorageSync(STORE_KEY, receipt)
       else wx.removeStorageSync(STORE_KEY)
@@ -90,7 +90,7 @@ Page({
     this.setData({ sending: true })
     try {
       await api.post('/suggestions/mine/messages', { body }, { receipt: this.receipt, silent: true })
-      const res = await api.get('/suggestions/mine', { receipt: this.receipt, silent: true })
+      const res = await withLabels(api.get('/suggestions/mine', { receipt: this.receipt, silent: true }))
       this.setData(Object.assign({ reply: '' }, threadView(res)))
       wx.showToast({ title: '已发送', icon: 'none' })
     } catch (err) {

@@ -2,22 +2,13 @@
 // here once, grouped for reading, with a copy button, and never stored on the phone.
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
-
-// The server's categories (suggestions/schemas.py) with their labels.
-const CATEGORIES = [
-  { key: 'workplace_safety', label: '安全生产' },
-  { key: 'pay_benefits', label: '薪酬福利' },
-  { key: 'canteen_facilities', label: '食堂与后勤' },
-  { key: 'management', label: '管理与作风' },
-  { key: 'training_career', label: '培训与发展' },
-  { key: 'other', label: '其他' },
-]
+const { ready, options } = require('../../utils/labels')
 const MAX_CONTENT = 2000
 const MESSAGES = { rate_limited: '今天提交的意见已达上限，请明天再来' }
 
 Page({
   data: {
-    categoryLabels: CATEGORIES.map(c => c.label),
+    categoryLabels: [],
     categoryIndex: -1,
     title: '',
     content: '',
@@ -27,6 +18,16 @@ Page({
     error: '',
     receipt: '',
     receiptGroups: [],
+  },
+
+  async onLoad() {
+    // The categories are the server's suggestion_category vocabulary, in its order.
+    await ready()
+    this.categories = options('suggestion_category')
+    this.setData({
+      categoryLabels: this.categories.map(c => c.label),
+      error: this.categories.length ? '' : '意见类别加载失败，请检查网络后重新打开',
+    })
   },
 
   onCategory(e) {
@@ -50,7 +51,7 @@ Page({
     if (content.length > MAX_CONTENT) return this.setData({ error: `意见内容不能超过 ${MAX_CONTENT} 字` })
     this.setData({ submitting: true, error: '' })
     try {
-      const body = { category: CATEGORIES[categoryIndex].key, content }
+      const body = { category: this.categories[categoryIndex].value, content }
       if (title.trim()) body.title = title.trim()
       const res = await api.post('/suggestions', body, { silent: true })
       // The form goes with the receipt: nothing of the suggestion stays on screen once it is sent.

@@ -1,8 +1,7 @@
 // Suggestions the union chose to publish, with its answers.
 const api = require('../../utils/api')
 const { formatDate, formatDateTime } = require('../../utils/format')
-
-const PER_PAGE = 20
+const { pagedList } = require('../../utils/pagedList')
 
 function itemView(s) {
   return Object.assign({}, s, {
@@ -11,33 +10,15 @@ function itemView(s) {
   })
 }
 
-Page({
-  data: { items: [], page: 0, finished: false, loading: false, failed: false },
+Page(pagedList({
+  perPage: 20,
 
+  async load(page, perPage) {
+    const res = await api.get('/suggestions/public', { query: { page, per_page: perPage } })
+    return { items: res.items.map(itemView), total: res.total }
+  },
+}, {
   onLoad() {
-    return this.load(true)
+    return this.refreshList()
   },
-
-  onPullDownRefresh() {
-    return this.load(true).then(() => wx.stopPullDownRefresh())
-  },
-
-  onReachBottom() {
-    if (!this.data.finished) return this.load(false)
-  },
-
-  async load(reset) {
-    if (this.data.loading) return
-    const page = reset ? 1 : this.data.page + 1
-    this.setData({ loading: true, failed: false })
-    try {
-      const res = await api.get('/suggestions/public', { query: { page, per_page: PER_PAGE } })
-      const items = (reset ? [] : this.data.items).concat(res.items.map(itemView))
-      this.setData({ items, page, finished: items.length >= res.total })
-    } catch (err) {
-      this.setData({ failed: true })
-    } finally {
-      this.setData({ loading: false })
-    }
-  },
-})
+}))

@@ -12,7 +12,10 @@ class FakeBackend {
     this.requests = []
   }
 
-  /** on('GET /events/:id', req => ({status, body})) or a fixed {status, body}; later routes win. */
+  /**
+   * on('GET /events/:id', req => ({status, body, headers, delay})) or a fixed {status, body}; later routes
+   * win. delay (ms) holds the answer back, so a test can let a later request overtake it.
+   */
   on(route, handler) {
     const [method, pattern] = route.split(' ')
     const names = []
@@ -37,7 +40,7 @@ class FakeBackend {
       if (!m) continue
       r.names.forEach((n, i) => { req.params[n] = m[i + 1] })
       const res = typeof r.handler === 'function' ? r.handler(req) : r.handler
-      return { status: res.status || 200, body: res.body }
+      return { status: res.status || 200, body: res.body, headers: res.headers || {}, delay: res.delay || 0 }
     }
     return error(404, 'not_found', '请求的内容不存在')
   }

@@ -1,9 +1,11 @@
 // Stand-ins for the WeChat runtime (wx.*): the network goes to a FakeBackend, storage lives in memory,
 // UI calls (toast, modal, navigation) are recorded so tests can assert what the member was shown.
 const { FakeBackend } = require('./backend')
+const { labelsRoute } = require('./contract')
 
 function installWx() {
-  const backend = new FakeBackend()
+  // GET /meta/labels answers as the server does unless a test says otherwise (later routes win).
+  const backend = new FakeBackend().on('GET /meta/labels', labelsRoute())
   const storage = {}
   const state = {
     backend,
@@ -24,23 +26,24 @@ function installWx() {
     settingsOpened: [],
     tabBadges: {}, // tab index -> badge text shown
     clipboard: null, // last text put on the clipboard
+    offline: false, // when true, wx.request fails as it does with no network (nothing reaches the backend)
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
-  function later(fn) {
+  function later(fn, delay = 0) {
     state.pending += 1
     setTimeout(() => {
       state.pending -= 1
       fn()
-    }, 0)
+    }, delay)
   }
 
-  function respond(opts, ok, res) {
+  function respond(opts, ok, res, delay) {
     later(() => {
       if (ok && opts.success) opts.success(res)
       if (!ok && opts.fail) opts.fail(res)
       if (opts.complete) opts.complete(res)
-    })
+    }, delay)
   }
 
   const fake = {
@@ -53,8 +56,9 @@ function installWx() {
       respond(opts, true, { code: 'wx-code-' + state.loginCodes, errMsg: 'login:ok' })
     },
     request: opts => {
+      if (state.offline) return respond(opts, false, { errMsg: 'request:fail -101:net::ERR_INTERNET_DISCONNECTED' })
       const res = backend.handle(opts)
-      respond(opts, true, { statusCode: res.status, data: res.body, header: {}, errMsg: 'request:ok' })
+      return respond(opts, true, { statusCode: res.status, data: res.body, header: res.headers, errMsg: 'request:ok' }, res.delay)
     },
     downloadFile: opts => {
       const res = backend.handle(Object.assign({ method: 'GET' }, opts))

@@ -31,13 +31,17 @@ function loadPage(route) {
   jest.isolateModules(() => require(path.join(ROOT, route + '.js')))
   delete global.Page
   if (!options) throw new Error(route + ' did not call Page()')
+  return mountPage(options, fs.readFileSync(path.join(ROOT, route + '.wxml'), 'utf8'), route)
+}
 
+/** Mount page options (what a page passes to Page()) with a WXML template, as loadPage does. */
+function mountPage(options, template, route = 'test/page') {
   const methods = {}
   Object.keys(options).forEach(key => {
     if (typeof options[key] === 'function') methods[key] = options[key]
   })
   const id = simulate.load({
-    template: fs.readFileSync(path.join(ROOT, route + '.wxml'), 'utf8'),
+    template,
     data: JSON.parse(JSON.stringify(options.data || {})),
     methods,
   })
@@ -66,4 +70,4 @@ function loadPage(route) {
   }
 }
 
-module.exports = { loadPage }
+module.exports = { loadPage, mountPage }

@@ -94,3 +94,19 @@ test('the booking services and my bookings are one tap away', async () => {
     { type: 'navigateTo', url: '/pages/bookings/mine' },
   ])
 })
+
+test('registrations that fail to load say so, and pulling down retries', async () => {
+  let up = false
+  wxs.backend.on('GET /me/registrations', () => (up
+    ? { body: page([mine({ id: 1, event_id: 11 }, { id: 11, title: '职工健步走' })]) }
+    : { status: 503, body: { error: { code: 'service_unavailable', message: '', details: {} } } }))
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+  expect(p.text()).toContain('报名记录加载失败，请下拉重试')
+  expect(p.text()).not.toContain('还没有报名任何活动')
+
+  up = true
+  await p.page.onPullDownRefresh()
+  expect(p.texts('.reg .title')).toEqual(['职工健步走'])
+  expect(wxs.pullDownStopped).toBe(1)
+})
