@@ -2,7 +2,9 @@
 database's CHECK constraints admit, all from one declaration per vocabulary."""
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -50,6 +52,14 @@ def test_labels_keep_the_contract_and_list_every_vocabulary(client):
             assert label.strip() and label != value, (name, value)  # a Chinese name, not the code again
     assert labels["suggestion_category"]["canteen_facilities"] == "食堂与后勤"
     assert labels["delivery_status"]["unknown"] == "状态未知"
+
+
+def test_the_front_ends_tests_use_the_labels_the_server_serves(client):
+    # The mini-program's Jest tests answer GET /meta/labels from this file; a relabelled or added value
+    # must reach it, or those tests would pass against labels no member ever sees.
+    fixture = Path(__file__).resolve().parents[1] / "miniprogram/tests/fixtures/labels.json"
+    assert json.loads(fixture.read_text(encoding="utf-8")) == client.get(f"{API}/meta/labels").json, (
+        "regenerate miniprogram/tests/fixtures/labels.json from GET /api/v1/meta/labels")
 
 
 def test_labels_revalidate_with_their_etag(client):
