@@ -71,6 +71,11 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
   return resp.status === 204 ? null : resp.json();
 }
 
+// Until every page is on the view layer, the old pages reach the shared dialog and toast through here.
+import { confirmDialog, toast } from "./components.js";
+
+export { confirmDialog, toast };
+
 // --- DOM helpers ----------------------------------------------------------------------------------
 
 /** h("div.card#x", {onclick}, child, ...) — builds elements; text is always set as text, never HTML. */
@@ -133,32 +138,11 @@ export function fill(el, ...children) {
   el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
-export function toast(message, kind = "ok") {
-  const el = $("#toast");
-  el.textContent = message;
-  el.className = `toast toast-${kind}`;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
-}
-
 /** A wait in whole seconds as staff read it: "45 秒" or "15 分钟" (rounded up). */
 export const fmtWait = (seconds) => (seconds < 60 ? `${seconds} 秒` : `${Math.ceil(seconds / 60)} 分钟`);
 
 export function alertBox(message, kind = "error") {
   return h(`div.alert.alert-${kind}`, { role: "alert" }, message);
-}
-
-export function confirmDialog(title, body, okLabel) {
-  const dlg = $("#confirm");
-  $("#confirm-title").textContent = title;
-  $("#confirm-body").textContent = body;
-  $("#confirm-ok").textContent = okLabel;
-  dlg.returnValue = "";
-  dlg.showModal();
-  return new Promise((resolve) => {
-    dlg.addEventListener("close", () => resolve(dlg.returnValue === "ok"), { once: true });
-  });
 }
 
 export function busy(button, on) {
