@@ -37,6 +37,7 @@ const TONES = {
     duplicate: "danger",
   },
   suggestion_status: { new: "danger", in_progress: "live", answered: "open", closed: "muted" },
+  slot_status: { open: "open", cancelled: "muted" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";
@@ -138,6 +139,25 @@ export async function submitForm(state, form, draw, work) {
 }
 
 export const formState = () => ({ errors: NO_ERRORS, busy: false });
+
+/** "部门：质检部；标签：青年" — every listed kind must match; nothing listed means every member. */
+export function audienceText(a) {
+  return [["部门", a.departments], ["网格", a.grids], ["标签", a.tags]]
+    .filter(([, v]) => v?.length).map(([k, v]) => `${k}：${v.join("、")}`).join("；") || "全体会员";
+}
+
+/** The three audience boxes shared by the event and calendar forms. */
+export function audienceBoxes(errors, tagsExample = "例如：青年，女职工") {
+  const box = (name, text, placeholder) =>
+    field({ name, label: text, errors }, (a) => html`<input id=${a.id} name=${a.name} placeholder=${placeholder}>`);
+  return [box("audience.departments", "部门", "例如：生产一部，质检部"), box("audience.grids", "网格", "例如：第一网格"),
+    box("audience.tags", "标签", tagsExample)];
+}
+
+/** A plain <input> control for field(): type, maxlength, min, step, placeholder, inputmode, first value. */
+export const input = (attrs = {}) => (a) => html`<input id=${a.id} name=${a.name} type=${attrs.type || "text"}
+  maxlength=${attrs.maxlength ?? nothing} min=${attrs.min ?? nothing} step=${attrs.step ?? nothing}
+  .value=${attrs.value ?? ""} placeholder=${attrs.placeholder ?? nothing} inputmode=${attrs.inputmode ?? nothing}>`;
 
 // --- table with pager -----------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 // roster. The venue screen and ticket scanning have modules of their own (screen.js, scan.js).
 import { api, audienceFields, busy, downloadFile, fmtRange, fmtTime, intField, localInputToIso, safeFilename } from "./core.js";
 import {
-  PagedList, alertBox, confirmDialog, field, fieldError, filterSelect, formMessage, formState, loading, options,
-  pageHeader, pagedTable, statusBadge, submitForm, toast, toneBadge,
+  PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, fieldError, filterSelect, formMessage,
+  formState, input, loading, options, pageHeader, pagedTable, statusBadge, submitForm, toast, toneBadge,
 } from "./components.js";
 import { label } from "./labels.js";
 import { html, nothing, render, styleMap } from "./view.js";
@@ -30,26 +30,6 @@ const checkinNotClosed = (ev, now = Date.now()) => ev.status === "published" &&
   now <= Date.parse(ev.starts_at) + (ev.checkin_closes_minutes_after ?? 0) * 60000;
 
 const capacityText = (ev) => `${ev.confirmed_count} / ${ev.capacity === null ? "不限" : ev.capacity}`;
-
-/** "部门：质检部；标签：青年" — every listed kind must match; nothing listed means every member. */
-export function audienceText(a) {
-  return [["部门", a.departments], ["网格", a.grids], ["标签", a.tags]]
-    .filter(([, v]) => v?.length).map(([k, v]) => `${k}：${v.join("、")}`).join("；") || "全体会员";
-}
-
-/** The three audience boxes shared by the event and calendar forms. */
-export function audienceBoxes(errors, tagsExample = "例如：青年，女职工") {
-  const box = (name, text, placeholder) =>
-    field({ name, label: text, errors }, (a) => html`<input id=${a.id} name=${a.name} placeholder=${placeholder}>`);
-  return [box("audience.departments", "部门", "例如：生产一部，质检部"), box("audience.grids", "网格", "例如：第一网格"),
-    box("audience.tags", "标签", tagsExample)];
-}
-
-const input = (attrs = {}) => (a) => html`<input id=${a.id} name=${a.name} type=${attrs.type || "text"}
-  maxlength=${attrs.maxlength ?? nothing} min=${attrs.min ?? nothing} step=${attrs.step ?? nothing}
-  .value=${attrs.value ?? ""} placeholder=${attrs.placeholder ?? nothing} inputmode=${attrs.inputmode ?? nothing}>`;
-
-export { input };
 
 // --- events list ----------------------------------------------------------------------------------
 
