@@ -5,8 +5,8 @@ import {
   safeFilename, session,
 } from "./core.js";
 import {
-  PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, filterSelect, formMessage, formState, input,
-  loading, options, pageHeader, pagedTable, statusBadge, submitForm, table, toast,
+  PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, filterSelect, formActions, formMessage,
+  formState, input, loading, options, pageHeader, pagedTable, statusBadge, submitButton, submitForm, table, toast,
 } from "./components.js";
 import { choices } from "./labels.js";
 import { html, nothing, render } from "./view.js";
@@ -30,21 +30,11 @@ function nextDay(day) {
   return d.toISOString().slice(0, 10);
 }
 
-const submitButton = (text, state, cls = "btn btn-primary") =>
-  html`<button class="${cls} ${state.busy ? "is-busy" : ""}" type="submit" ?disabled=${state.busy}>${text}</button>`;
-
 // --- calendars ------------------------------------------------------------------------------------
 
 export async function viewCalendars(root) {
   let kind = "";
-  const list = new PagedList({
-    perPage: 20, draw,
-    fetch: (page, perPage) => {
-      const q = new URLSearchParams({ page, per_page: perPage });
-      if (kind) q.set("kind", kind);
-      return api(`/calendars?${q}`);
-    },
-  });
+  const list = new PagedList({ path: "/calendars", query: () => ({ kind }), draw });
 
   const row = (c) => html`<tr data-calendar-id=${c.id}>
     <td><a class="event-link" href="#/bookings/${c.id}">${c.title}</a><div class="sub">${audienceText(c.audience)}</div></td>
@@ -104,24 +94,21 @@ export function viewNewCalendar(root) {
           <p class="hint">都留空表示面向全体会员（例如体检只面向 40 岁以上会员时填写标签）。多个名称用逗号分隔。</p>
           ${audienceBoxes(form.errors, "例如：40岁以上")}
         </fieldset>
-        <div class="form-actions"><a class="btn btn-ghost" href="#/bookings">取消</a>${submitButton("创建日历", form)}</div>
+        ${formActions("创建日历", form, "#/bookings")}
       </form></div>`, root);
   }
 
   function onSubmit(ev) {
-    ev.preventDefault();
-    const el = ev.currentTarget;
-    const f = el.elements;
-    const body = {
-      kind: f.kind.value,
-      title: f.title.value.trim(),
-      location: f.location.value.trim(),
-      host: f.host.value.trim() || undefined,
-      cancel_cutoff_hours: intField(f.cancel_cutoff_hours.value),
-      max_active_per_member: intField(f.max_active_per_member.value),
-      audience: audienceFields(f),
-    };
-    return submitForm(form, el, draw, async () => {
+    return submitForm(form, ev, draw, async (f) => {
+      const body = {
+        kind: f.kind.value,
+        title: f.title.value.trim(),
+        location: f.location.value.trim(),
+        host: f.host.value.trim() || undefined,
+        cancel_cutoff_hours: intField(f.cancel_cutoff_hours.value),
+        max_active_per_member: intField(f.max_active_per_member.value),
+        audience: audienceFields(f),
+      };
       const created = await api("/calendars", { method: "POST", body });
       toast(`已创建「${created.title}」，请添加时段`);
       location.hash = `#/bookings/${created.id}`;
@@ -156,7 +143,10 @@ export async function viewCalendar(root, id, dayArg) {
           @change=${onDay}></label>`,
       })}
       <div class="event-grid">
-        <div class="main"><div class="card" id="slots">${slotsCard()}</div><div class="card" id="day-bookings">${bookingsCard()}</div></div>
+        <div class="main">
+          <div class="card" id="slots">${slotsCard()}</div>
+          <div class="card" id="day-bookings">${bookingsCard()}</div>
+        </div>
         <div class="side">
           <div class="card" id="calendar-info"><h2>预约规则</h2><dl class="details">
             ${row("取消截止", `开始前 ${cal.cancel_cutoff_hours} 小时`)}
@@ -199,23 +189,21 @@ export async function viewCalendar(root, id, dayArg) {
         ${f({ name: "publish_at", label: "公开时间（北京时间）",
           hint: reception ? "留空表示立即公开；到时会员可预约，并收到接待日通知" : "留空表示立即公开，会员即可预约" },
           input({ type: "datetime-local" }))}
-        <div class="form-actions">${submitButton("生成时段", generate)}</div>
+        ${formActions("生成时段", generate)}
       </form></div>`;
   }
 
   function onGenerate(ev) {
-    ev.preventDefault();
-    const el = ev.currentTarget;
-    const g = (n) => el.elements[`generate.${n}`].value;
-    const body = {
-      generate: {
-        date: g("date") || undefined, start: g("start") || undefined, end: g("end") || undefined,
-        slot_minutes: intField(g("slot_minutes")), capacity: intField(g("capacity")),
-      },
-      publish_at: localInputToIso(el.elements.publish_at.value),
-    };
-    generate.notice = "";
-    return submitForm(generate, el, draw, async () => {
+    return submitForm(generate, ev, draw, async (f) => {
+      const g = (n) => f[`generate.${n}`].value;
+      const body = {
+        generate: {
+          date: g("date") || undefined, start: g("start") || undefined, end: g("end") || undefined,
+          slot_minutes: intField(g("slot_minutes")), capacity: intField(g("capacity")),
+        },
+        publish_at: localInputToIso(f.publish_at.value),
+      };
+      generate.notice = "";
       const out = await api(`/calendars/${id}/slots`, { method: "POST", body });
       toast(`已生成 ${out.items.length} 个时段`);
       // The dropped remainder stays said on the form: the secretary may want to add it by hand.
@@ -236,24 +224,21 @@ export async function viewCalendar(root, id, dayArg) {
         </div>
         ${f({ name: "slots.0.capacity", label: "名额", required: true }, input({ type: "number", min: 1, step: 1, value: 1 }))}
         ${f({ name: "publish_at", label: "公开时间（北京时间）", hint: "留空表示立即公开" }, input({ type: "datetime-local" }))}
-        <div class="form-actions">${submitButton("添加时段", single)}</div>
+        ${formActions("添加时段", single)}
       </form></div>`;
   }
 
   function onSingle(ev) {
-    ev.preventDefault();
-    const el = ev.currentTarget;
-    const f = el.elements;
-    const d = f.date.value;
-    const body = {
-      slots: [{
-        starts_at: dayTime(d, f["slots.0.starts_at"].value),
-        ends_at: dayTime(d, f["slots.0.ends_at"].value),
-        capacity: intField(f["slots.0.capacity"].value),
-      }],
-      publish_at: localInputToIso(f.publish_at.value),
-    };
-    return submitForm(single, el, draw, async () => {
+    return submitForm(single, ev, draw, async (f) => {
+      const d = f.date.value;
+      const body = {
+        slots: [{
+          starts_at: dayTime(d, f["slots.0.starts_at"].value),
+          ends_at: dayTime(d, f["slots.0.ends_at"].value),
+          capacity: intField(f["slots.0.capacity"].value),
+        }],
+        publish_at: localInputToIso(f.publish_at.value),
+      };
       if (!d) throw { details: { fields: { date: "请选择日期" } } };
       await api(`/calendars/${id}/slots`, { method: "POST", body });
       toast("已添加时段");
@@ -286,7 +271,8 @@ export async function viewCalendar(root, id, dayArg) {
   function slotRow(s) {
     const live = s.status === "open";
     return html`<tr data-slot-id=${s.id} data-status=${s.status}>
-      <td class="nowrap">${hhmm(s.starts_at, s.ends_at)}${s.location !== cal.location ? html`<div class="sub">${s.location}</div>` : nothing}</td>
+      <td class="nowrap">${hhmm(s.starts_at, s.ends_at)}${
+        s.location !== cal.location ? html`<div class="sub">${s.location}</div>` : nothing}</td>
       <td class="num" data-col="booked">${s.booked} / ${s.capacity}</td>
       <td>${publishCell(s)}</td>
       <td class="actions">${live ? html`
@@ -315,16 +301,14 @@ export async function viewCalendar(root, id, dayArg) {
         <div class="move-actions">
           <small class="hint">${s.booked ? `已预约的 ${s.booked} 名会员会收到时间变更通知。` : "该时段还没有人预约。"}</small>
           <button class="btn btn-sm btn-ghost" type="button" @click=${() => toggleMove(s)}>取消</button>
-          ${submitButton("保存", move, "btn btn-sm btn-primary")}
+          ${submitButton("保存", move.busy, { cls: "btn btn-sm btn-primary" })}
         </div>
       </form></td></tr>`;
   }
 
   function onMove(ev, s) {
-    ev.preventDefault();
-    const el = ev.currentTarget;
-    const body = { starts_at: localInputToIso(el.elements.starts_at.value), ends_at: localInputToIso(el.elements.ends_at.value) };
-    return submitForm(move, el, draw, async () => {
+    return submitForm(move, ev, draw, async (f) => {
+      const body = { starts_at: localInputToIso(f.starts_at.value), ends_at: localInputToIso(f.ends_at.value) };
       const moved = await api(`/slots/${s.id}`, { method: "PATCH", body });
       const when = fmtRange(moved.starts_at, moved.ends_at);
       toast(s.booked ? `时段已调整为 ${when}，已通知预约会员` : `时段已调整为 ${when}`);

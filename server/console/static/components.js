@@ -1,6 +1,7 @@
 // Shared components of the console's pages, on the view layer (view.js): page header, status badge,
 // form field with its error, table with pager (and the paged list behind it), confirm dialog, toast.
 // Every page uses these; a new section should not need markup of its own for any of them.
+import { api } from "./core.js";
 import { html, nothing, render } from "./view.js";
 import { choices, label } from "./labels.js";
 
@@ -120,15 +121,18 @@ export function scrollToError(form) {
 }
 
 /**
- * One submit of a form: clears its errors, marks it busy, runs `work`; a refusal's details land beside
- * the fields. `state` is the form's {errors, busy}; `draw` re-renders the page.
+ * One submit of a form: stops the browser's own, clears the form's errors, marks it busy and runs
+ * `work(form.elements)`; a refusal's details land beside the fields. `state` is the form's {errors, busy};
+ * `draw` re-renders the page.
  */
-export async function submitForm(state, form, draw, work) {
+export async function submitForm(state, ev, draw, work) {
+  ev.preventDefault();
+  const form = ev.currentTarget;
   state.errors = NO_ERRORS;
   state.busy = true;
   draw();
   try {
-    await work();
+    await work(form.elements);
   } catch (e) {
     state.errors = fieldErrors(form, e);
   } finally {
@@ -139,6 +143,14 @@ export async function submitForm(state, form, draw, work) {
 }
 
 export const formState = () => ({ errors: NO_ERRORS, busy: false });
+
+/** A submit button that shows it is working and cannot be pressed twice meanwhile. */
+export const submitButton = (text, busy, { cls = "btn btn-primary", id = nothing } = {}) =>
+  html`<button class="${cls} ${busy ? "is-busy" : ""}" id=${id} type="submit" ?disabled=${busy}>${text}</button>`;
+
+/** The row under a form: the way back (when given) and its submit button. */
+export const formActions = (text, state, cancelHref = null) => html`<div class="form-actions">${cancelHref
+  ? html`<a class="btn btn-ghost" href=${cancelHref}>取消</a>` : nothing}${submitButton(text, state.busy)}</div>`;
 
 /** "部门：质检部；标签：青年" — every listed kind must match; nothing listed means every member. */
 export function audienceText(a) {
@@ -182,8 +194,15 @@ export function table({ id, head, rows }) {
  * still out, that older answer (arriving late) is dropped instead of overwriting the newer list.
  */
 export class PagedList {
-  constructor({ perPage = 20, fetch, draw }) {
-    Object.assign(this, { perPage, fetch, draw, page: 1, data: null, error: null, loading: true, seq: 0 });
+  /** GET `path` with page, per_page and the non-empty values of `query()` (the list's filters). */
+  constructor({ path, query = () => ({}), perPage = 20, draw }) {
+    Object.assign(this, { path, query, perPage, draw, page: 1, data: null, error: null, loading: true, seq: 0 });
+  }
+
+  fetch() {
+    const q = new URLSearchParams({ page: this.page, per_page: this.perPage });
+    for (const [k, v] of Object.entries(this.query())) if (v) q.set(k, v);
+    return api(`${this.path}?${q}`);
   }
 
   get pages() { return Math.max(1, Math.ceil((this.data?.total || 0) / this.perPage)); }
@@ -193,7 +212,7 @@ export class PagedList {
     const mine = ++this.seq;
     if (!quiet) { this.loading = true; this.draw(); }
     try {
-      const data = await this.fetch(this.page, this.perPage);
+      const data = await this.fetch();
       if (mine !== this.seq) return;
       Object.assign(this, { data, error: null, loading: false });
     } catch (e) {

@@ -2,8 +2,9 @@
 // roster. The venue screen and ticket scanning have modules of their own (screen.js, scan.js).
 import { api, audienceFields, busy, downloadFile, fmtRange, fmtTime, intField, localInputToIso, safeFilename } from "./core.js";
 import {
-  PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, fieldError, filterSelect, formMessage,
-  formState, input, loading, options, pageHeader, pagedTable, statusBadge, submitForm, toast, toneBadge,
+  PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, fieldError, filterSelect, formActions,
+  formMessage, formState, input, loading, options, pageHeader, pagedTable, statusBadge, submitButton, submitForm, toast,
+  toneBadge,
 } from "./components.js";
 import { label } from "./labels.js";
 import { html, nothing, render, styleMap } from "./view.js";
@@ -34,7 +35,7 @@ const capacityText = (ev) => `${ev.confirmed_count} / ${ev.capacity === null ? "
 // --- events list ----------------------------------------------------------------------------------
 
 export async function viewEvents(root) {
-  const list = new PagedList({ perPage: 20, draw, fetch: (page, perPage) => api(`/events?page=${page}&per_page=${perPage}`) });
+  const list = new PagedList({ path: "/events", draw });
 
   function row(ev) {
     return html`<tr data-event-id=${ev.id}>
@@ -112,32 +113,28 @@ export function viewNewEvent(root) {
           <p class="hint">都留空表示面向全体会员。多个名称用逗号分隔，须与会员名册中的名称一致。</p>
           ${audienceBoxes(errors)}
         </fieldset>
-        <div class="form-actions"><a class="btn btn-ghost" href="#/events">取消</a>
-          <button class="btn btn-primary ${form.busy ? "is-busy" : ""}" type="submit" ?disabled=${form.busy}>发布活动</button></div>
+        ${formActions("发布活动", form, "#/events")}
       </form></div>`, root);
   }
 
   function onSubmit(ev) {
-    ev.preventDefault();
-    const el = ev.currentTarget;
-    const f = el.elements;
-    const body = {
-      title: f.title.value.trim(),
-      description: f.description.value,
-      kind: f.kind.value,
-      location: f.location.value.trim(),
-      starts_at: localInputToIso(f.starts_at.value),
-      ends_at: localInputToIso(f.ends_at.value),
-      signup_opens_at: localInputToIso(f.signup_opens_at.value),
-      signup_closes_at: localInputToIso(f.signup_closes_at.value),
-      capacity: intField(f.capacity.value) ?? null,
-      waitlist: f.waitlist.checked,
-      walk_in: f.walk_in.checked,
-      checkin_opens_minutes_before: intField(f.checkin_opens_minutes_before.value),
-      checkin_closes_minutes_after: intField(f.checkin_closes_minutes_after.value),
-      audience: audienceFields(f),
-    };
-    return submitForm(form, el, draw, async () => {
+    return submitForm(form, ev, draw, async (f) => {
+      const body = {
+        title: f.title.value.trim(),
+        description: f.description.value,
+        kind: f.kind.value,
+        location: f.location.value.trim(),
+        starts_at: localInputToIso(f.starts_at.value),
+        ends_at: localInputToIso(f.ends_at.value),
+        signup_opens_at: localInputToIso(f.signup_opens_at.value),
+        signup_closes_at: localInputToIso(f.signup_closes_at.value),
+        capacity: intField(f.capacity.value) ?? null,
+        waitlist: f.waitlist.checked,
+        walk_in: f.walk_in.checked,
+        checkin_opens_minutes_before: intField(f.checkin_opens_minutes_before.value),
+        checkin_closes_minutes_after: intField(f.checkin_closes_minutes_after.value),
+        audience: audienceFields(f),
+      };
       const created = await api("/events", { method: "POST", body });
       toast(`已发布活动「${created.title}」`);
       location.hash = "#/events";
@@ -153,14 +150,7 @@ export async function viewEvent(root, id) {
   let capacityMessage = nothing;
   let savingCapacity = false;
   let rosterStatus = "";
-  const roster = new PagedList({
-    perPage: 50, draw,
-    fetch: (page, perPage) => {
-      const q = new URLSearchParams({ page, per_page: perPage });
-      if (rosterStatus) q.set("status", rosterStatus);
-      return api(`/events/${id}/registrations?${q}`);
-    },
-  });
+  const roster = new PagedList({ path: `/events/${id}/registrations`, query: () => ({ status: rosterStatus }), perPage: 50, draw });
 
   function draw() {
     const live = ev.status === "published";
@@ -233,8 +223,7 @@ export async function viewEvent(root, id) {
           <label for="capacity-input">修改名额</label>
           <input id="capacity-input" type="number" min="0" step="1" name="capacity" placeholder="不限"
             .value=${String(ev.capacity ?? "")}>
-          <button class="btn btn-primary ${savingCapacity ? "is-busy" : ""}" id="capacity-save" type="submit"
-            ?disabled=${savingCapacity}>保存</button>
+          ${submitButton("保存", savingCapacity, { id: "capacity-save" })}
         </form>
         <small class="hint">增加名额后，候补会员按先后顺序自动转为报名成功。留空表示不限。</small>` : nothing}
       <div class="form-message">${capacityMessage}</div>`;

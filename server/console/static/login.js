@@ -1,6 +1,6 @@
 // Sign-in with employee number and password; staff roles only.
 import { STAFF_ROLES, api, flash, fmtWait, session } from "./core.js";
-import { alertBox } from "./components.js";
+import { alertBox, submitButton } from "./components.js";
 import { html, render } from "./view.js";
 
 export function viewLogin(root) {
@@ -18,7 +18,7 @@ export function viewLogin(root) {
       <label class="field"><span>工号</span><input name="employee_no" autocomplete="username" required></label>
       <label class="field"><span>密码</span>
         <input name="password" type="password" autocomplete="current-password" required></label>
-      <button class="btn btn-primary btn-block ${busy ? "is-busy" : ""}" type="submit" ?disabled=${busy}>登录</button>
+      ${submitButton("登录", busy, { cls: "btn btn-primary btn-block" })}
       <p class="hint">仅限工会工作人员使用。忘记密码请联系系统管理员。</p>
     </form></div>`, root);
   }

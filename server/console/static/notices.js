@@ -2,8 +2,8 @@
 // then follow every recipient's delivery per channel.
 import { api, downloadFile, fmtTime, localInputToIso, safeFilename } from "./core.js";
 import {
-  PagedList, alertBox, confirmDialog, field, fieldError, filterSelect, formMessage, formState, input, pageHeader,
-  pagedTable, statusBadge, submitForm, toast,
+  PagedList, alertBox, confirmDialog, field, fieldError, filterSelect, formActions, formMessage, formState, input,
+  pageHeader, pagedTable, statusBadge, submitForm, toast,
 } from "./components.js";
 import { choices, label } from "./labels.js";
 import { html, nothing, render, styleMap } from "./view.js";
@@ -19,7 +19,8 @@ const EMPTY_AUDIENCE = "没有符合条件的会员，通知未发送";
 const ordered = (channels) => choices("notice_channel").map(([c]) => c).filter((c) => channels.includes(c));
 const channelText = (channels) => ordered(channels).map((c) => label("notice_channel", c)).join("、");
 const channelChips = (channels) =>
-  html`<span class="chips">${ordered(channels).map((c) => html`<span class="chip chip-${c}">${label("notice_channel", c)}</span>`)}</span>`;
+  html`<span class="chips">${ordered(channels).map((c) =>
+    html`<span class="chip chip-${c}">${label("notice_channel", c)}</span>`)}</span>`;
 
 /** "部门：质检部；活动报名者：…" — any listed group receives the notice. */
 function audienceText(a, eventTitle = null) {
@@ -51,14 +52,7 @@ const noticeBadge = (n) => statusBadge("notice_status", n.status);
 
 export async function viewNotices(root) {
   let status = "";
-  const list = new PagedList({
-    perPage: 20, draw,
-    fetch: (page, perPage) => {
-      const q = new URLSearchParams({ page, per_page: perPage });
-      if (status) q.set("status", status);
-      return api(`/notices?${q}`);
-    },
-  });
+  const list = new PagedList({ path: "/notices", query: () => ({ status }), draw });
 
   const row = (n) => html`<tr data-notice-id=${n.id}>
     <td><a class="event-link" href="#/notices/${n.id}">${n.title}</a><div class="sub">${audienceText(n.audience)}</div></td>
@@ -116,7 +110,9 @@ export async function viewNewNotice(root) {
           ${f({ name: "title", label: "标题", required: true,
             hint: "短信和小程序推送的字数有限，过长的标题会被截短；全文在小程序中阅读。" }, input({ maxlength: 100 }))}
           ${f({ name: "body", label: "正文", required: true }, (a) => html`<textarea id=${a.id} name=${a.name} rows="8"
-            @input=${onBody}></textarea><div class="counter"><span id="body-count" class=${bodyLength > BODY_MAX ? "over" : ""}>${bodyLength} / ${BODY_MAX} 字</span></div>`)}
+            @input=${onBody}></textarea>
+            <div class="counter"><span id="body-count" class=${bodyLength > BODY_MAX ? "over" : ""}>${
+              bodyLength} / ${BODY_MAX} 字</span></div>`)}
         </fieldset>
         <fieldset><legend>发送渠道</legend>
           <div class="field ${errors.fields.channels ? "has-error" : ""}" data-field="channels">
@@ -156,8 +152,7 @@ export async function viewNewNotice(root) {
           <div class="grid-2">${f({ name: "send_at", label: "定时发送", hint: "留空表示点击「发送」后立即发出；填写后到时自动发出。" },
             input({ type: "datetime-local" }))}</div>
         </fieldset>
-        <div class="form-actions"><a class="btn btn-ghost" href="#/notices">取消</a>
-          <button class="btn btn-primary ${form.busy ? "is-busy" : ""}" type="submit" ?disabled=${form.busy}>保存草稿</button></div>
+        ${formActions("保存草稿", form, "#/notices")}
       </form></div>`, root);
   }
 
@@ -204,18 +199,15 @@ export async function viewNewNotice(root) {
   }
 
   function onSubmit(ev) {
-    ev.preventDefault();
-    const el = ev.currentTarget;
-    const f = el.elements;
-    const body = {
-      title: f.title.value.trim(),
-      body: f.body.value,
-      channels,
-      audience: audience(f),
-      send_at: localInputToIso(f.send_at.value),
-      sms_fallback: f.sms_fallback.checked,
-    };
-    return submitForm(form, el, draw, async () => {
+    return submitForm(form, ev, draw, async (f) => {
+      const body = {
+        title: f.title.value.trim(),
+        body: f.body.value,
+        channels,
+        audience: audience(f),
+        send_at: localInputToIso(f.send_at.value),
+        sms_fallback: f.sms_fallback.checked,
+      };
       const created = await api("/notices", { method: "POST", body });
       toast(`已保存草稿「${created.title}」`);
       location.hash = `#/notices/${created.id}`;
@@ -239,15 +231,7 @@ export async function viewNotice(root, id) {
   let sending = false;
   let channel = "";
   let deliveryStatus = "";
-  const deliveries = new PagedList({
-    perPage: 20, draw,
-    fetch: (page, perPage) => {
-      const q = new URLSearchParams({ page, per_page: perPage });
-      if (channel) q.set("channel", channel);
-      if (deliveryStatus) q.set("status", deliveryStatus);
-      return api(`/notices/${id}/deliveries?${q}`);
-    },
-  });
+  const deliveries = new PagedList({ path: `/notices/${id}/deliveries`, query: () => ({ channel, status: deliveryStatus }), draw });
   // Nothing to list before sending, or for a poster-only notice.
   const hasDeliveries = () => Object.keys(n.stats?.by_channel || {}).length > 0 && ["sending", "sent"].includes(n.status);
 

@@ -2,7 +2,7 @@
 // replies, status changes, publishing to the public board, and counts that never show a group under 5.
 import { api, fmtTime } from "./core.js";
 import {
-  PagedList, alertBox, filterSelect, loading, options, pageHeader, pagedTable, statusBadge, toast,
+  PagedList, alertBox, filterSelect, formActions, loading, options, pageHeader, pagedTable, statusBadge, toast,
 } from "./components.js";
 import { label } from "./labels.js";
 import { html, live, nothing, render } from "./view.js";
@@ -16,15 +16,7 @@ export async function viewSuggestions(root) {
   let status = "";
   let category = "";
   let stats = null;  // null while loading; {error} when it failed
-  const list = new PagedList({
-    perPage: PER_PAGE, draw,
-    fetch: (page, perPage) => {
-      const q = new URLSearchParams({ page, per_page: perPage });
-      if (status) q.set("status", status);
-      if (category) q.set("category", category);
-      return api(`/suggestions?${q}`);
-    },
-  });
+  const list = new PagedList({ path: "/suggestions", query: () => ({ status, category }), perPage: PER_PAGE, draw });
 
   const row = (s) => html`<tr data-suggestion-id=${s.id}>
     <td><a class="event-link" href="#/suggestions/${s.id}">${s.title || excerpt(s.content)}</a>
@@ -130,8 +122,7 @@ export async function viewSuggestion(root, id) {
           <div class="form-message">${replyError ? alertBox(replyError) : nothing}</div>
           <textarea id="reply-body" name="body" rows="4" maxlength="2000" aria-label="回复内容"
             placeholder="回复会显示给持有回执码的提交人"></textarea>
-          <div class="form-actions"><button class="btn btn-primary ${replying ? "is-busy" : ""}" type="submit"
-            ?disabled=${replying}>发送回复</button></div></form>`}`;
+          ${formActions("发送回复", { busy: replying })}</form>`}`;
   }
 
   async function onReply(e) {
