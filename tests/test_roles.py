@@ -14,6 +14,7 @@ ROUTES = {
     ("GET", "/healthz"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
     ("GET", "/api/v1/ping"): "public",
+    ("GET", "/api/v1/meta/labels"): "public",
     ("POST", "/api/v1/auth/login"): "public",
     ("POST", "/api/v1/auth/dev-login"): "public",
     ("POST", "/api/v1/auth/password-login"): "public",

@@ -46,5 +46,4 @@ def meta_labels():
 
 
 def register(state) -> None:
-    # "console." keeps it out of the OpenAPI document, like the console's own pages.
-    state.app.add_url_rule("/api/v1/meta/labels", "console.meta_labels_stub", meta_labels, methods=["GET"])
+    state.app.add_url_rule("/api/v1/meta/labels", "meta_labels_stub", meta_labels, methods=["GET"])

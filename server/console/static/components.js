@@ -230,7 +230,6 @@ export class PagedList {
 
 /** A PagedList drawn as a table with its pager, or its loading / error / empty state. */
 export function pagedTable(list, { id, head, row, empty }) {
-  if (list.loading && !list.data) return loading();
   if (list.loading) return loading();
   if (list.error) return alertBox(list.error.message);
   if (!list.data.items.length) return html`<div class="empty">${empty}</div>`;
