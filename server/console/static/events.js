@@ -7,7 +7,7 @@ import {
   toneBadge,
 } from "./components.js";
 import { label } from "./labels.js";
-import { html, nothing, render, styleMap } from "./view.js";
+import { cssProps, html, nothing, render } from "./view.js";
 
 /** Where an event stands now, as [text, badge tone]. */
 export function eventPhase(ev, now = Date.now()) {
@@ -261,7 +261,7 @@ export async function viewEvent(root, id) {
         <div class="kpi"><b id="stat-registered">${stats.registered}</b><span>已报名</span></div>
         <div class="kpi"><b>${stats.walk_ins}</b><span>现场加入</span></div>
       </div>
-      <div class="progress"><span style=${styleMap({ width: `${pct}%` })}></span></div>`;
+      <div class="progress"><span style=${cssProps({ width: `${pct}%` })}></span></div>`;
   }
 
   async function loadStats() {

@@ -6,7 +6,7 @@ import {
   pageHeader, pagedTable, statusBadge, submitForm, toast,
 } from "./components.js";
 import { choices, label } from "./labels.js";
-import { html, nothing, render, styleMap } from "./view.js";
+import { cssProps, html, nothing, render } from "./view.js";
 
 // Rare delivery states (a call in flight, or what a crashed worker left: docs/delivery.md) are listed in
 // a channel's legend only when present.
@@ -295,7 +295,7 @@ export async function viewNotice(root, id) {
         <div class="kpi"><b id="stat-read">${s.read}</b><span>已读</span></div>
         <div class="kpi"><b>${pct}%</b><span>阅读率</span></div>
       </div>
-      <div class="progress"><span class="read-bar" style=${styleMap({ width: `${pct}%` })}></span></div>
+      <div class="progress"><span class="read-bar" style=${cssProps({ width: `${pct}%` })}></span></div>
       ${channels.map((c) => channelStats(c, s.by_channel[c]))}
       ${n.channels.includes("poster") ? html`<p class="hint">海报：请在下方下载后打印张贴。</p>` : nothing}`;
   }
@@ -314,7 +314,7 @@ export async function viewNotice(root, id) {
       <div class="channel-head"><b>${label("notice_channel", channelName)}</b><span class="muted">共 ${total} 条</span></div>
       <div class="stackbar" role="img" aria-label=${shown.map(([k, t]) => `${t} ${counts[k] || 0}`).join("，")}>
         ${shown.filter(([k]) => counts[k]).map(([k]) =>
-          html`<span class="seg seg-${k}" style=${styleMap({ width: `${(100 * counts[k]) / total}%` })}></span>`)}</div>
+          html`<span class="seg seg-${k}" style=${cssProps({ width: `${(100 * counts[k]) / total}%` })}></span>`)}</div>
       <ul class="legend">${shown.map(([k, t]) =>
         html`<li data-stat=${k}><i class="dot seg-${k}"></i>${t} <b>${counts[k] || 0}</b></li>`)}</ul>
       ${notes.map((t) => html`<p class="hint delivery-note">${t}</p>`)}

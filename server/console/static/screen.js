@@ -1,7 +1,7 @@
 // The venue check-in screen: a rotating QR code for the projector, the live count and a clock.
 import { api, fmtRange, fmtTime, parts } from "./core.js";
 import { toast } from "./components.js";
-import { html, nothing, render, styleMap } from "./view.js";
+import { cssProps, html, nothing, render } from "./view.js";
 
 export async function viewScreen(root, id) {
   const ev = await api(`/events/${id}`);
@@ -51,7 +51,8 @@ export async function viewScreen(root, id) {
           </div>
           <p class="qr-hint" ?hidden=${Boolean(closed)}>请打开微信「同心」小程序，点击「扫码签到」</p>
           <div class="qr-timer" ?hidden=${Boolean(closed)}>
-            <div class="timer-bar"><span style=${styleMap({ width: refreshAt ? `${Math.min(100, (100 * left) / periodMs)}%` : "0" })}></span></div>
+            <div class="timer-bar"><span style=${cssProps({
+              width: refreshAt ? `${Math.min(100, (100 * left) / periodMs)}%` : "0" })}></span></div>
             <div class="timer-text"><span id="countdown">${refreshAt ? String(Math.ceil(left / 1000)) : "—"}</span> 秒后刷新二维码</div>
           </div>
         </div>
