@@ -210,6 +210,8 @@ def page(browser, site):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # Whatever the console's Content-Security-Policy blocks (an inline style, eval) is a bug of the page.
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

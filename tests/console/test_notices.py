@@ -85,7 +85,8 @@ def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_
     expect(page.locator("#deliveries")).to_be_hidden()
 
     page.get_by_role("button", name="发送").click()
-    expect(page.locator("#confirm-body")).to_contain_text("发送渠道：短信、小程序推送、海报")
+    # Channels in the order of the labels the server serves (GET /meta/labels).
+    expect(page.locator("#confirm-body")).to_contain_text("发送渠道：小程序推送、短信、海报")
     expect(page.locator("#confirm-body")).to_contain_text("通知对象：部门：装配车间")
     page.get_by_role("button", name="再想想").click()
     expect(page.locator("#notice-title")).to_contain_text("草稿")
@@ -112,7 +113,7 @@ def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_
     page.locator("#topbar").get_by_role("link", name="通知").click()
     row = page.locator("#notices-table tbody tr", has_text="十月安全检查")
     expect(row).to_contain_text("已发送")
-    expect(row.locator(".chip")).to_have_text(["短信", "小程序推送", "海报"])
+    expect(row.locator(".chip")).to_have_text(["小程序推送", "短信", "海报"])
     expect(row).to_contain_text("部门：装配车间")
 
 

@@ -1,4 +1,7 @@
-// Shared by the console's views: session, API calls, DOM building, times, forms, downloads.
+// Shared by the console's views: session, API calls, times, form values, downloads. Markup lives in
+// components.js (on the view layer, view.js).
+import { toast } from "./components.js";
+
 export const API = "/api/v1";
 export const STAFF_ROLES = ["staff", "secretary", "admin"];
 export const TZ = "Asia/Shanghai";
@@ -71,9 +74,8 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
   return resp.status === 204 ? null : resp.json();
 }
 
-// --- DOM helpers ----------------------------------------------------------------------------------
+// --- form values and small DOM helpers ------------------------------------------------------------
 
-/** h("div.card#x", {onclick}, child, ...) — builds elements; text is always set as text, never HTML. */
 /** A number box's value: a whole number, undefined when empty, else the text as typed (the server names it). */
 export const intField = (v) => (v.trim() === "" ? undefined : /^\d+$/.test(v.trim()) ? Number(v) : v);
 
@@ -87,79 +89,8 @@ export function audienceFields(f) {
   };
 }
 
-/**
- * A fetcher that keeps only its newest call's answer: when a filter or page changes while an older
- * request is still out, that older answer (arriving late) resolves to null instead of overwriting the
- * newer list.
- */
-export function newestOnly(fetcher) {
-  let seq = 0;
-  return async (...args) => {
-    const mine = ++seq;
-    const data = await fetcher(...args);
-    return mine === seq ? data : null;
-  };
-}
-
-export function h(spec, attrs = {}, ...children) {
-  if (attrs === null || typeof attrs !== "object" || attrs instanceof Node || Array.isArray(attrs)) {
-    children.unshift(attrs);
-    attrs = {};
-  }
-  const [, tag = "div", rest = ""] = spec.match(/^([a-z0-9-]*)(.*)$/i);
-  const el = document.createElement(tag || "div");
-  for (const part of rest.match(/[.#][^.#]+/g) || []) {
-    if (part[0] === ".") el.classList.add(part.slice(1));
-    else el.id = part.slice(1);
-  }
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k in el && typeof v !== "string") el[k] = v;
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
-
-export const $ = (sel, root = document) => root.querySelector(sel);
-
-/** replaceChildren that skips the null / false left by conditional parts. */
-export function fill(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
-
-export function toast(message, kind = "ok") {
-  const el = $("#toast");
-  el.textContent = message;
-  el.className = `toast toast-${kind}`;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
-}
-
 /** A wait in whole seconds as staff read it: "45 秒" or "15 分钟" (rounded up). */
 export const fmtWait = (seconds) => (seconds < 60 ? `${seconds} 秒` : `${Math.ceil(seconds / 60)} 分钟`);
-
-export function alertBox(message, kind = "error") {
-  return h(`div.alert.alert-${kind}`, { role: "alert" }, message);
-}
-
-export function confirmDialog(title, body, okLabel) {
-  const dlg = $("#confirm");
-  $("#confirm-title").textContent = title;
-  $("#confirm-body").textContent = body;
-  $("#confirm-ok").textContent = okLabel;
-  dlg.returnValue = "";
-  dlg.showModal();
-  return new Promise((resolve) => {
-    dlg.addEventListener("close", () => resolve(dlg.returnValue === "ok"), { once: true });
-  });
-}
 
 export function busy(button, on) {
   button.disabled = on;
@@ -194,52 +125,7 @@ export function localInputToIso(value) {
   return value ? `${value.length === 16 ? value + ":00" : value}${TZ_OFFSET}` : undefined;
 }
 
-
-export function pager(page, pages, total, go) {
-  return h("div.pager",
-    h("span.muted", `共 ${total} 条，第 ${page} / ${pages} 页`),
-    h("button.btn.btn-sm.btn-ghost", { type: "button", disabled: page <= 1, onclick: () => go(page - 1) }, "上一页"),
-    h("button.btn.btn-sm.btn-ghost", { type: "button", disabled: page >= pages, onclick: () => go(page + 1) }, "下一页"));
-}
-
-
-export function field(name, label, input, hint = "", required = false) {
-  input.name = name;
-  input.id = `f-${name.replace(".", "-")}`;
-  return h("div.field", { dataset: { field: name } },
-    h("label", { for: input.id }, label, required ? h("span.req", " *") : null),
-    input,
-    hint ? h("small.hint", hint) : null,
-    h("small.field-error", { dataset: { errorFor: name } }));
-}
-
-
-export function clearFieldErrors(form, msg) {
-  msg.replaceChildren();
-  for (const el of form.querySelectorAll("[data-error-for]")) el.textContent = "";
-  for (const el of form.querySelectorAll(".field.has-error")) el.classList.remove("has-error");
-}
-
-/** Puts each details.fields message beside its field; anything without a field goes on top. */
-export function showFieldErrors(form, msg, e) {
-  const fields = e.details?.fields || {};
-  const loose = [];
-  let first = null;
-  for (const [name, text] of Object.entries(fields)) {
-    // "audience.departments.0" belongs to the departments box.
-    const key = [name, name.split(".").slice(0, 2).join("."), name.split(".")[0]]
-      .find((k) => form.querySelector(`[data-error-for="${CSS.escape(k)}"]`));
-    if (!key) { loose.push(`${name}：${text}`); continue; }
-    const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
-    slot.textContent = slot.textContent ? `${slot.textContent}；${text}` : text;
-    slot.closest(".field")?.classList.add("has-error");
-    first ??= slot.closest(".field");
-  }
-  msg.append(alertBox(Object.keys(fields).length ? "请修改标出的内容后再提交" : e.message));
-  for (const line of loose) msg.append(alertBox(line));
-  (first || msg).scrollIntoView({ block: "center", behavior: "smooth" });
-}
-
+// --- downloads ------------------------------------------------------------------------------------
 
 export function filenameFrom(disposition) {
   if (!disposition) return null;
@@ -251,7 +137,7 @@ export function filenameFrom(disposition) {
 
 export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: name, hidden: true });
+  const a = Object.assign(document.createElement("a"), { href: url, download: name, hidden: true });
   document.body.append(a);
   a.click();
   a.remove();

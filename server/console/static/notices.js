@@ -1,38 +1,26 @@
 // Notices (API.md "Notices"): write one, send it over SMS, mini-program push and a printed poster,
 // then follow every recipient's delivery per channel.
-import { alertBox, api, busy, clearFieldErrors, confirmDialog, downloadFile, field, fill, fmtTime, h, localInputToIso, pager, safeFilename, showFieldErrors, toast, newestOnly } from "./core.js";
+import { api, downloadFile, fmtTime, localInputToIso, safeFilename } from "./core.js";
+import {
+  PagedList, alertBox, confirmDialog, field, fieldError, filterSelect, formActions, formMessage, formState, input,
+  pageHeader, pagedTable, statusBadge, submitForm, toast,
+} from "./components.js";
+import { choices, label } from "./labels.js";
+import { cssProps, html, nothing, render } from "./view.js";
 
-// In the order the form offers them.
-const CHANNELS = { sms: "短信", push: "小程序推送", poster: "海报" };
-const STATUS = {
-  draft: ["草稿", "muted"], scheduled: ["已排期", "idle"], sending: ["发送中", "live"], sent: ["已发送", "open"],
-};
-const DELIVERY_STATUS = {
-  sent: "已发送", queued: "待发送", failed: "发送失败", skipped: "未发送",
-  sending: "发送中", unknown: "状态未知", duplicate: "重复",
-};
-// Rare states (a call in flight, or what a crashed worker left: docs/delivery.md) are listed only when
-// present; they borrow the colours of the existing badges.
+// Rare delivery states (a call in flight, or what a crashed worker left: docs/delivery.md) are listed in
+// a channel's legend only when present.
 const RARE_STATUS = new Set(["sending", "unknown", "duplicate"]);
-const RARE_TONE = { sending: "badge-live", unknown: "badge-idle", duplicate: "badge-d-failed" };
-const RARE_COLOR = { sending: "#93c5fd", unknown: "#f59e0b", duplicate: "#b91c1c" };
 const BODY_MAX = 5000;
 const REFRESH_MS = 3000;
 const EMPTY_AUDIENCE = "没有符合条件的会员，通知未发送";
 
-function statusBadge(status) {
-  const [text, tone] = STATUS[status] || [status, "muted"];
-  return h(`span.badge.badge-${tone}.notice-status`, { dataset: { status } }, text);
-}
-
-function channelText(channels) {
-  return Object.keys(CHANNELS).filter((c) => channels.includes(c)).map((c) => CHANNELS[c]).join("、");
-}
-
-function channelChips(channels) {
-  return h("span.chips", Object.keys(CHANNELS).filter((c) => channels.includes(c))
-    .map((c) => h(`span.chip.chip-${c}`, CHANNELS[c])));
-}
+/** The notice's channels in the labels' display order. */
+const ordered = (channels) => choices("notice_channel").map(([c]) => c).filter((c) => channels.includes(c));
+const channelText = (channels) => ordered(channels).map((c) => label("notice_channel", c)).join("、");
+const channelChips = (channels) =>
+  html`<span class="chips">${ordered(channels).map((c) =>
+    html`<span class="chip chip-${c}">${label("notice_channel", c)}</span>`)}</span>`;
 
 /** "部门：质检部；活动报名者：…" — any listed group receives the notice. */
 function audienceText(a, eventTitle = null) {
@@ -58,186 +46,172 @@ function reason(lastError) {
 }
 
 const isFuture = (iso) => Boolean(iso) && Date.parse(iso) > Date.now();
+const noticeBadge = (n) => statusBadge("notice_status", n.status);
 
 // --- list -----------------------------------------------------------------------------------------
 
 export async function viewNotices(root) {
-  let page = 1;
   let status = "";
-  const perPage = 20;
-  const body = h("div.card");
-  const onFilter = (e) => { status = e.target.value; page = 1; load(); };
-  const filter = h("select.select-sm#notice-filter", { onchange: onFilter, "aria-label": "按状态筛选" },
-    h("option", { value: "" }, "全部状态"),
-    Object.entries(STATUS).map(([v, [t]]) => h("option", { value: v }, t)));
-  root.append(h("div.page",
-    h("div.page-head",
-      h("div", h("h1", "通知"), h("p.muted", "短信、小程序推送和海报三个渠道，一次发给会员（北京时间）")),
-      h("div.head-actions", filter, h("a.btn.btn-primary", { href: "#/notices/new" }, "＋ 新建通知"))),
-    body));
+  const list = new PagedList({ path: "/notices", query: () => ({ status }), draw });
 
-  const fetchList = newestOnly(api);
-  async function load() {
-    fill(body, h("div.loading", "正在加载…"));
-    const q = new URLSearchParams({ page, per_page: perPage });
-    if (status) q.set("status", status);
-    const data = await fetchList(`/notices?${q}`);
-    if (!data) return;  // a newer filter took over
-    if (!data.items.length) {
-      fill(body, h("div.empty", status ? h("p", "没有该状态的通知。")
-        : [h("p", "还没有通知。"), h("a.btn.btn-primary", { href: "#/notices/new" }, "写第一条通知")]));
-      return;
-    }
-    const pages = Math.max(1, Math.ceil(data.total / perPage));
-    fill(body,
-      h("div.table-wrap", h("table.table#notices-table",
-        h("thead", h("tr", h("th", "通知"), h("th", "渠道"), h("th", "状态"), h("th", "创建时间"), h("th", "发送时间"),
-          h("th", ""))),
-        h("tbody", data.items.map((n) => h("tr", { dataset: { noticeId: n.id } },
-          h("td", h("a.event-link", { href: `#/notices/${n.id}` }, n.title), h("div.sub", audienceText(n.audience))),
-          h("td", channelChips(n.channels)),
-          h("td", statusBadge(n.status)),
-          h("td.nowrap", fmtTime(n.created_at)),
-          h("td.nowrap", { dataset: { col: "sent" } }, sendTimeText(n)),
-          h("td.actions", h("a.btn.btn-sm.btn-ghost", { href: `#/notices/${n.id}` },
-            n.status === "draft" ? "查看并发送" : "查看"))))))),
-      pager(page, pages, data.total, (p) => { page = p; load(); }));
+  const row = (n) => html`<tr data-notice-id=${n.id}>
+    <td><a class="event-link" href="#/notices/${n.id}">${n.title}</a><div class="sub">${audienceText(n.audience)}</div></td>
+    <td>${channelChips(n.channels)}</td>
+    <td>${noticeBadge(n)}</td>
+    <td class="nowrap">${fmtTime(n.created_at)}</td>
+    <td class="nowrap" data-col="sent">${sendTimeText(n)}</td>
+    <td class="actions"><a class="btn btn-sm btn-ghost" href="#/notices/${n.id}">${n.status === "draft" ? "查看并发送" : "查看"}</a></td>
+  </tr>`;
+
+  function draw() {
+    render(html`<div class="page">
+      ${pageHeader({ title: "通知", sub: "短信、小程序推送和海报三个渠道，一次发给会员（北京时间）", actions: html`
+        ${filterSelect({ id: "notice-filter", ariaLabel: "按状态筛选", all: "全部状态", vocab: "notice_status", value: status,
+          onChange: (v) => { status = v; list.restart(); } })}
+        <a class="btn btn-primary" href="#/notices/new">＋ 新建通知</a>` })}
+      <div class="card">${pagedTable(list, {
+        id: "notices-table", row, head: ["通知", "渠道", "状态", "创建时间", "发送时间", ""],
+        empty: status ? html`<p>没有该状态的通知。</p>`
+          : html`<p>还没有通知。</p><a class="btn btn-primary" href="#/notices/new">写第一条通知</a>`,
+      })}</div></div>`, root);
   }
-  await load();
+  await list.load();
 }
 
 // --- compose --------------------------------------------------------------------------------------
 
 export async function viewNewNotice(root) {
-  const msg = h("div.form-message");
-  const submit = h("button.btn.btn-primary", { type: "submit" }, "保存草稿");
-  const bodyInput = h("textarea", { rows: 8, oninput: count });
-  const counter = h("span#body-count");
-  const channelBoxes = Object.entries(CHANNELS).map(([value, label]) =>
-    h("label.check", h("input", { type: "checkbox", name: "channels", value, checked: value === "push", onchange: sync }),
-      label));
-  const fallback = h("input#f-sms_fallback", { type: "checkbox", name: "sms_fallback", checked: true });
-  const fallbackHint = h("small.hint");
-  const mode = (value, label) => h("label.check",
-    h("input", { type: "radio", name: "audience_mode", value, checked: value === "all", onchange: sync }), label);
-  const eventSelect = h("select", h("option", { value: "" }, "不按活动选择"));
-  const eventHint = h("small.hint", "选择后，该活动已报名和候补的会员都会收到");
-  const some = h("div.audience-some",
-    h("p.hint", "以下条件满足任意一项的会员都会收到。多个名称用逗号分隔，须与会员名册中的名称一致。"),
-    h("div.grid-2",
-      field("audience.departments", "部门", h("input", { placeholder: "例如：生产一部，质检部" })),
-      field("audience.grids", "网格", h("input", { placeholder: "例如：第一网格" })),
-      field("audience.tags", "标签", h("input", { placeholder: "例如：青年，女职工" })),
-      field("audience.member_ids", "会员 ID", h("input", { placeholder: "例如：12，35", inputmode: "numeric" }))),
-    field("audience.event_id", "活动报名者", eventSelect));
-  eventSelect.after(eventHint);
-
-  const form = h("form.card.form#notice-form", { novalidate: true, onsubmit: onSubmit },
-    msg,
-    h("fieldset", h("legend", "内容"),
-      field("title", "标题", h("input", { maxlength: 100 }), "短信和小程序推送的字数有限，过长的标题会被截短；全文在小程序中阅读。", true),
-      field("body", "正文", bodyInput, "", true)),
-    h("fieldset", h("legend", "发送渠道"),
-      h("div.field", { dataset: { field: "channels" } },
-        h("div.check-row", channelBoxes),
-        h("small.hint", "海报不会自动发出：发送后可在通知页下载 PNG 或 PDF 打印张贴，海报上的二维码可打开通知全文。"),
-        h("small.field-error", { dataset: { errorFor: "channels" } })),
-      h("div.field", { dataset: { field: "sms_fallback" } },
-        h("label.check", fallback, "未授权推送的会员改发短信"),
-        fallbackHint,
-        h("small.field-error", { dataset: { errorFor: "sms_fallback" } }))),
-    h("fieldset", h("legend", "通知对象"),
-      h("div.field", { dataset: { field: "audience" } },
-        h("div.check-row", mode("all", "全体会员"), mode("some", "指定对象")),
-        h("small.field-error", { dataset: { errorFor: "audience" } })),
-      some),
-    h("fieldset", h("legend", "发送时间（北京时间）"),
-      h("div.grid-2",
-        field("send_at", "定时发送", h("input", { type: "datetime-local" }),
-          "留空表示点击「发送」后立即发出；填写后到时自动发出。"))),
-    h("div.form-actions", h("a.btn.btn-ghost", { href: "#/notices" }, "取消"), submit));
-  bodyInput.after(h("div.counter", counter));
-  root.append(h("div.page.page-narrow",
-    h("a.back", { href: "#/notices" }, "‹ 返回通知列表"),
-    h("div.page-head", h("div", h("h1", "新建通知"),
-      h("p.muted", "先保存为草稿，核对内容和海报后再发送"))),
-    form));
-  count();
-  sync();
-  form.elements.title.focus();
+  const form = formState();
+  let channels = ["push"];
+  let everyone = true;
+  let bodyLength = 0;
+  let events = [];
+  let eventsError = "";
+  draw();
+  root.querySelector("[name=title]").focus();
   await loadEvents();
 
-  function count() {
-    // Code points, as the server counts them, so an emoji is one character, not two.
-    const n = [...bodyInput.value].length;
-    counter.textContent = `${n} / ${BODY_MAX} 字`;
-    counter.classList.toggle("over", n > BODY_MAX);
-  }
-
-  function chosen() {
-    return [...form.querySelectorAll("input[name=channels]:checked")].map((i) => i.value);
-  }
-
-  function sync() {
-    const ch = chosen();
+  function draw() {
+    const errors = form.errors;
+    const f = (opts, control) => field({ ...opts, errors }, control);
     // The fallback only matters when push goes out and SMS is not already sent to everyone.
-    fallback.disabled = !ch.includes("push") || ch.includes("sms");
-    fallbackHint.textContent = !ch.includes("push") ? "仅在选择小程序推送时有效。"
-      : ch.includes("sms") ? "已选择短信渠道，所有会员都会收到短信。"
+    const push = channels.includes("push");
+    const sms = channels.includes("sms");
+    const fallbackHint = !push ? "仅在选择小程序推送时有效。"
+      : sms ? "已选择短信渠道，所有会员都会收到短信。"
         : "会员在小程序中授权订阅消息后才能收到推送；未授权或授权次数已用完的会员，改为发送短信。";
-    some.hidden = form.elements.audience_mode.value !== "some";
+    const mode = (value, text) => html`<label class="check"><input type="radio" name="audience_mode" value=${value}
+      ?checked=${(value === "all") === everyone} @change=${onMode}>${text}</label>`;
+    render(html`<div class="page page-narrow">
+      ${pageHeader({ back: { href: "#/notices", text: "返回通知列表" }, title: "新建通知", sub: "先保存为草稿，核对内容和海报后再发送" })}
+      <form class="card form" id="notice-form" novalidate @submit=${onSubmit}>
+        ${formMessage(errors)}
+        <fieldset><legend>内容</legend>
+          ${f({ name: "title", label: "标题", required: true,
+            hint: "短信和小程序推送的字数有限，过长的标题会被截短；全文在小程序中阅读。" }, input({ maxlength: 100 }))}
+          ${f({ name: "body", label: "正文", required: true }, (a) => html`<textarea id=${a.id} name=${a.name} rows="8"
+            @input=${onBody}></textarea>
+            <div class="counter"><span id="body-count" class=${bodyLength > BODY_MAX ? "over" : ""}>${
+              bodyLength} / ${BODY_MAX} 字</span></div>`)}
+        </fieldset>
+        <fieldset><legend>发送渠道</legend>
+          <div class="field ${errors.fields.channels ? "has-error" : ""}" data-field="channels">
+            <div class="check-row">${choices("notice_channel").map(([value, text]) => html`<label class="check"><input
+              type="checkbox" name="channels" value=${value} ?checked=${value === "push"} @change=${onChannels}>${text}</label>`)}</div>
+            <small class="hint">海报不会自动发出：发送后可在通知页下载 PNG 或 PDF 打印张贴，海报上的二维码可打开通知全文。</small>
+            ${fieldError("channels", errors)}
+          </div>
+          <div class="field" data-field="sms_fallback">
+            <label class="check"><input id="f-sms_fallback" type="checkbox" name="sms_fallback" checked
+              ?disabled=${!push || sms}>未授权推送的会员改发短信</label>
+            <small class="hint">${fallbackHint}</small>
+            ${fieldError("sms_fallback", errors)}
+          </div>
+        </fieldset>
+        <fieldset><legend>通知对象</legend>
+          <div class="field ${errors.fields.audience ? "has-error" : ""}" data-field="audience">
+            <div class="check-row">${mode("all", "全体会员")}${mode("some", "指定对象")}</div>
+            ${fieldError("audience", errors)}
+          </div>
+          <div class="audience-some" ?hidden=${everyone}>
+            <p class="hint">以下条件满足任意一项的会员都会收到。多个名称用逗号分隔，须与会员名册中的名称一致。</p>
+            <div class="grid-2">
+              ${f({ name: "audience.departments", label: "部门" }, input({ placeholder: "例如：生产一部，质检部" }))}
+              ${f({ name: "audience.grids", label: "网格" }, input({ placeholder: "例如：第一网格" }))}
+              ${f({ name: "audience.tags", label: "标签" }, input({ placeholder: "例如：青年，女职工" }))}
+              ${f({ name: "audience.member_ids", label: "会员 ID" }, input({ placeholder: "例如：12，35", inputmode: "numeric" }))}
+            </div>
+            ${f({ name: "audience.event_id", label: "活动报名者" }, (a) => html`<select id=${a.id} name=${a.name}>
+                <option value="">不按活动选择</option>
+                ${events.map((ev) => html`<option value=${ev.id}>${ev.title}（${fmtTime(ev.starts_at).slice(0, 10)}${
+                  ev.status === "cancelled" ? "，已取消" : ""}）</option>`)}</select>
+              <small class="hint">${eventsError ? `活动列表加载失败：${eventsError}` : "选择后，该活动已报名和候补的会员都会收到"}</small>`)}
+          </div>
+        </fieldset>
+        <fieldset><legend>发送时间（北京时间）</legend>
+          <div class="grid-2">${f({ name: "send_at", label: "定时发送", hint: "留空表示点击「发送」后立即发出；填写后到时自动发出。" },
+            input({ type: "datetime-local" }))}</div>
+        </fieldset>
+        ${formActions("保存草稿", form, "#/notices")}
+      </form></div>`, root);
+  }
+
+  function onBody(e) {
+    // Code points, as the server counts them, so an emoji is one character, not two.
+    bodyLength = [...e.currentTarget.value].length;
+    draw();
+  }
+
+  function onChannels(e) {
+    channels = [...e.currentTarget.form.querySelectorAll("input[name=channels]:checked")].map((i) => i.value);
+    draw();
+  }
+
+  function onMode(e) {
+    everyone = e.currentTarget.value === "all";
+    draw();
   }
 
   async function loadEvents() {
     try {
       // Recent and upcoming events; a notice to people who came last month is still useful.
       const since = new Date(Date.now() - 60 * 86400_000).toISOString();
-      const data = await api(`/events?${new URLSearchParams({ from: since, per_page: 100 })}`);
-      eventSelect.append(...data.items.map((ev) => h("option", { value: ev.id },
-        `${ev.title}（${fmtTime(ev.starts_at).slice(0, 10)}${ev.status === "cancelled" ? "，已取消" : ""}）`)));
+      events = (await api(`/events?${new URLSearchParams({ from: since, per_page: 100 })}`)).items;
     } catch (e) {
-      eventHint.textContent = `活动列表加载失败：${e.message}`;
+      eventsError = e.message;
     }
+    draw();
   }
 
   const names = (v) => v.split(/[,，、;；\s]+/).map((s) => s.trim()).filter(Boolean);
 
-  function audience() {
-    const f = form.elements;
-    if (f.audience_mode.value === "all") return { all: true };
+  function audience(f) {
+    if (everyone) return { all: true };
     const a = {
       departments: names(f["audience.departments"].value),
       grids: names(f["audience.grids"].value),
       tags: names(f["audience.tags"].value),
       // Digits become numbers; anything else goes as typed, so the server names the bad entry.
       member_ids: names(f["audience.member_ids"].value).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-      event_id: eventSelect.value ? Number(eventSelect.value) : undefined,
+      event_id: f["audience.event_id"].value ? Number(f["audience.event_id"].value) : undefined,
     };
     return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)));
   }
 
-  async function onSubmit(ev) {
-    ev.preventDefault();
-    const f = form.elements;
-    const body = {
-      title: f.title.value.trim(),
-      body: bodyInput.value,
-      channels: chosen(),
-      audience: audience(),
-      send_at: localInputToIso(f.send_at.value),
-      sms_fallback: fallback.checked,
-    };
-    clearFieldErrors(form, msg);
-    busy(submit, true);
-    try {
+  function onSubmit(ev) {
+    return submitForm(form, ev, draw, async (f) => {
+      const body = {
+        title: f.title.value.trim(),
+        body: f.body.value,
+        channels,
+        audience: audience(f),
+        send_at: localInputToIso(f.send_at.value),
+        sms_fallback: f.sms_fallback.checked,
+      };
       const created = await api("/notices", { method: "POST", body });
       toast(`已保存草稿「${created.title}」`);
       location.hash = `#/notices/${created.id}`;
-    } catch (e) {
-      showFieldErrors(form, msg, e);
-    } finally {
-      busy(submit, false);
-    }
+    });
   }
 }
 
@@ -249,27 +223,38 @@ export async function viewNotice(root, id) {
   if (n.audience.event_id != null) {
     eventTitle = await api(`/events/${n.audience.event_id}`).then((ev) => ev.title, () => null);
   }
-  const head = h("div.page-head");
-  const sendMsg = h("div.form-message#send-message");
-  const info = h("div.card#notice-info");
-  const stats = h("div.card#notice-stats");
-  const posterCard = n.poster_url ? h("div.card#poster") : null;
-  const deliveries = h("div.card#deliveries");
-  root.append(h("div.page", h("a.back", { href: "#/notices" }, "‹ 返回通知列表"), head, sendMsg,
-    h("div.event-grid", h("div.main", info, deliveries), h("div.side", stats, posterCard))));
-
   let alive = true;
   let timer = null;
   let posterUrl = null;
+  let posterError = "";
+  let sendError = "";
+  let sending = false;
+  let channel = "";
+  let deliveryStatus = "";
+  const deliveries = new PagedList({ path: `/notices/${id}/deliveries`, query: () => ({ channel, status: deliveryStatus }), draw });
+  // Nothing to list before sending, or for a poster-only notice.
+  const hasDeliveries = () => Object.keys(n.stats?.by_channel || {}).length > 0 && ["sending", "sent"].includes(n.status);
 
-  function renderHead() {
-    fill(head,
-      h("div", h("h1#notice-title", n.title, " ", statusBadge(n.status)),
-        h("p.muted", `创建于 ${fmtTime(n.created_at)} · ${channelText(n.channels)}`)),
-      h("div.head-actions",
-        n.status === "sending" ? h("span.live-dot", `每 ${REFRESH_MS / 1000} 秒自动刷新`) : null,
-        n.status !== "draft" ? h("button.btn.btn-ghost#refresh", { type: "button", onclick: refresh }, "刷新") : null,
-        n.status === "draft" ? h("button.btn.btn-primary#send-notice", { type: "button", onclick: onSend }, "发送") : null));
+  function draw() {
+    if (!alive) return;
+    render(html`<div class="page">
+      ${pageHeader({
+        back: { href: "#/notices", text: "返回通知列表" }, title: n.title, titleId: "notice-title", badge: noticeBadge(n),
+        sub: `创建于 ${fmtTime(n.created_at)} · ${channelText(n.channels)}`,
+        actions: html`
+          ${n.status === "sending" ? html`<span class="live-dot">每 ${REFRESH_MS / 1000} 秒自动刷新</span>` : nothing}
+          ${n.status !== "draft" ? html`<button class="btn btn-ghost" id="refresh" type="button" @click=${refresh}>刷新</button>` : nothing}
+          ${n.status === "draft" ? html`<button class="btn btn-primary ${sending ? "is-busy" : ""}" id="send-notice" type="button"
+            ?disabled=${sending} @click=${onSend}>发送</button>` : nothing}`,
+      })}
+      <div class="form-message" id="send-message">${sendError ? alertBox(sendError) : nothing}</div>
+      <div class="event-grid">
+        <div class="main">
+          <div class="card" id="notice-info">${info()}</div>
+          <div class="card" id="deliveries" ?hidden=${!hasDeliveries()}>${deliveryCard()}</div>
+        </div>
+        <div class="side"><div class="card" id="notice-stats">${stats()}</div>${n.poster_url ? poster() : nothing}</div>
+      </div></div>`, root);
   }
 
   function banner() {
@@ -282,138 +267,105 @@ export async function viewNotice(root, id) {
     return alertBox(`已于 ${fmtTime(n.sent_at)} 发送完成。`, "ok");
   }
 
-  function renderInfo() {
-    const row = (k, v) => [h("dt", k), h("dd", v)];
+  function info() {
+    const row = (k, v) => html`<dt>${k}</dt><dd>${v}</dd>`;
     const fallbackApplies = n.channels.includes("push") && !n.channels.includes("sms");
-    fill(info, h("h2", "通知内容"), banner(),
-      h("dl.details",
-        row("通知对象", audienceText(n.audience, eventTitle)),
-        row("发送渠道", channelChips(n.channels)),
-        fallbackApplies ? row("短信补发", n.sms_fallback ? "未授权推送的会员改发短信" : "不补发短信") : null,
-        row("发送时间", n.send_at ? `定时 ${fmtTime(n.send_at)}` : n.status === "draft" ? "点击发送后立即发出" : "立即发送"),
-        n.sent_at ? row("完成时间", fmtTime(n.sent_at)) : null,
-        row("正文", h("div.notice-body", n.body))));
+    return html`<h2>通知内容</h2>${banner()}
+      <dl class="details">
+        ${row("通知对象", audienceText(n.audience, eventTitle))}
+        ${row("发送渠道", channelChips(n.channels))}
+        ${fallbackApplies ? row("短信补发", n.sms_fallback ? "未授权推送的会员改发短信" : "不补发短信") : nothing}
+        ${row("发送时间", n.send_at ? `定时 ${fmtTime(n.send_at)}` : n.status === "draft" ? "点击发送后立即发出" : "立即发送")}
+        ${n.sent_at ? row("完成时间", fmtTime(n.sent_at)) : nothing}
+        ${row("正文", html`<div class="notice-body">${n.body}</div>`)}
+      </dl>`;
   }
 
-  function renderStats() {
+  function stats() {
     const s = n.stats;
-    const planned = n.status === "sending" || n.status === "sent";
-    if (!planned || !s) {
-      fill(stats, h("h2", "送达情况"), h("p.muted", n.status === "scheduled"
-        ? "到发送时间后，这里显示各渠道的送达情况。" : "发送后，这里显示各渠道的送达情况。"));
-      return;
+    if (!["sending", "sent"].includes(n.status) || !s) {
+      return html`<h2>送达情况</h2><p class="muted">${n.status === "scheduled"
+        ? "到发送时间后，这里显示各渠道的送达情况。" : "发送后，这里显示各渠道的送达情况。"}</p>`;
     }
     const pct = s.recipients ? Math.round((100 * s.read) / s.recipients) : 0;
     const channels = Object.keys(s.by_channel).sort((a, b) => (a === "push" ? -1 : b === "push" ? 1 : 0));
-    fill(stats, h("h2", "送达情况"),
-      h("div.kpis",
-        h("div.kpi", h("b#stat-recipients", String(s.recipients)), h("span", "接收会员")),
-        h("div.kpi", h("b#stat-read", String(s.read)), h("span", "已读")),
-        h("div.kpi", h("b", `${pct}%`), h("span", "阅读率"))),
-      h("div.progress", h("span.read-bar")),
-      channels.map((c) => channelStats(c, s.by_channel[c])),
-      n.channels.includes("poster") ? h("p.hint", "海报：请在下方下载后打印张贴。") : null);
-    stats.querySelector(".read-bar").style.width = `${pct}%`;
+    return html`<h2>送达情况</h2>
+      <div class="kpis">
+        <div class="kpi"><b id="stat-recipients">${s.recipients}</b><span>接收会员</span></div>
+        <div class="kpi"><b id="stat-read">${s.read}</b><span>已读</span></div>
+        <div class="kpi"><b>${pct}%</b><span>阅读率</span></div>
+      </div>
+      <div class="progress"><span class="read-bar" style=${cssProps({ width: `${pct}%` })}></span></div>
+      ${channels.map((c) => channelStats(c, s.by_channel[c]))}
+      ${n.channels.includes("poster") ? html`<p class="hint">海报：请在下方下载后打印张贴。</p>` : nothing}`;
   }
 
-  function channelStats(channel, counts) {
+  function channelStats(channelName, counts) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const shown = Object.entries(DELIVERY_STATUS).filter(([k]) => !RARE_STATUS.has(k) || counts[k]);
-    const bar = h("div.stackbar", { role: "img",
-      "aria-label": shown.map(([k, t]) => `${t} ${counts[k] || 0}`).join("，") });
-    const paint = (el, k) => { if (RARE_COLOR[k]) el.style.background = RARE_COLOR[k]; return el; };
-    for (const [k] of shown) {
-      if (!counts[k]) continue;
-      const seg = paint(h(`span.seg.seg-${k}`), k);
-      seg.style.width = `${(100 * counts[k]) / total}%`;
-      bar.append(seg);
-    }
+    const shown = choices("delivery_status").filter(([k]) => !RARE_STATUS.has(k) || counts[k]);
     const notes = [];
     if (counts.unknown) {
       // A push in doubt is never repeated; with SMS fallback (and no SMS already) an SMS goes instead.
-      const bySms = channel === "push" && n.sms_fallback && !n.channels.includes("sms");
-      notes.push(`${counts.unknown} 条状态未知：发送过程中断，无法确认是否送达；为免重复，系统不会重发${
-        bySms ? "，已改发短信" : ""}。`);
+      const bySms = channelName === "push" && n.sms_fallback && !n.channels.includes("sms");
+      notes.push(`${counts.unknown} 条状态未知：发送过程中断，无法确认是否送达；为免重复，系统不会重发${bySms ? "，已改发短信" : ""}。`);
     }
     if (counts.duplicate) notes.push(`${counts.duplicate} 条重复：服务商接受了不止一次，会员可能收到了两条。`);
-    return h("div.channel-stat", { dataset: { channel } },
-      h("div.channel-head", h("b", CHANNELS[channel] || channel), h("span.muted", `共 ${total} 条`)),
-      bar,
-      h("ul.legend", shown.map(([k, t]) =>
-        h("li", { dataset: { stat: k } }, paint(h(`i.dot.seg-${k}`), k), t, " ", h("b", String(counts[k] || 0))))),
-      notes.map((t) => h("p.hint.delivery-note", t)));
+    return html`<div class="channel-stat" data-channel=${channelName}>
+      <div class="channel-head"><b>${label("notice_channel", channelName)}</b><span class="muted">共 ${total} 条</span></div>
+      <div class="stackbar" role="img" aria-label=${shown.map(([k, t]) => `${t} ${counts[k] || 0}`).join("，")}>
+        ${shown.filter(([k]) => counts[k]).map(([k]) =>
+          html`<span class="seg seg-${k}" style=${cssProps({ width: `${(100 * counts[k]) / total}%` })}></span>`)}</div>
+      <ul class="legend">${shown.map(([k, t]) =>
+        html`<li data-stat=${k}><i class="dot seg-${k}"></i>${t} <b>${counts[k] || 0}</b></li>`)}</ul>
+      ${notes.map((t) => html`<p class="hint delivery-note">${t}</p>`)}
+    </div>`;
+  }
+
+  function poster() {
+    const name = `${safeFilename(n.title)}-海报`;
+    const get = (format) => (e) => downloadFile(`/notices/${id}/poster?format=${format}`, `${name}.${format}`, e.currentTarget);
+    return html`<div class="card" id="poster"><div class="card-head"><h2>海报</h2></div>
+      <div class="poster-frame">${posterError ? alertBox(posterError)
+        : html`<img id="poster-preview" alt="海报预览：${n.title}" src=${posterUrl || nothing}>`}</div>
+      <div class="poster-actions">
+        <button class="btn btn-sm btn-ghost" type="button" @click=${get("png")}>下载 PNG</button>
+        <button class="btn btn-sm btn-primary" type="button" @click=${get("pdf")}>下载 PDF（A4 打印）</button>
+      </div></div>`;
   }
 
   async function loadPoster() {
-    if (!posterCard) return;
-    const img = h("img#poster-preview", { alt: `海报预览：${n.title}` });
-    const name = `${safeFilename(n.title)}-海报`;
-    fill(posterCard, h("div.card-head", h("h2", "海报")),
-      h("div.poster-frame", img),
-      h("div.poster-actions",
-        h("button.btn.btn-sm.btn-ghost", { type: "button",
-          onclick: (e) => downloadFile(`/notices/${id}/poster?format=png`, `${name}.png`, e.currentTarget) }, "下载 PNG"),
-        h("button.btn.btn-sm.btn-primary", { type: "button",
-          onclick: (e) => downloadFile(`/notices/${id}/poster?format=pdf`, `${name}.pdf`, e.currentTarget) },
-        "下载 PDF（A4 打印）")));
+    if (!n.poster_url) return;
     try {
       // An <img src> cannot carry the bearer header, so the image comes through fetch as a blob: URL.
       const blob = await (await api(`/notices/${id}/poster?format=png`, { raw: true })).blob();
       if (!alive) return;
       posterUrl = URL.createObjectURL(blob);
-      img.src = posterUrl;
     } catch (e) {
-      img.replaceWith(alertBox(e.message));
+      posterError = e.message;
     }
+    draw();
   }
 
-  // Filters are built once, so a background refresh never closes a drop-down the user has open.
-  let dPage = 1;
-  let dSeq = 0;
-  const channelFilter = h("select#delivery-channel", { onchange: refilter, "aria-label": "按渠道筛选" },
-    h("option", { value: "" }, "全部渠道"), ["push", "sms"].map((c) => h("option", { value: c }, CHANNELS[c])));
-  const statusFilter = h("select#delivery-status", { onchange: refilter, "aria-label": "按状态筛选" },
-    h("option", { value: "" }, "全部状态"), Object.entries(DELIVERY_STATUS).map(([v, t]) => h("option", { value: v }, t)));
-  const dBody = h("div");
-  deliveries.append(h("div.card-head", h("h2", "发送明细"), h("div.head-actions", channelFilter, statusFilter)), dBody);
-
-  function refilter() { dPage = 1; loadDeliveries(); }
-
-  async function loadDeliveries({ quiet = false } = {}) {
-    // Nothing to list before sending, or for a poster-only notice.
-    deliveries.hidden = !Object.keys(n.stats?.by_channel || {}).length || !["sending", "sent"].includes(n.status);
-    if (deliveries.hidden) return;
-    const perPage = 20;
-    const seq = ++dSeq;
-    // A background refresh keeps the old rows until the new ones arrive, so the table does not flicker.
-    if (!quiet) fill(dBody, h("div.loading", "正在加载…"));
-    try {
-      const q = new URLSearchParams({ page: dPage, per_page: perPage });
-      if (channelFilter.value) q.set("channel", channelFilter.value);
-      if (statusFilter.value) q.set("status", statusFilter.value);
-      const data = await api(`/notices/${id}/deliveries?${q}`);
-      // Only the newest request draws: an older answer may be for filters no longer chosen.
-      if (!alive || seq !== dSeq) return;
-      if (!data.items.length) {
-        fill(dBody, h("div.empty", h("p", channelFilter.value || statusFilter.value ? "没有符合条件的记录。" : "暂无记录。")));
-        return;
-      }
-      const pages = Math.max(1, Math.ceil(data.total / perPage));
-      fill(dBody,
-        h("div.table-wrap", h("table.table#deliveries-table",
-          h("thead", h("tr", ["会员 ID", "渠道", "状态", "尝试次数", "发送时间", "说明"].map((t) => h("th", t)))),
-          h("tbody", data.items.map((d) => h("tr", { dataset: { channel: d.channel, status: d.status } },
-            h("td.mono", String(d.member_id)),
-            h("td", CHANNELS[d.channel] || d.channel),
-            h("td", h(`span.badge.badge-d-${d.status}${RARE_TONE[d.status] ? `.${RARE_TONE[d.status]}` : ""}`,
-              DELIVERY_STATUS[d.status] || d.status)),
-            h("td.num", String(d.attempts)),
-            h("td.nowrap", d.sent_at ? fmtTime(d.sent_at) : "—"),
-            h("td.error-text", { title: d.last_error || "" }, reason(d.last_error))))))),
-        pager(dPage, pages, data.total, (p) => { dPage = p; loadDeliveries(); }));
-    } catch (e) {
-      if (!quiet && seq === dSeq) fill(dBody, alertBox(e.message));
-    }
+  // Filters keep their DOM across background refreshes, so a refresh never closes an open drop-down.
+  function deliveryCard() {
+    const filtered = channel || deliveryStatus;
+    return html`<div class="card-head"><h2>发送明细</h2><div class="head-actions">
+        ${filterSelect({ id: "delivery-channel", ariaLabel: "按渠道筛选", all: "全部渠道", vocab: "notice_channel", value: channel,
+          only: ["push", "sms"], cls: "", onChange: (v) => { channel = v; deliveries.restart(); } })}
+        ${filterSelect({ id: "delivery-status", ariaLabel: "按状态筛选", all: "全部状态", vocab: "delivery_status",
+          value: deliveryStatus, cls: "", onChange: (v) => { deliveryStatus = v; deliveries.restart(); } })}
+      </div></div>
+      ${hasDeliveries() ? pagedTable(deliveries, {
+        id: "deliveries-table", head: ["会员 ID", "渠道", "状态", "尝试次数", "发送时间", "说明"],
+        empty: html`<p>${filtered ? "没有符合条件的记录。" : "暂无记录。"}</p>`,
+        row: (d) => html`<tr data-channel=${d.channel} data-status=${d.status}>
+          <td class="mono">${d.member_id}</td>
+          <td>${label("notice_channel", d.channel)}</td>
+          <td>${statusBadge("delivery_status", d.status)}</td>
+          <td class="num">${d.attempts}</td>
+          <td class="nowrap">${d.sent_at ? fmtTime(d.sent_at) : "—"}</td>
+          <td class="error-text" title=${d.last_error || ""}>${reason(d.last_error)}</td></tr>`,
+      }) : nothing}`;
   }
 
   async function refresh() {
@@ -424,8 +376,9 @@ export async function viewNotice(root, id) {
       return;
     }
     if (!alive) return;
-    renderAll();
-    await loadDeliveries({ quiet: true });
+    poll();
+    draw();
+    if (hasDeliveries()) await deliveries.load({ quiet: Boolean(deliveries.data) });
   }
 
   function poll() {
@@ -434,32 +387,34 @@ export async function viewNotice(root, id) {
     if (n.status !== "sending" && timer) { clearInterval(timer); timer = null; }
   }
 
-  async function onSend(e) {
-    const button = e.currentTarget;
+  async function onSend() {
     const when = isFuture(n.send_at) ? `将于 ${fmtTime(n.send_at)}（北京时间）自动发出。` : "将立即发出。";
     const ok = await confirmDialog("确认发送通知",
       `「${n.title}」\n发送渠道：${channelText(n.channels)}\n通知对象：${audienceText(n.audience, eventTitle)}\n` +
       `${when}发出后不能撤回。`, "确认发送");
     if (!ok) return;
-    sendMsg.replaceChildren();
-    busy(button, true);
+    sendError = "";
+    sending = true;
+    draw();
     try {
       n = await api(`/notices/${id}/send`, { method: "POST" });
       toast(n.status === "scheduled" ? `已排期，将于 ${fmtTime(n.send_at)} 发送`
         : n.status === "sent" ? "通知已发送" : "通知已开始发送");
       if (!n.stats) n = await api(`/notices/${id}`);
       if (!alive) return;
-      renderAll();
-      await loadDeliveries();
+      poll();
+      if (hasDeliveries()) deliveries.restart();
     } catch (err) {
-      busy(button, false);
-      sendMsg.append(alertBox(err.code === "empty_audience" ? EMPTY_AUDIENCE : err.message));
+      sendError = err.code === "empty_audience" ? EMPTY_AUDIENCE : err.message;
+    } finally {
+      sending = false;
+      draw();
     }
   }
 
-  function renderAll() { renderHead(); renderInfo(); renderStats(); poll(); }
-  renderAll();
-  await Promise.all([loadDeliveries(), loadPoster()]);
+  poll();
+  draw();
+  await Promise.all([hasDeliveries() ? deliveries.load() : null, loadPoster()]);
 
   return () => {
     alive = false;

@@ -1,0 +1,81 @@
+// The console's hash router: which view draws which address, the sign-in guard and the top bar.
+import { ApiError, flash, session } from "./core.js";
+import { alertBox } from "./components.js";
+import { loadLabels } from "./labels.js";
+import { html, render } from "./view.js";
+
+import { viewLogin } from "./login.js";
+import { viewEvent, viewEvents, viewNewEvent } from "./events.js";
+import { viewScreen } from "./screen.js";
+import { viewScan } from "./scan.js";
+import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
+import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
+import { viewSuggestion, viewSuggestions } from "./suggestions.js";
+
+// [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
+const routes = [
+  [/^#\/login$/, viewLogin, { public: true }],
+  [/^#\/events$/, viewEvents],
+  [/^#\/events\/new$/, viewNewEvent],
+  [/^#\/events\/(\d+)$/, viewEvent],
+  [/^#\/events\/(\d+)\/screen$/, viewScreen, { bare: true }],
+  [/^#\/events\/(\d+)\/scan$/, viewScan],
+  [/^#\/notices$/, viewNotices],
+  [/^#\/notices\/new$/, viewNewNotice],
+  [/^#\/notices\/(\d+)$/, viewNotice],
+  [/^#\/bookings$/, viewCalendars],
+  [/^#\/bookings\/new$/, viewNewCalendar],
+  [/^#\/bookings\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, viewCalendar],
+  [/^#\/suggestions$/, viewSuggestions],
+  [/^#\/suggestions\/([\w-]+)$/, viewSuggestion],
+];
+
+let cleanup = null;
+let navigation = 0;
+
+function showTopbar(hash, signedIn) {
+  document.getElementById("topbar").hidden = !signedIn;
+  if (!signedIn) return;
+  document.getElementById("user-name").textContent = session.member?.name || "";
+  const section = hash === "#/events/new" ? "new"
+    : ["notices", "bookings", "suggestions"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+  for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
+}
+
+async function route() {
+  const current = ++navigation;
+  if (cleanup) { cleanup(); cleanup = null; }
+  const hash = location.hash || "#/events";
+  const match = routes.find(([re]) => re.test(hash));
+  if (!match) { location.hash = "#/events"; return; }
+  const [re, view, opts = {}] = match;
+  if (!opts.public && !session.valid) {
+    if (session.token) flash.signIn = "登录已过期，请重新登录";
+    session.clear();
+    location.hash = "#/login";
+    return;
+  }
+  showTopbar(hash, !opts.public && !opts.bare);
+  document.body.classList.toggle("bare", Boolean(opts.bare));
+  // Each visit renders into its own box, so a slow answer for a page already left lands nowhere.
+  const root = document.createElement("div");
+  root.className = "route";
+  document.getElementById("view").replaceChildren(root);
+  try {
+    await loadLabels();
+    if (current !== navigation) return;
+    const done = (await view(root, ...hash.match(re).slice(1))) || null;
+    if (current === navigation) cleanup = done;
+    else done?.();
+  } catch (e) {
+    if (current === navigation && !(e instanceof ApiError && e.status === 401)) {
+      render(html`<div class="page">${alertBox(e.message || "页面加载失败")}</div>`, root);
+      if (!(e instanceof ApiError)) console.error(e);
+    }
+  }
+}
+
+export function startRouter() {
+  window.addEventListener("hashchange", route);
+  route();
+}

@@ -1,0 +1,155 @@
+// Ticket scanning at the door: online check-in, and offline scans verified here with the event's key,
+// kept on this browser with their time and synced later.
+import { api, fmtRange, fmtTime, parts } from "./core.js";
+import { alertBox, pageHeader, toast } from "./components.js";
+import { html, nothing, render } from "./view.js";
+
+// As server/events/checkin.py reads tickets: t1.{event_id}.{registration_id}.{member_id}.{signature}.
+const TICKET = /^(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})$/;
+
+function fromB64url(text) {
+  const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+function toB64url(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The event's ticket key as a WebCrypto key: fetched when online and kept in localStorage, so tickets
+ * can still be checked at the door once the network is gone. Resolves to {key} or {reason} (no key). */
+async function ticketVerifier(id) {
+  const name = `console.checkin-key.${id}`;
+  let stored = null;
+  try { stored = JSON.parse(localStorage.getItem(name) || "null"); } catch { /* unreadable: fetch again */ }
+  try {
+    const k = await api(`/events/${id}/checkin-key`);
+    if (k.algorithm === "Ed25519" && String(k.event_id) === String(id)) {
+      stored = { event_id: k.event_id, algorithm: k.algorithm, public_key: k.public_key };
+      localStorage.setItem(name, JSON.stringify(stored));
+    }
+  } catch { /* offline or refused: the copy saved on an earlier visit still serves */ }
+  if (!stored?.public_key || String(stored.event_id) !== String(id)) return { reason: "nokey" };
+  if (!globalThis.crypto?.subtle) return { reason: "unsupported" };  // e.g. a page not served over HTTPS
+  try {
+    const key = await crypto.subtle.importKey("raw", fromB64url(stored.public_key), { name: "Ed25519" }, false, ["verify"]);
+    return { key };
+  } catch {
+    return { reason: "unsupported" };
+  }
+}
+
+/** Check a ticket in the browser: "ok", "unchecked" (cannot tell here) or the reason it is refused. */
+async function checkTicket(verifier, id, ticket) {
+  const m = TICKET.exec(ticket);
+  if (!m) return { error: "电子票无效" };
+  if (Number(m[2]) !== Number(id)) return { error: "该电子票不属于本活动" };
+  if (!verifier.key) return { status: "unchecked" };
+  const sig = fromB64url(m[5]);
+  // Only the canonical encoding counts, as on the server: one signature makes one ticket string.
+  if (toB64url(sig) !== m[5]) return { error: "电子票无效" };
+  try {
+    const ok = await crypto.subtle.verify("Ed25519", verifier.key, sig, new TextEncoder().encode(m[1]));
+    return ok ? { status: "ok" } : { error: "电子票无效" };
+  } catch {
+    return { status: "unchecked" };  // never turn a member away for a browser fault; the sync decides
+  }
+}
+
+const MODE_TEXT = {
+  verify: "断网时也能当场验票：伪造或其他活动的电子票会被直接拒绝。",
+  nokey: "未能获取本活动的验票公钥：断网时扫描的电子票先记录下来，联网同步时再核验。",
+  unsupported: "此浏览器不支持离线验票：断网时扫描的电子票先记录下来，联网同步时再核验。",
+};
+
+/** Staff scan a member's signed ticket (a handheld scanner types it and presses Enter, or it is pasted). */
+export async function viewScan(root, id) {
+  const verifying = ticketVerifier(id);
+  const ev = await api(`/events/${id}`);
+  const key = `console.scan-queue.${id}`;
+  const queued = () => { try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch { return []; } };
+  let mode = null;  // verify / nokey / unsupported once known
+  let syncing = false;
+  const results = [];  // newest first: {kind, time, text}
+
+  function draw() {
+    const pending = queued();
+    render(html`<div class="page page-narrow">
+      ${pageHeader({ back: { href: `#/events/${id}`, text: "返回活动" }, title: "扫描电子票",
+        sub: `${ev.title} · ${fmtRange(ev.starts_at, ev.ends_at)}` })}
+      <form class="card inline-form" id="scan-form" novalidate @submit=${onScan}>
+        <input id="ticket-input" autocomplete="off" aria-label="电子票"
+          placeholder="用扫码枪扫描会员的电子票，或粘贴电子票内容后按回车">
+        <button class="btn btn-primary" type="submit">签到</button>
+      </form>
+      <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? MODE_TEXT[mode] : "正在准备离线验票…"}</p>
+      <div id="scan-pending">${pending.length ? html`<div class="card">
+        ${alertBox(`有 ${pending.length} 条离线扫描尚未同步。`, "warn")}
+        <button class="btn btn-primary ${syncing ? "is-busy" : ""}" id="scan-sync" type="button" ?disabled=${syncing}
+          @click=${sync}>立即同步</button></div>` : nothing}</div>
+      <div class="card"><h2>本次扫描</h2><ol class="scan-results" id="scan-results">
+        ${results.map((r) => html`<li class="scan-${r.kind}"><span class="muted">${r.time} </span>${r.text}</li>`)}
+      </ol></div>
+    </div>`, root);
+  }
+
+  function show(kind, text) {
+    results.unshift({ kind, text, time: parts(new Date().toISOString()).time });
+    draw();
+  }
+
+  async function onScan(e) {
+    e.preventDefault();
+    const input = e.currentTarget.elements[0];
+    const ticket = input.value.trim();
+    input.value = "";
+    input.focus();
+    if (!ticket) return;
+    try {
+      const out = await api(`/events/${id}/checkins`, { method: "POST", body: { ticket } });
+      // 201 and 200 answer alike; a repeat scan shows the first check-in's time.
+      show("ok", `${out.name || `会员 ${out.member_id}`} 签到成功（${fmtTime(out.checked_in_at)}）`);
+    } catch (err) {
+      if (err.status === 0) await scanOffline(ticket);
+      else if (err.status !== 401) show("error", err.message);
+    }
+  }
+
+  async function scanOffline(ticket) {
+    const checked = await checkTicket(await verifying, id, ticket);
+    if (checked.error) {
+      show("error", `${checked.error}（离线验票，未记录）`);
+      return;
+    }
+    const earlier = queued().find((item) => item.ticket === ticket);
+    if (earlier) {
+      show("warn", `该电子票已离线记录（${fmtTime(earlier.scanned_at)}），无需重复扫描`);
+      return;
+    }
+    localStorage.setItem(key, JSON.stringify([...queued(), { ticket, scanned_at: new Date().toISOString() }]));
+    show("warn", checked.status === "ok" ? "电子票有效，已离线记录，联网后同步（恢复网络后请点击「立即同步」）"
+      : "网络异常，已离线记录，未能当场验票，联网同步时核验（恢复网络后请点击「立即同步」）");
+  }
+
+  async function sync() {
+    const items = queued();
+    if (!items.length) return;
+    syncing = true;
+    draw();
+    try {
+      const out = await api(`/events/${id}/checkins/batch`, { method: "POST", body: { items } });
+      const failed = out.items.filter((r) => r.status === "error");
+      localStorage.removeItem(key);
+      toast(`已同步 ${items.length - failed.length} 条离线扫描`);
+      for (const r of failed) show("error", `离线扫描第 ${r.index + 1} 条：${r.error?.message || "签到失败"}`);
+    } catch (err) {
+      toast(err.message, "error");
+    }
+    syncing = false;
+    draw();
+  }
+
+  draw();
+  root.querySelector("#ticket-input").focus();
+  verifying.then((v) => { mode = v.key ? "verify" : v.reason; draw(); });
+}
