@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from . import labels_route
-
 bp = Blueprint(
     "console", __name__, url_prefix="/console", static_folder="static", template_folder="templates",
 )
 
-# TEMPORARY: the labels route until the vocabulary branch (which serves the real one) is merged.
-bp.record_once(labels_route.register)
 
 # Only our own files run; QR images arrive as blob: URLs made from authenticated fetches.
 _CSP = (
