@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -15,7 +16,7 @@ from typing import Annotated, Any
 from flask import Flask, Response, g, request
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .error_codes import CATALOGUE, check_codes
@@ -23,6 +24,7 @@ from .errors import AppError, invalid_request
 from .extensions import OWN_TRANSACTION, db
 
 STAFF_ROLES = frozenset({"staff", "secretary", "admin"})
+log = logging.getLogger(__name__)
 
 
 def _plausible(value):
@@ -292,12 +294,18 @@ _TRANSACTIONS = ("read", "write", OWN_TRANSACTION)
 
 def _commit() -> None:
     """The request's one commit. A constraint that fails only now (another request stored the same
-    thing first) is 409 write_conflict; a lost connection or a serialization failure is an
-    OperationalError, which errors.py answers 503 with Retry-After. Either way nothing was stored."""
+    thing first) is 409 write_conflict; a lost connection, however the driver words it, is 503 with
+    Retry-After, as is a serialization failure (an OperationalError, answered by errors.py). Nothing
+    was stored in either case, or (a connection lost during COMMIT itself) the retry finds it stored."""
     try:
         db.session.commit()
     except IntegrityError:
         raise AppError("write_conflict") from None
+    except DBAPIError as e:
+        if not e.connection_invalidated:
+            raise
+        log.warning("database connection lost at commit: %s", e.orig)
+        raise AppError("service_unavailable", headers={"Retry-After": "2"}) from None
 
 
 def _refuse_writes(view: Callable) -> None:
