@@ -235,12 +235,12 @@ ALLOWED_COMMITS = {
     ("server/extensions.py", "ordinary_transaction"): "ends statement_per_transaction() early (sign-up again)",
     # The delivery worker's hot path: claim, send and record are separate transactions by design
     # (docs/delivery.md), each explicit where it happens.
-    ("server/notices/delivery.py", "claim"): "claims a batch of rows before sending",
-    ("server/notices/delivery.py", "_turn"): "one worker turn",
-    ("server/notices/delivery.py", "record"): "records each sent message at once",
-    ("server/notices/delivery.py", "reconcile"): "reconciles outcomes",
-    ("server/notices/delivery.py", "_take_stale"): "takes over stale claims",
-    ("server/notices/delivery.py", "_finish"): "finishes a notice",
+    ("server/notices/delivery.py", "claim"): "claims due rows (a lease) before any provider call",
+    ("server/notices/delivery.py", "_turn"): "records finished calls and marks starting ones sending",
+    ("server/notices/delivery.py", "record"): "records outcomes where the claim still holds",
+    ("server/notices/delivery.py", "reconcile"): "settles rows a dead worker left sending",
+    ("server/notices/delivery.py", "_take_stale"): "claims those rows first",
+    ("server/notices/delivery.py", "_finish"): "marks notices with nothing left in flight sent",
 }
 # Rollbacks that end more than a savepoint: the error handlers, the job helper, the health probe and
 # the roster import that found nothing to import.
