@@ -4,7 +4,7 @@ hot paths declared ``@api(transaction="own")``. A request's transaction is commi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from flask import has_request_context
@@ -54,8 +54,9 @@ def get_or_raise(model, ident, error, *, lock: bool = False, fresh: bool | None 
 
 @contextmanager
 def transaction() -> Iterator[None]:
-    """One unit of work outside a request (a scheduled job, a ``flask`` command, a worker's step):
-    what the block changes is committed when it ends, and rolled back if it raises.
+    """One unit of work outside a request (a scheduled job, a ``flask`` command, a worker's step): the
+    session's work (all of it since its last commit) is committed when the block ends, and rolled back
+    if the block raises.
 
     Requests never use it: ``@api`` commits theirs. Inside the block, services flush and never commit."""
     try:
@@ -66,6 +67,7 @@ def transaction() -> Iterator[None]:
         raise
 
 
+# What a request wrote, for @api's check that a read-only view wrote nothing.
 @event.listens_for(Session, "after_flush")
 def _flushed(session, _context) -> None:
     session.info["wrote"] = True
@@ -119,7 +121,7 @@ def _statements_commit_alone() -> bool:
     return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
-def savepoint() -> Any:
+def savepoint() -> AbstractContextManager[Any]:
     """A SAVEPOINT around a step that may meet an expected conflict (a unique violation the service
     turns into its own answer): ``with savepoint(): ...`` undoes only the step's own work when it raises,
     and the request's transaction goes on to commit the rest.
