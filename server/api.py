@@ -24,7 +24,6 @@ from .errors import AppError, invalid_request
 from .extensions import OWN_TRANSACTION, db
 
 STAFF_ROLES = frozenset({"staff", "secretary", "admin"})
-log = logging.getLogger(__name__)
 
 
 def _plausible(value):
@@ -290,6 +289,7 @@ def _refuse_bad_form_text() -> None:
 _REGISTRY: dict[Callable, dict] = {}
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TRANSACTIONS = ("read", "write", OWN_TRANSACTION)
+log = logging.getLogger(__name__)
 
 
 def _commit() -> None:
