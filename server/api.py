@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -15,10 +16,12 @@ from typing import Annotated, Any
 from flask import Flask, Response, g, request
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .error_codes import CATALOGUE, check_codes
 from .errors import AppError, invalid_request
+from .extensions import OWN_TRANSACTION, db
 from .roles import STAFF_ROLES  # noqa: F401 (imported from here by routes)
 
 
@@ -284,6 +287,32 @@ def _refuse_bad_form_text() -> None:
 
 _REGISTRY: dict[Callable, dict] = {}
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_TRANSACTIONS = ("read", "write", OWN_TRANSACTION)
+log = logging.getLogger(__name__)
+
+
+def _commit() -> None:
+    """The request's one commit. A constraint that fails only now (another request stored the same
+    thing first) is 409 write_conflict; a lost connection, however the driver words it, is 503 with
+    Retry-After, as is a serialization failure (an OperationalError, answered by errors.py). Nothing
+    was stored in either case, or (a connection lost during COMMIT itself) the retry finds it stored."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        raise AppError("write_conflict") from None
+    except DBAPIError as e:
+        if not e.connection_invalidated:
+            raise
+        log.warning("database connection lost at commit: %s", e.orig)
+        raise AppError("service_unavailable", headers={"Retry-After": "2"}) from None
+
+
+def _refuse_writes(view: Callable) -> None:
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get("wrote"):
+        # Teardown would roll the change back without a word: say so where it is written.
+        raise RuntimeError(f"{view.__name__} changed the database in a read-only request; "
+                           "declare @api(transaction=\"write\")")
 
 
 def api(
@@ -301,6 +330,7 @@ def api(
     headers: dict[str, str] | None = None,
     also: dict[int, str] | None = None,
     consumes: Iterable[str] = (JSON,),
+    transaction: str | None = None,
 ) -> Callable:
     """Declare an endpoint.
 
@@ -315,16 +345,38 @@ def api(
     already checked for control characters); a JSON body is parsed into ``body=`` as usual.
     The view receives ``body=`` and ``query=`` keyword arguments when declared. It may return a
     pydantic model (dumped with ``status``), a ``(model, status)`` pair or a Response.
+
+    transaction: how the request's database work ends; the view and its services never commit.
+    "write" (the default for POST, PUT, PATCH and DELETE): once the view has returned and its answer is
+    built, the wrapper commits, before the answer goes out; a failure at that commit answers the
+    contract's error (409 write_conflict, 503 service_unavailable) and nothing is stored. Any error
+    before it rolls everything back (errors.py).
+    "read" (the default for GET): nothing is committed; a view that changed anything raises a
+    RuntimeError (a programming error, caught by its tests) instead of losing the change silently.
+    A GET that must write declares "write".
+    "own": a hot path whose statements may each commit on their own (``statement_per_transaction()``,
+    which refuses any other view); the wrapper's closing commit then has nothing left to write and
+    costs no round trip, and where autocommit did not take effect it commits as for "write".
     """
     role_set = frozenset(roles or ())
     consumes = tuple(consumes)
     errors = check_codes(errors, "@api(errors=...)")  # a typo fails at import, not in the document
     if deferred_member and role_set != {"member"}:
         raise ValueError("deferred_member is for routes open to every member")
+    if transaction not in (None, *_TRANSACTIONS):
+        raise ValueError(f"transaction must be one of {', '.join(_TRANSACTIONS)}")
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
+            mode = transaction or ("write" if request.method in _WRITES else "read")
+            info = db.session.info
+            info["transaction"] = mode
+            info.pop("wrote", None)  # what the view writes, seen by _refuse_writes
+            if transaction is not None and (mode == "read") != (request.method in ("GET", "HEAD")):
+                from . import sqlite_read_only  # late: the package imports this module
+
+                sqlite_read_only.set(mode == "read")  # a GET that writes takes SQLite's write lock up front
             if role_set or auth:
                 from .members.auth import authenticate  # late: members imports api
 
@@ -345,14 +397,19 @@ def api(
             if isinstance(result, tuple):
                 result, code = result
             if isinstance(result, BaseModel):
-                return Response(result.model_dump_json(), status=code, mimetype="application/json")
+                # Built before the commit, which expires every loaded row.
+                result = Response(result.model_dump_json(), status=code, mimetype="application/json")
+            if mode == "read":
+                _refuse_writes(view)
+            else:
+                _commit()
             return result
 
         _REGISTRY[wrapper] = {
             "roles": sorted(role_set), "auth": auth, "body": body, "query": query, "out": out,
             "status": status, "errors": errors, "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
             "produces": list(produces), "headers": dict(headers or {}), "also": dict(also or {}),
-            "consumes": list(consumes),
+            "consumes": list(consumes), "transaction": transaction,
         }
         return wrapper
 
@@ -429,6 +486,8 @@ def openapi_document(app: Flask) -> dict:
                 refusals = ["invalid_request"]
                 if method in _WRITES:
                     refusals += ["payload_too_large", "unsupported_media_type"]
+                if (meta["transaction"] or ("write" if method in _WRITES else "read")) != "read":
+                    refusals.append("write_conflict")  # at the request's commit
                 if meta["roles"] or meta["auth"]:
                     refusals += ["unauthenticated", "forbidden"]
                 for code in refusals + meta["errors"]:

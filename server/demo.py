@@ -17,7 +17,7 @@ from .bookings import services as bookings
 from .bookings.models import Booking, Calendar, Slot
 from .events import services as events
 from .events.models import Checkin, Event
-from .extensions import db
+from .extensions import db, transaction
 from .members.cli import require_schema
 from .members.models import Department, Grid, Member, Tag
 from .members.roster import RosterRow, import_rows
@@ -243,8 +243,8 @@ def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
     notices and suggestions."""
     require_schema()
-    created = load_demo()
-    db.session.commit()
+    with transaction():
+        created = load_demo()
 
     def count(model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))

@@ -29,6 +29,8 @@ CATALOGUE: dict[str, ErrorCode] = {
     "http_error": ErrorCode(400, "请求无法处理", "Any other HTTP error; the status is that error's own."),
     "internal_error": ErrorCode(500, "服务器内部错误", "An unexpected failure, logged on the server."),
     "service_unavailable": ErrorCode(503, "服务暂时不可用，请稍后重试", "Temporarily unavailable; retry after Retry-After."),
+    "write_conflict": ErrorCode(409, "数据刚被其他操作修改，本次未保存，请重试",
+                                "Another request stored a clashing change first; nothing was stored; a retry sees theirs."),
     # sign-in and roles
     "unauthenticated": ErrorCode(401, "请先登录", "No valid token: missing, expired, revoked, or its member is gone."),
     "forbidden": ErrorCode(403, "没有权限执行此操作", "The signed-in member lacks the role the route requires."),

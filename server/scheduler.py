@@ -28,7 +28,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import or_, update
 
-from .extensions import db
+from .extensions import db, transaction
 from .reminders.models import SchedulerLease
 from .timeutil import SHANGHAI, utcnow
 
@@ -56,8 +56,8 @@ def send_scheduled_notices() -> None:
 
     with _app.app_context():
         try:
-            ids = send_due_notices()
-            db.session.commit()
+            with transaction():
+                ids = send_due_notices()
             if ids:
                 log.info("scheduled notices sent: %s", ids)
         finally:
@@ -90,21 +90,20 @@ def take_lease(app: Flask, holder: str) -> bool:
 
     with app.app_context():
         try:
-            now = utcnow()
-            insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-            db.session.execute(insert(SchedulerLease).values(name=LEASE_NAME, holder=holder,
-                                                             expires_at=now + timedelta(seconds=seconds))
-                               .on_conflict_do_nothing())
-            got = db.session.execute(
-                update(SchedulerLease)
-                .where(SchedulerLease.name == LEASE_NAME,
-                       or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now))
-                .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
-            ).rowcount
-            db.session.commit()
+            with transaction():
+                now = utcnow()
+                insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+                db.session.execute(insert(SchedulerLease).values(name=LEASE_NAME, holder=holder,
+                                                                 expires_at=now + timedelta(seconds=seconds))
+                                   .on_conflict_do_nothing())
+                got = db.session.execute(
+                    update(SchedulerLease)
+                    .where(SchedulerLease.name == LEASE_NAME,
+                           or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now))
+                    .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+                ).rowcount
             return bool(got)
         except Exception:
-            db.session.rollback()
             log.exception("could not reach the database for the scheduler lease")
             return False
         finally:
@@ -112,12 +111,10 @@ def take_lease(app: Flask, holder: str) -> bool:
 
 
 def release_lease(app: Flask, holder: str) -> None:
-    with app.app_context():
+    with app.app_context(), transaction():
         db.session.execute(update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME,
                                                         SchedulerLease.holder == holder)
                            .values(expires_at=utcnow() - timedelta(seconds=1)))
-        db.session.commit()
-        db.session.remove()
 
 
 # --- building and running -------------------------------------------------------------------------

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import g
 
 from ..api import STAFF_ROLES, api
-from ..extensions import db
 from ..members.schemas import mask_phone
 from ..timeutil import utcnow
 from . import bp, exports, services
@@ -71,7 +70,6 @@ def create_calendar(body: CalendarIn):
     """Create a booking calendar: health check, reception day or legal clinic (staff, secretary)."""
     calendar = services.create_calendar(created_by=g.member.id, **body.model_dump())
     out = calendars_out([calendar])[0]
-    db.session.commit()
     return out
 
 
@@ -114,7 +112,6 @@ def create_slots(calendar_id: int, body: SlotsIn):
         dropped=DroppedOut(starts_at=dropped["starts_at"], ends_at=dropped["ends_at"]) if dropped else None,
         message=dropped["message"] if dropped else None,
     )
-    db.session.commit()
     return out
 
 
@@ -138,7 +135,6 @@ def patch_slot(slot_id: int, body: SlotPatch):
     """Move or resize a slot (staff); members booked on it are told."""
     slot = services.update_slot(slot_id, body.model_dump(exclude_unset=True))
     out = slot_out(slot, services.get_calendar(slot.calendar_id), staff=True)
-    db.session.commit()
     return out
 
 
@@ -148,7 +144,6 @@ def cancel_slot(slot_id: int):
     """Cancel a slot (staff): its bookings are cancelled and the members told."""
     slot = services.cancel_slot(slot_id, by=g.member.id)
     out = slot_out(slot, services.get_calendar(slot.calendar_id), staff=True)
-    db.session.commit()
     return out
 
 
@@ -156,12 +151,11 @@ def cancel_slot(slot_id: int):
 
 @bp.post("/slots/<int:slot_id>/bookings")
 @api(roles=["member"], body=BookingIn, out=BookingOut, status=201, errors=BOOKING_ERRORS, deferred_member=True,
-     also={200: "already booked: the same booking"})
+     also={200: "already booked: the same booking"}, transaction="own")
 def create_booking(slot_id: int, body: BookingIn):
     """Book a slot; again by the same member returns the same booking with 200."""
     booking, created = services.book_slot(g.member_id, slot_id, body.topic)
     out = booking_out(booking, booking.slot, booking.slot.calendar)
-    db.session.commit()
     return out, 201 if created else 200
 
 
@@ -170,7 +164,6 @@ def create_booking(slot_id: int, body: BookingIn):
 def cancel_booking(booking_id: int):
     """Cancel a booking: its member until the cut-off, staff at any time on the member's behalf."""
     services.cancel_booking(g.member, booking_id, staff=_is_staff(g.member))
-    db.session.commit()
     return CancelOut(status="cancelled")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Response, g
 
 from ..api import api
-from ..extensions import db
 from ..timeutil import utcnow
 from . import bp, checkin
 from .checkin_schemas import (
@@ -53,11 +52,10 @@ def checkin_code(event_id: int, query: ImageQuery):
 
 @bp.post("/checkins")
 @api(roles=["member"], body=CodeCheckinIn, out=CheckinOut, status=201, errors=CODE_ERRORS, deferred_member=True,
-     also={200: "already checked in: the first check-in"})
+     also={200: "already checked in: the first check-in"}, transaction="own")
 def check_in(body: CodeCheckinIn):
     """Check in with the code scanned at the venue; a repeat returns the first check-in with 200."""
     result, created = checkin.check_in_with_code(g.member_id, body.token)
-    db.session.commit()
     out = CheckinOut(event_id=result.event_id, checked_in_at=result.checked_in_at, status="checked_in")
     return out, 201 if created else 200
 
@@ -85,7 +83,6 @@ def checkin_key(event_id: int):
 def staff_check_in(event_id: int, body: TicketCheckinIn):
     """Check a member in by scanning the member's ticket (staff); scanned_at for a scan made offline."""
     result, created = checkin.check_in_with_ticket(g.member, event_id, body.ticket, body.scanned_at)
-    db.session.commit()
     out = StaffCheckinOut(event_id=result.event_id, checked_in_at=result.checked_in_at, status="checked_in",
                           member_id=result.member_id, name=result.name)
     return out, 201 if created else 200
@@ -96,7 +93,6 @@ def staff_check_in(event_id: int, body: TicketCheckinIn):
 def staff_check_in_batch(event_id: int, body: BatchIn):
     """Sync ticket scans made offline (staff), at most 500 at a time; each item has its own result."""
     results = checkin.check_in_batch(g.member, event_id, [(i.ticket, i.scanned_at) for i in body.items])
-    db.session.commit()
     return BatchOut(items=[
         BatchItemOut(index=r.index, status=r.status, member_id=r.member_id, checked_in_at=r.checked_in_at,
                      error=BatchError(code=r.error.code, message=r.error.message) if r.error else None)

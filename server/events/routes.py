@@ -86,7 +86,6 @@ def create_event(body: EventIn):
     data = body.model_dump()
     event = services.create_event(created_by=g.member.id, **data)
     out = event_out(event, g.member)
-    db.session.commit()
     return out
 
 
@@ -118,7 +117,6 @@ def patch_event(event_id: int, body: EventPatch):
     """Change an event (staff); raising capacity confirms people from the waiting list."""
     event, _ = services.update_event(event_id, body.model_dump(exclude_unset=True))
     out = event_out(event, g.member)
-    db.session.commit()
     return out
 
 
@@ -128,18 +126,16 @@ def cancel_event(event_id: int):
     """Cancel an event (staff)."""
     event = services.cancel_event(event_id)
     out = event_out(event, g.member)
-    db.session.commit()
     return out
 
 
 @bp.post("/events/<int:event_id>/registrations")
 @api(roles=["member"], out=RegistrationOut, status=201, errors=SIGNUP_ERRORS, deferred_member=True,
-     also={200: "already signed up: the same registration"})
+     also={200: "already signed up: the same registration"}, transaction="own")
 def create_registration(event_id: int):
     """Sign up; again by the same member returns the same registration with 200."""
     reg, created, position = services.register(g.member_id, event_id)
     out = registration_out(reg, None if position is None else {reg.waitlist_seq: position})
-    db.session.commit()
     return out, 201 if created else 200
 
 
@@ -148,7 +144,6 @@ def create_registration(event_id: int):
 def cancel_registration(event_id: int):
     """Cancel my sign-up; the first on the waiting list is confirmed at once. After check-in: 409."""
     services.cancel_registration(g.member, event_id)
-    db.session.commit()
     return CancelOut(status="cancelled")
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audiences as audiences_
 from ..errors import AppError, invalid_request
-from ..extensions import db, get_or_raise, statement_per_transaction
+from ..extensions import db, get_or_raise, ordinary_transaction, savepoint, statement_per_transaction
 from ..members.auth import member_confirmed
 from ..members.models import Department, Grid, Member
 from ..timeutil import UTCDateTime, to_local_iso, utcnow
@@ -268,32 +268,36 @@ def _register_pg(member_id: int, event_id: int, existing: Registration | None,
                  own_statements: bool) -> tuple[Registration, bool, int | None]:
     """One statement under the event's row lock (two after a cancellation), then the caller commits."""
     now = utcnow()
+    if existing is not None:  # signing up again after cancelling: two writes, so one transaction from here
+        existing_id = existing.id
+        if own_statements:
+            ordinary_transaction()
     try:
-        if existing is None:
-            took = db.session.execute(_SIGN_UP_PG, {"event_id": event_id, "member_id": member_id, "now": now}).first()
-            reg_id = took.id if took is not None else None
-        else:  # signing up again after cancelling: two writes, so one transaction from here
-            existing_id = existing.id
-            if own_statements:
-                db.session.commit()
-            # As in _SIGN_UP_PG: the member's row before the event's, and still on the roster.
-            took = None
-            if db.session.execute(_MEMBER_SHARED, {"member_id": member_id}).first() is not None:
-                took = db.session.execute(_TAKE_PLACE, {"event_id": event_id, "now": now}).first()
-            reg_id = None
-            if took is not None:
-                reg_id = db.session.execute(
-                    update(Registration.__table__)
-                    .where(Registration.id == existing_id, Registration.status == RegistrationStatus.cancelled)
-                    .values(status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
-                            waitlist_seq=None if took.seat else took.waitlist_seq, created_at=now,
-                            confirmed_at=now if took.seat else None, cancelled_at=None)
-                    .returning(Registration.__table__.c.id)).scalar()
-                if reg_id is None:  # another device signed up again first
-                    raise IntegrityError("re-sign-up", None, Exception("already signed up again"))
+        # Under statement_per_transaction() a first sign-up is one statement, its own transaction.
+        with savepoint():
+            if existing is None:
+                took = db.session.execute(_SIGN_UP_PG, {"event_id": event_id, "member_id": member_id,
+                                                        "now": now}).first()
+                reg_id = took.id if took is not None else None
+            else:
+                # As in _SIGN_UP_PG: the member's row before the event's, and still on the roster.
+                took = None
+                if db.session.execute(_MEMBER_SHARED, {"member_id": member_id}).first() is not None:
+                    took = db.session.execute(_TAKE_PLACE, {"event_id": event_id, "now": now}).first()
+                reg_id = None
+                if took is not None:
+                    reg_id = db.session.execute(
+                        update(Registration.__table__)
+                        .where(Registration.id == existing_id, Registration.status == RegistrationStatus.cancelled)
+                        .values(status=RegistrationStatus.confirmed if took.seat else RegistrationStatus.waitlisted,
+                                waitlist_seq=None if took.seat else took.waitlist_seq, created_at=now,
+                                confirmed_at=now if took.seat else None, cancelled_at=None)
+                        .returning(Registration.__table__.c.id)).scalar()
+                    if reg_id is None:  # another device signed up again first
+                        raise IntegrityError("re-sign-up", None, Exception("already signed up again"))
     except IntegrityError:
-        # The same member from a second device got in first: theirs stands, our place goes back.
-        db.session.rollback()
+        # The same member from a second device got in first: theirs stands, our place goes back
+        # (with the savepoint; the request's transaction goes on).
         again = _active_registration(event_id, member_id)
         if again is None:
             raise
@@ -325,27 +329,27 @@ def _register_portable(member_id: int, event_id: int) -> tuple[Registration, boo
         return existing, False, None
 
     now = utcnow()
-    if event.capacity is None or event.confirmed_count < event.capacity:
-        status, seq = RegistrationStatus.confirmed, None
-        event.confirmed_count += 1
-    elif event.waitlist:
-        event.waitlist_seq += 1
-        event.waitlist_count += 1
-        status, seq = RegistrationStatus.waitlisted, event.waitlist_seq
-    else:
-        raise AppError("event_full")
-
-    reg = existing or Registration(event_id=event_id, member_id=member_id)
-    reg.status, reg.waitlist_seq, reg.created_at = status, seq, now
-    reg.confirmed_at = now if status == RegistrationStatus.confirmed else None
-    reg.cancelled_at = None
-    if existing is None:
-        db.session.add(reg)
     try:
-        db.session.flush()
+        # The counters too: a conflict undoes the place taken with the registration.
+        with savepoint():
+            if event.capacity is None or event.confirmed_count < event.capacity:
+                status, seq = RegistrationStatus.confirmed, None
+                event.confirmed_count += 1
+            elif event.waitlist:
+                event.waitlist_seq += 1
+                event.waitlist_count += 1
+                status, seq = RegistrationStatus.waitlisted, event.waitlist_seq
+            else:
+                raise AppError("event_full")
+            reg = existing or Registration(event_id=event_id, member_id=member_id)
+            reg.status, reg.waitlist_seq, reg.created_at = status, seq, now
+            reg.confirmed_at = now if status == RegistrationStatus.confirmed else None
+            reg.cancelled_at = None
+            if existing is None:
+                db.session.add(reg)
+            db.session.flush()
     except IntegrityError:
         # The same member from a second device got in first (only possible where no row lock exists).
-        db.session.rollback()
         again = _active_registration(event_id, member_id)
         if again is None:
             raise

@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 from werkzeug.security import generate_password_hash
 
 from ..api import STAFF_ROLES
-from ..extensions import db
+from ..extensions import db, transaction
 from .auth import revoke_tokens
 from .models import ROLES, Member
 from .roster import RosterFileError, import_rows, read_roster
@@ -58,12 +58,11 @@ def import_command(file: str, deactivate_missing: bool) -> None:
         click.echo("文件中没有数据行 / No data rows in the file.")
         return
 
-    with click.progressbar(length=len(rows), label="导入中 / Importing", show_pos=True) as bar:
-        report = import_rows(rows, deactivate_missing=deactivate_missing, progress=bar.update)
-    if report.imported:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    with transaction():
+        with click.progressbar(length=len(rows), label="导入中 / Importing", show_pos=True) as bar:
+            report = import_rows(rows, deactivate_missing=deactivate_missing, progress=bar.update)
+        if not report.imported:
+            db.session.rollback()  # nothing importable: nor is anyone deactivated
 
     click.echo(f"新增 created: {report.created}  更新 updated: {report.updated}  "
                f"未变 unchanged: {report.unchanged}  拒绝 rejected: {len(report.rejected)}")
@@ -107,9 +106,9 @@ def grant_command(employee_no: str, role: str) -> None:
         click.echo(f"{member.name}（{employee_no}）已有角色 {role}，无需更改")
         return
     # A new list, so the JSON column is seen as changed.
-    member.roles = sorted(set(member.roles or ()) | {role, "member"})
-    revoke_tokens([member.id])  # a role change takes effect at the next sign-in, everywhere at once
-    db.session.commit()
+    with transaction():
+        member.roles = sorted(set(member.roles or ()) | {role, "member"})
+        revoke_tokens([member.id])  # a role change takes effect at the next sign-in, everywhere at once
     click.echo(f"已授予 {member.name}（{employee_no}）角色 {role}；现有角色：{', '.join(member.roles)}")
     if not member.is_active:
         click.echo("注意：该会员已停用，启用前无法登录")
@@ -128,9 +127,9 @@ def revoke_command(employee_no: str, role: str) -> None:
     if role not in (member.roles or ()):
         click.echo(f"{member.name}（{employee_no}）没有角色 {role}，无需更改")
         return
-    member.roles = sorted(set(member.roles) - {role})
-    revoke_tokens([member.id])
-    db.session.commit()
+    with transaction():
+        member.roles = sorted(set(member.roles) - {role})
+        revoke_tokens([member.id])
     click.echo(f"已撤销 {member.name}（{employee_no}）的角色 {role}；现有角色：{', '.join(member.roles)}")
 
 
@@ -145,9 +144,9 @@ def set_password_command(employee_no: str, password: str | None) -> None:
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(
             f"密码至少 {MIN_PASSWORD} 位 / The password needs at least {MIN_PASSWORD} characters")
-    member.password_hash = generate_password_hash(password)
-    revoke_tokens([member.id])  # whoever signed in with the old password is signed out
-    db.session.commit()
+    with transaction():
+        member.password_hash = generate_password_hash(password)
+        revoke_tokens([member.id])  # whoever signed in with the old password is signed out
     click.echo(f"已设置 {member.name}（{employee_no}）的管理后台密码")
     if not member.has_any_role(STAFF_ROLES):
         click.echo("注意：该会员没有 staff/secretary/admin 角色，登录后无法使用管理功能")
@@ -158,6 +157,6 @@ def set_password_command(employee_no: str, password: str | None) -> None:
 def sign_out_command(employee_no: str) -> None:
     """End every session of the member (mini-program and console); they sign in again."""
     member = _member_or_fail(employee_no)
-    revoke_tokens([member.id])
-    db.session.commit()
+    with transaction():
+        revoke_tokens([member.id])
     click.echo(f"已让 {member.name}（{employee_no}）在所有设备上退出登录")

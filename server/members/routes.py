@@ -4,7 +4,6 @@ from flask import abort, current_app, g
 
 from .. import ratelimit
 from ..api import api
-from ..extensions import db
 from ..ratelimit import client_address
 from . import bp, services
 from .auth import issue_token
@@ -22,7 +21,6 @@ def login(body: LoginIn):
     token, expires_at = issue_token(member.id if member else None, user.id,
                                     version=member.token_version if member else 0)
     out = LoginOut(token=token, expires_at=expires_at, member=member_out(member) if member else None)
-    db.session.commit()
     return out
 
 
@@ -31,7 +29,6 @@ def login(body: LoginIn):
 def bind(body: BindIn):
     """Bind the signed-in WeChat user to the roster entry with the phone WeChat reports."""
     member = services.bind_phone(g.wechat_user_id, body.phone_code)
-    db.session.commit()
     token, expires_at = issue_token(member.id, g.wechat_user_id, version=member.token_version)
     return BindOut(member=member_out(member), token=token, expires_at=expires_at)
 

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import ratelimit
 from ..errors import AppError
-from ..extensions import db
+from ..extensions import db, savepoint
 from ..timeutil import utcnow
 from .models import Member, WechatUser
 
@@ -43,12 +43,12 @@ def login_with_code(code: str) -> WechatUser:
     openid = session["openid"]
     user = db.session.scalar(select(WechatUser).where(WechatUser.openid == openid))
     if user is None:
-        user = WechatUser(openid=openid, unionid=session.get("unionid"))
-        db.session.add(user)
         try:
-            db.session.flush()
+            with savepoint():
+                user = WechatUser(openid=openid, unionid=session.get("unionid"))
+                db.session.add(user)
+                db.session.flush()
         except IntegrityError:  # the same user signing in on two devices at once
-            db.session.rollback()
             user = db.session.scalar(select(WechatUser).where(WechatUser.openid == openid))
     return user
 
@@ -88,8 +88,7 @@ def bind_phone(wechat_user_id: int, phone_code: str) -> Member:
     user.bound_at = utcnow()
     try:
         db.session.flush()
-    except IntegrityError:  # two WeChat users binding the same entry at once
-        db.session.rollback()
+    except IntegrityError:  # two WeChat users binding the same entry at once (@api rolls back)
         raise AppError("already_bound") from None
     return member
 

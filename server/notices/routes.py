@@ -42,7 +42,6 @@ def create_notice(body: NoticeIn):
     data["audience"] = body.audience.model_dump(exclude_none=True)
     notice = services.create_notice(g.member.id, **data)
     out = notice_out(notice)
-    db.session.commit()
     return out
 
 
@@ -60,7 +59,6 @@ def send_notice(notice_id: int):
     """Send now (or at send_at). Sending twice sends nothing twice."""
     notice = services.send_notice(notice_id)
     out = notice_out(notice, with_stats=notice.status in (NoticeStatus.sending, NoticeStatus.sent))
-    db.session.commit()
     return out
 
 
@@ -110,7 +108,6 @@ def inbox_item(notice_id: int):
 def mark_read(notice_id: int):
     """Mark a notice of mine as read (idempotent)."""
     row = services.mark_read(g.member, notice_id)
-    db.session.commit()
     return _inbox_item(*row)
 
 
@@ -119,7 +116,6 @@ def mark_read(notice_id: int):
 def subscriptions(body: SubscriptionsIn):
     """Record what wx.requestSubscribeMessage returned: each accept allows one push of that template."""
     remaining = services.record_subscriptions(g.member, body.results)
-    db.session.commit()
     return SubscriptionsOut(remaining=remaining)
 
 

@@ -17,7 +17,7 @@ from ..bookings import services as bookings
 from ..bookings.models import Calendar, Slot, SlotStatus
 from ..events.models import Event, EventStatus, Registration
 from ..events.services import event_cancelled, event_scheduled
-from ..extensions import db
+from ..extensions import db, transaction
 from ..notices import services as notices
 from ..timeutil import SHANGHAI, utcnow
 from .models import Reminder, ReminderStatus
@@ -165,10 +165,9 @@ def fire_due(now: datetime | None = None) -> list[dict]:
     results = []
     for rid in due_ids(now):
         try:
-            result = fire(rid, now)
-            db.session.commit()
+            with transaction():
+                result = fire(rid, now)
         except Exception:
-            db.session.rollback()
             log.exception("reminder %s failed; it stays pending and is tried again", rid)
             continue
         if result:

@@ -5,7 +5,7 @@ import logging
 
 from sqlalchemy import text
 
-from ..extensions import db
+from ..extensions import db, transaction
 from . import services
 
 log = logging.getLogger(__name__)
@@ -17,12 +17,8 @@ def file_held_writes(force: bool = False) -> int:
     VACUUM removes the deleted held rows' dead tuples, whose xmin still sits next to the member's
     other writes and whose xmax is the batch's transaction, instead of leaving them until autovacuum.
     Needs an app context; returns how many writes were filed."""
-    try:
+    with transaction():
         filed = services.file_held(force=force)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if filed and db.engine.dialect.name == "postgresql":
         try:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -5,7 +5,6 @@ from flask import current_app, g, request
 
 from .. import ratelimit
 from ..api import PageQuery, api
-from ..extensions import db
 from . import bp, services
 from .models import Suggestion, SuggestionCategory
 from .schemas import (
@@ -47,7 +46,6 @@ def create_suggestion(body: SuggestionIn):
     The receipt holder can read it at once; staff see it once the scheduler has filed it."""
     suggestion, receipt = services.submit(g.member.id, body.category, body.title, body.content)
     out = CreatedOut(id=suggestion.id, receipt=receipt, status=suggestion.status)
-    db.session.commit()
     return out
 
 
@@ -79,7 +77,6 @@ def reply_as_submitter(body: MessageIn):
     _count_receipt_use()
     opened = services.by_receipt(request.headers.get(RECEIPT_HEADER))
     out = message_out(services.reply_as_submitter(opened, body.body))
-    db.session.commit()
     return out
 
 
@@ -101,7 +98,6 @@ def inbox(query: SuggestionInboxQuery):
 def reply_as_staff(suggestion_id: str, body: MessageIn):
     """Reply to a suggestion (staff); the receipt holder reads it."""
     out = message_out(services.add_message(services.get(suggestion_id), "staff", body.body))
-    db.session.commit()
     return out
 
 
@@ -111,7 +107,6 @@ def patch_suggestion(suggestion_id: str, body: SuggestionPatch):
     """Change status or publish to the public board (staff); publishing needs a staff reply."""
     s = services.update_suggestion(suggestion_id, body.status, body.public)
     out = suggestion_out(s)
-    db.session.commit()
     return out
 
 

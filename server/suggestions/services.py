@@ -235,9 +235,10 @@ def file_held(force: bool = False) -> int:
     batch = [(i, p) for i, p in opened if p["kind"] == "suggestion" or p["suggestion_id"] in filed_or_filing]
     ids = [i for i, _ in batch]
     # Deleted first: a second filer running at once waits on these rows and then deletes none.
-    if db.session.execute(delete(HeldWrite).where(HeldWrite.id.in_(ids))).rowcount != len(ids):
-        db.session.rollback()  # another filer took some: undo our part of the delete, file nothing
-        return 0
+    with db.session.begin_nested() as taking:
+        if db.session.execute(delete(HeldWrite).where(HeldWrite.id.in_(ids))).rowcount != len(ids):
+            taking.rollback()  # another filer took some: undo our part of the delete, file nothing
+            return 0
     rng = secrets.SystemRandom()
     rows = [dict(id=p["id"], category=p["category"], title=p["title"], content=p["content"],
                  status=SuggestionStatus.new.value, is_public=False, submitted_on=date.fromisoformat(p["day"]),
