@@ -21,6 +21,7 @@ from server.events import checkin, lifecycle, signup
 from server.events.models import Checkin
 from server.members.models import Member
 from server.timeutil import SHANGHAI, utcnow
+from tests.statements import count_statements
 
 API = "/api/v1"
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -446,16 +447,6 @@ def test_batch_sync_reports_each_item(client, make, auth, open_event):
     assert again["items"][1]["checked_in_at"] == a_time
     stats = client.get(f"{API}/events/{ev.id}/checkins/stats", headers=auth(staff)).json
     assert stats == {"registered": 3, "checked_in": 3, "walk_ins": 0}
-
-
-def count_statements(engine):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            statements.append(statement)
-
-    return statements, count
 
 
 def test_a_full_offline_sync_is_set_based(client, make, auth, open_event, db):
