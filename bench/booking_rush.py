@@ -47,7 +47,7 @@ def set_up(app, members: int, slots: int, capacity: int) -> tuple[list[int], lis
     with app.app_context():
         member_ids, (staff_id,) = seed_members(members)
         calendar = calendars.create_calendar(created_by=staff_id, kind="health_check", title="压测：体检预约",
-                                            location="职工医院体检中心", max_active_per_member=1)
+                                             location="职工医院体检中心", max_active_per_member=1)
         start = utcnow() + timedelta(days=7)
         spans = [(start + timedelta(minutes=15 * i), start + timedelta(minutes=15 * (i + 1)), capacity)
                  for i in range(slots)]

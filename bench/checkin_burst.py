@@ -54,7 +54,7 @@ def set_up(app, members: int) -> tuple[int, list[str], str]:
         now = utcnow()
         start = now + timedelta(minutes=10)
         event = lifecycle.create_event(created_by=staff_id, title="压测：签到", kind="meeting", location="职工之家",
-                                      starts_at=start, ends_at=start + timedelta(hours=2))
+                                       starts_at=start, ends_at=start + timedelta(hours=2))
         db.session.flush()
         db.session.execute(insert(Registration), [
             {"event_id": event.id, "member_id": m, "status": "confirmed", "created_at": now, "confirmed_at": now}

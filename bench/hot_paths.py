@@ -42,7 +42,7 @@ def set_up(app, route: str, n: int) -> tuple[list[str], list[tuple[str, str, dic
         if route == "booking":
             # As in the booking rush: five members for each slot of three seats.
             cal = calendars.create_calendar(created_by=staff_id, kind="health_check", title="测量：体检",
-                                           location="体检中心", max_active_per_member=1)
+                                            location="体检中心", max_active_per_member=1)
             start = now + timedelta(days=7)
             spans = [(start + timedelta(minutes=15 * i), start + timedelta(minutes=15 * (i + 1)), 3)
                      for i in range(-(-n // 5))]
@@ -51,8 +51,8 @@ def set_up(app, route: str, n: int) -> tuple[list[str], list[tuple[str, str, dic
         elif route in ("checkin", "signup"):
             start = now + timedelta(minutes=10)
             ev = lifecycle.create_event(created_by=staff_id, title="测量", kind="meeting", location="礼堂",
-                                     starts_at=start, ends_at=start + timedelta(hours=2),
-                                     capacity=n // 10 if route == "signup" else None)
+                                        starts_at=start, ends_at=start + timedelta(hours=2),
+                                        capacity=n // 10 if route == "signup" else None)
             db.session.flush()
             if route == "checkin":
                 db.session.execute(insert(Registration), [

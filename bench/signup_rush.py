@@ -44,7 +44,7 @@ def set_up(app, members: int, seats: int) -> tuple[int, list[str]]:
         member_ids, (staff_id,) = seed_members(members)
         start = utcnow() + timedelta(days=7)
         event = lifecycle.create_event(created_by=staff_id, title="压测：报名", kind="activity", location="工会活动室",
-                                      starts_at=start, ends_at=start + timedelta(hours=2), capacity=seats)
+                                       starts_at=start, ends_at=start + timedelta(hours=2), capacity=seats)
         db.session.commit()
         event_id = event.id
         db.engine.dispose()

@@ -79,5 +79,5 @@ class Factory:
         calendar = calendar or self.calendar()
         start = starts_at or utcnow() + timedelta(days=7, minutes=next(_seq) * 60)
         _, (slot,) = slots.create_slots(calendar.id, [(start, start + timedelta(minutes=minutes), capacity)],
-                                           publish_at, ["slots.0.starts_at"])
+                                        publish_at, ["slots.0.starts_at"])
         return slot

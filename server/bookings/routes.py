@@ -54,7 +54,7 @@ def create_calendar(body: CalendarIn):
 def list_calendars(query: CalendarListQuery):
     """Calendars open to the signed-in member (staff see all)."""
     items, total = calendars.list_calendars(g.member, kind=query.kind, page=query.page, per_page=query.per_page,
-                                           everything=_is_staff(g.member))
+                                            everything=_is_staff(g.member))
     return CalendarPage(items=calendars_out(items), page=query.page, per_page=query.per_page, total=total)
 
 
@@ -99,7 +99,7 @@ def list_slots(calendar_id: int, query: SlotListQuery):
     staff = _is_staff(g.member)
     calendar = calendars.visible_calendar(g.member, calendar_id, staff)
     items, total = slots_.list_slots(calendar, staff=staff, start=query.from_, end=query.to,
-                                       available=query.available, page=query.page, per_page=query.per_page)
+                                     available=query.available, page=query.page, per_page=query.per_page)
     now = utcnow()
     return SlotPage(items=[slot_out(s, calendar, staff, now) for s in items], page=query.page,
                     per_page=query.per_page, total=total)

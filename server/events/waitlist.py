@@ -27,7 +27,7 @@ def promote_waitlists(events: list[Event]) -> dict[int, list[int]]:
     for e in events:
         if e.waitlist_count > 0 and (e.capacity is None or e.capacity > e.confirmed_count):
             free[e.id] = e.waitlist_count if e.capacity is None else min(e.capacity - e.confirmed_count,
-                                                                          e.waitlist_count)
+                                                                         e.waitlist_count)
     if not free:
         return {}
     ranked = select(

@@ -80,7 +80,7 @@ class Site:
         start = starts_at or utcnow() + timedelta(days=7)
         with self.app.app_context():
             ev = lifecycle.create_event(title=title, kind=fields.pop("kind", "activity"), location="工会活动室",
-                                     starts_at=start, ends_at=start + timedelta(hours=2), **fields)
+                                        starts_at=start, ends_at=start + timedelta(hours=2), **fields)
             for member_id in registrants:
                 signup.register(member_id, ev.id)
             db.session.commit()
@@ -110,7 +110,7 @@ class Site:
         """Published slots of the calendar, in the order given."""
         with self.app.app_context():
             _, slots = create_slots(calendar_id, [(s, e, capacity) for s, e in spans], None,
-                                             [f"slots.{i}.starts_at" for i in range(len(spans))])
+                                    [f"slots.{i}.starts_at" for i in range(len(spans))])
             db.session.commit()
             return [s.id for s in slots]
 

@@ -75,7 +75,7 @@ def _seed(db, how):
         waiting = Member(employee_no=f"CW{i:03d}", name=f"候补{i}", roles=["member"])
         s.add_all([member, waiting])
         ev = lifecycle.create_event(title=f"签到与取消{i}", kind="activity", location="礼堂", starts_at=start,
-                                   ends_at=start + timedelta(hours=1), capacity=1)
+                                    ends_at=start + timedelta(hours=1), capacity=1)
         s.flush()
         reg, _, _ = signup.register(member.id, ev.id)
         signup.register(waiting.id, ev.id)

@@ -572,7 +572,7 @@ def test_twenty_simultaneous_scans_make_one_check_in(app, committing_db):
     s.add(member)
     start = utcnow() + timedelta(minutes=20)
     ev = lifecycle.create_event(title="签到赛跑", kind="activity", location="礼堂", starts_at=start,
-                               ends_at=start + timedelta(hours=1))
+                                ends_at=start + timedelta(hours=1))
     s.flush()
     signup.register(member.id, ev.id)
     s.commit()

@@ -19,7 +19,7 @@ def _seed(db, n_members: int, **event_kw) -> tuple[int, list[int]]:
     db.session.add_all(members)
     start = utcnow() + timedelta(days=2)
     event = lifecycle.create_event(title="抢名额", kind="activity", location="礼堂", starts_at=start,
-                                  ends_at=start + timedelta(hours=1), **event_kw)
+                                   ends_at=start + timedelta(hours=1), **event_kw)
     db.session.flush()
     ids = event.id, [m.id for m in members]
     # Commit and hold no transaction: on SQLite an open one would keep the write lock from the threads.

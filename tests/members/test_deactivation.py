@@ -250,8 +250,8 @@ def test_import_deactivating_missing_members_reports_what_was_released(db, make)
 def test_cli_import_prints_what_deactivation_released(app, committing_db, tmp_path):
     s = committing_db.session
     ev = lifecycle.create_event(title="羽毛球赛", kind="activity", location="体育馆",
-                             starts_at=utcnow() + timedelta(days=2),
-                             ends_at=utcnow() + timedelta(days=2, hours=2), capacity=1)
+                                starts_at=utcnow() + timedelta(days=2),
+                                ends_at=utcnow() + timedelta(days=2, hours=2), capacity=1)
     kept = Member(employee_no="K1", name="留下", roles=["member"])
     gone = Member(employee_no="G1", name="离开", roles=["member"])
     s.add_all([kept, gone])

@@ -31,9 +31,9 @@ def _seed(db, n_members: int, booked: int = 0):
     s.add_all(members)
     start = utcnow() + timedelta(days=2)
     held = lifecycle.create_event(title="已报名的活动", kind="activity", location="礼堂", starts_at=start,
-                               ends_at=start + timedelta(hours=1), capacity=n_members // 2)
+                                  ends_at=start + timedelta(hours=1), capacity=n_members // 2)
     fresh = lifecycle.create_event(title="新活动", kind="activity", location="礼堂", starts_at=start,
-                                ends_at=start + timedelta(hours=1), capacity=n_members // 4)
+                                   ends_at=start + timedelta(hours=1), capacity=n_members // 4)
     cal = calendars.create_calendar(kind="health_check", title="体检", location="体检中心")
     _, (slot,) = create_slots(cal.id, [(start, start + timedelta(minutes=30), n_members // 4)], None, ["s"])
     s.flush()

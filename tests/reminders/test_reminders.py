@@ -122,7 +122,7 @@ def test_two_schedulers_firing_at_once_remind_once(app, committing_db):
     members = [Member(employee_no=f"S{i:04d}", name=f"会员{i}", roles=["member"]) for i in range(30)]
     s.add_all(members)
     evs = [lifecycle.create_event(title=f"活动{i}", kind="activity", location="礼堂", starts_at=start,
-                               ends_at=start + timedelta(hours=1), reminder_minutes=[60]) for i in range(10)]
+                                  ends_at=start + timedelta(hours=1), reminder_minutes=[60]) for i in range(10)]
     s.flush()
     for ev in evs:
         for m in members[:3]:
@@ -153,7 +153,7 @@ def test_unreachable_database_leaves_the_reminder_for_the_next_tick(app, committ
     s = committing_db.session
     start = utcnow() + timedelta(days=2)
     ev = lifecycle.create_event(title="演讲", kind="lecture", location="礼堂", starts_at=start,
-                             ends_at=start + timedelta(hours=1), reminder_minutes=[60])
+                                ends_at=start + timedelta(hours=1), reminder_minutes=[60])
     s.commit()
     ev_id = ev.id
     s.close()

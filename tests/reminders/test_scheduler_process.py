@@ -41,7 +41,7 @@ def wait_for(predicate, timeout=45.0):
 def due_reminder(db, member_ids) -> int:
     start = utcnow() + timedelta(hours=1)
     ev = lifecycle.create_event(title="夜跑", kind="activity", location="操场", starts_at=start,
-                             ends_at=start + timedelta(hours=1), reminder_minutes=[])
+                                ends_at=start + timedelta(hours=1), reminder_minutes=[])
     db.session.flush()
     for mid in member_ids:
         signup.register(mid, ev.id)
