@@ -5,45 +5,13 @@ so a page costs the same number of statements whether it holds one row or a hund
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
-
-from ..extensions import db
 from ..members.models import Member
 from ..members.schemas import mask_phone
 from . import queries, waitlist
-from .models import Checkin, Event, Registration, RegistrationStatus
+from .models import Event, Registration
 from .schemas import AudienceOut, EventOut, MyRegistrationOut, RegistrationOut, RosterRegistrationOut
-
-
-def _waitlist_positions(regs: Iterable[Registration]) -> dict[int, int]:
-    """{registration id: 1-based position on its event's waiting list} for the waiting ones among the
-    registrations, whatever their events: one statement (those still waiting up to and including each)."""
-    ids = [r.id for r in regs if r.waitlist_seq is not None]
-    if not ids:
-        return {}
-    ahead = aliased(Registration)
-    return dict(db.session.execute(
-        select(Registration.id, func.count(ahead.id))
-        .join(ahead, and_(ahead.event_id == Registration.event_id, ahead.status == RegistrationStatus.waitlisted,
-                          ahead.waitlist_seq <= Registration.waitlist_seq))
-        .where(Registration.id.in_(ids))
-        .group_by(Registration.id)
-    ).all())
-
-
-def _checkin_times(member: Member, event_ids: Iterable[int]) -> dict[int, datetime]:
-    """{event id: when the member checked in} for the given events; one statement."""
-    ids = list(event_ids)
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(Checkin.event_id, Checkin.checked_in_at).where(Checkin.member_id == member.id,
-                                                              Checkin.event_id.in_(ids))
-    ).all())
 
 
 def registration_out(reg: Registration, positions: dict[int, int] | None = None, checked_in_at=None) -> RegistrationOut:
@@ -69,14 +37,9 @@ def events_out(events: list[Event], member: Member | None) -> list[EventOut]:
     kind), the member's registrations, their check-ins and waiting-list positions, whatever the length."""
     ids = [e.id for e in events]
     aud = queries.audiences(ids)
-    mine: dict[int, Registration] = {}
-    if member is not None and ids:
-        regs = db.session.scalars(
-            select(Registration).where(Registration.event_id.in_(ids), Registration.member_id == member.id)
-        ).all()
-        mine = {r.event_id: r for r in regs if r.status != RegistrationStatus.cancelled}
-    checked = _checkin_times(member, mine) if mine else {}
-    by_reg = _waitlist_positions(mine.values())
+    mine = queries.active_registrations(member.id, ids) if member is not None else {}
+    checked = queries.checkin_times(member.id, mine) if mine else {}
+    by_reg = waitlist.positions_of(mine.values())
     out = []
     for e in events:
         reg = mine.get(e.id)
@@ -104,8 +67,8 @@ def my_registrations_out(rows: list[tuple[Registration, Event]], member: Member)
     statements."""
     events = [e for _, e in rows]
     evs = {e.id: o for e, o in zip(events, events_out(events, member), strict=True)}
-    checked = _checkin_times(member, evs)
-    by_reg = _waitlist_positions(reg for reg, _ in rows)
+    checked = queries.checkin_times(member.id, evs)
+    by_reg = waitlist.positions_of(reg for reg, _ in rows)
     return [MyRegistrationOut(**_registration_out(reg, by_reg, checked).model_dump(), event=evs[ev.id])
             for reg, ev in rows]
 

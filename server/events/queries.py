@@ -45,13 +45,26 @@ def audiences(event_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
     return audiences_.names(EventAudience, EventAudience.event_id, event_ids)
 
 
-def checkin_times(event_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:
-    ids = list(member_ids)
+def checkin_times(member_id: int, event_ids: Iterable[int]) -> dict[int, datetime]:
+    """{event id: when the member checked in} for those of the events they checked in to; one statement."""
+    ids = list(event_ids)
     if not ids:
         return {}
     return dict(db.session.execute(
-        select(Checkin.member_id, Checkin.checked_in_at).where(Checkin.event_id == event_id, Checkin.member_id.in_(ids))
+        select(Checkin.event_id, Checkin.checked_in_at).where(Checkin.member_id == member_id, Checkin.event_id.in_(ids))
     ).all())
+
+
+def active_registrations(member_id: int, event_ids: Iterable[int]) -> dict[int, Registration]:
+    """{event id: the member's registration} for the events they are signed up for or waiting on; one
+    statement."""
+    ids = list(event_ids)
+    if not ids:
+        return {}
+    regs = db.session.scalars(
+        select(Registration).where(Registration.event_id.in_(ids), Registration.member_id == member_id)
+    ).all()
+    return {r.event_id: r for r in regs if r.status != RegistrationStatus.cancelled}
 
 
 def my_registrations(member: Member, page: int, per_page: int) -> tuple[list[tuple[Registration, Event]], int]:

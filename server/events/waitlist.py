@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -80,3 +81,19 @@ def waitlist_positions(event_id: int, seqs: Iterable[int]) -> dict[int, int]:
     ).all()
     wanted = set(seqs)
     return {s: ahead + i + 1 for i, s in enumerate(ordered) if s in wanted}
+
+
+def positions_of(registrations: Iterable[Registration]) -> dict[int, int]:
+    """{registration id: 1-based position on its event's waiting list} for the waiting ones among the
+    registrations, whatever their events: one statement (those still waiting up to and including each)."""
+    ids = [r.id for r in registrations if r.waitlist_seq is not None]
+    if not ids:
+        return {}
+    ahead = aliased(Registration)
+    return dict(db.session.execute(
+        select(Registration.id, func.count(ahead.id))
+        .join(ahead, and_(ahead.event_id == Registration.event_id, ahead.status == RegistrationStatus.waitlisted,
+                          ahead.waitlist_seq <= Registration.waitlist_seq))
+        .where(Registration.id.in_(ids))
+        .group_by(Registration.id)
+    ).all())
