@@ -241,7 +241,9 @@ def list_endpoints(app) -> dict[str, str]:
             continue
         props = schemas[ref["$ref"].rsplit("/", 1)[1]].get("properties", {})
         for field, prop in props.items():
-            if prop.get("type") == "array" and "$ref" in prop.get("items", {}):
+            item = prop.get("items", {}).get("$ref", "").rsplit("/", 1)[-1]
+            # A list of objects (rows), not of enum values (a member's roles, a notice's channels).
+            if prop.get("type") == "array" and schemas.get(item, {}).get("type") == "object":
                 found.setdefault(op["operationId"].removesuffix("_get"), field)
     return found
 
