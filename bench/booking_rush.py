@@ -39,18 +39,19 @@ TARGET_RATE = 500
 
 
 def set_up(app, members: int, slots: int, capacity: int) -> tuple[list[int], list[str]]:
-    from server.bookings import services
+    from server.bookings import calendars
+    from server.bookings.slots import create_slots
     from server.extensions import db
     from server.timeutil import utcnow
 
     with app.app_context():
         member_ids, (staff_id,) = seed_members(members)
-        calendar = services.create_calendar(created_by=staff_id, kind="health_check", title="压测：体检预约",
-                                            location="职工医院体检中心", max_active_per_member=1)
+        calendar = calendars.create_calendar(created_by=staff_id, kind="health_check", title="压测：体检预约",
+                                             location="职工医院体检中心", max_active_per_member=1)
         start = utcnow() + timedelta(days=7)
         spans = [(start + timedelta(minutes=15 * i), start + timedelta(minutes=15 * (i + 1)), capacity)
                  for i in range(slots)]
-        _, created = services.create_slots(calendar.id, spans, None, ["slots"] * slots)
+        _, created = create_slots(calendar.id, spans, None, ["slots"] * slots)
         slot_ids = [s.id for s in created]
         db.session.commit()
         db.engine.dispose()

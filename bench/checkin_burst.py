@@ -44,7 +44,7 @@ def set_up(app, members: int) -> tuple[int, list[str], str]:
     id, the members' tokens and a staff token."""
     from sqlalchemy import insert
 
-    from server.events import services
+    from server.events import lifecycle
     from server.events.models import Registration
     from server.extensions import db
     from server.timeutil import utcnow
@@ -53,8 +53,8 @@ def set_up(app, members: int) -> tuple[int, list[str], str]:
         member_ids, (staff_id,) = seed_members(members)
         now = utcnow()
         start = now + timedelta(minutes=10)
-        event = services.create_event(created_by=staff_id, title="压测：签到", kind="meeting", location="职工之家",
-                                      starts_at=start, ends_at=start + timedelta(hours=2))
+        event = lifecycle.create_event(created_by=staff_id, title="压测：签到", kind="meeting", location="职工之家",
+                                       starts_at=start, ends_at=start + timedelta(hours=2))
         db.session.flush()
         db.session.execute(insert(Registration), [
             {"event_id": event.id, "member_id": m, "status": "confirmed", "created_at": now, "confirmed_at": now}

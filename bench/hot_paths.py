@@ -29,9 +29,9 @@ def set_up(app, route: str, n: int) -> tuple[list[str], list[tuple[str, str, dic
     """Tokens and (method, path, body) for n requests on the route, each by its own member."""
     from sqlalchemy import insert
 
-    from server.bookings import services as bookings
-    from server.events import checkin
-    from server.events import services as events
+    from server.bookings import calendars
+    from server.bookings.slots import create_slots
+    from server.events import checkin, lifecycle
     from server.events.models import Registration
     from server.extensions import db
     from server.timeutil import utcnow
@@ -41,18 +41,18 @@ def set_up(app, route: str, n: int) -> tuple[list[str], list[tuple[str, str, dic
         now = utcnow()
         if route == "booking":
             # As in the booking rush: five members for each slot of three seats.
-            cal = bookings.create_calendar(created_by=staff_id, kind="health_check", title="测量：体检",
-                                           location="体检中心", max_active_per_member=1)
+            cal = calendars.create_calendar(created_by=staff_id, kind="health_check", title="测量：体检",
+                                            location="体检中心", max_active_per_member=1)
             start = now + timedelta(days=7)
             spans = [(start + timedelta(minutes=15 * i), start + timedelta(minutes=15 * (i + 1)), 3)
                      for i in range(-(-n // 5))]
-            _, slots = bookings.create_slots(cal.id, spans, None, ["slots"] * len(spans))
+            _, slots = create_slots(cal.id, spans, None, ["slots"] * len(spans))
             calls = [("POST", f"/api/v1/slots/{slots[i // 5].id}/bookings", {}) for i in range(n)]
         elif route in ("checkin", "signup"):
             start = now + timedelta(minutes=10)
-            ev = events.create_event(created_by=staff_id, title="测量", kind="meeting", location="礼堂",
-                                     starts_at=start, ends_at=start + timedelta(hours=2),
-                                     capacity=n // 10 if route == "signup" else None)
+            ev = lifecycle.create_event(created_by=staff_id, title="测量", kind="meeting", location="礼堂",
+                                        starts_at=start, ends_at=start + timedelta(hours=2),
+                                        capacity=n // 10 if route == "signup" else None)
             db.session.flush()
             if route == "checkin":
                 db.session.execute(insert(Registration), [

@@ -30,7 +30,8 @@ def run(url: str) -> None:
     from psycopg.pq import TransactionStatus
     from sqlalchemy import event
 
-    from server.events import checkin, services
+    from server.events import checkin
+    from server.events.signup import register
     from server.extensions import db
     from server.timeutil import utcnow
     from tests.factories import Factory
@@ -44,7 +45,7 @@ def run(url: str) -> None:
         slot_id = make.slot(capacity=10).id
         db.session.commit()
         for member_id in members[:2]:
-            services.register(member_id, event_id)
+            register(member_id, event_id)
         db.session.commit()
         code, _ = checkin.venue_code(event_id)
         tokens = bearer_tokens(app, members)

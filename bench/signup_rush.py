@@ -36,15 +36,15 @@ TARGET_RATE = 500
 
 
 def set_up(app, members: int, seats: int) -> tuple[int, list[str]]:
-    from server.events import services
+    from server.events import lifecycle
     from server.extensions import db
     from server.timeutil import utcnow
 
     with app.app_context():
         member_ids, (staff_id,) = seed_members(members)
         start = utcnow() + timedelta(days=7)
-        event = services.create_event(created_by=staff_id, title="压测：报名", kind="activity", location="工会活动室",
-                                      starts_at=start, ends_at=start + timedelta(hours=2), capacity=seats)
+        event = lifecycle.create_event(created_by=staff_id, title="压测：报名", kind="activity", location="工会活动室",
+                                       starts_at=start, ends_at=start + timedelta(hours=2), capacity=seats)
         db.session.commit()
         event_id = event.id
         db.engine.dispose()

@@ -13,9 +13,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from .bookings import services as bookings
+from .bookings.booking import book_slot
+from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
-from .events import services as events
+from .bookings.slots import create_slots
+from .events import lifecycle, signup
 from .events.models import Checkin, Event
 from .extensions import db, transaction
 from .members.cli import require_schema
@@ -105,8 +107,8 @@ def _create_event(spec: dict, created_by: int) -> None:
     if past:
         # Sign-up is closed for a past event, so sign up while it is still ahead, then move it back.
         spec["starts_at"], spec["ends_at"] = utcnow() + timedelta(days=1), utcnow() + timedelta(days=1, hours=2)
-    event = events.create_event(created_by=created_by, **spec)
-    regs = {m.id: events.register(m.id, event.id)[0] for m in _members(sign_up)}
+    event = lifecycle.create_event(created_by=created_by, **spec)
+    regs = {m.id: signup.register(m.id, event.id)[0] for m in _members(sign_up)}
     if past:
         event.starts_at, event.ends_at, event.signup_closes_at = starts_at, ends_at, starts_at
         db.session.add_all(
@@ -136,7 +138,7 @@ def _calendar_specs() -> list[dict]:
 
 def _create_calendar(spec: dict, created_by: int | None) -> None:
     days, booked = spec.pop("days"), spec.pop("bookings")
-    calendar = bookings.create_calendar(created_by=created_by, **spec)
+    calendar = create_calendar(created_by=created_by, **spec)
     spans = []
     for day, first, last, minutes, seats in days:
         start = _local(day, first)
@@ -144,11 +146,11 @@ def _create_calendar(spec: dict, created_by: int | None) -> None:
             spans.append((start, start + timedelta(minutes=minutes), seats))
             start += timedelta(minutes=minutes)
     # Reception-day slots are announced to every member here, as when the secretary publishes them.
-    _, slots = bookings.create_slots(calendar.id, spans, None, ["slots"] * len(spans))
+    _, slots = create_slots(calendar.id, spans, None, ["slots"] * len(spans))
     members = {m.employee_no: m for m in _members(n for n, _, _ in booked)}
     for n, index, topic in booked:
         if (m := members.get(_employee_no(n))) is not None:
-            bookings.book_slot(m.id, slots[index].id, topic)
+            book_slot(m.id, slots[index].id, topic)
 
 
 def _notice_specs() -> list[dict]:

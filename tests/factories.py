@@ -51,7 +51,7 @@ class Factory:
         return self.member(roles=("member", "staff"), **kw)
 
     def event(self, **kw):
-        from server.events import services
+        from server.events import lifecycle
 
         start = kw.pop("starts_at", utcnow() + timedelta(days=7))
         data = dict(
@@ -59,25 +59,25 @@ class Factory:
             starts_at=start, ends_at=kw.pop("ends_at", start + timedelta(hours=2)),
         )
         data.update(kw)
-        ev = services.create_event(created_by=None, **data)
+        ev = lifecycle.create_event(created_by=None, **data)
         self.db.session.flush()
         return ev
 
     def calendar(self, kind="health_check", audience=None, **kw):
-        from server.bookings import services
+        from server.bookings import calendars
 
         data = dict(title=kw.pop("title", {"health_check": "年度体检", "reception_day": "书记接待日",
                                             "legal_clinic": "法律门诊"}[kind]),
                     location=kw.pop("location", "职工服务中心"))
         data.update(kw)
-        return services.create_calendar(created_by=None, audience=audience, kind=kind, **data)
+        return calendars.create_calendar(created_by=None, audience=audience, kind=kind, **data)
 
     def slot(self, calendar=None, starts_at=None, minutes=30, capacity=1, publish_at=None):
         """One slot (a week ahead unless told), added through the service like the API does."""
-        from server.bookings import services
+        from server.bookings import slots
 
         calendar = calendar or self.calendar()
         start = starts_at or utcnow() + timedelta(days=7, minutes=next(_seq) * 60)
-        _, (slot,) = services.create_slots(calendar.id, [(start, start + timedelta(minutes=minutes), capacity)],
-                                           publish_at, ["slots.0.starts_at"])
+        _, (slot,) = slots.create_slots(calendar.id, [(start, start + timedelta(minutes=minutes), capacity)],
+                                        publish_at, ["slots.0.starts_at"])
         return slot

@@ -11,6 +11,7 @@ from server.bookings.models import CalendarAudience
 from server.errors import AppError
 from server.events.models import Event, EventAudience
 from server.members.models import Member
+from tests.statements import statements_of
 
 API = "/api/v1"
 
@@ -125,17 +126,8 @@ def test_an_empty_notice_audience_is_refused(db):
 # --- the hot paths keep their statements ----------------------------------------------------------
 
 def _statements_of(db, call):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_of(db.engine) as statements:
         res = call()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
     return res, statements
 
 

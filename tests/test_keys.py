@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from server.config import ConfigError, load_config
-from server.events import checkin
-from server.events import services as events
+from server.events import checkin, signup
 from server.timeutil import utcnow
 
 OLD, NEW = "old-key-" + "o" * 40, "new-key-" + "n" * 40
@@ -34,7 +33,7 @@ def world(app, client, make, auth, keys):
     receipt = client.post("/api/v1/suggestions", json={"category": "other", "content": "更衣室太挤"},
                           headers=headers).get_json()["receipt"]
     event = make.event(starts_at=utcnow() + timedelta(minutes=30))
-    events.register(member.id, event.id)
+    signup.register(member.id, event.id)
     code, _ = checkin.venue_code(event.id)
     return member, headers, receipt, code
 

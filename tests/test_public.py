@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from server.events import services as events
+from server.events import lifecycle
 
 API = "/api/v1"
 
@@ -39,7 +39,7 @@ def test_an_event_for_some_members_shows_no_details(client, department_event):
 def test_a_cancelled_event_says_so_and_invites_no_sign_up(client, make, department_event):
     ev = make.event(title="职工篮球赛")
     for event in (ev, department_event):
-        events.cancel_event(event.id)
+        lifecycle.cancel_event(event.id)
         page = _text(client.get(f"/e/{event.id}"))
         assert "本活动已取消" in page
         assert "报名" not in page

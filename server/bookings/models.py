@@ -66,7 +66,7 @@ class Slot(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column()
-    # Kept in step with active bookings by conditional UPDATEs (see services.book_slot).
+    # Kept in step with active bookings by conditional UPDATEs (see booking.book_slot).
     booked: Mapped[int] = mapped_column(default=0)
     # Overrides the calendar's place for this slot (a moved session).
     location: Mapped[Optional[str]] = mapped_column(String(200))

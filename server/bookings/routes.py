@@ -3,17 +3,16 @@ from __future__ import annotations
 from flask import g
 
 from ..api import STAFF_ROLES, api
-from ..members.schemas import mask_phone
 from ..timeutil import utcnow
-from . import bp, exports, services
-from .models import Booking, Calendar, Slot
+from . import booking as booking_
+from . import bp, calendars, exports
+from . import slots as slots_
+from .presenters import booking_out, calendars_out, roster_items, slot_out
 from .schemas import (
-    AudienceOut,
     BookingIn,
     BookingOut,
     BookingPage,
     BookingRosterPage,
-    CalendarBrief,
     CalendarIn,
     CalendarListQuery,
     CalendarOut,
@@ -21,10 +20,8 @@ from .schemas import (
     CancelOut,
     DroppedOut,
     MyBookingQuery,
-    RosterBookingOut,
     RosterQuery,
     SlotListQuery,
-    SlotOut,
     SlotPage,
     SlotPatch,
     SlotsCreated,
@@ -39,36 +36,13 @@ def _is_staff(member) -> bool:
     return member.has_any_role(STAFF_ROLES)
 
 
-def calendars_out(calendars: list[Calendar]) -> list[CalendarOut]:
-    aud = services.audiences([c.id for c in calendars])
-    return [CalendarOut(id=c.id, kind=c.kind, title=c.title, location=c.location, host=c.host,
-                        cancel_cutoff_hours=c.cancel_cutoff_hours, max_active_per_member=c.max_active_per_member,
-                        audience=AudienceOut(**aud[c.id]), created_at=c.created_at) for c in calendars]
-
-
-def slot_out(slot: Slot, calendar: Calendar, staff: bool = False, now=None) -> SlotOut:
-    fields = dict(id=slot.id, calendar_id=slot.calendar_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
-                  location=services.slot_location(slot, calendar), capacity=slot.capacity, booked=slot.booked,
-                  seats_left=max(slot.capacity - slot.booked, 0) if slot.status == "open" else 0,
-                  published=services.is_published(slot, now), status=slot.status)
-    return StaffSlotOut(**fields, publish_at=slot.publish_at) if staff else SlotOut(**fields)
-
-
-def booking_out(booking: Booking, slot: Slot, calendar: Calendar) -> BookingOut:
-    return BookingOut(
-        id=booking.id, slot=slot_out(slot, calendar), calendar=CalendarBrief.model_validate(calendar),
-        status=booking.status, topic=booking.topic, created_at=booking.created_at,
-        cancelled_at=booking.cancelled_at, cancel_until=services.cancel_until(slot, calendar),
-    )
-
-
 # --- calendars ------------------------------------------------------------------------------------
 
 @bp.post("/calendars")
 @api(roles=["staff"], body=CalendarIn, out=CalendarOut, status=201)
 def create_calendar(body: CalendarIn):
     """Create a booking calendar: health check, reception day or legal clinic (staff, secretary)."""
-    calendar = services.create_calendar(created_by=g.member.id, **body.model_dump())
+    calendar = calendars.create_calendar(created_by=g.member.id, **body.model_dump())
     out = calendars_out([calendar])[0]
     return out
 
@@ -77,8 +51,8 @@ def create_calendar(body: CalendarIn):
 @api(roles=["member"], query=CalendarListQuery, out=CalendarPage)
 def list_calendars(query: CalendarListQuery):
     """Calendars open to the signed-in member (staff see all)."""
-    items, total = services.list_calendars(g.member, kind=query.kind, page=query.page, per_page=query.per_page,
-                                           everything=_is_staff(g.member))
+    items, total = calendars.list_calendars(g.member, kind=query.kind, page=query.page, per_page=query.per_page,
+                                            everything=_is_staff(g.member))
     return CalendarPage(items=calendars_out(items), page=query.page, per_page=query.per_page, total=total)
 
 
@@ -86,7 +60,7 @@ def list_calendars(query: CalendarListQuery):
 @api(roles=["member"], out=CalendarOut, errors=["not_found"])
 def get_calendar(calendar_id: int):
     """One calendar (404 when it is not open to the member)."""
-    return calendars_out([services.visible_calendar(g.member, calendar_id, _is_staff(g.member))])[0]
+    return calendars_out([calendars.visible_calendar(g.member, calendar_id, _is_staff(g.member))])[0]
 
 
 # --- slots ----------------------------------------------------------------------------------------
@@ -99,13 +73,13 @@ def create_slots(calendar_id: int, body: SlotsIn):
     dropped = None
     if body.generate is not None:
         gen = body.generate
-        spans, dropped = services.generate_spans(gen.date, gen.start, gen.end, gen.slot_minutes)
+        spans, dropped = slots_.generate_spans(gen.date, gen.start, gen.end, gen.slot_minutes)
         items = [(s, e, gen.capacity) for s, e in spans]
         fields = ["generate.date"] * len(items)
     else:
         items = [(s.starts_at, s.ends_at, s.capacity) for s in body.slots]
         fields = [f"slots.{i}.starts_at" for i in range(len(items))]
-    calendar, slots = services.create_slots(calendar_id, items, body.publish_at, fields)
+    calendar, slots = slots_.create_slots(calendar_id, items, body.publish_at, fields)
     now = utcnow()
     out = SlotsCreated(
         items=[slot_out(s, calendar, staff=True, now=now) for s in slots],
@@ -120,9 +94,9 @@ def create_slots(calendar_id: int, body: SlotsIn):
 def list_slots(calendar_id: int, query: SlotListQuery):
     """Slots in time order; members see published slots only; ?available=1 leaves only bookable ones."""
     staff = _is_staff(g.member)
-    calendar = services.visible_calendar(g.member, calendar_id, staff)
-    items, total = services.list_slots(calendar, staff=staff, start=query.from_, end=query.to,
-                                       available=query.available, page=query.page, per_page=query.per_page)
+    calendar = calendars.visible_calendar(g.member, calendar_id, staff)
+    items, total = slots_.list_slots(calendar, staff=staff, start=query.from_, end=query.to,
+                                     available=query.available, page=query.page, per_page=query.per_page)
     now = utcnow()
     return SlotPage(items=[slot_out(s, calendar, staff, now) for s in items], page=query.page,
                     per_page=query.per_page, total=total)
@@ -133,8 +107,8 @@ def list_slots(calendar_id: int, query: SlotListQuery):
      errors=["not_found", "slot_cancelled", "capacity_below_booked", "slot_overlap"])
 def patch_slot(slot_id: int, body: SlotPatch):
     """Move or resize a slot (staff); members booked on it are told."""
-    slot = services.update_slot(slot_id, body.model_dump(exclude_unset=True))
-    out = slot_out(slot, services.get_calendar(slot.calendar_id), staff=True)
+    slot = slots_.update_slot(slot_id, body.model_dump(exclude_unset=True))
+    out = slot_out(slot, calendars.get_calendar(slot.calendar_id), staff=True)
     return out
 
 
@@ -142,8 +116,8 @@ def patch_slot(slot_id: int, body: SlotPatch):
 @api(roles=["staff"], out=StaffSlotOut, errors=["not_found"])
 def cancel_slot(slot_id: int):
     """Cancel a slot (staff): its bookings are cancelled and the members told."""
-    slot = services.cancel_slot(slot_id, by=g.member.id)
-    out = slot_out(slot, services.get_calendar(slot.calendar_id), staff=True)
+    slot = slots_.cancel_slot(slot_id, by=g.member.id)
+    out = slot_out(slot, calendars.get_calendar(slot.calendar_id), staff=True)
     return out
 
 
@@ -154,7 +128,7 @@ def cancel_slot(slot_id: int):
      also={200: "already booked: the same booking"}, transaction="own")
 def create_booking(slot_id: int, body: BookingIn):
     """Book a slot; again by the same member returns the same booking with 200."""
-    booking, created = services.book_slot(g.member_id, slot_id, body.topic)
+    booking, created = booking_.book_slot(g.member_id, slot_id, body.topic)
     out = booking_out(booking, booking.slot, booking.slot.calendar)
     return out, 201 if created else 200
 
@@ -163,7 +137,7 @@ def create_booking(slot_id: int, body: BookingIn):
 @api(roles=["member"], out=CancelOut, errors=["not_found", "cancel_cutoff_passed"])
 def cancel_booking(booking_id: int):
     """Cancel a booking: its member until the cut-off, staff at any time on the member's behalf."""
-    services.cancel_booking(g.member, booking_id, staff=_is_staff(g.member))
+    booking_.cancel_booking(g.member, booking_id, staff=_is_staff(g.member))
     return CancelOut(status="cancelled")
 
 
@@ -171,7 +145,7 @@ def cancel_booking(booking_id: int):
 @api(roles=["member"], query=MyBookingQuery, out=BookingPage)
 def my_bookings(query: MyBookingQuery):
     """My bookings with slot and calendar: upcoming first."""
-    rows, total = services.my_bookings(g.member, query.status, query.page, query.per_page)
+    rows, total = booking_.my_bookings(g.member, query.status, query.page, query.per_page)
     return BookingPage(items=[booking_out(b, s, c) for b, s, c in rows], page=query.page,
                        per_page=query.per_page, total=total)
 
@@ -182,21 +156,8 @@ def my_bookings(query: MyBookingQuery):
 def list_bookings(calendar_id: int, query: RosterQuery):
     """A calendar's bookings (staff), ?date= for one day; ?format=csv|xlsx downloads them all."""
     if query.format in ("csv", "xlsx"):
-        calendar = services.get_calendar(calendar_id)
-        rows, _ = services.roster(calendar_id, query.date, query.status)
+        calendar = calendars.get_calendar(calendar_id)
+        rows, _ = booking_.roster(calendar_id, query.date, query.status)
         return exports.download(calendar, roster_items(rows), query.format, query.date)
-    rows, total = services.roster(calendar_id, query.date, query.status, query.page, query.per_page)
+    rows, total = booking_.roster(calendar_id, query.date, query.status, query.page, query.per_page)
     return BookingRosterPage(items=roster_items(rows), page=query.page, per_page=query.per_page, total=total)
-
-
-def roster_items(rows) -> list[RosterBookingOut]:
-    return [
-        RosterBookingOut(
-            id=r.Booking.id, slot_id=r.Slot.id, starts_at=r.Slot.starts_at, ends_at=r.Slot.ends_at,
-            member_id=r.Member.id, employee_no=r.Member.employee_no, name=r.Member.name, department=r.department,
-            grid=r.grid, phone_masked=mask_phone(r.Member.phone), status=r.Booking.status, topic=r.Booking.topic,
-            created_at=r.Booking.created_at, cancelled_at=r.Booking.cancelled_at,
-            cancelled_by_staff=r.Booking.cancelled_by is not None and r.Booking.cancelled_by != r.Member.id,
-        )
-        for r in rows
-    ]

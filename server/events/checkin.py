@@ -43,8 +43,9 @@ from ..extensions import db, statement_per_transaction
 from ..members.auth import expected_token_version, load_member, member_confirmed
 from ..members.models import Member
 from ..timeutil import UTCDateTime, to_local_iso, utcnow
+from .lifecycle import get_event, not_found
 from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
-from .services import audience_filter, get_event, not_found
+from .queries import audience_filter
 
 # An offline device's clock may run a little ahead of ours; a scan further in the future is refused.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -21,7 +21,7 @@ from .checkin_schemas import (
     TicketCheckinIn,
     TicketOut,
 )
-from .services import get_event
+from .lifecycle import get_event
 
 CODE_ERRORS = ["invalid_token", "token_expired", "not_found", "not_registered", "not_eligible",
                "event_cancelled", "checkin_closed"]

@@ -57,7 +57,7 @@ class Event(db.Model):
     # Minutes before the start at which confirmed registrants are reminded.
     reminder_minutes: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 120])
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.published)
-    # Counters kept in step with registrations under the event's row lock (see services.register).
+    # Counters kept in step with registrations under the event's row lock (see signup.register).
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlist_count: Mapped[int] = mapped_column(default=0)
     # Arrival order on the waiting list: the last sequence number handed out.

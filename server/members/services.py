@@ -176,13 +176,14 @@ def deactivate(member_ids, now: datetime | None = None) -> Deactivation:
     but gives nothing back. Safe to repeat. Raises nothing.
 
     Races: the members' rows are updated first; a sign-up or booking of theirs in flight holds or waits
-    for that row (see events.services and take_booking()), so it either finishes first and is released
+    for that row (see events.signup and take_booking()), so it either finishes first and is released
     here, or finds the member inactive. Then events, slots and bookings are locked; the promotions and
     their notices come last.
     """
     # Imported here: both domains import members (auth, models) at their top.
-    from ..bookings.services import release_member_bookings
-    from ..events.services import promote_waitlists, release_registrations
+    from ..bookings.booking import release_member_bookings
+    from ..events.signup import release_registrations
+    from ..events.waitlist import promote_waitlists
 
     now = now or utcnow()
     ids = sorted(set(member_ids))

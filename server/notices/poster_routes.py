@@ -7,7 +7,7 @@ from notifications import poster
 
 from ..api import api
 from ..errors import AppError
-from ..events import services as events
+from ..events import lifecycle
 from ..timeutil import SHANGHAI, utcnow
 from . import bp, services
 from .schemas import PosterQuery
@@ -57,7 +57,7 @@ def poster_view(notice_id: int, query: PosterQuery):
      errors=["not_found", "poster_font_missing"])
 def event_poster(event_id: int, query: PosterQuery):
     """The event as an A4 poster with the sign-up QR code."""
-    e = events.get_event(event_id)
+    e = lifecycle.get_event(event_id)
     start, end = e.starts_at.astimezone(SHANGHAI), e.ends_at.astimezone(SHANGHAI)
     time_text = f"{_date(start)} {start:%H:%M}–{end:%H:%M}" if start.date() == end.date() \
         else f"{_date(start)} {start:%H:%M} 至 {_date(end)} {end:%H:%M}"

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from flask import g, url_for
-from sqlalchemy import func, select
+from flask import g
 
 from ..api import api
-from ..extensions import db
 from . import bp, services
-from .models import Notice, NoticeRecipient, NoticeStatus
+from .models import NoticeStatus
+from .presenters import deliveries_out, inbox_item_out, inbox_items, notice_out, notices_out, unread_count
 from .schemas import (
-    DeliveryOut,
     DeliveryPage,
     DeliveryQuery,
     InboxItem,
@@ -18,20 +16,9 @@ from .schemas import (
     NoticeListQuery,
     NoticeOut,
     NoticePage,
-    NoticeStats,
     SubscriptionsIn,
     SubscriptionsOut,
 )
-
-
-def notice_out(n: Notice, with_stats: bool = False) -> NoticeOut:
-    shown = {k: v for k, v in n.audience.items() if k not in ("departments_ids", "grids_ids", "tags_ids")}
-    return NoticeOut(
-        id=n.id, title=n.title, body=n.body, channels=n.channels, audience=shown, send_at=n.send_at,
-        sms_fallback=n.sms_fallback, page=n.page, status=n.status, created_at=n.created_at, sent_at=n.sent_at,
-        poster_url=url_for("notices.poster", notice_id=n.id) if "poster" in n.channels else None,
-        stats=NoticeStats(**services.stats(n)) if with_stats else None,
-    )
 
 
 @bp.post("/notices")
@@ -50,7 +37,7 @@ def create_notice(body: NoticeIn):
 def list_notices(query: NoticeListQuery):
     """Notices, newest first (staff)."""
     items, total = services.list_notices(query.page, query.per_page, query.status)
-    return NoticePage(items=[notice_out(n) for n in items], page=query.page, per_page=query.per_page, total=total)
+    return NoticePage(items=notices_out(items), page=query.page, per_page=query.per_page, total=total)
 
 
 @bp.post("/notices/<int:notice_id>/send")
@@ -74,10 +61,7 @@ def get_notice(notice_id: int):
 def list_deliveries(notice_id: int, query: DeliveryQuery):
     """Per-recipient, per-channel delivery records (staff)."""
     items, total = services.deliveries(notice_id, query.channel, query.status, query.page, query.per_page)
-    return DeliveryPage(items=[DeliveryOut(member_id=d.member_id, name=name, employee_no=no, channel=d.channel,
-                                           status=d.status, attempts=d.attempts, last_error=d.last_error,
-                                           sent_at=d.sent_at) for d, name, no in items],
-                        page=query.page, per_page=query.per_page, total=total)
+    return DeliveryPage(items=deliveries_out(items), page=query.page, per_page=query.per_page, total=total)
 
 
 @bp.get("/me/notices")
@@ -85,22 +69,15 @@ def list_deliveries(notice_id: int, query: DeliveryQuery):
 def inbox(query: InboxQuery):
     """My notices, newest first."""
     rows, total = services.inbox(g.member, query.page, query.per_page, query.unread)
-    unread = db.session.scalar(select(func.count()).select_from(NoticeRecipient).where(
-        NoticeRecipient.member_id == g.member.id, NoticeRecipient.read_at.is_(None))) or 0
-    return InboxPage(items=[_inbox_item(n, read_at) for n, read_at in rows], page=query.page,
-                     per_page=query.per_page, total=total, unread=unread)
-
-
-def _inbox_item(n: Notice, read_at) -> InboxItem:
-    return InboxItem(id=n.id, title=n.title, body=n.body, sent_at=n.planned_at, read=read_at is not None,
-                     read_at=read_at)
+    return InboxPage(items=inbox_items(rows), page=query.page, per_page=query.per_page, total=total,
+                     unread=unread_count(g.member))
 
 
 @bp.get("/me/notices/<int:notice_id>")
 @api(roles=["member"], out=InboxItem, errors=["not_found"])
 def inbox_item(notice_id: int):
     """One of my notices."""
-    return _inbox_item(*services.inbox_item(g.member, notice_id))
+    return inbox_item_out(*services.inbox_item(g.member, notice_id))
 
 
 @bp.post("/notices/<int:notice_id>/read")
@@ -108,7 +85,7 @@ def inbox_item(notice_id: int):
 def mark_read(notice_id: int):
     """Mark a notice of mine as read (idempotent)."""
     row = services.mark_read(g.member, notice_id)
-    return _inbox_item(*row)
+    return inbox_item_out(*row)
 
 
 @bp.post("/me/subscriptions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..events.models import Registration
-from ..events.services import event_cancelled, registration_promoted
+from ..events.signals import event_cancelled, registration_promoted
 from ..extensions import db
 from ..timeutil import SHANGHAI
 from . import services

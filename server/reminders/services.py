@@ -13,10 +13,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..bookings import services as bookings
+from ..bookings import messages, slots
 from ..bookings.models import Calendar, Slot, SlotStatus
 from ..events.models import Event, EventStatus, Registration
-from ..events.services import event_cancelled, event_scheduled
+from ..events.signals import event_cancelled, event_scheduled
 from ..extensions import db, transaction
 from ..notices import services as notices
 from ..timeutil import SHANGHAI, utcnow
@@ -81,8 +81,8 @@ def unschedule_slot(slot: Slot) -> None:
 def connect() -> None:
     event_scheduled.connect(schedule_event)
     event_cancelled.connect(unschedule_event)
-    bookings.slot_scheduled.connect(schedule_slot)
-    bookings.slot_cancelled.connect(unschedule_slot)
+    slots.slot_scheduled.connect(schedule_slot)
+    slots.slot_cancelled.connect(unschedule_slot)
 
 
 def due_ids(now: datetime, limit: int = 100) -> list[int]:
@@ -142,13 +142,13 @@ def _fire_slot(r: Reminder, now: datetime) -> dict:
         log.warning("reminder %s for slot %s dropped: %s late, no longer useful", r.id, r.target_id, late)
         return {"reminder_id": r.id, "slot_id": r.target_id, "status": "missed", "recipients": 0}
     calendar = db.session.get(Calendar, slot.calendar_id)
-    member_ids = bookings.booked_member_ids(slot.id)
+    member_ids = slots.booked_member_ids(slot.id)
     r.recipients = len(member_ids)
     if member_ids:
-        when = bookings.span_label(slot.starts_at, slot.ends_at)
+        when = messages.span_label(slot.starts_at, slot.ends_at)
         notice = notices.create_notice(
             None, title=f"预约提醒：{calendar.title}"[:100],
-            body=f"您预约的“{calendar.title}”时间为{when}，地点：{bookings.slot_location(slot, calendar)}，请准时前往。"
+            body=f"您预约的“{calendar.title}”时间为{when}，地点：{messages.slot_location(slot, calendar)}，请准时前往。"
                  f"如不能前往，请在小程序中取消预约，把时段留给其他会员。",
             channels=["push"], audience={"member_ids": member_ids}, sms_fallback=True, page="pages/bookings/mine")
         notices.send_notice(notice.id)

@@ -6,14 +6,12 @@ from flask import current_app, g, request
 from .. import ratelimit
 from ..api import PageQuery, api
 from . import bp, services
-from .models import Suggestion, SuggestionCategory
+from .presenters import message_out, public_suggestions_out, staff_suggestions_out, suggestion_out
 from .schemas import (
-    AnswerOut,
     CreatedOut,
     MessageIn,
     MessageOut,
     MineOut,
-    PublicSuggestionOut,
     StaffSuggestionOut,
     StatsOut,
     SuggestionBoardPage,
@@ -25,17 +23,6 @@ from .schemas import (
 )
 
 RECEIPT_HEADER = "X-Receipt"
-
-
-def suggestion_out(s: Suggestion) -> SuggestionOut:
-    return SuggestionOut(
-        id=s.id, category=s.category, category_label=SuggestionCategory(s.category).label, title=s.title,
-        content=s.content, status=s.status, public=s.is_public, submitted_on=s.submitted_on,
-    )
-
-
-def message_out(m) -> MessageOut:
-    return MessageOut(from_=m.author, body=m.body, created_at=m.created_at)
 
 
 @bp.post("/suggestions")
@@ -85,12 +72,8 @@ def reply_as_submitter(body: MessageIn):
 def inbox(query: SuggestionInboxQuery):
     """The staff inbox, by status and category, with each thread."""
     rows, total = services.inbox(query.status, query.category, query.page, query.per_page)
-    threads = services.thread([s.id for s in rows])
-    items = [
-        StaffSuggestionOut(**suggestion_out(s).model_dump(), messages=[message_out(m) for m in threads[s.id]])
-        for s in rows
-    ]
-    return SuggestionInboxPage(items=items, page=query.page, per_page=query.per_page, total=total)
+    return SuggestionInboxPage(items=staff_suggestions_out(rows), page=query.page, per_page=query.per_page,
+                               total=total)
 
 
 @bp.post("/suggestions/<suggestion_id>/messages")
@@ -115,16 +98,8 @@ def patch_suggestion(suggestion_id: str, body: SuggestionPatch):
 def public_board(query: PageQuery):
     """Published suggestions with the staff's answers (the submitter's own replies stay private)."""
     rows, total = services.public_board(query.page, query.per_page)
-    threads = services.thread([s.id for s in rows])
-    items = [
-        PublicSuggestionOut(
-            id=s.id, category=s.category, category_label=SuggestionCategory(s.category).label, title=s.title,
-            content=s.content, submitted_on=s.submitted_on,
-            answers=[AnswerOut(body=m.body, created_at=m.created_at) for m in threads[s.id] if m.author == "staff"],
-        )
-        for s in rows
-    ]
-    return SuggestionBoardPage(items=items, page=query.page, per_page=query.per_page, total=total)
+    return SuggestionBoardPage(items=public_suggestions_out(rows), page=query.page, per_page=query.per_page,
+                               total=total)
 
 
 @bp.get("/suggestions/stats")
@@ -138,6 +113,4 @@ def suggestion_stats():
 @api(roles=["staff"], out=StaffSuggestionOut, errors=["not_found"])
 def staff_suggestion(suggestion_id: str):
     """One suggestion with its thread (staff)."""
-    s = services.get(suggestion_id)
-    return StaffSuggestionOut(**suggestion_out(s).model_dump(),
-                              messages=[message_out(m) for m in services.thread([s.id])[s.id]])
+    return staff_suggestions_out([services.get(suggestion_id)])[0]

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from server.bookings import services
+from server.bookings import calendars
 from server.bookings.models import Booking, Slot
+from server.bookings.slots import create_slots
 from server.members.models import Member
 from server.timeutil import utcnow
 
@@ -21,9 +22,9 @@ def _seed(db, n_members: int, slots: list[int], **calendar_kw) -> tuple[list[int
     (on SQLite an open one would keep the write lock from the threads)."""
     members = [Member(employee_no=f"B{i:05d}", name=f"会员{i}", roles=["member"]) for i in range(n_members)]
     db.session.add_all(members)
-    cal = services.create_calendar(kind="health_check", title="抢号", location="体检中心", **calendar_kw)
+    cal = calendars.create_calendar(kind="health_check", title="抢号", location="体检中心", **calendar_kw)
     start = utcnow() + timedelta(days=3)
-    _, created = services.create_slots(
+    _, created = create_slots(
         cal.id, [(start + timedelta(hours=i), start + timedelta(hours=i, minutes=30), c) for i, c in enumerate(slots)],
         None, ["slots"] * len(slots))
     db.session.flush()

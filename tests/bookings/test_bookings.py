@@ -9,7 +9,7 @@ import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from server.bookings import services
+from server.bookings.calendars import get_calendar
 from server.notices.models import Notice, NoticeRecipient
 from server.timeutil import SHANGHAI, utcnow
 
@@ -97,7 +97,7 @@ def test_booking_limit_per_calendar_counts_upcoming_bookings(client, make, auth)
     assert book(client, h, third.id).status_code == 201
     # nor does one whose time has passed
     early = make.slot(make.calendar(), starts_at=utcnow() + timedelta(days=2))
-    later_cal = services.get_calendar(early.calendar_id)
+    later_cal = get_calendar(early.calendar_id)
     later = make.slot(later_cal, starts_at=utcnow() + timedelta(days=4))
     assert book(client, h, early.id).status_code == 201
     assert book(client, h, later.id).json["error"]["code"] == "booking_limit"

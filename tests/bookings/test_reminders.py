@@ -6,7 +6,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from server.bookings import services as bookings
+from server.bookings.booking import book_slot, cancel_booking
 from server.notices.models import Notice, NoticeRecipient
 from server.reminders import services
 from server.reminders.models import Reminder
@@ -51,10 +51,10 @@ def test_due_reminder_reaches_exactly_the_members_booked_on_the_slot(db, make):
     slot = make.slot(cal, starts_at=start, capacity=3)
     neighbour_slot = make.slot(cal, starts_at=start + timedelta(hours=1))
     kept, cancelled, elsewhere = make.member(), make.member(), make.member()
-    bookings.book_slot(kept.id, slot.id)
-    gone, _ = bookings.book_slot(cancelled.id, slot.id)
-    bookings.book_slot(elsewhere.id, neighbour_slot.id)
-    bookings.cancel_booking(cancelled, gone.id, staff=False)
+    book_slot(kept.id, slot.id)
+    gone, _ = book_slot(cancelled.id, slot.id)
+    book_slot(elsewhere.id, neighbour_slot.id)
+    cancel_booking(cancelled, gone.id, staff=False)
     assert services.fire_due() == []  # nothing due yet
 
     with time_machine.travel(start - timedelta(days=1) + timedelta(seconds=1)):

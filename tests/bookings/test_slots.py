@@ -176,9 +176,9 @@ def test_members_see_published_slots_only_and_available_filter(client, make, aut
     later = make.slot(cal, publish_at=utcnow() + timedelta(days=2))
     now_open = make.slot(cal)
     full = make.slot(cal, capacity=1)
-    from server.bookings import services
+    from server.bookings import booking
 
-    services.book_slot(make.member().id, full.id)
+    booking.book_slot(make.member().id, full.id)
     url = f"{API}/calendars/{cal.id}/slots"
     mine = client.get(url, headers=auth(member)).json
     assert [s["id"] for s in mine["items"]] == [now_open.id, full.id]
@@ -195,7 +195,7 @@ def test_members_see_published_slots_only_and_available_filter(client, make, aut
 
 
 def test_moving_a_slot_tells_the_booked_members(client, make, auth, db):
-    from server.bookings import services
+    from server.bookings import booking
 
     h = auth(make.staff())
     cal = make.calendar(kind="legal_clinic", title="法律门诊")
@@ -203,7 +203,7 @@ def test_moving_a_slot_tells_the_booked_members(client, make, auth, db):
     other = make.slot(cal)
     booked = [make.member(), make.member()]
     for m in booked:
-        services.book_slot(m.id, slot.id)
+        booking.book_slot(m.id, slot.id)
     new_start = slot.starts_at + timedelta(days=1)
     r = client.patch(f"{API}/slots/{slot.id}", headers=h, json={
         "starts_at": new_start.isoformat(), "ends_at": (new_start + timedelta(minutes=30)).isoformat(),
@@ -238,14 +238,14 @@ def test_moving_a_slot_tells_the_booked_members(client, make, auth, db):
 
 
 def test_cancelling_a_slot_cancels_its_bookings_and_tells_members(client, make, auth, db):
-    from server.bookings import services
+    from server.bookings import booking
 
     h = auth(make.staff())
     cal = make.calendar()
     slot = make.slot(cal, capacity=2)
     a, b = make.member(), make.member()
     for m in (a, b):
-        services.book_slot(m.id, slot.id)
+        booking.book_slot(m.id, slot.id)
     r = client.post(f"{API}/slots/{slot.id}/cancel", headers=h)
     assert r.status_code == 200 and r.json["status"] == "cancelled" and r.json["seats_left"] == 0
     for m in (a, b):

@@ -20,8 +20,10 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from server import create_app
-from server.bookings import services as bookings
-from server.events import services as events
+from server.bookings import calendars
+from server.bookings.booking import book_slot
+from server.bookings.slots import create_slots
+from server.events import lifecycle, signup
 from server.extensions import db
 from server.members.models import Department, Member
 from server.notices import services as notices
@@ -77,10 +79,10 @@ class Site:
         """A published event, with the given member ids signed up in that order."""
         start = starts_at or utcnow() + timedelta(days=7)
         with self.app.app_context():
-            ev = events.create_event(title=title, kind=fields.pop("kind", "activity"), location="工会活动室",
-                                     starts_at=start, ends_at=start + timedelta(hours=2), **fields)
+            ev = lifecycle.create_event(title=title, kind=fields.pop("kind", "activity"), location="工会活动室",
+                                        starts_at=start, ends_at=start + timedelta(hours=2), **fields)
             for member_id in registrants:
-                events.register(member_id, ev.id)
+                signup.register(member_id, ev.id)
             db.session.commit()
             return ev.id
 
@@ -100,22 +102,22 @@ class Site:
         """A booking calendar made through the service."""
         fields.setdefault("location", "工会办公室")
         with self.app.app_context():
-            cal = bookings.create_calendar(kind=kind, title=title, **fields)
+            cal = calendars.create_calendar(kind=kind, title=title, **fields)
             db.session.commit()
             return cal.id
 
     def make_slots(self, calendar_id: int, spans: list[tuple[datetime, datetime]], capacity: int = 1) -> list[int]:
         """Published slots of the calendar, in the order given."""
         with self.app.app_context():
-            _, slots = bookings.create_slots(calendar_id, [(s, e, capacity) for s, e in spans], None,
-                                             [f"slots.{i}.starts_at" for i in range(len(spans))])
+            _, slots = create_slots(calendar_id, [(s, e, capacity) for s, e in spans], None,
+                                    [f"slots.{i}.starts_at" for i in range(len(spans))])
             db.session.commit()
             return [s.id for s in slots]
 
     def book(self, member_id: int, slot_id: int, topic: str | None = None) -> int:
         """The member books the slot, as the mini-program would."""
         with self.app.app_context():
-            booking, _ = bookings.book_slot(member_id, slot_id, topic)
+            booking, _ = book_slot(member_id, slot_id, topic)
             db.session.commit()
             return booking.id
 

@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from server.events import checkin
-from server.events import services as events
+from server.events import checkin, lifecycle
 from server.extensions import db
 from server.timeutil import SHANGHAI, utcnow
 
@@ -210,7 +209,7 @@ def test_checkin_screen_shows_the_code_and_the_live_count(site, sign_in):
 def test_checkin_screen_of_a_cancelled_event_says_so(site, sign_in):
     event_id = site.make_event("已取消的联欢会")
     with site.app.app_context():
-        events.cancel_event(event_id)
+        lifecycle.cancel_event(event_id)
         db.session.commit()
     page = sign_in()
     page.goto(f"/console/#/events/{event_id}/screen")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from server.events import checkin, services
+from server.events import checkin, lifecycle, signup
 from server.events.models import Checkin, Event, Registration
 from server.members.models import Member
 from server.notices.models import Notice
@@ -25,8 +25,8 @@ def _cancel(client, headers, event_id):
 def test_cancelling_after_check_in_is_refused_and_changes_nothing(client, make, auth, db, how):
     ev = make.event(capacity=1, starts_at=utcnow() + timedelta(minutes=30))  # check-in is open
     member, waiting, staff = make.member(), make.member(), make.staff()
-    services.register(member.id, ev.id)
-    services.register(waiting.id, ev.id)
+    signup.register(member.id, ev.id)
+    signup.register(waiting.id, ev.id)
     if how == "code":
         token = client.get(f"{API}/events/{ev.id}/checkin-code", headers=auth(staff)).json["token"]
         assert client.post(f"{API}/checkins", json={"token": token}, headers=auth(member)).status_code == 201
@@ -74,11 +74,11 @@ def _seed(db, how):
         member = Member(employee_no=f"CC{i:03d}", name=f"会员{i}", roles=["member"])
         waiting = Member(employee_no=f"CW{i:03d}", name=f"候补{i}", roles=["member"])
         s.add_all([member, waiting])
-        ev = services.create_event(title=f"签到与取消{i}", kind="activity", location="礼堂", starts_at=start,
-                                   ends_at=start + timedelta(hours=1), capacity=1)
+        ev = lifecycle.create_event(title=f"签到与取消{i}", kind="activity", location="礼堂", starts_at=start,
+                                    ends_at=start + timedelta(hours=1), capacity=1)
         s.flush()
-        reg, _, _ = services.register(member.id, ev.id)
-        services.register(waiting.id, ev.id)
+        reg, _, _ = signup.register(member.id, ev.id)
+        signup.register(waiting.id, ev.id)
         scan = checkin.sign_ticket(ev, reg.id, member.id) if how == "ticket" else checkin.venue_code(ev.id)[0]
         cases.append((ev.id, member.id, scan))
     staff_id = staff.id

@@ -17,10 +17,11 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from server.errors import AppError
-from server.events import checkin, services
+from server.events import checkin, lifecycle, signup
 from server.events.models import Checkin
 from server.members.models import Member
 from server.timeutil import SHANGHAI, utcnow
+from tests.statements import count_statements
 
 API = "/api/v1"
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -36,7 +37,7 @@ def open_event(make):
 
 def registered(make, event, **kw):
     member = make.member(**kw)
-    services.register(member.id, event.id)
+    signup.register(member.id, event.id)
     return member
 
 
@@ -188,8 +189,8 @@ def test_unregistered_waitlisted_and_cancelled_members_are_not_registered(client
     registered(make, ev)
     waiting = registered(make, ev)
     leaver = make.member()
-    services.register(leaver.id, ev.id)  # waitlisted second
-    services.cancel_registration(leaver, ev.id)
+    signup.register(leaver.id, ev.id)  # waitlisted second
+    signup.cancel_registration(leaver, ev.id)
     token = code_for(client, auth(staff), ev.id)
     for member, reason in ((make.member(), "none"), (waiting, "waitlisted"), (leaver, "cancelled")):
         r = post_code(client, auth(member), token)
@@ -260,7 +261,7 @@ def test_cancelled_event_refuses_check_in(client, make, auth, open_event):
     ev = open_event()
     staff, member = make.staff(), registered(make, ev)
     token = code_for(client, auth(staff), ev.id)
-    services.cancel_event(ev.id)
+    lifecycle.cancel_event(ev.id)
     r = post_code(client, auth(member), token)
     assert r.status_code == 409 and err(r) == "event_cancelled"
     r = client.get(f"{API}/events/{ev.id}/checkin-code", headers=auth(staff))
@@ -367,7 +368,7 @@ def test_ticket_of_a_cancelled_registration_is_refused(client, make, auth):
     ev = make.event(starts_at=start)
     member = registered(make, ev)
     ticket = get_ticket(client, auth(member), ev.id)
-    services.cancel_registration(member, ev.id)
+    signup.cancel_registration(member, ev.id)
     with time_machine.travel(start - timedelta(minutes=10), tick=False):
         r = staff_scan(client, auth(staff), ev.id, ticket)
     assert r.status_code == 403 and err(r) == "not_registered"
@@ -409,7 +410,7 @@ def test_batch_sync_reports_each_item(client, make, auth, open_event):
     waiting_for = registered(make, other)
     ta, tb, tc, td = (get_ticket(client, auth(m), ev.id) for m in (a, b, c, d))
     foreign = get_ticket(client, auth(waiting_for), other.id)
-    services.cancel_registration(c, ev.id)
+    signup.cancel_registration(c, ev.id)
     online = staff_scan(client, auth(staff), ev.id, tb)  # b checked in online before the sync
     assert online.status_code == 201
 
@@ -448,20 +449,10 @@ def test_batch_sync_reports_each_item(client, make, auth, open_event):
     assert stats == {"registered": 3, "checked_in": 3, "walk_ins": 0}
 
 
-def count_statements(engine):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
-            statements.append(statement)
-
-    return statements, count
-
-
 def test_a_full_offline_sync_is_set_based(client, make, auth, open_event, db):
     ev, staff = open_event(), make.staff()
     members = [make.member() for _ in range(200)]
-    regs = [services.register(m.id, ev.id)[0] for m in members]
+    regs = [signup.register(m.id, ev.id)[0] for m in members]
     now = utcnow()
     items = [{"ticket": checkin.sign_ticket(ev, reg.id, reg.member_id),
               "scanned_at": (now - timedelta(seconds=i)).isoformat()} for i, reg in enumerate(regs)]
@@ -580,10 +571,10 @@ def test_twenty_simultaneous_scans_make_one_check_in(app, committing_db):
     member = Member(employee_no="RACE01", name="抢签到", roles=["member"])
     s.add(member)
     start = utcnow() + timedelta(minutes=20)
-    ev = services.create_event(title="签到赛跑", kind="activity", location="礼堂", starts_at=start,
-                               ends_at=start + timedelta(hours=1))
+    ev = lifecycle.create_event(title="签到赛跑", kind="activity", location="礼堂", starts_at=start,
+                                ends_at=start + timedelta(hours=1))
     s.flush()
-    services.register(member.id, ev.id)
+    signup.register(member.id, ev.id)
     s.commit()
     event_id, member_id = ev.id, member.id
     with app.test_request_context():

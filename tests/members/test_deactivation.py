@@ -7,10 +7,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from server.bookings import services as bookings
+from server.bookings.booking import book_slot
 from server.bookings.models import Booking, Slot
-from server.events import checkin
-from server.events import services as events
+from server.events import checkin, lifecycle, signup, waitlist
 from server.events.models import Checkin, Event, Registration
 from server.members.models import Member
 from server.members.roster import RosterRow, import_rows
@@ -44,16 +43,16 @@ def test_deactivation_releases_seats_in_arrival_order_and_says_what_it_did(db, m
     gone, first, second = make.member(), make.member(), make.member()
     full = make.event(capacity=1)
     for m in (gone, first, second):
-        events.register(m.id, full.id)
+        signup.register(m.id, full.id)
     waiting = make.event(capacity=1)
-    events.register(make.member().id, waiting.id)
-    events.register(gone.id, waiting.id)  # waitlisted
+    signup.register(make.member().id, waiting.id)
+    signup.register(gone.id, waiting.id)  # waitlisted
     open_ = make.event()  # no capacity
-    events.register(gone.id, open_.id)
+    signup.register(gone.id, open_.id)
     pair = make.event(capacity=2)
     stays, third, fourth = make.member(), make.member(), make.member()
     for m in (gone, stays, third, fourth):
-        events.register(m.id, pair.id)
+        signup.register(m.id, pair.id)
 
     done = deactivate([gone.id])
 
@@ -70,24 +69,24 @@ def test_deactivation_releases_seats_in_arrival_order_and_says_what_it_did(db, m
     assert sorted(told(db, "候补成功")) == sorted([[first.id], [third.id]])
     # The one still waiting moves up to first place.
     seq = db.session.scalar(select(Registration.waitlist_seq).where(Registration.member_id == second.id))
-    assert events.waitlist_positions(full.id, [seq]) == {seq: 1}
+    assert waitlist.waitlist_positions(full.id, [seq]) == {seq: 1}
 
 
 def test_ended_events_and_checked_in_seats_are_left_as_history(db, make):
     member, next_in_line = make.member(), make.member()
     start = utcnow() + timedelta(minutes=30)
     now_on = make.event(capacity=1, starts_at=start)
-    events.register(member.id, now_on.id)
-    events.register(next_in_line.id, now_on.id)
+    signup.register(member.id, now_on.id)
+    signup.register(next_in_line.id, now_on.id)
     with time_machine.travel(start - timedelta(minutes=5), tick=False):
         token, _ = checkin.venue_code(now_on.id)
         checkin.check_in_with_code(member.id, token)
     past_start = utcnow() + timedelta(days=1)
     past = make.event(starts_at=past_start)
-    events.register(member.id, past.id)
+    signup.register(member.id, past.id)
     cancelled = make.event()
-    events.register(member.id, cancelled.id)
-    events.cancel_event(cancelled.id)
+    signup.register(member.id, cancelled.id)
+    lifecycle.cancel_event(cancelled.id)
 
     with time_machine.travel(past_start + timedelta(days=1), tick=False):
         done = deactivate([member.id])
@@ -102,8 +101,8 @@ def test_ended_events_and_checked_in_seats_are_left_as_history(db, make):
 def test_an_event_in_progress_releases_an_unused_seat(db, make):
     member, next_in_line = make.member(), make.member()
     ev = make.event(capacity=1)
-    events.register(member.id, ev.id)
-    events.register(next_in_line.id, ev.id)
+    signup.register(member.id, ev.id)
+    signup.register(next_in_line.id, ev.id)
     with time_machine.travel(ev.starts_at + timedelta(minutes=10), tick=False):
         done = deactivate([member.id])
     assert (done.registrations_released, done.promoted) == (1, 1)
@@ -117,8 +116,8 @@ def test_upcoming_bookings_are_cancelled_and_their_seats_freed(db, make):
     begun_at = utcnow() + timedelta(hours=2)
     begun = make.slot(cal, starts_at=begun_at, capacity=1)
     for s in (soon, later, begun):
-        bookings.book_slot(member.id, s.id)
-    bookings.book_slot(other.id, soon.id)
+        book_slot(member.id, s.id)
+    book_slot(other.id, soon.id)
 
     with time_machine.travel(begun_at + timedelta(minutes=5), tick=False):
         done = deactivate([member.id])
@@ -129,18 +128,18 @@ def test_upcoming_bookings_are_cancelled_and_their_seats_freed(db, make):
     booked = {s.id: db.session.get(Slot, s.id, populate_existing=True).booked for s in (soon, later, begun)}
     assert booked == {soon.id: 1, later.id: 0, begun.id: 1}
     # The freed seat can be booked by someone else.
-    _, created = bookings.book_slot(make.member().id, later.id)
+    _, created = book_slot(make.member().id, later.id)
     assert created
 
 
 def test_reminders_no_longer_reach_a_deactivated_member(db, make):
     member, stays = make.member(), make.member()
     ev = make.event(starts_at=utcnow() + timedelta(days=3), reminder_minutes=[1440])
-    events.register(member.id, ev.id)
-    events.register(stays.id, ev.id)
+    signup.register(member.id, ev.id)
+    signup.register(stays.id, ev.id)
     slot = make.slot(capacity=2)
-    bookings.book_slot(member.id, slot.id)
-    bookings.book_slot(stays.id, slot.id)
+    book_slot(member.id, slot.id)
+    book_slot(stays.id, slot.id)
 
     deactivate([member.id])
 
@@ -156,7 +155,7 @@ def test_reminders_no_longer_reach_a_deactivated_member(db, make):
 
 def test_deactivating_twice_or_nobody_does_nothing(db, make):
     member = make.member()
-    events.register(member.id, make.event().id)
+    signup.register(member.id, make.event().id)
     assert deactivate([member.id]).registrations_released == 1
     again = deactivate([member.id])
     assert (again.deactivated, again.registrations_released, again.promoted, again.bookings_released) == (0, 0, 0, 0)
@@ -170,7 +169,7 @@ def at_the_door(make, client, auth):
     """A staff member, and a member with a ticket for an event whose check-in is open."""
     ev = make.event(starts_at=utcnow() + timedelta(minutes=30))
     member, staff = make.member(), make.staff()
-    events.register(member.id, ev.id)
+    signup.register(member.id, ev.id)
     ticket = client.get(f"{API}/events/{ev.id}/ticket", headers=auth(member)).json["ticket"]
     return ev, member, staff, ticket
 
@@ -230,9 +229,9 @@ def test_import_deactivating_missing_members_reports_what_was_released(db, make)
     kept = make.member(employee_no="K1")
     gone = make.member(employee_no="G1")
     ev = make.event(capacity=1)
-    events.register(gone.id, ev.id)
-    events.register(kept.id, ev.id)
-    bookings.book_slot(gone.id, make.slot().id)
+    signup.register(gone.id, ev.id)
+    signup.register(kept.id, ev.id)
+    book_slot(gone.id, make.slot().id)
 
     report = import_rows([RosterRow(line=2, employee_no="K1", name=kept.name)], deactivate_missing=True)
 
@@ -250,15 +249,15 @@ def test_import_deactivating_missing_members_reports_what_was_released(db, make)
 
 def test_cli_import_prints_what_deactivation_released(app, committing_db, tmp_path):
     s = committing_db.session
-    ev = events.create_event(title="羽毛球赛", kind="activity", location="体育馆",
-                             starts_at=utcnow() + timedelta(days=2),
-                             ends_at=utcnow() + timedelta(days=2, hours=2), capacity=1)
+    ev = lifecycle.create_event(title="羽毛球赛", kind="activity", location="体育馆",
+                                starts_at=utcnow() + timedelta(days=2),
+                                ends_at=utcnow() + timedelta(days=2, hours=2), capacity=1)
     kept = Member(employee_no="K1", name="留下", roles=["member"])
     gone = Member(employee_no="G1", name="离开", roles=["member"])
     s.add_all([kept, gone])
     s.flush()
-    events.register(gone.id, ev.id)
-    events.register(kept.id, ev.id)
+    signup.register(gone.id, ev.id)
+    signup.register(kept.id, ev.id)
     event_id, kept_id = ev.id, kept.id
     s.commit()
     path = tmp_path / "roster.csv"

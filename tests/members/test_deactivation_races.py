@@ -10,9 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from server.bookings import services as bookings
+from server.bookings import calendars
+from server.bookings.booking import book_slot
 from server.bookings.models import Booking, Slot
-from server.events import services as events
+from server.bookings.slots import create_slots
+from server.events import lifecycle, signup
 from server.events.models import Event, Registration
 from server.members.models import Member
 from server.members.services import deactivate
@@ -28,18 +30,18 @@ def _seed(db, n_members: int, booked: int = 0):
     members = [Member(employee_no=f"D{i:05d}", name=f"会员{i}", roles=["member"]) for i in range(n_members)]
     s.add_all(members)
     start = utcnow() + timedelta(days=2)
-    held = events.create_event(title="已报名的活动", kind="activity", location="礼堂", starts_at=start,
-                               ends_at=start + timedelta(hours=1), capacity=n_members // 2)
-    fresh = events.create_event(title="新活动", kind="activity", location="礼堂", starts_at=start,
-                                ends_at=start + timedelta(hours=1), capacity=n_members // 4)
-    cal = bookings.create_calendar(kind="health_check", title="体检", location="体检中心")
-    _, (slot,) = bookings.create_slots(cal.id, [(start, start + timedelta(minutes=30), n_members // 4)], None, ["s"])
+    held = lifecycle.create_event(title="已报名的活动", kind="activity", location="礼堂", starts_at=start,
+                                  ends_at=start + timedelta(hours=1), capacity=n_members // 2)
+    fresh = lifecycle.create_event(title="新活动", kind="activity", location="礼堂", starts_at=start,
+                                   ends_at=start + timedelta(hours=1), capacity=n_members // 4)
+    cal = calendars.create_calendar(kind="health_check", title="体检", location="体检中心")
+    _, (slot,) = create_slots(cal.id, [(start, start + timedelta(minutes=30), n_members // 4)], None, ["s"])
     s.flush()
     for m in members:
-        events.register(m.id, held.id)
+        signup.register(m.id, held.id)
     # Some who stay have booked the slot already; staff will cancel those bookings during the race.
     for m in members[1:2 * booked:2]:
-        bookings.book_slot(m.id, slot.id)
+        book_slot(m.id, slot.id)
     ids = [m.id for m in members], held.id, fresh.id, slot.id
     s.commit()
     s.close()
@@ -151,7 +153,7 @@ def test_deactivation_announces_promotions_only_after_taking_its_row_locks(app, 
     member_ids, held_id, _, slot_id = _seed(committing_db, 4)
     leaver = member_ids[0]  # confirmed: leaving promotes someone
     with app.app_context():
-        bookings.book_slot(leaver, slot_id)
+        book_slot(leaver, slot_id)
         committing_db.session.commit()
         committing_db.session.remove()
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from server.events import services as events
+from server.events import signup
 from server.members.models import WechatUser
 from server.notices import services
 from server.notices.models import Delivery, NoticeRecipient
@@ -126,7 +126,7 @@ def test_audience_kinds_are_a_union(client, make, auth, db):
     registrant = make.member()
     make.member()  # in none of them
     ev = make.event(capacity=0)  # waitlisted registrants count too
-    events.register(registrant.id, ev.id)
+    signup.register(registrant.id, ev.id)
     notice = create(client, auth(staff), channels=["sms"], audience={
         "departments": ["技术部"], "grids": ["第三网格"], "tags": ["困难职工"], "member_ids": [explicit.id],
         "event_id": ev.id}).json
@@ -185,8 +185,8 @@ def test_members_cannot_use_staff_notice_routes(client, make, auth, path):
 def test_promoted_member_is_told_at_once(client, make, auth, db):
     ev = make.event(capacity=1, title="篮球赛")
     first, waiting = make.member(), make.member()
-    events.register(first.id, ev.id)
-    events.register(waiting.id, ev.id)
+    signup.register(first.id, ev.id)
+    signup.register(waiting.id, ev.id)
     assert client.delete(f"{API}/events/{ev.id}/registrations/me", headers=auth(first)).status_code == 200
     inbox = client.get(f"{API}/me/notices", headers=auth(waiting)).json
     assert inbox["total"] == 1 and inbox["items"][0]["title"] == "候补成功：篮球赛"
@@ -200,8 +200,8 @@ def test_promoted_member_is_told_at_once(client, make, auth, db):
 def test_cancelling_an_event_tells_everyone_registered(client, make, auth, db):
     ev = make.event(capacity=1, title="郊游")
     confirmed, waiting, bystander = make.member(), make.member(), make.member()
-    events.register(confirmed.id, ev.id)
-    events.register(waiting.id, ev.id)
+    signup.register(confirmed.id, ev.id)
+    signup.register(waiting.id, ev.id)
     client.post(f"{API}/events/{ev.id}/cancel", headers=auth(make.staff()))
     for m in (confirmed, waiting):
         items = client.get(f"{API}/me/notices", headers=auth(m)).json["items"]

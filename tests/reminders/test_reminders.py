@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from server.events import services as events
+from server.events import lifecycle, signup
 from server.members.models import Member
 from server.notices.models import Notice, NoticeRecipient
 from server.reminders import services
@@ -68,7 +68,7 @@ def test_due_reminder_goes_to_confirmed_registrants_once(db, make):
     confirmed = [make.member(), make.member()]
     waiting = make.member()
     for m in confirmed + [waiting]:
-        events.register(m.id, ev.id)
+        signup.register(m.id, ev.id)
     assert services.fire_due() == []  # nothing due yet
     with time_machine.travel(start - timedelta(days=1) + timedelta(seconds=1)):
         (result,) = services.fire_due()
@@ -88,7 +88,7 @@ def test_due_reminder_goes_to_confirmed_registrants_once(db, make):
 def test_late_reminders_go_out_within_grace_and_are_dropped_after(db, make):
     start = utcnow() + timedelta(days=2)
     ev = make.event(starts_at=start)
-    events.register(make.member().id, ev.id)
+    signup.register(make.member().id, ev.id)
     # the scheduler was down for a long time: at 1 h 30 before the start, the 24 h reminder is 22.5 h late
     # (grace 12 h: dropped) and the 2 h one is 30 min late (grace 1 h: still useful)
     with time_machine.travel(start - timedelta(hours=1, minutes=30)):
@@ -101,7 +101,7 @@ def test_late_reminders_go_out_within_grace_and_are_dropped_after(db, make):
 def test_reminder_after_the_start_is_dropped(db, make):
     start = utcnow() + timedelta(days=2)
     ev = make.event(starts_at=start, reminder_minutes=[30])
-    events.register(make.member().id, ev.id)
+    signup.register(make.member().id, ev.id)
     with time_machine.travel(start + timedelta(minutes=1)):
         (result,) = services.fire_due()
     assert result["status"] == "missed"
@@ -121,12 +121,12 @@ def test_two_schedulers_firing_at_once_remind_once(app, committing_db):
     start = utcnow() + timedelta(days=2)
     members = [Member(employee_no=f"S{i:04d}", name=f"会员{i}", roles=["member"]) for i in range(30)]
     s.add_all(members)
-    evs = [events.create_event(title=f"活动{i}", kind="activity", location="礼堂", starts_at=start,
-                               ends_at=start + timedelta(hours=1), reminder_minutes=[60]) for i in range(10)]
+    evs = [lifecycle.create_event(title=f"活动{i}", kind="activity", location="礼堂", starts_at=start,
+                                  ends_at=start + timedelta(hours=1), reminder_minutes=[60]) for i in range(10)]
     s.flush()
     for ev in evs:
         for m in members[:3]:
-            events.register(m.id, ev.id)
+            signup.register(m.id, ev.id)
     s.commit()
     s.close()
 
@@ -152,8 +152,8 @@ def test_unreachable_database_leaves_the_reminder_for_the_next_tick(app, committ
 
     s = committing_db.session
     start = utcnow() + timedelta(days=2)
-    ev = events.create_event(title="演讲", kind="lecture", location="礼堂", starts_at=start,
-                             ends_at=start + timedelta(hours=1), reminder_minutes=[60])
+    ev = lifecycle.create_event(title="演讲", kind="lecture", location="礼堂", starts_at=start,
+                                ends_at=start + timedelta(hours=1), reminder_minutes=[60])
     s.commit()
     ev_id = ev.id
     s.close()

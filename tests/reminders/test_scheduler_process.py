@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from server.events import services as events
+from server.events import lifecycle, signup
 from server.members.models import Member
 from server.notices.models import Notice
 from server.reminders.models import Reminder, SchedulerLease
@@ -40,11 +40,11 @@ def wait_for(predicate, timeout=45.0):
 
 def due_reminder(db, member_ids) -> int:
     start = utcnow() + timedelta(hours=1)
-    ev = events.create_event(title="夜跑", kind="activity", location="操场", starts_at=start,
-                             ends_at=start + timedelta(hours=1), reminder_minutes=[])
+    ev = lifecycle.create_event(title="夜跑", kind="activity", location="操场", starts_at=start,
+                                ends_at=start + timedelta(hours=1), reminder_minutes=[])
     db.session.flush()
     for mid in member_ids:
-        events.register(mid, ev.id)
+        signup.register(mid, ev.id)
     r = Reminder(kind="event", target_id=ev.id, offset_minutes=60, due_at=utcnow() - timedelta(seconds=1))
     db.session.add(r)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Events, sign-up and the waiting list.
+"""Sign-up and cancellation.
 
 Seats are taken under the event's row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
 ``BEGIN IMMEDIATE`` serialises writers), backed by the unique ``(event_id, member_id)`` constraint
@@ -6,155 +6,21 @@ and the ``confirmed_count <= capacity`` CHECK, so a rush of sign-ups can never o
 """
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from blinker import Namespace
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from sqlalchemy import and_, bindparam, case, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audiences as audiences_
-from ..errors import AppError, invalid_request
-from ..extensions import db, get_or_raise, ordinary_transaction, savepoint, statement_per_transaction
+from ..errors import AppError
+from ..extensions import db, ordinary_transaction, savepoint, statement_per_transaction
 from ..members.auth import member_confirmed
-from ..members.models import Department, Grid, Member
+from ..members.models import Member
 from ..timeutil import UTCDateTime, to_local_iso, utcnow
+from .lifecycle import get_event, not_found
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
+from .waitlist import fill_seats
 
-log = logging.getLogger(__name__)
-signals = Namespace()
-# Sent after the waiting list moved up, inside the transaction: (event, member_ids=[...]).
-# The notices domain subscribes to tell the members at once.
-registration_promoted = signals.signal("registration-promoted")
-event_cancelled = signals.signal("event-cancelled")
-# Sent when an event is created or its start or reminder times change: reminders follow.
-event_scheduled = signals.signal("event-scheduled")
-
-def not_found() -> AppError:
-    return AppError("not_found", "活动不存在")
-
-
-# --- events ---------------------------------------------------------------------------------------
-
-def _new_ticket_key() -> bytes:
-    return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-
-
-def _set_audience(event: Event, audience: dict | None) -> None:
-    rows = audiences_.resolve_rows(audience)
-    db.session.execute(delete(EventAudience).where(EventAudience.event_id == event.id))
-    if rows:
-        db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
-
-
-def create_event(created_by: int | None = None, audience: dict | None = None, **fields: Any) -> Event:
-    """Create a published event. Raises 400 invalid_request for unknown audience names."""
-    rows = audiences_.resolve_rows(audience)
-    event = Event(**fields, created_by=created_by, ticket_key=_new_ticket_key(), status=EventStatus.published)
-    db.session.add(event)
-    db.session.flush()
-    if rows:
-        db.session.execute(insert(EventAudience), [{"event_id": event.id, "kind": k, "ref_id": r} for k, r in rows])
-    event_scheduled.send(event)
-    return event
-
-
-def get_event(event_id: int, lock: bool = False) -> Event:
-    return get_or_raise(Event, event_id, not_found, lock=lock)
-
-
-def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[int]]:
-    """Apply a partial update. Raising capacity promotes from the waiting list.
-
-    Returns the event and the promoted member ids. Raises 404, 409 event_cancelled, 409 event_ended
-    (capacity of an event that is over), 409 capacity_below_confirmed, 400 invalid_request (times that no
-    longer fit together).
-    """
-    event = get_event(event_id, lock=True)
-    if event.status == EventStatus.cancelled:
-        raise AppError("event_cancelled")
-    if "capacity" in changes and event.ends_at <= utcnow():
-        # More seats after the end would "promote" the waiting list into an event that is over.
-        raise AppError("event_ended", "活动已结束，不能修改名额")
-    audience = changes.pop("audience", None)
-    merged = {c: changes.get(c, getattr(event, c)) for c in
-              ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at")}
-    if merged["ends_at"] <= merged["starts_at"]:
-        raise invalid_request({"ends_at": "结束时间必须晚于开始时间"})
-    if merged["signup_opens_at"] and merged["signup_closes_at"] and \
-            merged["signup_closes_at"] <= merged["signup_opens_at"]:
-        raise invalid_request({"signup_closes_at": "报名截止时间必须晚于报名开始时间"})
-    if merged["signup_closes_at"] and merged["signup_closes_at"] > merged["ends_at"] and \
-            {"signup_closes_at", "ends_at"} & changes.keys():
-        # As on creation; checked only when one of the two moves, so an older event stays editable.
-        raise invalid_request({"signup_closes_at": "报名截止时间不能晚于活动结束时间"})
-    if "capacity" in changes and changes["capacity"] is not None and changes["capacity"] < event.confirmed_count:
-        raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数",
-                       details={"confirmed_count": event.confirmed_count})
-    moved = any(k in changes and changes[k] != getattr(event, k) for k in ("starts_at", "reminder_minutes"))
-    for key, value in changes.items():
-        setattr(event, key, value)
-    if audience is not None:
-        _set_audience(event, audience)
-    db.session.flush()
-    if moved:
-        event_scheduled.send(event)
-    promoted = _fill_seats(event)
-    return event, promoted
-
-
-def cancel_event(event_id: int) -> Event:
-    """Cancel an event (idempotent); registrants are told through the ``event_cancelled`` signal.
-    Raises 404 not_found, 409 event_ended (it is over: there is nothing left to call off, and telling
-    its registrants it was cancelled would be false)."""
-    event = get_event(event_id, lock=True)
-    if event.status != EventStatus.cancelled and event.ends_at <= utcnow():
-        raise AppError("event_ended")
-    if event.status != EventStatus.cancelled:
-        event.status = EventStatus.cancelled
-        event.cancelled_at = utcnow()
-        db.session.flush()
-        event_cancelled.send(event)
-    return event
-
-
-def audience_filter(member: Member):
-    """SQL condition on Event: the member is in the event's audience (empty audience means everyone)."""
-    return audiences_.admits(EventAudience, EventAudience.event_id, Event.id, *audiences_.member_values(member))
-
-
-def is_eligible(member: Member, event: Event) -> bool:
-    return bool(db.session.scalar(select(exists().where(Event.id == event.id, audience_filter(member)))))
-
-
-def list_events(member: Member, *, start: datetime | None, end: datetime | None, kind: str | None,
-                page: int, per_page: int, everything: bool = False) -> tuple[list[Event], int]:
-    conds = []
-    if not everything:
-        conds.append(audience_filter(member))
-    if start:
-        conds.append(Event.ends_at >= start)
-    if end:
-        conds.append(Event.starts_at < end)
-    if kind:
-        conds.append(Event.kind == kind)
-    total = db.session.scalar(select(func.count()).select_from(Event).where(*conds))
-    events = db.session.scalars(
-        select(Event).where(*conds).order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(events), total or 0
-
-
-def audiences(event_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
-    """Audience names per event, for output; one query per kind."""
-    return audiences_.names(EventAudience, EventAudience.event_id, event_ids)
-
-
-# --- sign-up --------------------------------------------------------------------------------------
 
 def signup_window(event: Event) -> tuple[datetime | None, datetime]:
     return event.signup_opens_at, event.signup_closes_at or event.starts_at
@@ -400,7 +266,7 @@ def cancel_registration(member: Member, event_id: int) -> tuple[Registration, li
         event.waitlist_count -= 1
     reg.status, reg.waitlist_seq, reg.cancelled_at = RegistrationStatus.cancelled, None, utcnow()
     db.session.flush()
-    promoted = _fill_seats(event) if event.status == EventStatus.published else []
+    promoted = fill_seats(event) if event.status == EventStatus.published else []
     return reg, promoted
 
 
@@ -443,118 +309,3 @@ def release_registrations(member_ids: list[int], now: datetime) -> tuple[int, li
             by_id[r.event_id].waitlist_count -= 1
     db.session.flush()
     return len(rows), [by_id[i] for i in sorted({r.event_id for r in rows})]
-
-
-def _fill_seats(event: Event) -> list[int]:
-    """Confirm waiting-list entries in arrival order while seats are free. Caller holds the lock."""
-    return promote_waitlists([event]).get(event.id, [])
-
-
-def promote_waitlists(events: list[Event]) -> dict[int, list[int]]:
-    """For each event, confirm waiting-list entries in arrival order while seats are free, in one read
-    and one update for all of them; each event's promoted members are announced through
-    ``registration_promoted``. The caller holds the events' locks. Returns {event_id: member_ids}."""
-    free = {}
-    for e in events:
-        if e.waitlist_count > 0 and (e.capacity is None or e.capacity > e.confirmed_count):
-            free[e.id] = e.waitlist_count if e.capacity is None else min(e.capacity - e.confirmed_count,
-                                                                          e.waitlist_count)
-    if not free:
-        return {}
-    ranked = select(
-        Registration.id, Registration.event_id, Registration.member_id,
-        func.row_number().over(partition_by=Registration.event_id, order_by=Registration.waitlist_seq).label("n"),
-    ).where(Registration.event_id.in_(list(free)), Registration.status == RegistrationStatus.waitlisted).subquery()
-    rows = db.session.execute(
-        select(ranked.c.id, ranked.c.event_id, ranked.c.member_id)
-        .where(ranked.c.n <= case(free, value=ranked.c.event_id, else_=0))
-        .order_by(ranked.c.event_id, ranked.c.n)
-    ).all()
-    if not rows:
-        return {}
-    now = utcnow()
-    db.session.execute(
-        update(Registration).where(Registration.id.in_([r.id for r in rows]))
-        .values(status=RegistrationStatus.confirmed, waitlist_seq=None, confirmed_at=now),
-        execution_options={"synchronize_session": "fetch"},
-    )
-    promoted: dict[int, list[int]] = {}
-    for r in rows:
-        promoted.setdefault(r.event_id, []).append(r.member_id)
-    by_id = {e.id: e for e in events}
-    for event_id, member_ids in promoted.items():
-        by_id[event_id].confirmed_count += len(member_ids)
-        by_id[event_id].waitlist_count -= len(member_ids)
-    db.session.flush()
-    for event_id, member_ids in promoted.items():
-        log.info("event %s: %d promoted from the waiting list", event_id, len(member_ids))
-        registration_promoted.send(by_id[event_id], member_ids=member_ids)
-    return promoted
-
-
-def waitlist_positions(event_id: int, seqs: Iterable[int]) -> dict[int, int]:
-    """Current 1-based position on the waiting list for each given sequence number."""
-    seqs = [s for s in seqs if s is not None]
-    if not seqs:
-        return {}
-    lowest = min(seqs)
-    ahead = db.session.scalar(
-        select(func.count()).select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.waitlisted,
-               Registration.waitlist_seq < lowest)
-    ) or 0
-    ordered = db.session.scalars(
-        select(Registration.waitlist_seq)
-        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.waitlisted,
-               Registration.waitlist_seq >= lowest, Registration.waitlist_seq <= max(seqs))
-        .order_by(Registration.waitlist_seq)
-    ).all()
-    wanted = set(seqs)
-    return {s: ahead + i + 1 for i, s in enumerate(ordered) if s in wanted}
-
-
-def checkin_times(event_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:
-    ids = list(member_ids)
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(Checkin.member_id, Checkin.checked_in_at).where(Checkin.event_id == event_id, Checkin.member_id.in_(ids))
-    ).all())
-
-
-def my_registrations(member: Member, page: int, per_page: int) -> tuple[list[tuple[Registration, Event]], int]:
-    cond = (Registration.member_id == member.id)
-    total = db.session.scalar(select(func.count()).select_from(Registration).where(cond)) or 0
-    rows = db.session.execute(
-        select(Registration, Event).join(Event, Event.id == Registration.event_id).where(cond)
-        .order_by(Event.starts_at.desc(), Event.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return [(r, e) for r, e in rows], total
-
-
-def roster(event_id: int, status: str | None = None, page: int | None = None, per_page: int | None = None):
-    """Registrations of an event with member details, in sign-up order; all rows when page is None."""
-    get_event(event_id)
-    conds = [Registration.event_id == event_id]
-    if status:
-        conds.append(Registration.status == status)
-    total = db.session.scalar(select(func.count()).select_from(Registration).where(*conds)) or 0
-    stmt = (
-        select(Registration, Member, Department.name.label("department"), Grid.name.label("grid"),
-               Checkin.checked_in_at)
-        .join(Member, Member.id == Registration.member_id)
-        .outerjoin(Department, Department.id == Member.department_id)
-        .outerjoin(Grid, Grid.id == Member.grid_id)
-        .outerjoin(Checkin, and_(Checkin.event_id == Registration.event_id,
-                                 Checkin.member_id == Registration.member_id))
-        .where(*conds)
-        .order_by(
-            # confirmed first, then the waiting list in order, then cancelled
-            (Registration.status == RegistrationStatus.cancelled), Registration.waitlist_seq.is_not(None),
-            Registration.waitlist_seq, Registration.created_at, Registration.id)
-    )
-    if page is not None:
-        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
-    return db.session.execute(stmt).all(), total
-
-

@@ -1,0 +1,272 @@
+"""No list endpoint asks the database once per row.
+
+For every GET route whose answer holds a list of objects (found in the OpenAPI document, so a new one
+cannot be forgotten), a few rows are made and the request's statements counted; then many more rows, of
+every kind the presenter treats differently (waiting, checked in, cancelled, read, answered …), and the
+count must not grow.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from server.api import openapi_document
+from server.bookings import booking
+from server.events import signup
+from server.events.models import Checkin
+from server.notices import services as notices
+from server.suggestions import services as suggestions
+from server.timeutil import utcnow
+from tests.statements import statements_of
+
+API = "/api/v1"
+FEW, MANY = 3, 12  # rows added before the first count, then before the second (pages hold up to 100)
+CATEGORIES = ["workplace_safety", "pay_benefits", "canteen_facilities", "management", "training_career"]
+
+
+class Ctx:
+    """What the cases share within one test: the client, factories, a member and a staff member."""
+
+    def __init__(self, client, make, auth, db):
+        self.client, self.make, self.auth, self.db = client, make, auth, db
+        self.member = make.member(department="机修车间")
+        self.staff = make.staff()
+        self.state: dict = {}
+
+    def event(self, **kw):
+        return self.make.event(**kw)
+
+
+# case(ctx, n) adds n rows to what the request lists and returns (url, headers).
+CASES: dict[str, Callable] = {}
+
+
+def case(name: str):
+    def register(fn):
+        CASES[name] = fn
+        return fn
+    return register
+
+
+def _registrations(ctx: Ctx, n: int, member) -> None:
+    """n events the member signed up for, by turns confirmed and checked in, waiting, confirmed, cancelled."""
+    for i in range(n):
+        kind = i % 4
+        ev = ctx.event(capacity=1 if kind == 1 else None)
+        if kind == 1:
+            signup.register(ctx.make.member().id, ev.id)  # the seat goes to someone else: ours waits
+        reg, _, _ = signup.register(member.id, ev.id)
+        if kind == 0:
+            ctx.db.session.add(Checkin(event_id=ev.id, member_id=member.id, registration_id=reg.id,
+                                       checked_in_at=utcnow(), method="code"))
+        elif kind == 3:
+            signup.cancel_registration(member, ev.id)
+    ctx.db.session.flush()
+
+
+@case("events.list_events")
+def _events(ctx: Ctx, n: int):
+    _registrations(ctx, n, ctx.member)
+    for _ in range(n):  # and events the member has not signed up for, one for their department only
+        ctx.event(audience={"departments": ["机修车间"]})
+    return f"{API}/events?per_page=100", ctx.auth(ctx.member)
+
+
+@case("events.my_registrations")
+def _my_registrations(ctx: Ctx, n: int):
+    _registrations(ctx, n, ctx.member)
+    return f"{API}/me/registrations?per_page=100", ctx.auth(ctx.member)
+
+
+@case("events.list_registrations")
+def _roster(ctx: Ctx, n: int):
+    ev = ctx.state.setdefault("event", ctx.event(capacity=2))
+    for i in range(n):
+        m = ctx.make.member(department="机修车间", grid="第一网格")
+        reg, _, _ = signup.register(m.id, ev.id)
+        if i % 2 == 0 and reg.status == "confirmed":
+            ctx.db.session.add(Checkin(event_id=ev.id, member_id=m.id, registration_id=reg.id,
+                                       checked_in_at=utcnow(), method="code"))
+    ctx.db.session.flush()
+    return f"{API}/events/{ev.id}/registrations?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("bookings.list_calendars")
+def _calendars(ctx: Ctx, n: int):
+    for i in range(n):
+        ctx.make.calendar(kind=("health_check", "reception_day", "legal_clinic")[i % 3],
+                          audience={"departments": ["机修车间"]} if i % 2 else None)
+    return f"{API}/calendars?per_page=100", ctx.auth(ctx.member)
+
+
+@case("bookings.list_slots")
+def _slots(ctx: Ctx, n: int):
+    cal = ctx.state.setdefault("calendar", ctx.make.calendar())
+    for _ in range(n):
+        slot = ctx.make.slot(cal, capacity=2)
+        booking.book_slot(ctx.make.member().id, slot.id)
+    return f"{API}/calendars/{cal.id}/slots?per_page=100", ctx.auth(ctx.member)
+
+
+@case("bookings.my_bookings")
+def _my_bookings(ctx: Ctx, n: int):
+    for i in range(n):
+        b, _ = booking.book_slot(ctx.member.id, ctx.make.slot(ctx.make.calendar()).id)
+        if i % 2:
+            booking.cancel_booking(ctx.member, b.id, staff=False)
+    return f"{API}/me/bookings?per_page=100", ctx.auth(ctx.member)
+
+
+@case("bookings.list_bookings")
+def _booking_roster(ctx: Ctx, n: int):
+    cal = ctx.state.setdefault("calendar", ctx.make.calendar(kind="reception_day"))
+    for i in range(n):
+        slot = ctx.make.slot(cal, capacity=2)
+        m = ctx.make.member(department="机修车间")
+        b, _ = booking.book_slot(m.id, slot.id, topic="食堂")
+        if i % 2:
+            booking.cancel_booking(ctx.staff, b.id, staff=True)
+    return f"{API}/calendars/{cal.id}/bookings?per_page=100", ctx.auth(ctx.staff)
+
+
+def _notice(ctx: Ctx, member_ids, **kw):
+    n = notices.create_notice(ctx.staff.id, title="通知", body="正文", channels=kw.pop("channels", ["push"]),
+                              audience={"member_ids": member_ids}, **kw)
+    return notices.send_notice(n.id)
+
+
+@case("notices.list_notices")
+def _notices(ctx: Ctx, n: int):
+    for i in range(n):
+        _notice(ctx, [ctx.member.id], channels=["push", "poster"] if i % 2 else ["sms"])
+    return f"{API}/notices?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("notices.list_deliveries")
+def _deliveries(ctx: Ctx, n: int):
+    # Deliveries are written when a notice is sent: each count is of a notice of its own, the second larger.
+    ctx.state["members"] = ctx.state.get("members", []) + [ctx.make.member().id for _ in range(n)]
+    notice = _notice(ctx, ctx.state["members"], channels=["push", "sms"])
+    return f"{API}/notices/{notice.id}/deliveries?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("notices.inbox")
+def _inbox(ctx: Ctx, n: int):
+    for i in range(n):
+        notice = _notice(ctx, [ctx.member.id])
+        if i % 2:
+            notices.mark_read(ctx.member, notice.id)
+    return f"{API}/me/notices?per_page=100", ctx.auth(ctx.member)
+
+
+@case("reminders.jobs")
+def _jobs(ctx: Ctx, n: int):
+    for _ in range(n):
+        ctx.event()  # two reminders each
+        _notice(ctx, [ctx.member.id], send_at=utcnow() + timedelta(days=1))  # scheduled
+    return f"{API}/admin/jobs", ctx.auth(ctx.staff)
+
+
+def _suggestion(ctx: Ctx, replies: int = 1, public: bool = False):
+    s, receipt = suggestions.submit(ctx.make.member().id, "canteen_facilities", None, "食堂晚班没有热饭")
+    suggestions.file_held(force=True)
+    filed = suggestions.get(s.id)
+    for _ in range(replies):
+        suggestions.add_message(filed, "staff", "已转食堂")
+    if public:
+        suggestions.update_suggestion(filed.id, None, True)
+    return filed, receipt
+
+
+@case("suggestions.inbox")
+def _suggestion_inbox(ctx: Ctx, n: int):
+    for i in range(n):
+        _suggestion(ctx, replies=i % 3)
+    return f"{API}/suggestions?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("suggestions.public_board")
+def _public_board(ctx: Ctx, n: int):
+    for i in range(n):
+        _suggestion(ctx, replies=1 + i % 2, public=True)
+    return f"{API}/suggestions/public?per_page=100", ctx.auth(ctx.member)
+
+
+@case("suggestions.suggestion_stats")
+def _suggestion_stats(ctx: Ctx, n: int):
+    # Groups under 5 are hidden: each call adds 5 suggestions to each of n // 3 categories more.
+    start = ctx.state.get("categories", 0)
+    ctx.state["categories"] = start + n // 3
+    for category in CATEGORIES[start:start + n // 3]:
+        for _ in range(5):
+            suggestions.submit(ctx.make.member().id, category, None, "意见")
+    suggestions.file_held(force=True)
+    return f"{API}/suggestions/stats", ctx.auth(ctx.staff)
+
+
+def _thread(ctx: Ctx, n: int):
+    if "suggestion" not in ctx.state:
+        ctx.state["suggestion"] = _suggestion(ctx, replies=0)
+    filed, receipt = ctx.state["suggestion"]
+    for i in range(n):
+        suggestions.add_message(filed, "staff" if i % 2 else "submitter", f"回复 {i}")
+    return filed, receipt
+
+
+@case("suggestions.my_suggestion")
+def _my_suggestion(ctx: Ctx, n: int):
+    _, receipt = _thread(ctx, n)
+    return f"{API}/suggestions/mine", {"X-Receipt": receipt}
+
+
+@case("suggestions.staff_suggestion")
+def _staff_suggestion(ctx: Ctx, n: int):
+    filed, _ = _thread(ctx, n)
+    return f"{API}/suggestions/{filed.id}", ctx.auth(ctx.staff)
+
+
+def list_endpoints(app) -> dict[str, str]:
+    """{endpoint: name of its list field} for every GET route whose JSON answer has a list of objects."""
+    doc = openapi_document(app)
+    schemas = doc["components"]["schemas"]
+    found = {}
+    for ops in doc["paths"].values():
+        op = ops.get("get")
+        if op is None:
+            continue
+        ref = op["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" not in ref:
+            continue
+        props = schemas[ref["$ref"].rsplit("/", 1)[1]].get("properties", {})
+        for field, prop in props.items():
+            item = prop.get("items", {}).get("$ref", "").rsplit("/", 1)[-1]
+            # A list of objects (rows), not of enum values (a member's roles, a notice's channels).
+            if prop.get("type") == "array" and schemas.get(item, {}).get("type") == "object":
+                found.setdefault(op["operationId"].removesuffix("_get"), field)
+    return found
+
+
+def test_every_list_endpoint_has_a_statement_count_case(app):
+    endpoints = set(list_endpoints(app))
+    missing, stale = endpoints - set(CASES), set(CASES) - endpoints
+    assert not missing, f"list endpoints without a case here (add one): {sorted(missing)}"
+    assert not stale, f"cases for endpoints that no longer list: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_a_page_costs_the_same_statements_whatever_its_rows(endpoint, app, client, make, auth, db):
+    field = list_endpoints(app)[endpoint]
+    ctx = Ctx(client, make, auth, db)
+    counts, lengths = [], []
+    for n in (FEW, MANY):
+        url, headers = CASES[endpoint](ctx, n)
+        db.session.flush()
+        with statements_of(db.engine) as statements:
+            r = client.get(url, headers=headers)
+        assert r.status_code == 200, r.json
+        counts.append(statements)
+        lengths.append(len(r.json[field]))
+    assert 0 < lengths[0] < lengths[1], lengths  # the rows made are on the page
+    assert len(counts[1]) <= len(counts[0]), "\n".join(["few:", *counts[0], "many:", *counts[1]])
