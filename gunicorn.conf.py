@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlsplit
 from gunicorn import util
 from gunicorn.glogging import Logger
 
-from server.config import ConfigError, load_config
+from server.core.config import ConfigError, load_config
 
-# A bad setting stops gunicorn here, in the master, with the one line of server/config.py, before any
+# A bad setting stops gunicorn here, in the master, with the one line of server/core/config.py, before any
 # worker starts (each worker would otherwise report it in turn).
 try:
     load_config()
@@ -55,7 +55,7 @@ class AnonymityLogger(Logger):
     Dropped rather than blanked: log lines are written in request order, so a line kept with its address,
     user agent and time removed still sits between its neighbours' exact times and next to the same
     member's other requests (sign-in, opening the form), which link it again. Only its absence unlinks it.
-    Unexpected errors on these routes still reach the error log through server/errors.py.
+    Unexpected errors on these routes still reach the error log through server/core/errors.py.
     """
 
     def access(self, resp, req, environ, request_time):
@@ -72,7 +72,7 @@ def _json_error(sock, status_int, reason, mesg):
     """What gunicorn answers itself (a request it cannot parse or that breaks its limits), in the
     contract's error shape instead of an HTML page; its own message stays in its error log."""
     from server import SECURITY_HEADERS  # in the worker, where the app is loaded already
-    from server.errors import error_document
+    from server.core.errors import error_document
 
     doc = error_document(status_int)
     if header := re.fullmatch(r"Invalid HTTP Header: '([A-Z0-9-]+)'", mesg):

@@ -41,8 +41,8 @@ TARGET_RATE = 500
 def set_up(app, members: int, slots: int, capacity: int) -> tuple[list[int], list[str]]:
     from server.bookings import calendars
     from server.bookings.slots import create_slots
-    from server.extensions import db
-    from server.timeutil import utcnow
+    from server.core.extensions import db
+    from server.core.timeutil import utcnow
 
     with app.app_context():
         member_ids, (staff_id,) = seed_members(members)
@@ -63,7 +63,7 @@ def verify(app, slot_ids: list[int], aimed: Counter, result, members: int, capac
     from sqlalchemy import func, select
 
     from server.bookings.models import Booking, Slot
-    from server.extensions import db
+    from server.core.extensions import db
 
     problems = []
     seats = sum(min(capacity, n) for n in aimed.values())

@@ -44,10 +44,10 @@ def set_up(app, members: int) -> tuple[int, list[str], str]:
     id, the members' tokens and a staff token."""
     from sqlalchemy import insert
 
+    from server.core.extensions import db
+    from server.core.timeutil import utcnow
     from server.events import lifecycle
     from server.events.models import Registration
-    from server.extensions import db
-    from server.timeutil import utcnow
 
     with app.app_context():
         member_ids, (staff_id,) = seed_members(members)
@@ -118,8 +118,8 @@ class CheckinRequests:
 def verify(app, event_id: int, result, members: int) -> list[str]:
     from sqlalchemy import func, select
 
+    from server.core.extensions import db
     from server.events.models import Checkin
-    from server.extensions import db
 
     problems = []
     if result.failures or set(result.statuses) != {201}:

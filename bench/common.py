@@ -69,7 +69,7 @@ def database(url: str | None, admin_url: str = ADMIN_URL) -> Iterator[str]:
 
 def make_app(url: str, secret_key: str):
     from server import create_app
-    from server.extensions import db
+    from server.core.extensions import db
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key})
     with app.app_context():
@@ -82,7 +82,7 @@ def seed_members(count: int, staff: int = 1) -> tuple[list[int], list[int]]:
     Employee numbers carry a per-run prefix so a reused database takes another run."""
     from sqlalchemy import insert
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.members.models import Member
 
     run = secrets.token_hex(3)

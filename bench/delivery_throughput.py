@@ -129,7 +129,7 @@ def plan_notice(app) -> tuple[int, dict]:
     """A fresh notice to everyone on push with SMS fallback; every consent is restored first."""
     from sqlalchemy import func, select, update
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices import services
     from server.notices.models import Delivery, SubscriptionQuota
 
@@ -147,7 +147,7 @@ def plan_notice(app) -> tuple[int, dict]:
 def expected_recipients(app, nid: int) -> dict[str, set[str]]:
     from sqlalchemy import select
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.members.models import Member, WechatUser
     from server.notices.models import Delivery
 
@@ -176,7 +176,7 @@ def worker_env(url: str, wechat: Fake, sms: Fake, cfg: Config) -> dict:
 def queued_count(app, nid: int) -> int:
     from sqlalchemy import func, select
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices.models import Delivery
 
     with app.app_context():
@@ -189,7 +189,7 @@ def queued_count(app, nid: int) -> int:
 def outcome(app, nid: int) -> dict:
     from sqlalchemy import func, select
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices.models import Delivery
 
     with app.app_context():
@@ -323,7 +323,7 @@ def main() -> int:
         return 0
 
     from server import create_app
-    from server.extensions import db
+    from server.core.extensions import db
 
     configs = [Config.parse(c) for c in args.configs.split(",")] if args.configs else \
         [Config(args.workers, args.batch, args.threads)]

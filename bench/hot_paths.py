@@ -31,10 +31,10 @@ def set_up(app, route: str, n: int) -> tuple[list[str], list[tuple[str, str, dic
 
     from server.bookings import calendars
     from server.bookings.slots import create_slots
+    from server.core.extensions import db
+    from server.core.timeutil import utcnow
     from server.events import checkin, lifecycle
     from server.events.models import Registration
-    from server.extensions import db
-    from server.timeutil import utcnow
 
     with app.app_context():
         member_ids, (staff_id,) = seed_members(n)
@@ -74,7 +74,7 @@ def measure(app, url: str, route: str, requests: int, profile_dir: str | None) -
     from sqlalchemy import event
     from sqlalchemy.engine import make_url
 
-    from server.extensions import db
+    from server.core.extensions import db
 
     warm = max(50, requests // 5)
     tokens, calls = set_up(app, route, warm + requests)
@@ -130,7 +130,7 @@ def main() -> None:
             app = make_app(url, secrets.token_urlsafe(48))
             measure(app, url, route, args.requests, args.profile)
             with app.app_context():
-                from server.extensions import db
+                from server.core.extensions import db
 
                 db.engine.dispose()
 

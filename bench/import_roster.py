@@ -71,7 +71,7 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))  # keep the dev key file out of it
 
     from server import create_app
-    from server.extensions import db
+    from server.core.extensions import db
     from server.members.roster import import_rows, read_roster
 
     first = generate(args.rows)

@@ -44,7 +44,7 @@ def member_kind(i: int, push_share: float = 0.5) -> str:
 
 def seed(app, count: int, push_share: float = 0.5, no_phone_every: int = 50, consents: int = 1) -> dict:
     """COPY ``count`` members, their WeChat bindings and consents into the app's PostgreSQL database."""
-    from server.extensions import db
+    from server.core.extensions import db
 
     run = secrets.token_hex(3)
     template = app.config["WECHAT_NOTICE_TEMPLATE_ID"]
@@ -86,7 +86,7 @@ def seed(app, count: int, push_share: float = 0.5, no_phone_every: int = 50, con
 
 
 def create_notice(app, channels=("push", "sms"), title="关于开展2025年度职工健康体检的通知") -> int:
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices import services
 
     with app.app_context():
@@ -150,7 +150,7 @@ class StatementTimer:
 
 
 def plan(app, notice_id: int) -> dict:
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices import services
 
     with app.app_context():
@@ -176,7 +176,7 @@ def plan(app, notice_id: int) -> dict:
 def written(app, notice_id: int) -> dict:
     from sqlalchemy import func, select
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices.models import Delivery, Notice, NoticeRecipient
 
     with app.app_context():
@@ -195,7 +195,7 @@ def explain(app, notice_id: int) -> str:
     """EXPLAIN ANALYZE of every planning statement, inside one transaction that is rolled back."""
     from sqlalchemy import event
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices import services
 
     out = io.StringIO()
@@ -234,7 +234,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from server import create_app
-    from server.extensions import db
+    from server.core.extensions import db
 
     with database(args.database_url) as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})

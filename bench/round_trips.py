@@ -30,10 +30,10 @@ def run(url: str) -> None:
     from psycopg.pq import TransactionStatus
     from sqlalchemy import event
 
+    from server.core.extensions import db
+    from server.core.timeutil import utcnow
     from server.events import checkin
     from server.events.signup import register
-    from server.extensions import db
-    from server.timeutil import utcnow
     from tests.factories import Factory
 
     app = make_app(url, "round-trips-" + "k" * 32)

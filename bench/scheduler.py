@@ -72,8 +72,8 @@ def seed(app, events: int, registrants: int) -> dict:
     """Bulk-insert the calendar, the members and event X; returns X's ids."""
     from sqlalchemy import func, insert, select
 
+    from server.core.extensions import db
     from server.events.models import Event, Registration
-    from server.extensions import db
     from server.members.models import Member
     from server.reminders.models import Reminder
 
@@ -119,8 +119,8 @@ def make_due(app, x: dict, due_at: datetime) -> None:
     """Move X so that its 2 h reminder falls due at ``due_at`` (both rows, one transaction)."""
     from sqlalchemy import update
 
+    from server.core.extensions import db
     from server.events.models import Event
-    from server.extensions import db
     from server.reminders.models import Reminder
 
     with app.app_context():
@@ -185,7 +185,7 @@ import server
 t1 = time.time()
 app = server.create_app()
 t2 = time.time()
-from server.extensions import db
+from server.core.extensions import db
 with app.app_context():
     db.session.execute(db.text("SELECT 1"))
 t3 = time.time()
@@ -237,7 +237,7 @@ def wait_planned(app, x: dict, deadline: float, cpu: CpuWindow | None = None) ->
     from sqlalchemy import text
 
     from server import sqlite_read_only
-    from server.extensions import db
+    from server.core.extensions import db
 
     sql = text("SELECT r.status, r.due_at, r.fired_at, r.notice_id, n.planned_at FROM reminders r "
                "LEFT JOIN notices n ON n.id = r.notice_id WHERE r.id = :id")
@@ -277,7 +277,7 @@ def _aware(value) -> datetime | None:
 def written(app, notice_id: int) -> dict:
     from sqlalchemy import func, select
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices.models import Delivery, NoticeRecipient
 
     with app.app_context():
@@ -304,7 +304,7 @@ def profile_fire(app, x: dict, notice_id: int) -> None:
     the wall time of each SQL statement, this process's CPU and the database backend's (PostgreSQL)."""
     from sqlalchemy import delete, event, update
 
-    from server.extensions import db
+    from server.core.extensions import db
     from server.notices.models import Delivery, Notice, NoticeRecipient
     from server.reminders import services
     from server.reminders.models import Reminder
@@ -378,7 +378,7 @@ def main() -> int:
     from sqlalchemy.engine import make_url
 
     from server import create_app
-    from server.extensions import db
+    from server.core.extensions import db
 
     with ExitStack() as stack:
         if args.sqlite and not args.database_url:

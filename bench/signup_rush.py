@@ -36,9 +36,9 @@ TARGET_RATE = 500
 
 
 def set_up(app, members: int, seats: int) -> tuple[int, list[str]]:
+    from server.core.extensions import db
+    from server.core.timeutil import utcnow
     from server.events import lifecycle
-    from server.extensions import db
-    from server.timeutil import utcnow
 
     with app.app_context():
         member_ids, (staff_id,) = seed_members(members)
@@ -55,8 +55,8 @@ def verify(app, event_id: int, result, members: int, seats: int) -> list[str]:
     """What went wrong, judged from the database and the answers; empty when the outcome is exact."""
     from sqlalchemy import func, select
 
+    from server.core.extensions import db
     from server.events.models import Event, Registration
-    from server.extensions import db
 
     problems = []
     if result.failures or set(result.statuses) != {201}:

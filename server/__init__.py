@@ -10,11 +10,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import ratelimit
-from .api import refuse_control_characters
-from .config import INSTANCE, ConfigError, load_config
-from .errors import register_error_handlers
-from .extensions import db, migrate
+from .core import ratelimit
+from .core.api import refuse_control_characters
+from .core.config import INSTANCE, ConfigError, load_config
+from .core.errors import register_error_handlers
+from .core.extensions import db, migrate
 
 API_PREFIX = "/api/v1"
 

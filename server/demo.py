@@ -17,9 +17,10 @@ from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
 from .bookings.slots import create_slots
+from .core.extensions import db, transaction
+from .core.timeutil import SHANGHAI, utcnow
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
-from .extensions import db, transaction
 from .members.cli import require_schema
 from .members.models import Department, Grid, Member, Tag
 from .members.roster import RosterRow, import_rows
@@ -27,7 +28,6 @@ from .notices import services as notices
 from .notices.models import Notice
 from .suggestions import services as suggestions
 from .suggestions.models import Suggestion
-from .timeutil import SHANGHAI, utcnow
 
 DEMO_PASSWORD = "demo1234"
 DEPARTMENTS = ("生产一部", "生产二部", "技术部", "质量部", "行政部", "后勤保障部")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from .extensions import db
+from .core.extensions import db
 
 bp = Blueprint("health", __name__)
 
@@ -23,7 +23,7 @@ def healthz():
 @bp.get("/api/v1/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of this API."""
-    from .api import openapi_document
+    from .core.api import openapi_document
 
     doc = current_app.extensions.get("openapi_doc")
     if doc is None:

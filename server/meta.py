@@ -1,4 +1,4 @@
-"""What every client reads once at start: the Chinese label of each vocabulary value (server/vocabulary.py).
+"""What every client reads once at start: the Chinese label of each vocabulary value (server/core/vocabulary.py).
 
 Open to anyone (labels are not secret; the mini-program needs them before binding). The body is the same
 for every caller until the server is upgraded, so it carries an ETag and may be cached for five minutes; a
@@ -12,8 +12,8 @@ import json
 from flask import Blueprint, Response, request
 from pydantic import ConfigDict, RootModel
 
-from .api import api
-from .vocabulary import REGISTRY, all_labels
+from .core.api import api
+from .core.vocabulary import REGISTRY, all_labels
 
 bp = Blueprint("meta", __name__)
 

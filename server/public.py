@@ -10,10 +10,10 @@ import secrets
 from flask import Blueprint, abort, current_app, g, render_template
 from sqlalchemy import exists, select
 
+from .core.extensions import db
+from .core.timeutil import SHANGHAI
 from .events.models import Event, EventAudience, EventStatus
-from .extensions import db
 from .notices.models import Notice, NoticeStatus
-from .timeutil import SHANGHAI
 
 bp = Blueprint("public", __name__)
 

@@ -28,9 +28,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import or_, update
 
-from .extensions import db, transaction
+from .core.extensions import db, transaction
+from .core.timeutil import SHANGHAI, utcnow
 from .reminders.models import SchedulerLease
-from .timeutil import SHANGHAI, utcnow
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
 from server import create_app
-from server.extensions import db as _db
+from server.core.extensions import db as _db
 
 from .factories import Factory
 
@@ -116,7 +116,7 @@ def _fresh_rate_limits(request):
     """Throttle counters start empty in every test (the app, and its in-process counters, are shared)."""
     yield
     if "app" in request.fixturenames:
-        from server import ratelimit
+        from server.core import ratelimit
 
         with request.getfixturevalue("app").app_context():
             ratelimit.reset()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+from server.core.timeutil import utcnow
 from server.members.models import Department, Grid, Member, Tag
-from server.timeutil import utcnow
 
 _seq = itertools.count(1)
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import exists, literal, select
 
-from server import audiences
 from server.bookings.models import CalendarAudience
-from server.errors import AppError
+from server.core import audiences
+from server.core.errors import AppError
 from server.events.models import Event, EventAudience
 from server.members.models import Member
 from tests.statements import statements_of

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import INSTANCE, ConfigError, load_config
+from server.core.config import INSTANCE, ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

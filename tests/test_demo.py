@@ -6,11 +6,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from server.bookings.models import Booking, Calendar, CalendarAudience, Slot
+from server.core.timeutil import utcnow
 from server.events.models import Checkin, Event, EventAudience, Registration
 from server.members.models import Department, Grid, Member, MemberTag, Tag
 from server.notices.models import Delivery, Notice
 from server.suggestions.models import Suggestion, SuggestionMessage
-from server.timeutil import utcnow
 
 MODELS = (Department, Grid, Tag, Member, MemberTag, Event, EventAudience, Registration, Checkin,
           Calendar, CalendarAudience, Slot, Booking, Notice, Delivery, Suggestion, SuggestionMessage)

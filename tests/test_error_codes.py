@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from server.api import _REGISTRY, api
-from server.error_codes import CATALOGUE
-from server.errors import _HTTP, AppError, error_document
+from server.core.api import _REGISTRY, api
+from server.core.error_codes import CATALOGUE
+from server.core.errors import _HTTP, AppError, error_document
 
 API = "/api/v1"
 ROOT = Path(__file__).resolve().parent.parent

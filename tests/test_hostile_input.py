@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from server.api import _REGISTRY
+from server.core.api import _REGISTRY
 
 API = "/api/v1"
 HUGE = "99999999999999999999"
@@ -75,7 +75,7 @@ def _unchecked_times(annotation, checked: bool = False):
 
     import pydantic
 
-    from server.api import _plausible
+    from server.core.api import _plausible
 
     pydantic_times = (pydantic.AwareDatetime, pydantic.NaiveDatetime, pydantic.FutureDatetime,
                       pydantic.PastDatetime, pydantic.FutureDate, pydantic.PastDate)
@@ -156,7 +156,7 @@ def test_malformed_token_payloads_are_401(app, client, make, payload):
     """Even a token signed with our own key but malformed inside is refused, on plain and hot routes."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from server.config import secret_keys
+    from server.core.config import secret_keys
 
     make.member()
     token = URLSafeTimedSerializer(secret_keys(app.config, "TOKEN_SECRET_KEY")[0], salt="auth-token").dumps(payload)
@@ -216,7 +216,7 @@ def test_a_control_character_in_any_string_of_any_body_is_refused_naming_the_fie
     """Generated from the schemas: each string field of each route that takes a body, with NUL and another
     control character, is a 400 naming that field, and nothing is stored. A route without a body schema
     gets one unknown field (it refuses fields all the same)."""
-    from server import ratelimit
+    from server.core import ratelimit
 
     before = _row_counts(db)
     writes, checked = set(), set()
@@ -317,7 +317,7 @@ def test_every_route_that_takes_a_body_refuses_another_media_type_and_an_oversiz
     one used to be cut at the limit and read as if whole)."""
     import io
 
-    from server import ratelimit
+    from server.core import ratelimit
 
     oversized = b'{"note": "x"}' + b" " * app.config["MAX_CONTENT_LENGTH"]
     checked = 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from server.api import JSON, MULTIPART, api
+from server.core.api import JSON, MULTIPART, api
 
 ROOT = Path(__file__).resolve().parents[1]
 API = "/api/v1"
@@ -114,7 +114,7 @@ def upload_app(app):
 
     yield own
     with own.app_context():
-        from server.extensions import db
+        from server.core.extensions import db
 
         db.engine.dispose()
 
@@ -272,7 +272,7 @@ def test_bodies_through_gunicorn(gunicorn):
 def test_the_control_socket_lies_in_the_instance_folder(monkeypatch):
     from gunicorn.app.wsgiapp import WSGIApplication
 
-    from server.config import INSTANCE
+    from server.core.config import INSTANCE
 
     monkeypatch.setattr(sys, "argv", ["gunicorn", "-c", str(ROOT / "gunicorn.conf.py")])
     cfg = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg

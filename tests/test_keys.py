@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from server.config import ConfigError, load_config
+from server.core.config import ConfigError, load_config
+from server.core.timeutil import utcnow
 from server.events import checkin, signup
-from server.timeutil import utcnow
 
 OLD, NEW = "old-key-" + "o" * 40, "new-key-" + "n" * 40
 KEYS = ("TOKEN_SECRET_KEY", "QR_SECRET_KEY", "RECEIPT_SECRET_KEY")

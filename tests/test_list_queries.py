@@ -12,13 +12,13 @@ from datetime import timedelta
 
 import pytest
 
-from server.api import openapi_document
 from server.bookings import booking
+from server.core.api import openapi_document
+from server.core.timeutil import utcnow
 from server.events import signup
 from server.events.models import Checkin
 from server.notices import services as notices
 from server.suggestions import services as suggestions
-from server.timeutil import utcnow
 from tests.statements import statements_of
 
 API = "/api/v1"

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from server import create_app
-from server.config import ConfigError, load_config
+from server.core.config import ConfigError, load_config
 
 API = "/api/v1"
 
@@ -59,7 +59,7 @@ def test_database_restart_mid_run_recovers(app):
         assert answers[0].headers["Retry-After"]
     assert client.get("/healthz").status_code == 200
     with own.app_context():
-        from server.extensions import db
+        from server.core.extensions import db
 
         db.engine.dispose()
 
@@ -152,7 +152,7 @@ def test_migrations_build_the_same_schema_as_the_models(tmp_path):
     from alembic.migration import MigrationContext
     from flask_migrate import upgrade
 
-    from server.extensions import db
+    from server.core.extensions import db
 
     url = f"sqlite:///{tmp_path / 'migrated.db'}"
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "k" * 40})
@@ -173,7 +173,7 @@ def test_migrations_on_postgresql_build_the_models_schema_and_the_same_take_book
     from flask_migrate import upgrade
 
     from server.bookings.models import TAKE_BOOKING_SQL
-    from server.extensions import db
+    from server.core.extensions import db
     from tests.conftest import _pg_schema_url
 
     url = _pg_schema_url(os.environ["TEST_DATABASE_URL"], f"migrated_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")

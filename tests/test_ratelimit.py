@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from server import create_app
-from server.ratelimit import hit, limit
+from server.core.ratelimit import hit, limit
 
 
 def test_a_route_limit_answers_429_in_our_shape_and_lets_the_client_back_at_retry_after(tmp_path):
@@ -48,7 +48,7 @@ def test_a_limit_hit_from_code_says_when_to_come_back(app):
 
 def test_counters_fall_back_to_this_process_when_redis_is_down(app, monkeypatch):
     """A Redis outage must not turn every sign-in into a 500: the process counts alone meanwhile."""
-    from server.ratelimit import Throttle
+    from server.core.ratelimit import Throttle
 
     down = Throttle("redis://127.0.0.1:1/0")  # nothing listens on port 1
     monkeypatch.setitem(app.extensions, "throttle", down)

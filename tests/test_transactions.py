@@ -13,13 +13,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from server import create_app
-from server.api import Out, api
-from server.errors import AppError
+from server.core.api import Out, api
+from server.core.errors import AppError
+from server.core.extensions import savepoint, statement_per_transaction, transaction
+from server.core.timeutil import utcnow
 from server.events.models import Event
-from server.extensions import savepoint, statement_per_transaction, transaction
 from server.members.auth import issue_token
 from server.members.models import Department
-from server.timeutil import utcnow
 
 from .factories import Factory
 
@@ -36,7 +36,7 @@ views = Blueprint("tx_views", __name__)
 
 
 def _department(name: str) -> Department:
-    from server.extensions import db
+    from server.core.extensions import db
 
     dept = Department(name=name)
     db.session.add(dept)
@@ -46,7 +46,7 @@ def _department(name: str) -> Department:
 @views.post("/refuse-after-flush")
 @api()
 def refuse_after_flush():
-    from server.extensions import db
+    from server.core.extensions import db
 
     _department("flushed, then refused")
     db.session.flush()  # the row is in the database's transaction now
@@ -56,7 +56,7 @@ def refuse_after_flush():
 @views.post("/clash-at-commit")
 @api()
 def clash_at_commit():
-    from server.extensions import db
+    from server.core.extensions import db
 
     _department("written before the clash")
     db.session.flush()
@@ -67,7 +67,7 @@ def clash_at_commit():
 @views.post("/conflict-in-savepoint")
 @api()
 def conflict_in_savepoint():
-    from server.extensions import db
+    from server.core.extensions import db
 
     _department("the request's other work")
     db.session.flush()
@@ -84,7 +84,7 @@ def conflict_in_savepoint():
 @views.post("/lose-connection-at-commit")
 @api()
 def lose_connection_at_commit():
-    from server.extensions import db
+    from server.core.extensions import db
 
     _department("never stored")
     db.session.flush()
@@ -122,7 +122,7 @@ def tx_app(app):
     other.register_blueprint(views, url_prefix="/t")
     yield other
     with other.app_context():
-        from server.extensions import db
+        from server.core.extensions import db
 
         db.engine.dispose()
 
@@ -205,7 +205,7 @@ def test_only_a_view_declared_own_may_commit_statement_by_statement(tx_app, comm
 
 
 def test_the_hot_paths_declare_their_own_transaction(app):
-    from server.api import _REGISTRY
+    from server.core.api import _REGISTRY
 
     own = sorted(f"{m} {rule.rule}" for rule in app.url_map.iter_rules()
                  for m in rule.methods or () if _REGISTRY.get(app.view_functions[rule.endpoint], {})
@@ -230,9 +230,9 @@ def test_a_job_transaction_commits_or_rolls_back_as_one(app, committing_db):
 # (file, function) → why it may end a transaction itself. Anything else under server/ that calls
 # .commit() fails here: a route or a service hands its work to @api, a job to extensions.transaction().
 ALLOWED_COMMITS = {
-    ("server/api.py", "_commit"): "the request's one commit, in @api",
-    ("server/extensions.py", "transaction"): "the unit of work of jobs, commands and workers",
-    ("server/extensions.py", "ordinary_transaction"): "ends statement_per_transaction() early (sign-up again)",
+    ("server/core/api.py", "_commit"): "the request's one commit, in @api",
+    ("server/core/extensions.py", "transaction"): "the unit of work of jobs, commands and workers",
+    ("server/core/extensions.py", "ordinary_transaction"): "ends statement_per_transaction() early (sign-up again)",
     # The delivery worker's hot path: claim, send and record are separate transactions by design
     # (docs/delivery.md), each explicit where it happens.
     ("server/notices/delivery.py", "claim"): "claims due rows (a lease) before any provider call",
@@ -245,7 +245,8 @@ ALLOWED_COMMITS = {
 # Rollbacks that end more than a savepoint: the error handlers, the job helper, the health probe and
 # the roster import that found nothing to import.
 ALLOWED_ROLLBACKS = {
-    ("server/errors.py", "_rollback"), ("server/extensions.py", "transaction"), ("server/health.py", "healthz"),
+    ("server/core/errors.py", "_rollback"), ("server/core/extensions.py", "transaction"),
+    ("server/health.py", "healthz"),
     ("server/members/cli.py", "import_command"),
     ("server/suggestions/services.py", "file_held"),  # its own savepoint (begin_nested), not the job's work
 }

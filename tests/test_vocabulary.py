@@ -1,4 +1,4 @@
-"""Vocabularies (server/vocabulary.py): the labels clients read, the values schemas take, and what the
+"""Vocabularies (server/core/vocabulary.py): the labels clients read, the values schemas take, and what the
 database's CHECK constraints admit, all from one declaration per vocabulary."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from server import create_app
-from server.vocabulary import REGISTRY, Vocabulary
+from server.core.vocabulary import REGISTRY, Vocabulary
 
 API = "/api/v1"
 
@@ -174,7 +174,7 @@ def test_the_migrated_database_holds_the_same_checks(tmp_path):
     """Alembic's comparison skips CHECK texts: the migrations' copies are proved here by what they admit."""
     from flask_migrate import upgrade
 
-    from server.extensions import db
+    from server.core.extensions import db
 
     url = f"sqlite:///{tmp_path / 'migrated.db'}"
     if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):

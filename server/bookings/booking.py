@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, case, func, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import audiences as audiences_
-from ..errors import AppError, invalid_request
-from ..extensions import db, statement_per_transaction
+from ..core import audiences as audiences_
+from ..core.errors import AppError, invalid_request
+from ..core.extensions import db, statement_per_transaction
+from ..core.timeutil import SHANGHAI, UTCDateTime, utcnow
 from ..members.auth import member_confirmed
 from ..members.models import Department, Grid, Member
-from ..timeutil import SHANGHAI, UTCDateTime, utcnow
 from .calendars import get_calendar
 from .messages import local, span_label, tell
 from .models import Booking, BookingStatus, Calendar, CalendarAudience, Slot, SlotStatus

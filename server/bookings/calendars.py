@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import exists, func, insert, select
 
-from .. import audiences as audiences_
-from ..errors import AppError
-from ..extensions import db, get_or_raise
+from ..core import audiences as audiences_
+from ..core.errors import AppError
+from ..core.extensions import db, get_or_raise
 from ..members.models import Member
 from .models import Calendar, CalendarAudience
 

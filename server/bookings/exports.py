@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response
 
-from ..exports import download as spreadsheet
-from ..exports import local_text
-from ..timeutil import SHANGHAI
+from ..core.exports import download as spreadsheet
+from ..core.exports import local_text
+from ..core.timeutil import SHANGHAI
 from .models import BookingStatus
 
 HEADERS = ["日期", "开始", "结束", "工号", "姓名", "部门", "网格", "手机", "状态", "预约时间", "取消时间", "取消方"]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..core.timeutil import SHANGHAI
 from ..notices import services as notices
-from ..timeutil import SHANGHAI
 from .models import Calendar, Slot
 
 WEEKDAYS = "一二三四五六日"

@@ -6,10 +6,10 @@ from typing import Optional
 from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..audiences import AudienceKind
-from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
-from ..vocabulary import Vocabulary
+from ..core.audiences import AudienceKind
+from ..core.extensions import db
+from ..core.timeutil import UTCDateTime, utcnow
+from ..core.vocabulary import Vocabulary
 
 
 class CalendarKind(Vocabulary):

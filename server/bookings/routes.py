@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask import g
 
-from ..api import STAFF_ROLES, api
-from ..timeutil import utcnow
+from ..core.api import api
+from ..core.timeutil import utcnow
 from . import booking as booking_
 from . import bp, calendars, exports
 from . import slots as slots_
@@ -32,10 +32,6 @@ from .schemas import (
 BOOKING_ERRORS = ["not_found", "not_eligible", "slot_not_open", "slot_full", "booking_limit"]
 
 
-def _is_staff(member) -> bool:
-    return member.has_any_role(STAFF_ROLES)
-
-
 # --- calendars ------------------------------------------------------------------------------------
 
 @bp.post("/calendars")
@@ -52,7 +48,7 @@ def create_calendar(body: CalendarIn):
 def list_calendars(query: CalendarListQuery):
     """Calendars open to the signed-in member (staff see all)."""
     items, total = calendars.list_calendars(g.member, kind=query.kind, page=query.page, per_page=query.per_page,
-                                            everything=_is_staff(g.member))
+                                            everything=g.member.is_staff)
     return CalendarPage(items=calendars_out(items), page=query.page, per_page=query.per_page, total=total)
 
 
@@ -60,7 +56,7 @@ def list_calendars(query: CalendarListQuery):
 @api(roles=["member"], out=CalendarOut, errors=["not_found"])
 def get_calendar(calendar_id: int):
     """One calendar (404 when it is not open to the member)."""
-    return calendars_out([calendars.visible_calendar(g.member, calendar_id, _is_staff(g.member))])[0]
+    return calendars_out([calendars.visible_calendar(g.member, calendar_id, g.member.is_staff)])[0]
 
 
 # --- slots ----------------------------------------------------------------------------------------
@@ -93,7 +89,7 @@ def create_slots(calendar_id: int, body: SlotsIn):
 @api(roles=["member"], query=SlotListQuery, out=SlotPage, errors=["not_found"])
 def list_slots(calendar_id: int, query: SlotListQuery):
     """Slots in time order; members see published slots only; ?available=1 leaves only bookable ones."""
-    staff = _is_staff(g.member)
+    staff = g.member.is_staff
     calendar = calendars.visible_calendar(g.member, calendar_id, staff)
     items, total = slots_.list_slots(calendar, staff=staff, start=query.from_, end=query.to,
                                      available=query.available, page=query.page, per_page=query.per_page)
@@ -137,7 +133,7 @@ def create_booking(slot_id: int, body: BookingIn):
 @api(roles=["member"], out=CancelOut, errors=["not_found", "cancel_cutoff_passed"])
 def cancel_booking(booking_id: int):
     """Cancel a booking: its member until the cut-off, staff at any time on the member's behalf."""
-    booking_.cancel_booking(g.member, booking_id, staff=_is_staff(g.member))
+    booking_.cancel_booking(g.member, booking_id, staff=g.member.is_staff)
     return CancelOut(status="cancelled")
 
 

@@ -5,10 +5,10 @@ from typing import Literal, Optional
 
 from pydantic import Field, SerializeAsAny, field_validator, model_validator
 
-from ..api import Day, Out, PageQuery, Schema, Timestamp
-from ..audiences import AudienceIn, AudienceOut  # noqa: F401 (the same shapes as for events)
+from ..core.api import Day, Out, PageQuery, Schema, Timestamp
+from ..core.audiences import AudienceIn, AudienceOut  # noqa: F401 (the same shapes as for events)
+from ..core.timeutil import LocalTime
 from ..events.schemas import CancelOut  # noqa: F401
-from ..timeutil import LocalTime
 from .models import BookingStatus, CalendarKind, SlotStatus
 
 

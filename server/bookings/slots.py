@@ -10,12 +10,12 @@ from typing import Any
 from blinker import Namespace
 from sqlalchemy import exists, func, literal, or_, select, update
 
-from .. import audiences as audiences_
-from ..errors import AppError, invalid_request
-from ..extensions import db, get_or_raise
+from ..core import audiences as audiences_
+from ..core.errors import AppError, invalid_request
+from ..core.extensions import db, get_or_raise
+from ..core.timeutil import SHANGHAI, utcnow
 from ..members.models import Member
 from ..notices import services as notices
-from ..timeutil import SHANGHAI, utcnow
 from .calendars import get_calendar
 from .messages import PAGE, day_label, local, part_of_day, slot_location, span_label, tell
 from .models import Booking, BookingStatus, Calendar, CalendarAudience, CalendarKind, Slot, SlotStatus

@@ -37,12 +37,12 @@ from sqlalchemy import Boolean, Integer, String, and_, bindparam, exists, func, 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..config import secret_keys
-from ..errors import AppError, invalid_request
-from ..extensions import db, statement_per_transaction
+from ..core.config import secret_keys
+from ..core.errors import AppError, invalid_request
+from ..core.extensions import db, statement_per_transaction
+from ..core.timeutil import UTCDateTime, to_local_iso, utcnow
 from ..members.auth import expected_token_version, load_member, member_confirmed
 from ..members.models import Member
-from ..timeutil import UTCDateTime, to_local_iso, utcnow
 from .lifecycle import get_event, not_found
 from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
 from .queries import audience_filter

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, g
 
-from ..api import api
-from ..timeutil import utcnow
+from ..core.api import api
+from ..core.timeutil import utcnow
 from . import bp, checkin
 from .checkin_schemas import (
     BatchError,

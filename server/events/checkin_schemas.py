@@ -5,8 +5,8 @@ from typing import Literal, Optional
 
 from pydantic import Field
 
-from ..api import Out, QuerySchema, Schema, Timestamp
-from ..timeutil import LocalTime
+from ..core.api import Out, QuerySchema, Schema, Timestamp
+from ..core.timeutil import LocalTime
 
 # Generous bounds: a real code is ~45 characters and a ticket ~110; anything longer is not ours.
 TOKEN_MAX = 300

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from ..exports import download as spreadsheet
-from ..exports import local_text
+from ..core.exports import download as spreadsheet
+from ..core.exports import local_text
 from .models import RegistrationStatus
 
 HEADERS = ["工号", "姓名", "部门", "网格", "手机", "状态", "候补位次", "报名时间", "签到时间"]

@@ -7,10 +7,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import delete, insert
 
-from .. import audiences as audiences_
-from ..errors import AppError, invalid_request
-from ..extensions import db, get_or_raise
-from ..timeutil import utcnow
+from ..core import audiences as audiences_
+from ..core.errors import AppError, invalid_request
+from ..core.extensions import db, get_or_raise
+from ..core.timeutil import utcnow
 from .models import Event, EventAudience, EventStatus
 from .signals import event_cancelled, event_scheduled
 from .waitlist import fill_seats

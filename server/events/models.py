@@ -6,10 +6,10 @@ from typing import Optional
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..audiences import AudienceKind
-from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
-from ..vocabulary import Vocabulary
+from ..core.audiences import AudienceKind
+from ..core.extensions import db
+from ..core.timeutil import UTCDateTime, utcnow
+from ..core.vocabulary import Vocabulary
 
 
 class EventKind(Vocabulary):

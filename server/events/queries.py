@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
 
-from .. import audiences as audiences_
-from ..extensions import db
+from ..core import audiences as audiences_
+from ..core.extensions import db
 from ..members.models import Department, Grid, Member
 from .lifecycle import get_event
 from .models import Checkin, Event, EventAudience, Registration, RegistrationStatus

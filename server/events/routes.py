@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import g
 
-from ..api import STAFF_ROLES, PageQuery, api
+from ..core.api import PageQuery, api
 from . import bp, exports, lifecycle, queries, signup
 from .presenters import event_out, events_out, my_registrations_out, registration_out, roster_items
 from .schemas import (
@@ -21,10 +21,6 @@ from .schemas import (
 SIGNUP_ERRORS = ["not_found", "not_eligible", "signup_closed", "event_full", "event_cancelled"]
 
 
-def _is_staff(member) -> bool:
-    return member.has_any_role(STAFF_ROLES)
-
-
 @bp.post("/events")
 @api(roles=["staff"], body=EventIn, out=EventOut, status=201)
 def create_event(body: EventIn):
@@ -41,7 +37,7 @@ def list_events(query: EventListQuery):
     """Events open to the signed-in member (staff see every event)."""
     events, total = queries.list_events(
         g.member, start=query.from_, end=query.to, kind=query.kind, page=query.page, per_page=query.per_page,
-        everything=_is_staff(g.member),
+        everything=g.member.is_staff,
     )
     return EventPage(items=events_out(events, g.member), page=query.page, per_page=query.per_page, total=total)
 
@@ -51,7 +47,7 @@ def list_events(query: EventListQuery):
 def get_event(event_id: int):
     """One event, with the member's own registration."""
     event = lifecycle.get_event(event_id)
-    if not _is_staff(g.member) and not queries.is_eligible(g.member, event):
+    if not g.member.is_staff and not queries.is_eligible(g.member, event):
         raise lifecycle.not_found()
     return event_out(event, g.member)
 

@@ -4,9 +4,9 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from ..api import Out, PageQuery, Schema, Timestamp
-from ..audiences import AudienceIn, AudienceOut  # noqa: F401 (events' shapes, imported from here too)
-from ..timeutil import LocalTime
+from ..core.api import Out, PageQuery, Schema, Timestamp
+from ..core.audiences import AudienceIn, AudienceOut  # noqa: F401 (events' shapes, imported from here too)
+from ..core.timeutil import LocalTime
 from .models import EventKind, EventStatus, RegistrationStatus
 
 # A reminder from 5 minutes to 7 days before the start.

@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import audiences as audiences_
-from ..errors import AppError
-from ..extensions import db, ordinary_transaction, savepoint, statement_per_transaction
+from ..core import audiences as audiences_
+from ..core.errors import AppError
+from ..core.extensions import db, ordinary_transaction, savepoint, statement_per_transaction
+from ..core.timeutil import UTCDateTime, to_local_iso, utcnow
 from ..members.auth import member_confirmed
 from ..members.models import Member
-from ..timeutil import UTCDateTime, to_local_iso, utcnow
 from .lifecycle import get_event, not_found
 from .models import Checkin, Event, EventAudience, EventStatus, Registration, RegistrationStatus
 from .waitlist import fill_seats

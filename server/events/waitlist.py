@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.timeutil import utcnow
 from .models import Event, Registration, RegistrationStatus
 from .signals import registration_promoted
 

@@ -13,10 +13,10 @@ from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
-from ..api import STAFF_ROLES
-from ..config import secret_keys
-from ..errors import AppError
-from ..extensions import db
+from ..core.api import STAFF_ROLES
+from ..core.config import secret_keys
+from ..core.errors import AppError
+from ..core.extensions import db
 from .models import Member, WechatUser
 
 

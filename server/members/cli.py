@@ -6,8 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy import inspect
 from werkzeug.security import generate_password_hash
 
-from ..api import STAFF_ROLES
-from ..extensions import db, transaction
+from ..core.extensions import db, transaction
 from .auth import revoke_tokens
 from .models import ROLES, Member
 from .roster import RosterFileError, import_rows, read_roster
@@ -148,7 +147,7 @@ def set_password_command(employee_no: str, password: str | None) -> None:
         member.password_hash = generate_password_hash(password)
         revoke_tokens([member.id])  # whoever signed in with the old password is signed out
     click.echo(f"已设置 {member.name}（{employee_no}）的管理后台密码")
-    if not member.has_any_role(STAFF_ROLES):
+    if not member.is_staff:
         click.echo("注意：该会员没有 staff/secretary/admin 角色，登录后无法使用管理功能")
 
 

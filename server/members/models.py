@@ -6,9 +6,9 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..roles import MemberRole
-from ..timeutil import UTCDateTime, utcnow
+from ..core.extensions import db
+from ..core.roles import STAFF_ROLES, MemberRole
+from ..core.timeutil import UTCDateTime, utcnow
 
 ROLES = tuple(MemberRole)
 
@@ -65,6 +65,11 @@ class Member(db.Model):
 
     def has_any_role(self, roles) -> bool:
         return bool(set(self.roles or ()) & set(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff, secretary or admin: sees every event and calendar, acts on members' behalf."""
+        return self.has_any_role(STAFF_ROLES)
 
 
 class WechatUser(db.Model):

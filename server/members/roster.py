@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select, update
 
-from ..extensions import db
-from ..roles import MemberRole
-from ..timeutil import utcnow
+from ..core.extensions import db
+from ..core.roles import MemberRole
+from ..core.timeutil import utcnow
 from .auth import revoke_tokens
 from .models import ROLES, Department, Grid, Member, MemberTag, Tag
 from .services import deactivate

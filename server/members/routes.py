@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, g
 
-from .. import ratelimit
-from ..api import api
-from ..ratelimit import client_address
+from ..core import ratelimit
+from ..core.api import api
+from ..core.ratelimit import client_address
 from . import bp, services
 from .auth import issue_token
 from .schemas import BindIn, BindOut, DevLoginIn, LoginIn, LoginOut, MemberOut, PasswordLoginIn, member_out

@@ -4,9 +4,9 @@ from typing import Optional
 
 from pydantic import Field
 
-from ..api import Out, Schema
-from ..roles import MemberRole
-from ..timeutil import LocalTime
+from ..core.api import Out, Schema
+from ..core.roles import MemberRole
+from ..core.timeutil import LocalTime
 
 
 class LoginIn(Schema):

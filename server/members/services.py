@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import ratelimit
-from ..errors import AppError
-from ..extensions import db, savepoint
-from ..timeutil import utcnow
+from ..core import ratelimit
+from ..core.errors import AppError
+from ..core.extensions import db, savepoint
+from ..core.timeutil import utcnow
 from .models import Member, WechatUser
 
 log = logging.getLogger(__name__)

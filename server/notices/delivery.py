@@ -34,9 +34,9 @@ from notifications.base import Outcome, Result
 from notifications.sms import SmsUnavailable, build_provider
 from notifications.wechat import get_gateway
 
-from ..extensions import db
+from ..core.extensions import db
+from ..core.timeutil import SHANGHAI, utcnow
 from ..members.models import Member, WechatUser
-from ..timeutil import SHANGHAI, utcnow
 from .models import Delivery, DeliveryStatus, Notice, NoticeStatus, SubscriptionQuota
 from .ratelimit import RateLimiter
 from .services import fallback_to_sms

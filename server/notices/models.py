@@ -6,9 +6,9 @@ from typing import Optional
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
-from ..vocabulary import Vocabulary
+from ..core.extensions import db
+from ..core.timeutil import UTCDateTime, utcnow
+from ..core.vocabulary import Vocabulary
 
 
 class NoticeChannel(Vocabulary):

@@ -5,10 +5,10 @@ from flask import Response, current_app, url_for
 
 from notifications import poster
 
-from ..api import api
-from ..errors import AppError
+from ..core.api import api
+from ..core.errors import AppError
+from ..core.timeutil import SHANGHAI, utcnow
 from ..events import lifecycle
-from ..timeutil import SHANGHAI, utcnow
 from . import bp, services
 from .schemas import PosterQuery
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import func, select
 
-from ..extensions import db
+from ..core.extensions import db
 from ..members.models import Member
 from . import services
 from .models import Notice, NoticeRecipient

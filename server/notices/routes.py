@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import g
 
-from ..api import api
+from ..core.api import api
 from . import bp, services
 from .models import NoticeStatus
 from .presenters import deliveries_out, inbox_item_out, inbox_items, notice_out, notices_out, unread_count

@@ -4,9 +4,9 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
-from ..api import Out, PageQuery, QuerySchema, Schema, Timestamp
-from ..audiences import NoticeAudienceIn
-from ..timeutil import LocalTime
+from ..core.api import Out, PageQuery, QuerySchema, Schema, Timestamp
+from ..core.audiences import NoticeAudienceIn
+from ..core.timeutil import LocalTime
 from .models import DELIVERY_CHANNELS, DeliveryStatus, NoticeChannel, NoticeStatus
 
 # A delivery row's channel: the notice channels that send something to someone.

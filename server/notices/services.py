@@ -11,11 +11,11 @@ from sqlalchemy import and_, case, exists, func, insert, literal, select, text, 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .. import audiences
-from ..errors import AppError
-from ..extensions import db, get_or_raise
+from ..core import audiences
+from ..core.errors import AppError
+from ..core.extensions import db, get_or_raise
+from ..core.timeutil import utcnow
 from ..members.models import Member, WechatUser
-from ..timeutil import utcnow
 from .models import Delivery, DeliveryStatus, Notice, NoticeRecipient, NoticeStatus, SubscriptionQuota
 
 NO_CONSENT = "no consent: 会员未授权订阅消息或授权次数已用完"

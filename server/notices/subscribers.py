@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
+from ..core.extensions import db
+from ..core.timeutil import SHANGHAI
 from ..events.models import Registration
 from ..events.signals import event_cancelled, registration_promoted
-from ..extensions import db
-from ..timeutil import SHANGHAI
 from . import services
 
 

@@ -6,9 +6,9 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..timeutil import UTCDateTime, utcnow
-from ..vocabulary import Vocabulary
+from ..core.extensions import db
+from ..core.timeutil import UTCDateTime, utcnow
+from ..core.vocabulary import Vocabulary
 
 
 class ReminderStatus(Vocabulary):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, select, text
 
-from ..extensions import db
+from ..core.extensions import db
 from ..notices.models import Notice, NoticeStatus
 from . import services
 from .schemas import JobOut

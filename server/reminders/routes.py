@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ..api import api
+from ..core.api import api
 from . import bp
 from .presenters import jobs_out
 from .schemas import JobList, JobQuery

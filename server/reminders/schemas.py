@@ -4,8 +4,8 @@ from typing import Optional
 
 from pydantic import Field
 
-from ..api import Out, QuerySchema
-from ..timeutil import LocalTime
+from ..core.api import Out, QuerySchema
+from ..core.timeutil import LocalTime
 
 
 class JobOut(Out):

@@ -15,11 +15,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..bookings import messages, slots
 from ..bookings.models import Calendar, Slot, SlotStatus
+from ..core.extensions import db, transaction
+from ..core.timeutil import SHANGHAI, utcnow
 from ..events.models import Event, EventStatus, Registration
 from ..events.signals import event_cancelled, event_scheduled
-from ..extensions import db, transaction
 from ..notices import services as notices
-from ..timeutil import SHANGHAI, utcnow
 from .models import Reminder, ReminderStatus
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..errors import AppError
+from ..core.errors import AppError
 
 RETRY_AFTER = 1
 

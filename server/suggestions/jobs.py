@@ -5,7 +5,7 @@ import logging
 
 from sqlalchemy import text
 
-from ..extensions import db, transaction
+from ..core.extensions import db, transaction
 from . import services
 
 log = logging.getLogger(__name__)

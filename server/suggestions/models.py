@@ -14,9 +14,9 @@ from typing import Optional
 from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from ..timeutil import UTCDateTime
-from ..vocabulary import Vocabulary
+from ..core.extensions import db
+from ..core.timeutil import UTCDateTime
+from ..core.vocabulary import Vocabulary
 
 
 class SuggestionCategory(Vocabulary):

@@ -13,7 +13,7 @@ import secrets
 
 from flask import current_app
 
-from ..config import secret_keys
+from ..core.config import secret_keys
 
 # Crockford base32: no I, L, O or U, so a code read aloud or copied by hand survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

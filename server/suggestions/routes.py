@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from .. import ratelimit
-from ..api import PageQuery, api
+from ..core import ratelimit
+from ..core.api import PageQuery, api
 from . import bp, services
 from .presenters import message_out, public_suggestions_out, staff_suggestions_out, suggestion_out
 from .schemas import (

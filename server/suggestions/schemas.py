@@ -5,8 +5,8 @@ from typing import Optional
 
 from pydantic import ConfigDict, Field
 
-from ..api import Out, PageQuery, Schema
-from ..timeutil import LocalTime
+from ..core.api import Out, PageQuery, Schema
+from ..core.timeutil import LocalTime
 from .models import MessageAuthor, SuggestionCategory, SuggestionStatus
 
 

@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, text
 
-from .. import ratelimit
-from ..errors import AppError
-from ..extensions import db
-from ..timeutil import SHANGHAI, utcnow
+from ..core import ratelimit
+from ..core.errors import AppError
+from ..core.extensions import db
+from ..core.timeutil import SHANGHAI, utcnow
 from . import receipts
 from .checks import receipt_check_slot
 from .models import HeldWrite, Suggestion, SuggestionCategory, SuggestionMessage, SuggestionStatus, random_id

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from server.bookings import calendars
 from server.bookings.models import Booking, Slot
 from server.bookings.slots import create_slots
+from server.core.timeutil import utcnow
 from server.members.models import Member
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

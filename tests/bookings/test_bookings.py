@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.bookings.calendars import get_calendar
+from server.core.timeutil import SHANGHAI, utcnow
 from server.notices.models import Notice, NoticeRecipient
-from server.timeutil import SHANGHAI, utcnow
 
 API = "/api/v1"
 

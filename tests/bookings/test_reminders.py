@@ -7,10 +7,10 @@ import time_machine
 from sqlalchemy import select
 
 from server.bookings.booking import book_slot, cancel_booking
+from server.core.timeutil import utcnow
 from server.notices.models import Notice, NoticeRecipient
 from server.reminders import services
 from server.reminders.models import Reminder
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

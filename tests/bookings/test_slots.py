@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from server.core.timeutil import SHANGHAI, utcnow
 from server.notices.models import Delivery, Notice, NoticeRecipient
-from server.timeutil import SHANGHAI, utcnow
 
 API = "/api/v1"
 

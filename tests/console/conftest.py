@@ -23,13 +23,13 @@ from server import create_app
 from server.bookings import calendars
 from server.bookings.booking import book_slot
 from server.bookings.slots import create_slots
+from server.core.extensions import db
+from server.core.timeutil import utcnow
 from server.events import lifecycle, signup
-from server.extensions import db
 from server.members.models import Department, Member
 from server.notices import services as notices
 from server.notices.delivery import Worker
 from server.suggestions import services as suggestions
-from server.timeutil import utcnow
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

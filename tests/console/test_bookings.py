@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.timeutil import SHANGHAI, utcnow
+from server.core.timeutil import SHANGHAI, utcnow
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
 expect = sync_api.expect

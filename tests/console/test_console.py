@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from server.core.extensions import db
+from server.core.timeutil import SHANGHAI, utcnow
 from server.events import checkin, lifecycle
-from server.extensions import db
-from server.timeutil import SHANGHAI, utcnow
 
 from .conftest import PLAIN
 
@@ -381,7 +381,7 @@ def test_too_many_attempts_say_how_long_to_wait(site, sign_in):
     import urllib.error
     import urllib.request
 
-    from server import ratelimit
+    from server.core import ratelimit
 
     employee_no = "S-THROTTLE"
     site.make_member("赵干事", roles=("member", "staff"), password="throttle-secret-1", employee_no=employee_no)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.timeutil import SHANGHAI, utcnow
+from server.core.timeutil import SHANGHAI, utcnow
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
 expect = sync_api.expect
@@ -229,7 +229,7 @@ def test_deliveries_a_crash_left_in_doubt_show_as_sending_unknown_and_duplicate(
 
     from notifications.sms import TencentSms
     from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, FakeSms
-    from server.extensions import db
+    from server.core.extensions import db
     from server.members.models import WechatUser
     from server.notices.delivery import Worker
     from server.notices.models import SubscriptionQuota

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from server.core.timeutil import utcnow
 from server.events import checkin, lifecycle, signup
 from server.events.models import Checkin, Event, Registration
 from server.members.models import Member
 from server.notices.models import Notice
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

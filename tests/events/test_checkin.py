@@ -16,11 +16,11 @@ from PIL import Image
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from server.errors import AppError
+from server.core.errors import AppError
+from server.core.timeutil import SHANGHAI, utcnow
 from server.events import checkin, lifecycle, signup
 from server.events.models import Checkin
 from server.members.models import Member
-from server.timeutil import SHANGHAI, utcnow
 from tests.statements import count_statements
 
 API = "/api/v1"

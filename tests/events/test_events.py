@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import time_machine
 from openpyxl import load_workbook
 
+from server.core.timeutil import to_local_iso, utcnow
 from server.events import signals, signup
-from server.timeutil import to_local_iso, utcnow
 
 API = "/api/v1"
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from server.core.timeutil import utcnow
 from server.events import lifecycle
 from server.events.models import Event, Registration
 from server.members.models import Member
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from server import create_app
-from server.config import ConfigError, load_config
+from server.core.config import ConfigError, load_config
 from server.members.models import WechatUser
 
 PHONE = "13912345678"
@@ -383,9 +383,9 @@ def _hot_route(kind: str, make, member_id: int) -> tuple[str, dict, type, dict]:
     """(path, body, model, filter) for a request that succeeds for an active member, and the rows it
     writes, so a refusal can be shown to write nothing."""
     from server.bookings.models import Booking
+    from server.core.timeutil import utcnow
     from server.events import checkin, signup
     from server.events.models import Checkin, Registration
-    from server.timeutil import utcnow
 
     if kind == "sign-up":
         ev = make.event()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from server.bookings.booking import book_slot
 from server.bookings.models import Booking, Slot
+from server.core.timeutil import utcnow
 from server.events import checkin, lifecycle, signup, waitlist
 from server.events.models import Checkin, Event, Registration
 from server.members.models import Member
@@ -17,7 +18,6 @@ from server.members.services import deactivate
 from server.notices.models import Notice, NoticeRecipient
 from server.reminders import services as reminders
 from server.reminders.models import Reminder
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

@@ -14,11 +14,11 @@ from server.bookings import calendars
 from server.bookings.booking import book_slot
 from server.bookings.models import Booking, Slot
 from server.bookings.slots import create_slots
+from server.core.timeutil import utcnow
 from server.events import lifecycle, signup
 from server.events.models import Event, Registration
 from server.members.models import Member
 from server.members.services import deactivate
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
+from server.core.timeutil import utcnow
 from server.members.models import Member, WechatUser
 from server.notices import services
 from server.notices.delivery import Worker
 from server.notices.models import Delivery, Notice, SubscriptionQuota
-from server.timeutil import utcnow
 
 TEMPLATE = "notice-template-dev"
 

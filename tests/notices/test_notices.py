@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from server.core.timeutil import utcnow
 from server.events import signup
 from server.members.models import WechatUser
 from server.notices import services
 from server.notices.models import Delivery, NoticeRecipient
-from server.timeutil import utcnow
 
 API = "/api/v1"
 TEMPLATE = "notice-template-dev"

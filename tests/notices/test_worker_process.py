@@ -21,11 +21,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
+from server.core.timeutil import utcnow
 from server.members.models import Member, WechatUser
 from server.notices import services
 from server.notices.delivery import Worker
 from server.notices.models import Delivery, Notice, SubscriptionQuota
-from server.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONES = [f"1381234{i:04d}" for i in range(5)]

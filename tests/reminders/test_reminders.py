@@ -7,13 +7,13 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
+from server.core.timeutil import utcnow
 from server.events import lifecycle, signup
 from server.members.models import Member
 from server.notices.models import Notice, NoticeRecipient
 from server.reminders import services
 from server.reminders.models import Reminder
 from server.scheduler import take_lease
-from server.timeutil import utcnow
 
 API = "/api/v1"
 

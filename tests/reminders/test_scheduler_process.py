@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from server.core.timeutil import utcnow
 from server.events import lifecycle, signup
 from server.members.models import Member
 from server.notices.models import Notice
 from server.reminders.models import Reminder, SchedulerLease
-from server.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,11 +18,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select, text
 
+from server.core.timeutil import SHANGHAI
 from server.members.auth import issue_token
 from server.suggestions import services
 from server.suggestions.jobs import file_held_writes
 from server.suggestions.models import HeldWrite, Suggestion, SuggestionMessage
-from server.timeutil import SHANGHAI
 from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,7 +202,7 @@ def test_killing_the_filing_process_loses_and_duplicates_nothing(app, committing
         "import os, sys\n"
         "from sqlalchemy import event\n"
         "from server import create_app\n"
-        "from server.extensions import db\n"
+        "from server.core.extensions import db\n"
         "from server.suggestions.jobs import file_held_writes\n"
         "app = create_app({'DATABASE_URL': os.environ['TEST_FILING_DATABASE_URL']})\n"
         "pause_at = os.environ['PAUSE_AT']\n"

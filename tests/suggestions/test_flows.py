@@ -6,8 +6,8 @@ from datetime import date, datetime
 import time_machine
 from sqlalchemy import inspect
 
+from server.core.timeutil import SHANGHAI
 from server.suggestions.models import Suggestion
-from server.timeutil import SHANGHAI
 
 
 def test_daily_limit_per_member_and_next_day(client, db, make, auth, file_now):

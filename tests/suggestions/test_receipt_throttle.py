@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from server.core.timeutil import SHANGHAI
 from server.suggestions.checks import receipt_check_slot
-from server.timeutil import SHANGHAI
 
 ROOT = Path(__file__).resolve().parents[2]
 MINE = "/api/v1/suggestions/mine"

@@ -12,7 +12,7 @@ from limits import parse as parse_limit
 from pydantic import BeforeValidator, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository: server/core/config.py
 INSTANCE = ROOT / "instance"
 
 # WeChat's real API; development and tests point WECHAT_API_BASE_URL at scripts/fake_wechat.py.

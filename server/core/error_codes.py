@@ -75,5 +75,5 @@ def check_codes(codes, where: str) -> list[str]:
     codes = list(codes)
     unknown = [c for c in codes if c not in CATALOGUE]
     if unknown:
-        raise ValueError(f"{where}: error codes not in server/error_codes.py: {', '.join(unknown)}")
+        raise ValueError(f"{where}: error codes not in server/core/error_codes.py: {', '.join(unknown)}")
     return codes

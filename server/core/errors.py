@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 class AppError(Exception):
     """Raised by services; rendered as the contract's error shape.
 
-    The status and the default message come from the catalogue (``server/error_codes.py``); a call site
+    The status and the default message come from the catalogue (``server/core/error_codes.py``); a call site
     passes ``message`` only when it says more than the default (a limit, a time, a name). There is no
     status argument: one code always answers with one status."""
 

@@ -374,11 +374,11 @@ def api(
             info["transaction"] = mode
             info.pop("wrote", None)  # what the view writes, seen by _refuse_writes
             if transaction is not None and (mode == "read") != (request.method in ("GET", "HEAD")):
-                from . import sqlite_read_only  # late: the package imports this module
+                from .. import sqlite_read_only  # late: the package imports this module
 
                 sqlite_read_only.set(mode == "read")  # a GET that writes takes SQLite's write lock up front
             if role_set or auth:
-                from .members.auth import authenticate  # late: members imports api
+                from ..members.auth import authenticate  # late: members imports api
 
                 authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
             if MULTIPART in consumes and request.mimetype == MULTIPART:

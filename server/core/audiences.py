@@ -21,10 +21,10 @@ from typing import Any, Optional
 from pydantic import Field, model_validator
 from sqlalchemy import and_, exists, literal, or_, select
 
+from ..members.models import Department, Grid, Member, MemberTag, Tag
 from .api import GroupName, Out, RowId, Schema
 from .errors import invalid_request
 from .extensions import db
-from .members.models import Department, Grid, Member, MemberTag, Tag
 from .vocabulary import Vocabulary
 
 
@@ -124,7 +124,7 @@ def resolve_notice(audience: dict[str, Any]) -> dict[str, Any]:
         resolved["member_ids"] = member_ids
     for key in ("event_id", "event_confirmed_id"):  # the latter: confirmed registrants only (reminders)
         if audience.get(key) is not None:
-            from .events.models import Event
+            from ..events.models import Event
 
             if db.session.get(Event, audience[key]) is None:
                 bad[f"audience.{key}"] = "活动不存在"
@@ -188,7 +188,7 @@ def stored_condition(a: dict[str, Any]):
     listed groups, or every listed kind for an audience copied from a calendar (``match``)."""
     if a.get("all"):
         return literal(True)
-    from .events.models import Registration
+    from ..events.models import Registration
 
     conds = []
     if a.get("departments_ids"):
