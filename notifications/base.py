@@ -9,6 +9,7 @@ class Result(StrEnum):
     sent = "sent"          # the provider accepted it; never send again
     retry = "retry"        # a passing fault (timeout, 5xx, rate limit): try again later
     failed = "failed"      # it will never work (no consent, invalid number, rejected content)
+    skipped = "skipped"    # not sent on purpose, no provider asked (the recipient left the roster meanwhile)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class Outcome:
     @classmethod
     def failed(cls, error: str) -> Outcome:
         return cls(Result.failed, error=error)
+
+    @classmethod
+    def skipped(cls, reason: str) -> Outcome:
+        return cls(Result.skipped, error=reason)
 
 
 @dataclass(frozen=True)

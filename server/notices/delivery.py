@@ -47,6 +47,7 @@ S = DeliveryStatus
 UNKNOWN_PUSH = "unknown: 发送中断，无法确认微信是否已送达；为免重复，不再重发"
 UNKNOWN_SMS = "unknown: 发送中断，短信服务商无法查询送达状态；为免重复，不再重发"
 NOT_ACCEPTED = "reconciled: 服务商未收到，已重新排队"
+MEMBER_INACTIVE = "member inactive: 会员已停用，不再发送"
 REPORT_DAYS = 7  # Tencent keeps status reports this long
 
 
@@ -66,6 +67,7 @@ class Job:
     phone: str | None = None
     openid: str | None = None
     sent_at: datetime | None = None
+    active: bool = True  # still on the roster when claimed
 
 
 @dataclass
@@ -146,13 +148,13 @@ class Worker:
             jobs = [Job(*r) for r in rows]
             if jobs:
                 member_ids = {j.member_id for j in jobs}
-                contacts = {mid: (phone, openid) for mid, phone, openid in db.session.execute(
-                    select(Member.id, Member.phone, WechatUser.openid)
+                contacts = {mid: (phone, openid, active) for mid, phone, openid, active in db.session.execute(
+                    select(Member.id, Member.phone, WechatUser.openid, Member.is_active)
                     .outerjoin(WechatUser, WechatUser.member_id == Member.id)
                     .where(Member.id.in_(member_ids))
                 ).all()}
                 for j in jobs:
-                    j.phone, j.openid = contacts.get(j.member_id, (None, None))
+                    j.phone, j.openid, j.active = contacts.get(j.member_id, (None, None, False))
                 self._notices = {n.id: n for n in db.session.scalars(
                     select(Notice).where(Notice.id.in_({j.notice_id for j in jobs}))).all()}
                 for n in self._notices.values():
@@ -215,7 +217,9 @@ class Worker:
         outcomes: dict[int, Outcome] = {}
         groups: dict[int, list[Job]] = defaultdict(list)
         for j in jobs:
-            if j.channel == "push":
+            if not j.active:  # deactivated after the notice was planned: a member who left is not messaged
+                outcomes[j.id] = Outcome.skipped(MEMBER_INACTIVE)
+            elif j.channel == "push":
                 if j.openid:
                     calls.append(Call("push", [j]))
                 else:
@@ -286,13 +290,15 @@ class Worker:
 
     def _write_outcomes(self, jobs: list[Job], outcomes: dict[int, Outcome]) -> None:
         now = utcnow()
-        sent, final, retry = [], [], []
+        sent, final, retry, skipped = [], [], [], []
         no_consent: list[Job] = []
         refunds: list[Job] = []
         for j in jobs:
             o = outcomes[j.id]
             if o.result == Result.sent:
                 sent.append({"b_id": j.id, "b_provider": o.provider_id})
+            elif o.result == Result.skipped:
+                skipped.append({"b_id": j.id, "b_error": (o.error or "")[:500]})
             elif o.result == Result.retry and j.attempts < self.max_attempts:
                 delay = o.retry_after or self.backoff_base * 2 ** (j.attempts - 1)
                 delay = min(delay, 3600) * random.uniform(0.8, 1.2)
@@ -323,6 +329,9 @@ class Worker:
         if final:
             conn.execute(update(Delivery).where(mine).values(
                 status=S.failed, last_error=bindparam("b_error"), sent_at=None, lease_until=None), final)
+        if skipped:
+            conn.execute(update(Delivery).where(mine).values(
+                status=S.skipped, last_error=bindparam("b_error"), sent_at=None, lease_until=None), skipped)
         self._settle_consent(no_consent, refunds, now)
         log.debug("worker %s: %d sent, %d to retry, %d failed", self.name, len(sent), len(retry), len(final))
 

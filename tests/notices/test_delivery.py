@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from server.core.timeutil import utcnow
 from server.members.models import Member, WechatUser
-from server.notices import services
+from server.notices import delivery, services
 from server.notices.delivery import Worker
 from server.notices.models import Delivery, Notice, SubscriptionQuota
 
@@ -168,6 +168,27 @@ def test_member_without_phone_is_skipped_not_sent(app, db, make, sms_server):
     drain(app)
     assert statuses(db, n.id) == {(m.id, "sms"): ("skipped", services.NO_PHONE)}
     assert sms_server.sent == []
+
+
+def test_a_member_deactivated_after_planning_is_not_messaged(app, db, make, wechat_server, sms_server):
+    from server.members.services import deactivate
+
+    leaving = member_with_push(db, make, wechat_server)
+    staying = member_with_push(db, make, wechat_server)
+    n = notice(db, [leaving, staying], channels=("push", "sms"))
+    deactivate([leaving.id], utcnow())  # taken off the roster while the rows wait in the outbox
+    db.session.flush()
+    drain(app)
+    db.session.expire_all()
+    assert statuses(db, n.id) == {
+        (leaving.id, "push"): ("skipped", delivery.MEMBER_INACTIVE),
+        (leaving.id, "sms"): ("skipped", delivery.MEMBER_INACTIVE),
+        (staying.id, "push"): ("sent", None),
+        (staying.id, "sms"): ("sent", None),
+    }
+    assert [s["touser"] for s in wechat_server.sent] == [f"o-{staying.employee_no}"]
+    assert [s.phone for s in sms_server.sent] == [staying.phone]
+    assert db.session.get(Notice, n.id).status == "sent"
 
 
 def test_killed_worker_rows_come_back_after_the_lease(app, db, make, sms_server):
