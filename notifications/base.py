@@ -10,6 +10,7 @@ class Result(StrEnum):
     retry = "retry"        # a passing fault (timeout, 5xx, rate limit): try again later
     failed = "failed"      # it will never work (no consent, invalid number, rejected content)
     skipped = "skipped"    # not sent on purpose, no provider asked (the recipient left the roster meanwhile)
+    in_doubt = "in_doubt"  # the request went out and no answer came back (read timeout): it may have been taken
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Outcome:
     @classmethod
     def failed(cls, error: str) -> Outcome:
         return cls(Result.failed, error=error)
+
+    @classmethod
+    def in_doubt(cls, error: str) -> Outcome:
+        return cls(Result.in_doubt, error=error)
 
     @classmethod
     def skipped(cls, reason: str) -> Outcome:

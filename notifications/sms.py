@@ -28,6 +28,8 @@ from requests.adapters import HTTPAdapter
 from .base import Outcome, SmsMessage
 
 log = logging.getLogger(__name__)
+# Prefixes the description of a request that went out but got no answer (see Result.in_doubt).
+IN_DOUBT = "in doubt: "
 
 TENCENT_BASE_URL = "https://sms.tencentcloudapi.com/"
 ALIYUN_BASE_URL = "https://dysmsapi.aliyuncs.com/"
@@ -278,6 +280,9 @@ class _HttpProvider(_Provider):
         """(HTTP status, parsed JSON or None, a description for errors); status None: no answer."""
         try:
             res = self.session.post(url, timeout=self.timeout, **kw)
+        except requests.ReadTimeout as e:
+            # The request was sent whole and the provider may have acted on it: not the same as never sent.
+            return None, None, f"{IN_DOUBT}network: {type(e).__name__}: {e}"[:300]
         except requests.RequestException as e:
             return None, None, f"network: {type(e).__name__}: {e}"[:300]
         try:
@@ -359,6 +364,10 @@ class TencentSms(_HttpProvider):
             request["SessionContext"] = session_context
         status, body, described = self._call("SendSms", request)
         answer = body.get("Response") if isinstance(body, dict) else None
+        if status is None and described.startswith(IN_DOUBT) and session_context:
+            # The status reports can tell later whether it was taken (reconciliation); resending now might
+            # send it twice.
+            return [Outcome.in_doubt(described)] * len(numbers)
         if status != 200 or not isinstance(answer, dict):
             return [Outcome.retry(described)] * len(numbers)
         if isinstance(answer.get("Error"), dict):

@@ -290,7 +290,7 @@ class Worker:
 
     def _write_outcomes(self, jobs: list[Job], outcomes: dict[int, Outcome]) -> None:
         now = utcnow()
-        sent, final, retry, skipped = [], [], [], []
+        sent, final, retry, skipped, in_doubt = [], [], [], [], []
         no_consent: list[Job] = []
         refunds: list[Job] = []
         for j in jobs:
@@ -299,6 +299,10 @@ class Worker:
                 sent.append({"b_id": j.id, "b_provider": o.provider_id})
             elif o.result == Result.skipped:
                 skipped.append({"b_id": j.id, "b_error": (o.error or "")[:500]})
+            elif o.result == Result.in_doubt:
+                # Left `sending` under its lease: when the lease runs out, reconcile() asks the provider's
+                # reports, as for a worker that died mid-call (sent if taken, queued again if not).
+                in_doubt.append({"b_id": j.id, "b_error": (o.error or "")[:500]})
             elif o.result == Result.retry and j.attempts < self.max_attempts:
                 delay = o.retry_after or self.backoff_base * 2 ** (j.attempts - 1)
                 delay = min(delay, 3600) * random.uniform(0.8, 1.2)
@@ -329,6 +333,8 @@ class Worker:
         if final:
             conn.execute(update(Delivery).where(mine).values(
                 status=S.failed, last_error=bindparam("b_error"), sent_at=None, lease_until=None), final)
+        if in_doubt:
+            conn.execute(update(Delivery).where(mine).values(last_error=bindparam("b_error")), in_doubt)
         if skipped:
             conn.execute(update(Delivery).where(mine).values(
                 status=S.skipped, last_error=bindparam("b_error"), sent_at=None, lease_until=None), skipped)

@@ -262,6 +262,36 @@ def after(app, seconds_past_lease=1, report_wait=False):
                                                     + seconds_past_lease + extra))
 
 
+def test_an_sms_answer_lost_to_a_timeout_is_settled_by_the_reports_not_sent_twice(app, db, make, sms_server):
+    # SMS_TIMEOUT is 2 s in tests; the fake holds each request 3 s.
+    taken, never = [make.member() for _ in range(2)], [make.member() for _ in range(2)]
+    n = notice(db, taken, channels=("sms",))
+    sms_server.fail("tencent", delay=3, after=True, times=1)  # the provider takes it, the answer comes too late
+    try:
+        drain(app, rounds=1)
+    finally:
+        sms_server.release_held()
+    m = notice(db, never, channels=("sms",))
+    sms_server.fail("tencent", delay=3, times=1)  # held before acting, then given up: never taken
+    try:
+        drain(app, rounds=1)
+    finally:
+        sms_server.abandon_held()
+    db.session.expire_all()
+    for notice_id in (n.id, m.id):  # in doubt: neither sent again at once nor given up
+        assert {s for s, _ in statuses(db, notice_id).values()} == {"sending"}
+        assert all(e.startswith("in doubt: ") for _, e in statuses(db, notice_id).values())
+    with after(app):  # the lease ran out: the reports say the first two were taken
+        drain(app)
+    with after(app, report_wait=True):  # and, once the wait for reports is over, that the others were not
+        drain(app)
+    db.session.expire_all()
+    assert {s for s, _ in statuses(db, n.id).values()} == {"sent"}
+    assert {s for s, _ in statuses(db, m.id).values()} == {"sent"}
+    assert sorted(s.phone for s in sms_server.sent) == sorted(p.phone for p in taken + never)  # once each
+    assert {db.session.get(Notice, i).status for i in (n.id, m.id)} == {"sent"}
+
+
 def test_each_result_is_recorded_as_it_comes_not_when_the_batch_ends(app, db, make, wechat_server):
     people = [member_with_push(db, make, wechat_server) for _ in range(4)]
     n = notice(db, people, sms_fallback=False)
