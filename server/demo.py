@@ -146,8 +146,8 @@ def _calendar_specs() -> list[dict]:
         dict(kind="health_check", title="2026年度职工体检", location="职工医院体检中心二楼",
              audience={"tags": ["40岁以上"]}, max_active_per_member=1, cancel_cutoff_hours=24,
              days=[(5, 8, 11, 30, 4), (6, 8, 11, 30, 4), *_today_hours()],
-             # The last two on today's slots (indices 14, 15), for the dashboard's "today's bookings".
-             bookings=[(4, 0, None), (8, 0, None), (12, 1, None), (16, 14, None), (20, 15, None)]),
+             # The last two on today's slots (12 and 13, after 6 a day), for the dashboard's "today's bookings".
+             bookings=[(4, 0, None), (8, 0, None), (12, 1, None), (16, 12, None), (20, 13, None)]),
         dict(kind="reception_day", title="书记接待日", location="工会办公室（行政楼201）", host="工会主席 张伟",
              max_active_per_member=1, cancel_cutoff_hours=24, days=[(10, 14, 17, 30, 1)],
              bookings=[(10, 0, "车间夜班休息室空调老旧，夏天很难休息，希望更换。"),
