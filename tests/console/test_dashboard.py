@@ -127,7 +127,8 @@ def test_participation_chart_shows_check_ins_per_beijing_month_and_department(si
     page.get_by_role("link", name="工作台").click()
     expect(page.locator("#participation-chart canvas")).to_be_visible()
     option = page.evaluate(CHART_OPTION)
-    assert option["months"][0] == f"{months[0].month}月" and option["months"][-1] == f"{months[-1].month}月"
+    assert option["months"][0] == f"{months[0].year}年{months[0].month}月"
+    assert option["months"][-1] == (f"{months[-1].year}年1月" if months[-1].month == 1 else f"{months[-1].month}月")
     series = {s["name"]: s["data"] for s in option["series"]}
     assert series[a_dept] == [2] + [0] * 11
     assert series[b_dept] == [0] * 5 + [1] + [0] * 5 + [1]

@@ -9,6 +9,12 @@ import * as echarts from "./vendor/echarts/echarts.esm.min.js";
 const PALETTE = ["#b91c1c", "#1d4ed8", "#15803d", "#b45309", "#7c3aed", "#0e7490", "#be185d", "#4d7c0f",
   "#9a3412", "#475569"];
 
+/** "2026-03" as "3月"; the first month shown and every January say their year. */
+const monthLabel = (m, i) => {
+  const [y, mm] = m.split("-");
+  return i === 0 || mm === "01" ? `${y}年${Number(mm)}月` : `${Number(mm)}月`;
+};
+
 export async function viewDashboard(root) {
   let data = null;
   let error = null;
@@ -98,7 +104,7 @@ export async function viewDashboard(root) {
       tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" } },
       legend: { type: "scroll", top: 0 },
       grid: { left: 40, right: 16, top: 40, bottom: 28 },
-      xAxis: { type: "category", data: p.months.map((m) => `${Number(m.slice(5))}月`) },
+      xAxis: { type: "category", data: p.months.map(monthLabel) },
       yAxis: { type: "value", minInterval: 1, name: "人次" },
       series: p.series.map((s) => ({ name: s.department, type: "bar", stack: "checkins", data: s.counts,
         emphasis: { focus: "series" } })),
