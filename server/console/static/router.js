@@ -32,7 +32,7 @@ const routes = [
   [/^#\/suggestions\/([\w-]+)$/, viewSuggestion],
 ];
 
-export const HOME = "#/dashboard";
+const HOME = "#/dashboard";  // the default address (login.js goes there too)
 
 let cleanup = null;
 let navigation = 0;
