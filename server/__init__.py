@@ -56,7 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _unmark_reads(_exc):
         sqlite_read_only.set(False)
 
-    from . import bookings, console, events, health, members, meta, notices, public, reminders, suggestions
+    from . import bookings, console, dashboard, events, health, members, meta, notices, public, reminders, suggestions
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
@@ -67,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(reminders.bp, url_prefix=API_PREFIX)
     app.register_blueprint(suggestions.bp, url_prefix=API_PREFIX)
     app.register_blueprint(meta.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(dashboard.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -97,7 +97,27 @@ def _event_specs(now: datetime) -> list[dict]:
         dict(title="劳动法知识讲座", kind="lecture", location="行政楼三楼报告厅", description="法律门诊专场。",
              starts_at=_local(-45, 14), ends_at=_local(-45, 16), capacity=80,
              sign_up=range(20, 40), checked_in=range(20, 34)),
+        *_past_event_specs(),
     ]
+
+
+# Past events spread over the last year, so the dashboard's participation chart (check-ins per month by
+# department) has something to show: each signs up a different slice of the roster (so of departments).
+PAST_EVENTS = (("职工读书分享会", "activity"), ("消防安全演练", "training"), ("中秋游园会", "activity"),
+               ("女职工健康讲座", "lecture"), ("岗位技能比武", "training"), ("端午包粽子活动", "activity"),
+               ("劳模事迹报告会", "lecture"), ("植树节义务劳动", "volunteer"), ("新春联欢会", "activity"),
+               ("职工羽毛球赛", "activity"))
+
+
+def _past_event_specs() -> list[dict]:
+    specs = []
+    for i, (title, kind) in enumerate(PAST_EVENTS):
+        day = -70 - 28 * i  # about one a month, from two to eleven months ago
+        members = range(1 + i % 5, 51, 1 + i % 3)
+        specs.append(dict(title=title, kind=kind, location="职工活动中心", description="已结束的活动。",
+                          starts_at=_local(day, 14), ends_at=_local(day, 16),
+                          sign_up=members, checked_in=[n for n in members if (n + i) % 4]))
+    return specs
 
 
 def _create_event(spec: dict, created_by: int) -> None:
@@ -125,7 +145,9 @@ def _calendar_specs() -> list[dict]:
     return [
         dict(kind="health_check", title="2026年度职工体检", location="职工医院体检中心二楼",
              audience={"tags": ["40岁以上"]}, max_active_per_member=1, cancel_cutoff_hours=24,
-             days=[(5, 8, 11, 30, 4), (6, 8, 11, 30, 4)], bookings=[(4, 0, None), (8, 0, None), (12, 1, None)]),
+             days=[(5, 8, 11, 30, 4), (6, 8, 11, 30, 4), *_today_hours()],
+             # The last two on today's slots (12 and 13, after 6 a day), for the dashboard's "today's bookings".
+             bookings=[(4, 0, None), (8, 0, None), (12, 1, None), (16, 12, None), (20, 13, None)]),
         dict(kind="reception_day", title="书记接待日", location="工会办公室（行政楼201）", host="工会主席 张伟",
              max_active_per_member=1, cancel_cutoff_hours=24, days=[(10, 14, 17, 30, 1)],
              bookings=[(10, 0, "车间夜班休息室空调老旧，夏天很难休息，希望更换。"),
@@ -134,6 +156,12 @@ def _calendar_specs() -> list[dict]:
              max_active_per_member=1, cancel_cutoff_hours=12, days=[(13, 9, 11, 60, 2)],
              bookings=[(15, 0, None)]),
     ]
+
+
+def _today_hours() -> list[tuple]:
+    """Slots later today (Beijing) from the next whole hour but one, while today has two hours left."""
+    first = datetime.now(SHANGHAI).hour + 2
+    return [(0, first, first + 1, 30, 4)] if first + 1 <= 23 else []
 
 
 def _create_calendar(spec: dict, created_by: int | None) -> None:
@@ -149,7 +177,7 @@ def _create_calendar(spec: dict, created_by: int | None) -> None:
     _, slots = create_slots(calendar.id, spans, None, ["slots"] * len(spans))
     members = {m.employee_no: m for m in _members(n for n, _, _ in booked)}
     for n, index, topic in booked:
-        if (m := members.get(_employee_no(n))) is not None:
+        if index < len(slots) and (m := members.get(_employee_no(n))) is not None:
             book_slot(m.id, slots[index].id, topic)
 
 

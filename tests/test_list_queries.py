@@ -18,6 +18,7 @@ from server.core.timeutil import utcnow
 from server.events import signup
 from server.events.models import Checkin
 from server.notices import services as notices
+from server.notices.models import Delivery
 from server.suggestions import services as suggestions
 from tests.statements import statements_of
 
@@ -167,6 +168,24 @@ def _jobs(ctx: Ctx, n: int):
         ctx.event()  # two reminders each
         _notice(ctx, [ctx.member.id], send_at=utcnow() + timedelta(days=1))  # scheduled
     return f"{API}/admin/jobs", ctx.auth(ctx.staff)
+
+
+@case("dashboard.dashboard")
+def _dashboard(ctx: Ctx, n: int):
+    # Events of the week (its first list), each with a sign-up and a check-in, today's bookings, failing
+    # deliveries of a notice each, check-ins in past months: every figure grows, no statement count does.
+    for i in range(n):
+        ev = ctx.event(starts_at=utcnow() + timedelta(days=1 + i % 5))
+        m = ctx.make.member(department=f"部门{i % 4}")
+        reg, _, _ = signup.register(m.id, ev.id)
+        ctx.db.session.add(Checkin(event_id=ev.id, member_id=m.id, registration_id=reg.id,
+                                   checked_in_at=utcnow() - timedelta(days=31 * (i % 6)), method="code"))
+        booking.book_slot(m.id, ctx.make.slot(starts_at=utcnow() + timedelta(minutes=5 + i)).id)
+        notice = _notice(ctx, [m.id], channels=["sms"])
+        ctx.db.session.execute(Delivery.__table__.update().where(Delivery.notice_id == notice.id)
+                               .values(status="failed" if i % 2 else "unknown"))
+    ctx.db.session.flush()
+    return f"{API}/dashboard", ctx.auth(ctx.staff)
 
 
 def _suggestion(ctx: Ctx, replies: int = 1, public: bool = False):

@@ -48,6 +48,7 @@ ROUTES = {
     ("POST", "/api/v1/notices/{id}/read"): "member",
     ("POST", "/api/v1/me/subscriptions"): "member",
     ("GET", "/api/v1/admin/jobs"): "staff",
+    ("GET", "/api/v1/dashboard"): "staff",
     ("POST", "/api/v1/calendars"): "staff",
     ("GET", "/api/v1/calendars"): "member",
     ("GET", "/api/v1/calendars/{id}"): "member",

@@ -27,7 +27,7 @@ def test_staff_signs_in_and_out(sign_in):
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_text("您已退出登录")
-    assert page.evaluate("sessionStorage.getItem('console.token')") is None
+    assert page.evaluate("localStorage.getItem('console.token')") is None
     # The console is closed again without signing in.
     page.goto("/console/#/events")
     expect(page.get_by_role("button", name="登录")).to_be_visible()
@@ -42,13 +42,13 @@ def test_wrong_password_shows_the_server_message(sign_in):
 def test_plain_member_is_refused(sign_in):
     page = sign_in(*PLAIN)
     expect(page.get_by_role("alert")).to_contain_text("该账号没有管理后台权限")
-    assert page.evaluate("sessionStorage.getItem('console.token')") is None
+    assert page.evaluate("localStorage.getItem('console.token')") is None
     expect(page.locator("#topbar")).to_be_hidden()
 
 
 def test_expired_or_forged_token_sends_back_to_sign_in(sign_in):
     page = sign_in()
-    page.evaluate("sessionStorage.setItem('console.token', 'forged')")
+    page.evaluate("localStorage.setItem('console.token', 'forged')")
     page.reload()
     expect(page.get_by_role("alert")).to_have_text("登录凭证无效，请重新登录")
     expect(page.get_by_role("button", name="登录")).to_be_visible()

@@ -10,31 +10,37 @@ export const TZ_OFFSET = "+08:00";
 
 // --- session --------------------------------------------------------------------------------------
 
+// In localStorage, so every tab of the browser shares one sign-in (the live screen opens in a window of
+// its own) and a sign-out anywhere ends it everywhere; read afresh on every use, never cached.
+// Why not a cookie: docs/security.md, "Console session".
 export const session = {
-  get token() { return sessionStorage.getItem("console.token"); },
+  get token() { return localStorage.getItem("console.token"); },
   get member() {
-    try { return JSON.parse(sessionStorage.getItem("console.member") || "null"); } catch { return null; }
+    try { return JSON.parse(localStorage.getItem("console.member") || "null"); } catch { return null; }
   },
   get valid() {
-    const exp = Date.parse(sessionStorage.getItem("console.expires_at") || "");
+    const exp = Date.parse(localStorage.getItem("console.expires_at") || "");
     return Boolean(this.token) && !(exp < Date.now());
   },
   save({ token, expires_at, member }) {
-    sessionStorage.setItem("console.token", token);
-    sessionStorage.setItem("console.expires_at", expires_at);
-    sessionStorage.setItem("console.member", JSON.stringify(member));
+    localStorage.setItem("console.member", JSON.stringify(member));
+    localStorage.setItem("console.expires_at", expires_at);
+    // The token last: other tabs react to its change and must find the rest already there.
+    localStorage.setItem("console.token", token);
   },
   clear() {
-    for (const k of ["console.token", "console.expires_at", "console.member"]) sessionStorage.removeItem(k);
+    for (const k of ["console.token", "console.expires_at", "console.member"]) localStorage.removeItem(k);
   },
 };
 
-/** What the sign-in page says once, after a sign-out or an expired session. */
-export const flash = { signIn: "" };
+/** What the sign-in page says once, after a sign-out or an expired session; where to go after it. */
+export const flash = { signIn: "", next: "" };
 
 export function signOut(notice = "") {
   session.clear();
   flash.signIn = notice;
+  // Signing in again returns to this page (a projector's screen window above all).
+  if (location.hash && location.hash !== "#/login") flash.next = location.hash;
   if (location.hash !== "#/login") location.hash = "#/login";
   else window.dispatchEvent(new HashChangeEvent("hashchange"));
 }
@@ -65,8 +71,9 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
     const e = new ApiError(resp.status, err?.code || "http_error",
       err?.message || `请求失败（${resp.status}），请稍后重试`, err?.details || {});
     if (resp.status === 401 && token) {
-      // An expired or revoked token: back to sign-in, with the server's reason.
-      signOut(e.message);
+      // An expired or revoked token, or a sign-out in another tab since this request began: back to
+      // sign-in, with the server's reason.
+      signOut(token && session.token === token ? e.message : "您已在其他窗口退出登录");
     }
     throw e;
   }

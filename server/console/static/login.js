@@ -44,7 +44,8 @@ export function viewLogin(root) {
         return;
       }
       session.save(out);
-      location.hash = "#/events";
+      location.hash = flash.next || "#/dashboard";
+      flash.next = "";
     } catch (e) {
       // Throttled (too many attempts for this account or from this network): say how long to wait.
       const wait = e.code === "rate_limited" && Number(e.details.retry_after);

@@ -1,10 +1,11 @@
 // The console's hash router: which view draws which address, the sign-in guard and the top bar.
-import { ApiError, flash, session } from "./core.js";
+import { ApiError, flash, session, signOut } from "./core.js";
 import { alertBox } from "./components.js";
 import { loadLabels } from "./labels.js";
 import { html, render } from "./view.js";
 
 import { viewLogin } from "./login.js";
+import { viewDashboard } from "./dashboard.js";
 import { viewEvent, viewEvents, viewNewEvent } from "./events.js";
 import { viewScreen } from "./screen.js";
 import { viewScan } from "./scan.js";
@@ -15,6 +16,7 @@ import { viewSuggestion, viewSuggestions } from "./suggestions.js";
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
   [/^#\/login$/, viewLogin, { public: true }],
+  [/^#\/dashboard$/, viewDashboard],
   [/^#\/events$/, viewEvents],
   [/^#\/events\/new$/, viewNewEvent],
   [/^#\/events\/(\d+)$/, viewEvent],
@@ -30,6 +32,8 @@ const routes = [
   [/^#\/suggestions\/([\w-]+)$/, viewSuggestion],
 ];
 
+const HOME = "#/dashboard";  // the default address (login.js goes there too)
+
 let cleanup = null;
 let navigation = 0;
 
@@ -38,20 +42,22 @@ function showTopbar(hash, signedIn) {
   if (!signedIn) return;
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["notices", "bookings", "suggestions"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
 async function route() {
   const current = ++navigation;
   if (cleanup) { cleanup(); cleanup = null; }
-  const hash = location.hash || "#/events";
+  const hash = location.hash || HOME;
   const match = routes.find(([re]) => re.test(hash));
-  if (!match) { location.hash = "#/events"; return; }
+  if (!match) { location.hash = HOME; return; }
   const [re, view, opts = {}] = match;
   if (!opts.public && !session.valid) {
     if (session.token) flash.signIn = "登录已过期，请重新登录";
     session.clear();
+    // Back to this address after signing in (a screen opened in a new window before signing in).
+    flash.next = hash;
     location.hash = "#/login";
     return;
   }
@@ -75,7 +81,25 @@ async function route() {
   }
 }
 
+/**
+ * The session is shared by the tabs of the browser (core.js): a sign-out in one signs out the others,
+ * a sign-in in one moves the others past their sign-in page, and another account's sign-in redraws.
+ */
+function onSessionChange(ev) {
+  if (ev.storageArea !== localStorage || (ev.key !== null && ev.key !== "console.token")) return;
+  const atLogin = location.hash === "#/login";
+  if (!session.token) {
+    if (!atLogin) signOut("您已在其他窗口退出登录");
+  } else if (atLogin) {
+    location.hash = flash.next || HOME;
+    flash.next = "";
+  } else {
+    route();
+  }
+}
+
 export function startRouter() {
   window.addEventListener("hashchange", route);
+  window.addEventListener("storage", onSessionChange);
   route();
 }
