@@ -347,7 +347,8 @@ def test_moving_an_event_tells_its_registrants_once_in_the_same_transaction(clie
     for m in (confirmed, waiting, gone):
         signup.register(m.id, ev.id)
     signup.cancel_registration(gone, ev.id)
-    notices = lambda: db.session.scalars(select(Notice).where(Notice.title.like("活动%变更%"))).all()  # noqa: E731
+    notices = lambda: db.session.scalars(select(Notice).where(Notice.title.like("活动%变更%"))  # noqa: E731
+                                         .order_by(Notice.id)).all()
 
     # title, description and audience: nobody is told
     r = client.patch(f"{API}/events/{ev.id}", headers=h, json={"description": "新的介绍", "title": "职工读书分享会"})
