@@ -236,7 +236,7 @@ class AnnouncementOut(Out):
 
 
 class CalendarDaysQuery(QuerySchema):
-    month: Optional[str] = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (Beijing)")
+    month: Optional[str] = Field(None, pattern=r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM (Beijing)")
 
 
 class CalendarDayOut(Out):

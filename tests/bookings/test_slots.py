@@ -438,7 +438,7 @@ def test_month_overview_counts_slots_and_bookings_per_beijing_day_and_names_the_
     r = client.get(f"{API}/calendars/{cal.id}/days?month={later:%Y-%m}", headers=h).json
     assert r["next_date"] == first.isoformat()
     assert r["days"] == [{"date": later.isoformat(), "slots": 1, "capacity": 1, "booked": 0}]
-    for bad in ("2026-13", "2026-1", "x"):
+    for bad in ("2026-13", "2026-1", "x", "0000-01", "9999-12"):
         r = client.get(f"{API}/calendars/{cal.id}/days?month={bad}", headers=h)
         assert r.status_code == 400 and r.json["error"]["code"] == "invalid_request", bad
     assert client.get(f"{API}/calendars/999999/days", headers=h).status_code == 404
