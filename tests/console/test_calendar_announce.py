@@ -4,24 +4,15 @@ calendar opens on the next day with slots, with a month overview of slots and bo
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
 
 import pytest
 
-from server.core.timeutil import SHANGHAI, utcnow
+from tests.console.test_bookings import at, beijing_day
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
 expect = sync_api.expect
 
 SECRETARY = ("SEC02", "secretary-secret-2")
-
-
-def beijing_day(days_ahead: int) -> str:
-    return (utcnow().astimezone(SHANGHAI) + timedelta(days=days_ahead)).strftime("%Y-%m-%d")
-
-
-def at(day: str, hhmm: str) -> datetime:
-    return datetime.combine(datetime.strptime(day, "%Y-%m-%d").date(), time.fromisoformat(hhmm), SHANGHAI)
 
 
 class FakeProvider:
@@ -38,19 +29,10 @@ class FakeProvider:
     def deliver(self) -> int:
         from notifications.sms import TencentSms
         from scripts.fake_sms import DEFAULT_SDK_APP_ID, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY
-        from server.notices.delivery import Worker
 
-        worker = Worker(self.site.app, name="announce-test")
-        worker.sms = TencentSms(secret_id=DEFAULT_SECRET_ID, secret_key=DEFAULT_SECRET_KEY,
-                                sdk_app_id=DEFAULT_SDK_APP_ID, sign_name=self.fake.sign_name,
-                                base_url=self.fake.base_url, timeout=2)
-        try:
-            total = 0
-            while done := worker.run_once():
-                total += done
-            return total
-        finally:
-            worker.pool.shutdown()
+        return self.site.run_worker(TencentSms(secret_id=DEFAULT_SECRET_ID, secret_key=DEFAULT_SECRET_KEY,
+                                               sdk_app_id=DEFAULT_SDK_APP_ID, sign_name=self.fake.sign_name,
+                                               base_url=self.fake.base_url, timeout=2))
 
     def phones(self) -> list[str]:
         return [s.phone for s in self.fake.sent]
