@@ -236,7 +236,8 @@ class AnnouncementOut(Out):
 
 
 class CalendarDaysQuery(QuerySchema):
-    month: Optional[str] = Field(None, pattern=r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM (Beijing)")
+    # YYYY-MM, a Beijing month
+    month: Optional[str] = Field(None, max_length=7, pattern=r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")
 
 
 class CalendarDayOut(Out):
