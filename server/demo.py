@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
-from .bookings.slots import create_slots
+from .bookings.slots import announce_slots, create_slots
 from .core.extensions import db, transaction
 from .core.timeutil import SHANGHAI, utcnow
 from .events import lifecycle, signup
@@ -173,8 +173,10 @@ def _create_calendar(spec: dict, created_by: int | None) -> None:
         while start <= _local(day, last) - timedelta(minutes=minutes):
             spans.append((start, start + timedelta(minutes=minutes), seats))
             start += timedelta(minutes=minutes)
-    # Reception-day slots are announced to every member here, as when the secretary publishes them.
     _, slots = create_slots(calendar.id, spans, None, ["slots"] * len(spans))
+    if calendar.kind == "reception_day":
+        # Announced to every member, as when the secretary chooses to send the announcement.
+        announce_slots(calendar.id, [s.id for s in slots], None)
     members = {m.employee_no: m for m in _members(n for n, _, _ in booked)}
     for n, index, topic in booked:
         if index < len(slots) and (m := members.get(_employee_no(n))) is not None:

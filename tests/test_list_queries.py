@@ -111,6 +111,18 @@ def _slots(ctx: Ctx, n: int):
     return f"{API}/calendars/{cal.id}/slots?per_page=100", ctx.auth(ctx.member)
 
 
+@case("bookings.calendar_days")
+def _calendar_days(ctx: Ctx, n: int):
+    cal = ctx.state.setdefault("calendar", ctx.make.calendar())
+    start = ctx.state.setdefault("days", [0])
+    for i in range(n):  # a slot a day, every other one booked
+        slot = ctx.make.slot(cal, capacity=2, starts_at=utcnow() + timedelta(days=2 + start[0] + i, hours=1))
+        if i % 2:
+            booking.book_slot(ctx.make.member().id, slot.id)
+    start[0] += n
+    return f"{API}/calendars/{cal.id}/days", ctx.auth(ctx.staff)
+
+
 @case("bookings.my_bookings")
 def _my_bookings(ctx: Ctx, n: int):
     for i in range(n):

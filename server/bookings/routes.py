@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import g
 
 from ..core.api import api
@@ -9,10 +11,16 @@ from . import bp, calendars, exports
 from . import slots as slots_
 from .presenters import booking_out, calendars_out, roster_items, slot_out
 from .schemas import (
+    AnnouncementIn,
+    AnnouncementOut,
+    AnnouncementPreviewOut,
     BookingIn,
     BookingOut,
     BookingPage,
     BookingRosterPage,
+    CalendarDayOut,
+    CalendarDaysOut,
+    CalendarDaysQuery,
     CalendarIn,
     CalendarListQuery,
     CalendarOut,
@@ -65,7 +73,7 @@ def get_calendar(calendar_id: int):
 @api(roles=["staff"], body=SlotsIn, out=SlotsCreated, status=201, errors=["not_found", "slot_overlap"])
 def create_slots(calendar_id: int, body: SlotsIn):
     """Add slots, listed or generated from a day's range (Asia/Shanghai); a remainder too short for a
-    slot is dropped and said so. Reception-day slots are announced to members at publish_at."""
+    slot is dropped and said so. Nothing is announced: see POST /calendars/{id}/announcement."""
     dropped = None
     if body.generate is not None:
         gen = body.generate
@@ -157,3 +165,34 @@ def list_bookings(calendar_id: int, query: RosterQuery):
         return exports.download(calendar, roster_items(rows), query.format, query.date)
     rows, total = booking_.roster(calendar_id, query.date, query.status, query.page, query.per_page)
     return BookingRosterPage(items=roster_items(rows), page=query.page, per_page=query.per_page, total=total)
+
+
+# --- announcing slots and the month overview ------------------------------------------------------
+
+@bp.get("/calendars/<int:calendar_id>/announcement")
+@api(roles=["staff"], out=AnnouncementPreviewOut, errors=["not_found"])
+def announcement_preview(calendar_id: int):
+    """Whom an announcement of this calendar's slots would reach now, and by which channel (push, SMS
+    where no push can go, neither); nothing is written. Staff see it before choosing to announce."""
+    return AnnouncementPreviewOut(**slots_.announcement_preview(calendar_id))
+
+
+@bp.post("/calendars/<int:calendar_id>/announcement")
+@api(roles=["staff"], body=AnnouncementIn, out=AnnouncementOut, status=201,
+     errors=["not_found", "empty_audience"])
+def announce_slots(calendar_id: int, body: AnnouncementIn):
+    """Announce slots to the calendar's members (a notice: push, SMS where no push can go), now or at
+    send_at (by default when the slots become public). Creating slots announces nothing by itself."""
+    notice, when = slots_.announce_slots(calendar_id, body.slot_ids, body.send_at)
+    return AnnouncementOut(notice_id=notice.id, title=notice.title, status=notice.status, send_at=when)
+
+
+@bp.get("/calendars/<int:calendar_id>/days")
+@api(roles=["staff"], query=CalendarDaysQuery, out=CalendarDaysOut, errors=["not_found"])
+def calendar_days(calendar_id: int, query: CalendarDaysQuery):
+    """A month's overview (Beijing days): slots, seats and bookings per day with open slots, and the next
+    day with a slot not yet over; without ?month=YYYY-MM, the month of that day."""
+    month = dt.date.fromisoformat(f"{query.month}-01") if query.month else None
+    first, next_day, rows = calendars.month_days(calendar_id, month)
+    return CalendarDaysOut(month=f"{first:%Y-%m}", next_date=next_day,
+                           days=[CalendarDayOut(date=d, slots=n, capacity=c, booked=b) for d, n, c, b in rows])

@@ -5,7 +5,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, SerializeAsAny, field_validator, model_validator
 
-from ..core.api import Day, Out, PageQuery, Schema, Timestamp
+from ..core.api import Day, Out, PageQuery, QuerySchema, RowId, Schema, Timestamp
 from ..core.audiences import AudienceIn, AudienceOut  # noqa: F401 (the same shapes as for events)
 from ..core.timeutil import LocalTime
 from ..events.schemas import CancelOut  # noqa: F401
@@ -206,3 +206,48 @@ class BookingRosterPage(Out):
     page: int
     per_page: int
     total: int
+
+
+# --- announcing slots (staff choose whether and when) and the month overview -------------------------
+
+class ReachOut(Out):
+    """Members an announcement would reach: by push, by SMS where no push can go, and by neither."""
+    push: int
+    sms: int
+    none: int
+
+
+class AnnouncementPreviewOut(Out):
+    recipients: int
+    by_channel: ReachOut
+
+
+class AnnouncementIn(Schema):
+    slot_ids: list[RowId] = Field(min_length=1, max_length=500)
+    # Omitted: when the slots become public (now if they already are).
+    send_at: Optional[Timestamp] = None
+
+
+class AnnouncementOut(Out):
+    notice_id: int
+    title: str
+    status: str
+    send_at: Optional[LocalTime]
+
+
+class CalendarDaysQuery(QuerySchema):
+    # YYYY-MM, a Beijing month
+    month: Optional[str] = Field(None, max_length=7, pattern=r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$")
+
+
+class CalendarDayOut(Out):
+    date: dt.date
+    slots: int
+    capacity: int
+    booked: int
+
+
+class CalendarDaysOut(Out):
+    month: str
+    next_date: Optional[dt.date]
+    days: list[CalendarDayOut]

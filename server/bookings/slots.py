@@ -1,5 +1,5 @@
-"""Slots of a calendar: planning them without overlaps, announcing reception days, moving and
-cancelling them (the members booked on them are told)."""
+"""Slots of a calendar: planning them without overlaps, announcing them when staff choose to, moving
+and cancelling them (the members booked on them are told)."""
 from __future__ import annotations
 
 import itertools
@@ -16,6 +16,8 @@ from ..core.extensions import db, get_or_raise
 from ..core.timeutil import SHANGHAI, utcnow
 from ..members.models import Member
 from ..notices import services as notices
+from ..notices.models import Notice
+from ..notices.preview import reach
 from .calendars import get_calendar
 from .messages import PAGE, day_label, local, part_of_day, slot_location, span_label, tell
 from .models import Booking, BookingStatus, Calendar, CalendarAudience, CalendarKind, Slot, SlotStatus
@@ -94,7 +96,7 @@ def create_slots(calendar_id: int, spans: list[tuple[datetime, datetime, int]], 
                  fields: list[str]) -> tuple[Calendar, list[Slot]]:
     """Add slots to a calendar; ``fields`` names each span's input field for errors.
 
-    Reception-day slots are announced to the calendar's members at ``publish_at`` (or at once).
+    Nothing is announced here: staff decide afterwards whether, and when (``announce_slots``).
     Raises 404, 400 invalid_request (a slot already begun), 409 slot_overlap.
     """
     # The calendar's lock serialises slot planning, so two secretaries cannot add overlapping slots.
@@ -110,17 +112,50 @@ def create_slots(calendar_id: int, spans: list[tuple[datetime, datetime, int]], 
     db.session.flush()
     for slot in slots:
         slot_scheduled.send(slot)
-    if calendar.kind == "reception_day":
-        announce(calendar, slots, publish_at)
     return calendar, slots
+
+
+def _announcement_audience(calendar: Calendar) -> dict:
+    # The notice stores the calendar's audience (not its members): planned in SQL when it is sent.
+    return audiences_.copy_of(CalendarAudience, CalendarAudience.calendar_id, calendar.id)
+
+
+def announcement_preview(calendar_id: int) -> dict:
+    """Whom an announcement of the calendar's slots would reach, per channel (push, SMS instead, none),
+    counted now in one statement. Raises 404."""
+    calendar = get_calendar(calendar_id)
+    return reach(audiences_.resolve_notice(_announcement_audience(calendar)))
+
+
+def announce_slots(calendar_id: int, slot_ids: list[int], send_at: datetime | None) -> tuple[Notice, datetime | None]:
+    """Announce these slots of the calendar to its members: at ``send_at``, or when omitted at the slots'
+    latest publish time (now when that is past). Returns the notice and its send time (None: now).
+
+    Raises 404, 400 invalid_request (slots not open in this calendar, a time before the slots are
+    public), 400 empty_audience (nobody is in the calendar's audience)."""
+    calendar = get_calendar(calendar_id)
+    ids = list(dict.fromkeys(slot_ids))
+    found = db.session.scalars(select(Slot).where(Slot.id.in_(ids), Slot.calendar_id == calendar.id,
+                                                  Slot.status == SlotStatus.open)).all()
+    if len(found) != len(ids):
+        missing = sorted(set(ids) - {s.id for s in found})
+        raise invalid_request({"slot_ids": f"时段 {', '.join(map(str, missing))} 不是本日历可预约的时段"})
+    now = utcnow()
+    public_at = max((s.publish_at for s in found if s.publish_at is not None), default=None)
+    if send_at is not None and public_at is not None and send_at < public_at:
+        raise invalid_request({"send_at": f"时段 {local(public_at):%Y-%m-%d %H:%M} 才公开，通知不能早于此时"})
+    when = send_at if send_at is not None else public_at
+    notice = announce(calendar, list(found), when)
+    if notice is None:
+        raise AppError("empty_audience", "该日历面向的人群中没有会员，通知未发送")
+    return notice, when if when is not None and when > now else None
 
 
 def announce(calendar: Calendar, slots: list[Slot], publish_at: datetime | None):
     """Tell the calendar's members that slots are open for booking: at publish_at, or now when it is
     null or past (push, with SMS where no push can go). Returns the notice, or None when nobody is in
     the audience."""
-    # The notice stores the calendar's audience (not its members): planned in SQL when it is sent.
-    audience = audiences_.copy_of(CalendarAudience, CalendarAudience.calendar_id, calendar.id)
+    audience = _announcement_audience(calendar)
     reached = audiences_.admits(CalendarAudience, CalendarAudience.calendar_id, literal(calendar.id),
                                 *audiences_.member_columns())
     if not db.session.scalar(select(exists().where(Member.is_active.is_(True), reached))):

@@ -12,7 +12,7 @@ from ..core.errors import AppError, invalid_request
 from ..core.extensions import db, get_or_raise
 from ..core.timeutil import utcnow
 from .models import Event, EventAudience, EventStatus
-from .signals import event_cancelled, event_scheduled
+from .signals import event_cancelled, event_moved, event_scheduled
 from .waitlist import fill_seats
 
 
@@ -50,6 +50,8 @@ def get_event(event_id: int, lock: bool = False) -> Event:
 def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[int]]:
     """Apply a partial update. Raising capacity promotes from the waiting list.
 
+    A change of time or place is told to everyone registered or waiting (``event_moved``), in this
+    transaction; reminders follow a new start (``event_scheduled``).
     Returns the event and the promoted member ids. Raises 404, 409 event_cancelled, 409 event_ended
     (capacity of an event that is over), 409 capacity_below_confirmed, 400 invalid_request (times that no
     longer fit together).
@@ -76,6 +78,7 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
         raise AppError("capacity_below_confirmed", f"已有 {event.confirmed_count} 人报名成功，名额不能少于此数",
                        details={"confirmed_count": event.confirmed_count})
     moved = any(k in changes and changes[k] != getattr(event, k) for k in ("starts_at", "reminder_minutes"))
+    before = {k: getattr(event, k) for k in ("starts_at", "ends_at", "location")}
     for key, value in changes.items():
         setattr(event, key, value)
     if audience is not None:
@@ -83,6 +86,8 @@ def update_event(event_id: int, changes: dict[str, Any]) -> tuple[Event, list[in
     db.session.flush()
     if moved:
         event_scheduled.send(event)
+    if any(getattr(event, k) != v for k, v in before.items()):
+        event_moved.send(event, before=before)
     promoted = fill_seats(event)
     return event, promoted
 

@@ -8,6 +8,7 @@ from sqlalchemy import and_, exists, func, select
 
 from ..core import audiences as audiences_
 from ..core.extensions import db
+from ..core.timeutil import utcnow
 from ..members.models import Department, Grid, Member
 from .lifecycle import get_event
 from .models import Checkin, Event, EventAudience, Registration, RegistrationStatus
@@ -23,8 +24,16 @@ def is_eligible(member: Member, event: Event) -> bool:
 
 
 def list_events(member: Member, *, start: datetime | None, end: datetime | None, kind: str | None,
-                page: int, per_page: int, everything: bool = False) -> tuple[list[Event], int]:
+                page: int, per_page: int, everything: bool = False, when: str | None = None
+                ) -> tuple[list[Event], int]:
+    """A page of events; ``when`` "upcoming" (not over, soonest first) or "past" (over, latest first)."""
     conds = []
+    order = [Event.starts_at, Event.id]
+    if when == "upcoming":
+        conds.append(Event.ends_at > utcnow())
+    elif when == "past":
+        conds.append(Event.ends_at <= utcnow())
+        order = [Event.starts_at.desc(), Event.id.desc()]
     if not everything:
         conds.append(audience_filter(member))
     if start:
@@ -35,7 +44,7 @@ def list_events(member: Member, *, start: datetime | None, end: datetime | None,
         conds.append(Event.kind == kind)
     total = db.session.scalar(select(func.count()).select_from(Event).where(*conds))
     events = db.session.scalars(
-        select(Event).where(*conds).order_by(Event.starts_at, Event.id).limit(per_page).offset((page - 1) * per_page)
+        select(Event).where(*conds).order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return list(events), total or 0
 

@@ -34,10 +34,10 @@ def create_event(body: EventIn):
 @bp.get("/events")
 @api(roles=["member"], query=EventListQuery, out=EventPage)
 def list_events(query: EventListQuery):
-    """Events open to the signed-in member (staff see every event)."""
+    """Events open to the signed-in member (staff see every event); ?when=upcoming|past."""
     events, total = queries.list_events(
         g.member, start=query.from_, end=query.to, kind=query.kind, page=query.page, per_page=query.per_page,
-        everything=g.member.is_staff,
+        everything=g.member.is_staff, when=query.when,
     )
     return EventPage(items=events_out(events, g.member), page=query.page, per_page=query.per_page, total=total)
 
@@ -56,7 +56,8 @@ def get_event(event_id: int):
 @api(roles=["staff"], body=EventPatch, out=EventOut, errors=["not_found", "event_cancelled", "event_ended",
                                                     "capacity_below_confirmed"])
 def patch_event(event_id: int, body: EventPatch):
-    """Change an event (staff); raising capacity confirms people from the waiting list."""
+    """Change an event (staff); raising capacity confirms people from the waiting list; a new time or
+    place is told to its registrants."""
     event, _ = lifecycle.update_event(event_id, body.model_dump(exclude_unset=True))
     out = event_out(event, g.member)
     return out

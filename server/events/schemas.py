@@ -83,6 +83,8 @@ class EventListQuery(PageQuery):
     from_: Optional[Timestamp] = Field(None, alias="from")
     to: Optional[Timestamp] = None
     kind: Optional[EventKind] = None
+    # upcoming: not yet over, soonest first; past: over, most recent first. Omitted: all, by start.
+    when: Optional[Literal["upcoming", "past"]] = None
 
 
 class RegistrationListQuery(PageQuery):

@@ -10,3 +10,6 @@ registration_promoted = signals.signal("registration-promoted")
 event_cancelled = signals.signal("event-cancelled")
 # Sent when an event is created or its start or reminder times change: reminders follow.
 event_scheduled = signals.signal("event-scheduled")
+# Sent when an event's time or place changed: (event, before={"starts_at", "ends_at", "location"}).
+# The notices domain tells its registrants in the same transaction.
+event_moved = signals.signal("event-moved")

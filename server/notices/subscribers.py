@@ -6,7 +6,7 @@ from sqlalchemy import exists, select
 from ..core.extensions import db
 from ..core.timeutil import SHANGHAI
 from ..events.models import Registration
-from ..events.signals import event_cancelled, registration_promoted
+from ..events.signals import event_cancelled, event_moved, registration_promoted
 from . import services
 
 
@@ -38,6 +38,30 @@ def tell_cancelled(event) -> None:
     services.send_notice(notice.id)
 
 
+def tell_moved(event, before: dict) -> None:
+    """Everyone registered or waiting hears the new time and place, in the transaction that changed them."""
+    if not db.session.scalar(select(exists().where(Registration.event_id == event.id,
+                                                   Registration.status.in_(("confirmed", "waitlisted"))))):
+        return
+    old = _span(before["starts_at"], before["ends_at"])
+    new = _span(event.starts_at, event.ends_at)
+    what = "时间和地点" if old != new and before["location"] != event.location else "时间" if old != new else "地点"
+    notice = services.create_notice(
+        None, title=f"活动{what}变更：{event.title}"[:100],
+        body=f"您报名的“{event.title}”{what}有变：原定{old}在{before['location']}，现改为{new}在{event.location}。"
+             f"如不能参加，请在小程序中取消报名，把名额留给其他会员。",
+        channels=["push"], audience={"event_id": event.id}, sms_fallback=True,
+        page=f"pages/events/detail?id={event.id}")
+    services.send_notice(notice.id)
+
+
+def _span(starts_at, ends_at) -> str:
+    start, end = starts_at.astimezone(SHANGHAI), ends_at.astimezone(SHANGHAI)
+    tail = f"{end:%H:%M}" if end.date() == start.date() else f"{end.month}月{end.day}日 {end:%H:%M}"
+    return f"{start.month}月{start.day}日 {start:%H:%M}—{tail}"
+
+
 def connect() -> None:
     registration_promoted.connect(tell_promoted)
     event_cancelled.connect(tell_cancelled)
+    event_moved.connect(tell_moved)

@@ -264,7 +264,7 @@ def test_cancelling_a_slot_cancels_its_bookings_and_tells_members(client, make, 
     assert client.get(f"{API}/calendars/{cal.id}/slots", headers=auth(a)).json["total"] == 0
 
 
-def test_reception_day_publish_notice_goes_out_at_publish_at(client, make, auth, db):
+def test_reception_day_slots_are_announced_only_when_staff_ask_at_publish_at(client, make, auth, db):
     secretary = make.member(roles=("member", "secretary"))
     members = [make.member() for _ in range(3)]
     h = auth(secretary)
@@ -276,9 +276,20 @@ def test_reception_day_publish_notice_goes_out_at_publish_at(client, make, auth,
         "publish_at": publish_at.isoformat()})
     assert r.status_code == 201 and len(r.json["items"]) == 4
     assert all(s["published"] is False for s in r.json["items"])
+    # generating announced nothing: the secretary is asked first
+    assert db.session.scalar(select(Notice.id)) is None
+    preview = client.get(f"{API}/calendars/{cal['id']}/announcement", headers=h)
+    assert preview.status_code == 200, preview.json
+    assert preview.json["recipients"] == 4  # every member, the secretary too
+    assert preview.json["by_channel"] == {"push": 0, "sms": 4, "none": 0}  # no WeChat consent: SMS instead
+    assert db.session.scalar(select(Notice.id)) is None  # a preview writes nothing
 
-    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
-    assert notice.title == f"书记接待日开放预约：{day.month}月{day.day}日 下午 行政楼301"
+    r = client.post(f"{API}/calendars/{cal['id']}/announcement", headers=h,
+                    json={"slot_ids": [s["id"] for s in r.json["items"]]})
+    assert r.status_code == 201, r.json
+    notice = db.session.get(Notice, r.json["notice_id"])
+    assert r.json["status"] == "scheduled" and r.json["send_at"] is not None
+    assert notice.title == f"书记接待日开放预约：{day.month}月{day.day}日 下午 行政楼301" == r.json["title"]
     assert notice.status == "scheduled" and notice.send_at == publish_at
     assert "14:00—16:00" in notice.body and "王书记" in notice.body and "4 个时段" in notice.body
     assert notice.channels == ["push"] and notice.sms_fallback and notice.audience == {"all": True}
@@ -295,23 +306,71 @@ def test_reception_day_publish_notice_goes_out_at_publish_at(client, make, auth,
         assert client.get(f"{API}/calendars/{cal['id']}/slots", headers=auth(members[0])).json["total"] == 4
 
 
-def test_reception_day_without_publish_at_is_announced_at_once(make, db):
-    members = [make.member() for _ in range(2)]
-    cal = make.calendar(kind="reception_day")
-    make.slot(cal)
-    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
-    assert notice.status in ("sending", "sent") and recipients(db, notice.id) >= {m.id for m in members}
-    # other calendars are not announced this way
-    make.slot(make.calendar(kind="health_check"))
-    assert db.session.scalar(select(Notice.id).where(Notice.title.like("体检%"))) is None
+def test_announcement_now_later_or_refused(client, make, auth, db):
+    from server.members.models import WechatUser
+    from server.notices.models import SubscriptionQuota
+
+    h = auth(make.staff(department="工会办公室"))
+    pushed, texted, unreachable = (make.member(department="机修车间", phone="13900000001"),
+                                   make.member(department="机修车间", phone="13900000002"),
+                                   make.member(department="机修车间"))
+    unreachable.phone = None
+    db.session.add(WechatUser(openid="o-announce", member_id=pushed.id))
+    db.session.add(SubscriptionQuota(member_id=pushed.id, template_id=client.application.config[
+        "WECHAT_NOTICE_TEMPLATE_ID"], remaining=1))
+    db.session.flush()
+    cal = make.calendar(kind="reception_day", audience={"departments": ["机修车间"]})
+    slot = make.slot(cal)
+    assert db.session.scalar(select(Notice.id)) is None
+    preview = client.get(f"{API}/calendars/{cal.id}/announcement", headers=h).json
+    assert preview == {"recipients": 3, "by_channel": {"push": 1, "sms": 1, "none": 1}}
+
+    # refusals: another calendar's slot, a time before the slots are public, unknown calendar, bad ids
+    other = make.slot(make.calendar(kind="reception_day"), starts_at=utcnow() + timedelta(days=9))
+    r = client.post(f"{API}/calendars/{cal.id}/announcement", headers=h, json={"slot_ids": [slot.id, other.id]})
+    assert r.status_code == 400 and "slot_ids" in r.json["error"]["details"]["fields"]
+    late = make.slot(cal, starts_at=utcnow() + timedelta(days=12), publish_at=utcnow() + timedelta(days=3))
+    r = client.post(f"{API}/calendars/{cal.id}/announcement", headers=h, json={
+        "slot_ids": [late.id], "send_at": (utcnow() + timedelta(days=1)).isoformat()})
+    assert r.status_code == 400 and "send_at" in r.json["error"]["details"]["fields"]
+    r = client.post(f"{API}/calendars/999999/announcement", headers=h, json={"slot_ids": [slot.id]})
+    assert r.status_code == 404
+    for bad in ({"slot_ids": []}, {"slot_ids": ["1"]}, {"slot_ids": [0]}, {"slot_ids": [2**40]}, {}):
+        r = client.post(f"{API}/calendars/{cal.id}/announcement", headers=h, json=bad)
+        assert r.status_code == 400 and r.json["error"]["code"] == "invalid_request", bad
+    assert client.get(f"{API}/calendars/{cal.id}/announcement", headers=auth(pushed)).status_code == 403
+    assert db.session.scalar(select(Notice.id)) is None
+
+    # later: scheduled at the chosen time
+    when = utcnow() + timedelta(days=4)
+    r = client.post(f"{API}/calendars/{cal.id}/announcement", headers=h,
+                    json={"slot_ids": [late.id], "send_at": when.isoformat()})
+    assert r.status_code == 201 and r.json["status"] == "scheduled"
+    assert db.session.get(Notice, r.json["notice_id"]).send_at == when
+    # now: one push, one SMS instead, one skipped for want of a phone
+    r = client.post(f"{API}/calendars/{cal.id}/announcement", headers=h, json={"slot_ids": [slot.id]})
+    assert r.status_code == 201 and r.json["status"] == "sending" and r.json["send_at"] is None
+    rows = db.session.execute(select(Delivery.member_id, Delivery.channel, Delivery.status)
+                              .where(Delivery.notice_id == r.json["notice_id"])).all()
+    assert {(m, c) for m, c, st in rows if st == "queued"} == {(pushed.id, "push"), (texted.id, "sms")}
+    assert unreachable.id not in {m for m, _, st in rows if st == "queued"}
+
+    # a calendar whose audience holds nobody: said so, nothing written
+    make.department("无人部门")
+    empty = make.calendar(kind="reception_day", audience={"departments": ["无人部门"]})
+    lone = make.slot(empty)
+    assert client.get(f"{API}/calendars/{empty.id}/announcement", headers=h).json["recipients"] == 0
+    r = client.post(f"{API}/calendars/{empty.id}/announcement", headers=h, json={"slot_ids": [lone.id]})
+    assert r.status_code == 400 and r.json["error"]["code"] == "empty_audience"
 
 
 def test_reception_day_announcement_reaches_only_the_calendars_audience(make, db):
+    from server.bookings.slots import announce_slots
+
     inside = make.member(department="机修车间", tags=["新员工"])
     outside = [make.member(department="生产一部", tags=["新员工"]), make.member(department="机修车间")]
     cal = make.calendar(kind="reception_day", audience={"departments": ["机修车间"], "tags": ["新员工"]})
-    make.slot(cal)
-    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
+    notice, _ = announce_slots(cal.id, [make.slot(cal).id], None)
     assert recipients(db, notice.id) == {inside.id}
     # the calendar's audience, not its members (planned in SQL like any notice)
     assert notice.audience["departments"] == ["机修车间"] and notice.audience["tags"] == ["新员工"]
@@ -333,8 +392,9 @@ def test_reception_day_announcement_for_a_thousand_members_stores_the_audience_n
     expected = {ids[f"K{i:05d}"] for i in range(1500) if i % 4 and i % 6}
     assert len(expected) == 1000
     cal = make.calendar(kind="reception_day", audience={"departments": ["机修车间"], "tags": ["新员工"]})
-    make.slot(cal)
-    notice = db.session.scalars(select(Notice).where(Notice.title.like("书记接待日开放预约%"))).one()
+    from server.bookings.slots import announce_slots
+
+    notice, _ = announce_slots(cal.id, [make.slot(cal).id], None)
     assert notice.audience == {"departments": ["机修车间"], "departments_ids": [dept.id], "tags": ["新员工"],
                                "tags_ids": [tag.id], "match": "every_kind"}
     assert recipients(db, notice.id) == expected
@@ -351,3 +411,35 @@ def test_generate_times_with_an_offset_are_refused_not_a_500(client, make, auth)
         assert r.status_code == 400, r.json
         assert r.json["error"]["code"] == "invalid_request"
         assert field in r.json["error"]["details"]["fields"], r.json
+
+
+def test_month_overview_counts_slots_and_bookings_per_beijing_day_and_names_the_next_day(client, make, auth):
+    from datetime import datetime, time
+
+    from server.bookings.booking import book_slot
+
+    h = auth(make.staff())
+    cal = make.calendar()
+    assert client.get(f"{API}/calendars/{cal.id}/days", headers=h).json["next_date"] is None
+    # the first day a fortnight ahead, then one in a later month; 07:30 Beijing is the day before in UTC
+    first = future_day(14)
+    later = (first.replace(day=1) + timedelta(days=40)).replace(day=3)
+    early = make.slot(cal, starts_at=datetime.combine(first, time(7, 30), SHANGHAI), capacity=2)
+    make.slot(cal, starts_at=datetime.combine(first, time(9, 0), SHANGHAI), capacity=3)
+    gone = make.slot(cal, starts_at=datetime.combine(first, time(10, 0), SHANGHAI))
+    make.slot(cal, starts_at=datetime.combine(later, time(23, 30), SHANGHAI))
+    client.post(f"{API}/slots/{gone.id}/cancel", headers=h)
+    book_slot(make.member().id, early.id, None)
+
+    r = client.get(f"{API}/calendars/{cal.id}/days", headers=h)
+    assert r.status_code == 200, r.json
+    assert r.json["month"] == f"{first:%Y-%m}" and r.json["next_date"] == first.isoformat()
+    assert r.json["days"] == [{"date": first.isoformat(), "slots": 2, "capacity": 5, "booked": 1}]
+    r = client.get(f"{API}/calendars/{cal.id}/days?month={later:%Y-%m}", headers=h).json
+    assert r["next_date"] == first.isoformat()
+    assert r["days"] == [{"date": later.isoformat(), "slots": 1, "capacity": 1, "booked": 0}]
+    for bad in ("2026-13", "2026-1", "x", "0000-01", "9999-12"):
+        r = client.get(f"{API}/calendars/{cal.id}/days?month={bad}", headers=h)
+        assert r.status_code == 400 and r.json["error"]["code"] == "invalid_request", bad
+    assert client.get(f"{API}/calendars/999999/days", headers=h).status_code == 404
+    assert client.get(f"{API}/calendars/{cal.id}/days", headers=auth(make.member())).status_code == 403

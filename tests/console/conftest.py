@@ -131,9 +131,12 @@ class Site:
             db.session.commit()
             return suggestion.id
 
-    def run_worker(self) -> int:
-        """What a delivery worker would do, in this process: send every due delivery. Returns rows handled."""
+    def run_worker(self, sms=None) -> int:
+        """What a delivery worker would do, in this process: send every due delivery (SMS through ``sms``
+        when given, such as a provider talking to the fake SMS server). Returns rows handled."""
         worker = Worker(self.app, name="console-test")
+        if sms is not None:
+            worker.sms = sms
         try:
             total = 0
             while done := worker.run_once():

@@ -55,6 +55,8 @@ def test_secretary_creates_a_reception_day_and_plans_its_slots(site, sign_in):
     page.locator("#gen-generate-capacity").fill("2")
     page.locator("#gen-publish_at").fill(f"{eve}T08:00")
     page.get_by_role("button", name="生成时段").click()
+    # Asked whether to tell the members: not now.
+    page.locator("#announce").get_by_role("button", name="不发送").click()
     expect(page.locator("#generate .alert")).to_have_text(
         "09:00—11:40 按每段 30 分钟划分，最后的 11:30—11:40 不足一个时段，已舍去")
     expect(page).to_have_url(re.compile(rf"#/bookings/\d+/{day}$"))
@@ -81,6 +83,7 @@ def test_secretary_creates_a_reception_day_and_plans_its_slots(site, sign_in):
     page.locator("#one-slots-0-starts_at").fill("14:00")
     page.locator("#one-slots-0-ends_at").fill("14:30")
     page.get_by_role("button", name="添加时段").click()
+    page.locator("#announce").get_by_role("button", name="不发送").click()
     expect(rows).to_have_count(6)
     expect(rows.last).to_contain_text("14:00–14:30")
     expect(rows.last).to_contain_text("已公开")

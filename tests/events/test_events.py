@@ -315,3 +315,72 @@ def test_times_out_of_range_are_refused_not_500(client, make, auth):
             r = client.get(f"{API}/events", query_string={name: t}, headers=h)
             assert r.status_code == 400 and name in r.json["error"]["details"]["fields"], (t, r.json)
     assert client.get(f"{API}/events/{ev.id}", headers=h).json["signup_opens_at"] is None
+
+
+def test_list_upcoming_first_and_past_latest_first(client, make, auth):
+    h = auth(make.staff())
+    now = utcnow()
+    soon = make.event(title="明天", starts_at=now + timedelta(days=1))
+    later = make.event(title="下周", starts_at=now + timedelta(days=7))
+    running = make.event(title="进行中", starts_at=now - timedelta(hours=1))  # two hours long: not over
+    old = make.event(title="上月", starts_at=now - timedelta(days=30))
+    older = make.event(title="去年", starts_at=now - timedelta(days=300))
+    ids = lambda r: [e["id"] for e in r.json["items"]]  # noqa: E731
+    r = client.get(f"{API}/events?when=upcoming", headers=h)
+    assert ids(r) == [running.id, soon.id, later.id] and r.json["total"] == 3
+    r = client.get(f"{API}/events?when=past", headers=h)
+    assert ids(r) == [old.id, older.id] and r.json["total"] == 2
+    assert ids(client.get(f"{API}/events", headers=h)) == [older.id, old.id, running.id, soon.id, later.id]
+    r = client.get(f"{API}/events?when=soon", headers=h)
+    assert r.status_code == 400 and "when" in r.json["error"]["details"]["fields"]
+
+
+def test_moving_an_event_tells_its_registrants_once_in_the_same_transaction(client, make, auth, db):
+    from sqlalchemy import select
+
+    from server.notices.models import Notice, NoticeRecipient
+    from server.reminders.models import Reminder
+
+    h = auth(make.staff())
+    ev = make.event(title="职工读书会", capacity=1)
+    confirmed, waiting, gone = make.member(), make.member(), make.member()
+    for m in (confirmed, waiting, gone):
+        signup.register(m.id, ev.id)
+    signup.cancel_registration(gone, ev.id)
+    notices = lambda: db.session.scalars(select(Notice).where(Notice.title.like("活动%变更%"))  # noqa: E731
+                                         .order_by(Notice.id)).all()
+
+    # title, description and audience: nobody is told
+    r = client.patch(f"{API}/events/{ev.id}", headers=h, json={"description": "新的介绍", "title": "职工读书分享会"})
+    assert r.status_code == 200 and notices() == []
+    # the same time again is no change
+    r = client.patch(f"{API}/events/{ev.id}", headers=h, json={"starts_at": r.json["starts_at"]})
+    assert r.status_code == 200 and notices() == []
+
+    new_start = ev.starts_at + timedelta(days=1, hours=2)
+    r = client.patch(f"{API}/events/{ev.id}", headers=h, json={
+        "starts_at": new_start.isoformat(), "ends_at": (new_start + timedelta(hours=2)).isoformat(),
+        "location": "职工书屋"})
+    assert r.status_code == 200, r.json
+    [notice] = notices()
+    assert notice.title == "活动时间和地点变更：职工读书分享会"
+    assert "工会活动室" in notice.body and "职工书屋" in notice.body and notice.status in ("sending", "sent")
+    told = set(db.session.scalars(select(NoticeRecipient.member_id).where(NoticeRecipient.notice_id == notice.id)))
+    assert told == {confirmed.id, waiting.id}
+    # reminders moved with the start
+    due = set(db.session.scalars(select(Reminder.due_at).where(Reminder.kind == "event", Reminder.target_id == ev.id,
+                                                               Reminder.status == "pending")))
+    assert due == {new_start - timedelta(minutes=m) for m in (1440, 120)}
+
+    client.patch(f"{API}/events/{ev.id}", headers=h, json={"location": "工会礼堂"})
+    assert [n.title for n in notices()][-1] == "活动地点变更：职工读书分享会"
+
+
+def test_moving_an_event_nobody_signed_up_for_writes_no_notice(client, make, auth, db):
+    from sqlalchemy import select
+
+    from server.notices.models import Notice
+
+    ev = make.event()
+    r = client.patch(f"{API}/events/{ev.id}", headers=auth(make.staff()), json={"location": "新地点"})
+    assert r.status_code == 200 and db.session.scalar(select(Notice.id)) is None

@@ -8,7 +8,7 @@ import {
   PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, filterSelect, formActions, formMessage,
   formState, input, loading, options, pageHeader, pagedTable, statusBadge, submitButton, submitForm, table, toast,
 } from "./components.js";
-import { choices } from "./labels.js";
+import { choices, label } from "./labels.js";
 import { html, nothing, render } from "./view.js";
 
 /** The kinds this user may create: the secretary alone may only plan reception days. */
@@ -119,10 +119,14 @@ export function viewNewCalendar(root) {
 // --- one calendar ---------------------------------------------------------------------------------
 
 export async function viewCalendar(root, id, dayArg) {
-  const cal = await api(`/calendars/${id}`);
+  // Without a day in the address the calendar opens on the next day that has slots (the overview
+  // names it), else today.
+  const [cal, overview] = await Promise.all([api(`/calendars/${id}`),
+    api(`/calendars/${id}/days${isDay(dayArg) ? `?month=${dayArg.slice(0, 7)}` : ""}`)]);
   const reception = cal.kind === "reception_day";
-  const firstDay = isDay(dayArg) ? dayArg : todayBeijing();
+  const firstDay = isDay(dayArg) ? dayArg : overview.next_date || todayBeijing();
   let day = firstDay;
+  let month = overview;  // the month shown in the overview: {month, next_date, days}
   let alive = true;
   // Each part of the page: null while loading, {error} when it failed, else the answer.
   let slots = null;
@@ -148,6 +152,7 @@ export async function viewCalendar(root, id, dayArg) {
           <div class="card" id="day-bookings">${bookingsCard()}</div>
         </div>
         <div class="side">
+          <div class="card" id="month">${monthCard()}</div>
           <div class="card" id="calendar-info"><h2>预约规则</h2><dl class="details">
             ${row("取消截止", `开始前 ${cal.cancel_cutoff_hours} 小时`)}
             ${row("每人限约", `${cal.max_active_per_member} 个未开始的预约`)}
@@ -170,7 +175,130 @@ export async function viewCalendar(root, id, dayArg) {
     return reload();
   }
 
-  const reload = () => Promise.all([loadSlots(), loadBookings()]);
+  const reload = () => Promise.all([loadSlots(), loadBookings(),
+    loadMonth(month.month === day.slice(0, 7) ? month.month : day.slice(0, 7))]);
+
+  // -- the month overview --
+
+  async function loadMonth(m) {
+    try {
+      const data = await api(`/calendars/${id}/days?month=${m}`);
+      if (!alive) return;
+      month = data;
+    } catch (e) {
+      toast(e.message, "error");
+    }
+    draw();
+  }
+
+  function shiftMonth(m, by) {
+    const [y, mo] = m.split("-").map(Number);
+    const d = new Date(Date.UTC(y, mo - 1 + by, 1));
+    return d.toISOString().slice(0, 7);
+  }
+
+  function monthCard() {
+    const [y, mo] = month.month.split("-").map(Number);
+    const first = new Date(Date.UTC(y, mo - 1, 1));
+    const count = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    const lead = (first.getUTCDay() + 6) % 7;  // weeks start on Monday
+    const byDate = Object.fromEntries(month.days.map((x) => [x.date, x]));
+    const today = todayBeijing();
+    const cells = [];
+    for (let i = 0; i < lead; i++) cells.push(html`<span class="month-pad"></span>`);
+    for (let n = 1; n <= count; n++) {
+      const date = `${month.month}-${String(n).padStart(2, "0")}`;
+      const info = byDate[date];
+      const cls = ["month-day", info ? "has-slots" : "", info && info.booked ? "has-bookings" : "",
+        date === day ? "is-selected" : "", date === today ? "is-today" : ""].join(" ");
+      const title = info ? `${date}：${info.slots} 个时段，已约 ${info.booked} / ${info.capacity}` : `${date}：没有时段`;
+      cells.push(html`<button type="button" class=${cls} data-date=${date} title=${title} aria-label=${title}
+        @click=${() => showDay(date)}><b>${n}</b>${info ? html`<small>${info.booked}/${info.capacity}</small>` : nothing}</button>`);
+    }
+    const go = (by) => loadMonth(shiftMonth(month.month, by));
+    return html`<div class="card-head"><h2 id="month-title">${y} 年 ${mo} 月</h2><div class="head-actions">
+        <button class="btn btn-sm btn-ghost" type="button" aria-label="上个月" @click=${() => go(-1)}>‹</button>
+        <button class="btn btn-sm btn-ghost" type="button" aria-label="下个月" @click=${() => go(1)}>›</button></div></div>
+      <div class="month-grid">${"一二三四五六日".split("").map((w) => html`<span class="month-head">${w}</span>`)}${cells}</div>
+      <p class="hint">有时段的日子标出“已约 / 名额”。${month.next_date
+        ? html`下一个有时段的日子：<a href="#" id="next-day" @click=${(e) => { e.preventDefault(); showDay(month.next_date); }}>${month.next_date}</a>`
+        : "还没有未开始的时段。"}</p>`;
+  }
+
+  // -- announcing slots: staff see whom it reaches and choose now, later or not at all --
+
+  let announceHost = null;
+
+  /** Asks whether to tell the calendar's members about these slots; resolves when staff have chosen. */
+  async function askAnnouncement(created) {
+    const open = created.filter((s) => s.status === "open" && Date.parse(s.starts_at) > Date.now());
+    if (!open.length) return;
+    let reach;
+    try {
+      reach = await api(`/calendars/${id}/announcement`);
+    } catch (e) {
+      toast(e.message, "error");
+      return;
+    }
+    const publishAt = open.map((s) => s.publish_at).filter(Boolean)
+      .filter((t) => Date.parse(t) > Date.now()).sort().pop();
+    if (!announceHost) { announceHost = document.createElement("div"); document.body.append(announceHost); }
+    let error = "";
+    let sending = false;
+    const c = reach.by_channel;
+    const summary = reach.recipients ? [
+      `将通知“${audienceText(cal.audience)}”的 ${reach.recipients} 名会员：`,
+      `${label("notice_channel", "push")} ${c.push} 人，${label("notice_channel", "sms")} ${c.sms} 人（未授权推送的会员改发短信）`,
+      c.none ? `，${c.none} 人无法送达（未授权推送且名册中没有手机号）` : "", "。",
+    ].join("") : "该日历面向的人群中目前没有会员，无法发送通知。";
+    return new Promise((resolve) => {
+      const drawDialog = () => render(html`<dialog id="announce" class="dialog dialog-wide" @cancel=${() => finish(null)}>
+        <h2>发送开放预约通知？</h2>
+        <p id="announce-summary">${summary}</p>
+        <p class="muted">${open.length} 个新时段${publishAt ? `，定于 ${fmtTime(publishAt)} 公开` : "，已公开"}。</p>
+        ${reach.recipients ? html`<div class="field" data-field="send_at">
+            <label for="announce-at">定时发送（北京时间）</label>
+            <input id="announce-at" type="datetime-local">
+            <small class="hint">选填；填写后点“定时发送”</small></div>` : nothing}
+        ${error ? alertBox(error) : nothing}
+        <div class="dialog-actions">
+          <button type="button" class="btn btn-ghost" id="announce-none" @click=${() => finish(null)}>不发送</button>
+          ${reach.recipients ? html`
+            <button type="button" class="btn" id="announce-later" ?disabled=${sending} @click=${later}>定时发送</button>
+            <button type="button" class="btn btn-primary" id="announce-now" ?disabled=${sending}
+              @click=${() => send(undefined)}>${publishAt ? "公开时发送" : "现在发送"}</button>` : nothing}
+        </div></dialog>`, announceHost);
+      const dlg = () => announceHost.querySelector("dialog");
+      drawDialog();
+      dlg().showModal();
+
+      function finish(message) {
+        if (dlg().open) dlg().close();
+        toast(message || "未发送通知；需要时可在时段列表上方点“通知会员”");
+        resolve();
+      }
+      function later() {
+        const value = announceHost.querySelector("#announce-at").value;
+        if (!value) { error = "请填写定时发送的时间"; drawDialog(); return; }
+        send(localInputToIso(value));
+      }
+      async function send(sendAt) {
+        sending = true;
+        error = "";
+        drawDialog();
+        try {
+          const out = await api(`/calendars/${id}/announcement`, { method: "POST",
+            body: { slot_ids: open.map((s) => s.id), send_at: sendAt } });
+          finish(out.send_at ? `开放预约通知定于 ${fmtTime(out.send_at)} 发送给 ${reach.recipients} 名会员`
+            : `已向 ${reach.recipients} 名会员发送开放预约通知`);
+        } catch (e) {
+          error = e.details?.fields ? Object.values(e.details.fields).join("；") : e.message;
+          sending = false;
+          drawDialog();
+        }
+      }
+    });
+  }
 
   // -- planning forms --
 
@@ -187,7 +315,7 @@ export async function viewCalendar(root, id, dayArg) {
           ${f({ name: "generate.capacity", label: "每段名额", required: true }, input({ type: "number", min: 1, step: 1, value: 1 }))}
         </div>
         ${f({ name: "publish_at", label: "公开时间（北京时间）",
-          hint: reception ? "留空表示立即公开；到时会员可预约，并收到接待日通知" : "留空表示立即公开，会员即可预约" },
+          hint: "留空表示立即公开，会员即可预约；生成后再选择是否通知会员" },
           input({ type: "datetime-local" }))}
         ${formActions("生成时段", generate)}
       </form></div>`;
@@ -209,6 +337,7 @@ export async function viewCalendar(root, id, dayArg) {
       // The dropped remainder stays said on the form: the secretary may want to add it by hand.
       generate.notice = out.message || "";
       await showDay(g("date"));
+      askAnnouncement(out.items);
     });
   }
 
@@ -240,9 +369,10 @@ export async function viewCalendar(root, id, dayArg) {
         publish_at: localInputToIso(f.publish_at.value),
       };
       if (!d) throw { details: { fields: { date: "请选择日期" } } };
-      await api(`/calendars/${id}/slots`, { method: "POST", body });
+      const out = await api(`/calendars/${id}/slots`, { method: "POST", body });
       toast("已添加时段");
       await showDay(d);
+      askAnnouncement(out.items);
     });
   }
 
@@ -263,7 +393,11 @@ export async function viewCalendar(root, id, dayArg) {
     }
     const open = slots.items.filter((s) => s.status === "open");
     const sum = (key) => open.reduce((n, s) => n + s[key], 0);
-    return html`<div class="card-head">${title}<span class="muted">${open.length} 个时段，已约 ${sum("booked")} / ${sum("capacity")}</span></div>
+    const ahead = open.filter((s) => Date.parse(s.starts_at) > Date.now());
+    return html`<div class="card-head">${title}<div class="head-actions">
+        <span class="muted">${open.length} 个时段，已约 ${sum("booked")} / ${sum("capacity")}</span>
+        ${ahead.length ? html`<button class="btn btn-sm btn-ghost" id="announce-day" type="button"
+          @click=${() => askAnnouncement(ahead)}>通知会员</button>` : nothing}</div></div>
       ${table({ id: "slots-table", head: ["时间", { text: "已约 / 名额", cls: "num" }, "公开", ""],
         rows: slots.items.map((s) => html`${slotRow(s)}${moving === s.id ? moveRow(s) : nothing}`) })}`;
   }

@@ -158,10 +158,10 @@ export function audienceText(a) {
     .filter(([, v]) => v?.length).map(([k, v]) => `${k}：${v.join("、")}`).join("；") || "全体会员";
 }
 
-/** The three audience boxes shared by the event and calendar forms. */
-export function audienceBoxes(errors, tagsExample = "例如：青年，女职工") {
-  const box = (name, text, placeholder) =>
-    field({ name, label: text, errors }, (a) => html`<input id=${a.id} name=${a.name} placeholder=${placeholder}>`);
+/** The three audience boxes shared by the event and calendar forms; `values` fills them (an AudienceOut). */
+export function audienceBoxes(errors, tagsExample = "例如：青年，女职工", values = {}) {
+  const box = (name, text, placeholder) => field({ name, label: text, errors }, (a) => html`<input id=${a.id}
+    name=${a.name} placeholder=${placeholder} .value=${(values[name.split(".")[1]] || []).join("，")}>`);
   return [box("audience.departments", "部门", "例如：生产一部，质检部"), box("audience.grids", "网格", "例如：第一网格"),
     box("audience.tags", "标签", tagsExample)];
 }

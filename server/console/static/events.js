@@ -1,6 +1,8 @@
 // Events (API.md "Events"): the list, creating one, and one event with its seats, check-in figures and
 // roster. The venue screen and ticket scanning have modules of their own (screen.js, scan.js).
-import { api, audienceFields, busy, downloadFile, fmtRange, fmtTime, intField, localInputToIso, safeFilename } from "./core.js";
+import {
+  api, audienceFields, busy, downloadFile, fmtRange, fmtTime, intField, localInputToIso, parts, safeFilename,
+} from "./core.js";
 import {
   PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, fieldError, filterSelect, formActions,
   formMessage, formState, input, loading, options, pageHeader, pagedTable, statusBadge, submitButton, submitForm, toast,
@@ -35,7 +37,9 @@ const capacityText = (ev) => `${ev.confirmed_count} / ${ev.capacity === null ? "
 // --- events list ----------------------------------------------------------------------------------
 
 export async function viewEvents(root) {
-  const list = new PagedList({ path: "/events", draw });
+  // Upcoming (not yet over) first, soonest at the top; the events that are over behind a filter.
+  let when = "upcoming";
+  const list = new PagedList({ path: "/events", query: () => ({ when }), draw });
 
   function row(ev) {
     return html`<tr data-event-id=${ev.id}>
@@ -50,14 +54,25 @@ export async function viewEvents(root) {
     </tr>`;
   }
 
+  function onWhen(e) {
+    when = e.target.value;
+    list.restart();
+  }
+
   function draw() {
+    const past = when === "past";
     render(html`<div class="page">
-      ${pageHeader({ title: "活动管理", sub: "全部活动，按开始时间排列（北京时间）",
-        actions: html`<a class="btn btn-primary" href="#/events/new">＋ 新建活动</a>` })}
+      ${pageHeader({ title: "活动管理",
+        sub: past ? "已结束的活动，最近的在前（北京时间）" : "未结束的活动，即将开始的在前（北京时间）",
+        actions: html`<select class="select-sm" id="events-when" aria-label="按时间筛选" @change=${onWhen}>
+            <option value="upcoming" ?selected=${!past}>未结束的活动</option>
+            <option value="past" ?selected=${past}>已结束的活动</option></select>
+          <a class="btn btn-primary" href="#/events/new">＋ 新建活动</a>` })}
       <div class="card">${pagedTable(list, {
         id: "events-table", row,
         head: ["活动", "时间", "状态", { text: "报名 / 名额", cls: "num" }, { text: "候补", cls: "num" }, ""],
-        empty: html`<p>还没有活动。</p><a class="btn btn-primary" href="#/events/new">新建第一个活动</a>`,
+        empty: past ? html`<p>还没有已结束的活动。</p>`
+          : html`<p>没有未结束的活动。</p><a class="btn btn-primary" href="#/events/new">新建活动</a>`,
       })}</div></div>`, root);
   }
   await list.load();
@@ -150,6 +165,8 @@ export async function viewEvent(root, id) {
   let capacityMessage = nothing;
   let savingCapacity = false;
   let rosterStatus = "";
+  let editing = false;
+  const edit = formState();
   const roster = new PagedList({ path: `/events/${id}/registrations`, query: () => ({ status: rosterStatus }), perPage: 50, draw });
 
   function draw() {
@@ -163,11 +180,13 @@ export async function viewEvent(root, id) {
           ${live ? posterMenu() : nothing}
           ${live ? html`<a class="btn" id="open-scan" href="#/events/${id}/scan">扫描电子票</a>` : nothing}
           ${checkinNotClosed(ev) ? html`<a class="btn btn-primary" id="open-screen" href="#/events/${id}/screen">现场签到码</a>` : nothing}
+          ${live && !eventEnded(ev) && !editing
+            ? html`<button class="btn" id="edit-event" type="button" @click=${() => toggleEdit(true)}>编辑活动</button>` : nothing}
           ${live && !eventEnded(ev)
             ? html`<button class="btn btn-danger-ghost" id="cancel-event" type="button" @click=${onCancel}>取消活动</button>` : nothing}`,
       })}
       <div class="event-grid">
-        <div class="card">${info()}</div>
+        <div class="card">${editing ? editForm() : info()}</div>
         <div class="side"><div class="card">${capacity()}</div><div class="card" id="stats">${statsCard()}</div></div>
       </div>
       <div class="card" id="roster">${rosterCard()}</div>
@@ -209,6 +228,72 @@ export async function viewEvent(root, id) {
           (ev.walk_in ? "，允许未报名者签到" : ""))}
         ${row("介绍", ev.description || "—")}
       </dl>`;
+  }
+
+  // -- editing after publishing: time, place, description, audience (PATCH /events/{id}) --
+
+  const localInput = (iso) => { const p = parts(iso); return `${p.date}T${p.time}`; };
+
+  function toggleEdit(on) {
+    editing = on;
+    Object.assign(edit, formState());
+    draw();
+    if (on) root.querySelector("#edit-form [name=location]")?.focus();
+  }
+
+  function editForm() {
+    const local = localInput;
+    const f = (opts, control) => field({ ...opts, prefix: "edit", errors: edit.errors }, control);
+    const told = ev.confirmed_count + ev.waitlist_count;
+    return html`<h2>编辑活动</h2>
+      <form class="form" id="edit-form" novalidate @submit=${onSaveEdit}>
+        ${formMessage(edit.errors)}
+        <div class="grid-2">
+          ${f({ name: "starts_at", label: "开始时间（北京时间）", required: true },
+            input({ type: "datetime-local", value: local(ev.starts_at) }))}
+          ${f({ name: "ends_at", label: "结束时间（北京时间）", required: true },
+            input({ type: "datetime-local", value: local(ev.ends_at) }))}
+        </div>
+        ${f({ name: "location", label: "地点", required: true }, input({ maxlength: 200, value: ev.location }))}
+        ${f({ name: "description", label: "活动介绍" },
+          (a) => html`<textarea id=${a.id} name=${a.name} rows="4" maxlength="5000" .value=${ev.description}></textarea>`)}
+        <fieldset><legend>面向人群</legend>
+          <p class="hint">都留空表示面向全体会员。已报名的会员不受影响。</p>
+          ${audienceBoxes(edit.errors, undefined, ev.audience)}
+        </fieldset>
+        <small class="hint" id="edit-hint">${told
+          ? `修改时间或地点后，已报名和候补的 ${told} 名会员会收到变更通知。` : "目前没有人报名。"}</small>
+        <div class="form-actions">
+          <button class="btn btn-ghost" type="button" @click=${() => toggleEdit(false)}>取消</button>
+          ${submitButton("保存修改", edit.busy)}
+        </div>
+      </form>`;
+  }
+
+  function onSaveEdit(e) {
+    return submitForm(edit, e, draw, async (f) => {
+      const wanted = {
+        starts_at: localInputToIso(f.starts_at.value), ends_at: localInputToIso(f.ends_at.value),
+        location: f.location.value.trim(), description: f.description.value, audience: audienceFields(f),
+      };
+      // Only what changed is sent, so an unchanged time is not a "move" (and an old event stays editable).
+      // Times compare as shown (to the minute): an untouched box keeps the stored seconds.
+      const same = {
+        starts_at: f.starts_at.value === localInput(ev.starts_at),
+        ends_at: f.ends_at.value === localInput(ev.ends_at),
+        location: wanted.location === ev.location, description: wanted.description === ev.description,
+        audience: ["departments", "grids", "tags"].every((k) => wanted.audience[k].join() === ev.audience[k].join()),
+      };
+      const body = Object.fromEntries(Object.entries(wanted).filter(([k]) => !same[k]));
+      if (!Object.keys(body).length) { toggleEdit(false); toast("没有修改"); return; }
+      const moved = ["starts_at", "ends_at", "location"].some((k) => k in body);
+      const told = ev.confirmed_count + ev.waitlist_count;
+      if (moved && told && !(await confirmDialog("修改时间或地点",
+        `已报名和候补的 ${told} 名会员会收到变更通知（小程序推送，无法推送的发短信）。确定保存吗？`, "保存并通知"))) return;
+      ev = await api(`/events/${id}`, { method: "PATCH", body });
+      editing = false;
+      toast(moved && told ? `活动已更新，已通知 ${told} 名报名会员` : "活动已更新");
+    });
   }
 
   function capacity() {
