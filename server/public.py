@@ -54,13 +54,6 @@ def _missing(title: str, text: str):
     return page, 404, {"Cache-Control": "no-store"}
 
 
-@bp.get("/n/<path:anything>")
-@bp.get("/e/<path:anything>")
-def unknown(anything: str):
-    """A mistyped or damaged poster address (not a number): the same friendly page, not the API's JSON."""
-    return _missing("页面不存在", "没有找到这个页面，请核对海报上的二维码。")
-
-
 def _style_nonce() -> str:
     g.style_nonce = secrets.token_urlsafe(16)
     return g.style_nonce

@@ -87,8 +87,6 @@ def test_unknown_or_unposted_notices_and_events_get_a_friendly_404(client, make)
     assert "内部推送" not in _missing(client.get(f"/n/{push_only.id}"))
     assert "通知不存在" in _missing(client.get("/n/987654"))
     assert "活动不存在" in _missing(client.get("/e/987654"))
-    for path in ("/n/abc", "/e/12x", "/e/1/2"):
-        assert "页面不存在" in _missing(client.get(path))
 
 
 def _policy(r) -> dict[str, str]:
