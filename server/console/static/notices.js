@@ -54,7 +54,8 @@ const noticeBadge = (n) => statusBadge("notice_status", n.status);
 
 export async function viewNotices(root) {
   let status = "";
-  const list = new PagedList({ path: "/notices", query: () => ({ status }), draw });
+  // Only what staff wrote: automatic notices are shown with their event or booking calendar.
+  const list = new PagedList({ path: "/notices", query: () => ({ status, source: "staff" }), draw });
 
   const row = (n) => html`<tr data-notice-id=${n.id}>
     <td><a class="event-link" href="#/notices/${n.id}">${n.title}</a><div class="sub">${audienceText(n.audience)}</div></td>
