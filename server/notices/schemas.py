@@ -4,7 +4,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
-from ..core.api import Out, PageQuery, QuerySchema, Schema, Timestamp
+from ..core.api import Out, PageQuery, QuerySchema, RowId, Schema, Timestamp
 from ..core.audiences import NoticeAudienceIn
 from ..core.timeutil import LocalTime
 from .models import DELIVERY_CHANNELS, DeliveryStatus, NoticeChannel, NoticeSource, NoticeStatus
@@ -73,8 +73,8 @@ class NoticeListQuery(PageQuery):
     status: Optional[NoticeStatus] = None
     # source=staff: what staff wrote (the console's list); event_id / calendar_id: the notices about one.
     source: Optional[NoticeSource] = None
-    event_id: Optional[int] = Field(default=None, ge=1)
-    calendar_id: Optional[int] = Field(default=None, ge=1)
+    event_id: Optional[RowId] = None
+    calendar_id: Optional[RowId] = None
 
 
 class DeliveryQuery(PageQuery):
