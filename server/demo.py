@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -22,10 +23,10 @@ from .core.timeutil import SHANGHAI, utcnow
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
 from .members.cli import require_schema
-from .members.models import Department, Grid, Member, Tag
+from .members.models import Department, Grid, Member, Tag, WechatUser
 from .members.roster import RosterRow, import_rows
 from .notices import services as notices
-from .notices.models import Notice
+from .notices.models import Notice, SubscriptionQuota
 from .suggestions import services as suggestions
 from .suggestions.models import Suggestion
 
@@ -41,6 +42,9 @@ NAMES = (
 ).split()
 ROLES = {1: "admin;staff", 2: "staff", 3: "secretary"}
 LIAISONS = (4, 5, 6, 7)  # D0004–D0007 are the liaisons of their grids (四 to 七)
+MINIPROGRAM_MEMBER = 10  # D0010, bound to the WeChat user below, with consent for a few notice pushes
+DEMO_OPENID = "demo-d0010"  # the fake WeChat server signs in js_code "code-demo-d0010" as this openid
+DEMO_PUSH_CONSENTS = 5
 
 
 def _employee_no(n: int) -> str:
@@ -85,6 +89,10 @@ def _event_specs(now: datetime) -> list[dict]:
         dict(title="生产一部安全生产培训", kind="training", location="一号厂房会议室",
              description="仅面向生产一部职工。", starts_at=_local(3, 9), ends_at=_local(3, 11), capacity=40,
              audience={"departments": ["生产一部"]}, sign_up=range(1, 51, 6)),
+        dict(title="职工书法培训班", kind="training", location="职工之家书画室",
+             description="零基础可报名，名额已满，报名进入候补，有人取消时按顺序递补。",
+             starts_at=_local(4, 14), ends_at=_local(4, 16), capacity=8, waitlist=True,
+             sign_up=range(26, 37)),  # 8 confirmed, 3 on the waiting list; D0010 may join it
         dict(title="职工之家开放日", kind="activity", location="职工之家",
              description="无需报名，现场签到即可参加。", starts_at=_local(8, 10), ends_at=_local(8, 16),
              walk_in=True, sign_up=range(20, 25)),
@@ -143,7 +151,7 @@ def _calendar_specs() -> list[dict]:
     """Calendars with their slots (day offset, first and last start hour, minutes, seats) and bookings
     (member number, slot index, topic). Members tagged 40岁以上 are D0004, D0008, …"""
     return [
-        dict(kind="health_check", title="2026年度职工体检", location="职工医院体检中心二楼",
+        dict(kind="health_check", title=f"{datetime.now(SHANGHAI).year}年度职工体检", location="职工医院体检中心二楼",
              audience={"tags": ["40岁以上"]}, max_active_per_member=1, cancel_cutoff_hours=24,
              days=[(5, 8, 11, 30, 4), (6, 8, 11, 30, 4), *_today_hours()],
              # The last two on today's slots (12 and 13, after 6 a day), for the dashboard's "today's bookings".
@@ -188,9 +196,9 @@ def _notice_specs() -> list[dict]:
         dict(title="关于开展2026年职工疗休养活动的通知", channels=["push", "sms"], audience={"all": True},
              body="经工会委员会研究，今年职工疗休养活动分三批进行，每批五天。请有意参加的会员于本月底前"
                   "在小程序报名，或向所在网格联络员报名。", send_at=None),
-        dict(title="元旦慰问品发放通知", channels=["push", "poster"],
+        dict(title="节日慰问品发放通知", channels=["push", "poster"],
              audience={"departments": ["生产一部", "生产二部"]},
-             body="元旦慰问品将于下周三起在各车间发放，请凭工牌领取。夜班职工可委托班组长代领。",
+             body="节日慰问品将于三天后起在各车间发放，请凭工牌领取。夜班职工可委托班组长代领。",
              send_at=_local(3, 9)),
     ]
 
@@ -227,6 +235,21 @@ def _create_suggestions(specs: list[dict]) -> int:
     return len(submitted)
 
 
+def _bind_wechat() -> int:
+    """D0010 signed in to the mini-program and bound, with push consents, as if they had tapped "accept"
+    a few times: notices reach them by push. Returns 1 when the binding was made now."""
+    member = _members([MINIPROGRAM_MEMBER])
+    if not member or db.session.scalar(select(WechatUser).where(
+            (WechatUser.member_id == member[0].id) | (WechatUser.openid == DEMO_OPENID))) is not None:
+        return 0  # bound already (by an earlier run, or for real): leave it and its consents alone
+    now = utcnow()
+    db.session.add(WechatUser(openid=DEMO_OPENID, member_id=member[0].id, created_at=now, bound_at=now))
+    db.session.add(SubscriptionQuota(member_id=member[0].id, remaining=DEMO_PUSH_CONSENTS,
+                                     template_id=current_app.config["WECHAT_NOTICE_TEMPLATE_ID"]))
+    db.session.flush()
+    return 1
+
+
 def load_demo() -> dict:
     """Load the demo data; returns how many of each kind were created and the demo rows skipped."""
     # A demo row clashing with real data (a phone already taken) is skipped and reported, not forced.
@@ -237,6 +260,8 @@ def load_demo() -> dict:
         if m.password_hash is None:  # never overwrite a password someone has since changed
             m.password_hash = generate_password_hash(DEMO_PASSWORD)
             passwords += 1
+
+    bound = _bind_wechat()  # before the notices, so the first one reaches D0010 by push
 
     staff = _members([2])
     staff_id = staff[0].id if staff else None
@@ -266,7 +291,7 @@ def load_demo() -> dict:
     db.session.flush()
     return {"members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
-            "suggestions": created_suggestions, "skipped": [str(r) for r in report.rejected]}
+            "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
 
 
 @click.command("demo")
@@ -291,8 +316,9 @@ def demo_command() -> None:
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")
     for n, role in ROLES.items():
         click.echo(f"  {_employee_no(n)}  {NAMES[n - 1]}  {role.replace(';', '+')}  密码 {DEMO_PASSWORD}")
-    click.echo(f"\n小程序普通会员：D0010 {NAMES[9]}，手机 13800000010")
-    click.echo('  通过假微信服务器登录：wx.login 的 code 写作 "code-<openid>"（如 code-demo-d0010），'
-               "再用手机号 13800000010 绑定名册；")
+    click.echo(f"\n小程序普通会员：D0010 {NAMES[9]}，手机 13800000010，已绑定微信（openid {DEMO_OPENID}），"
+               f"已同意接收通知推送 {DEMO_PUSH_CONSENTS} 次")
+    click.echo(f'  通过假微信服务器登录：wx.login 的 code 写作 "code-{DEMO_OPENID}" 即以 D0010 登录；'
+               '其他 "code-<openid>" 为未绑定的新用户，可用名册中的手机号（如 13800000011）绑定；')
     click.echo("  开发环境也可用 POST /api/v1/auth/dev-login {\"employee_no\": \"D0010\"}（需 AUTH_DEV_LOGIN=1）。")
     click.echo("  联络员：D0004–D0007（第四至第七网格）。")

@@ -1,7 +1,7 @@
 """`flask --app server demo`: loads usable demo data, and running it twice changes nothing."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -105,3 +105,66 @@ def test_demo_bookings_notices_and_suggestions_are_ready_to_try(app, committing_
     assert s.scalar(select(func.count()).select_from(Delivery)) >= 50
     board = client.get("/api/v1/suggestions/public", headers=younger).get_json()["items"]
     assert len(board) == 1 and board[0]["answers"]
+
+
+def test_demo_member_is_bound_to_wechat_with_push_consent(app, committing_db):
+    from server.members.models import WechatUser
+    from server.notices.models import SubscriptionQuota
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert "code-demo-d0010" in first.output
+    s = committing_db.session
+    d0010 = s.scalar(select(Member).filter_by(employee_no="D0010"))
+    binding = s.scalar(select(WechatUser).filter_by(member_id=d0010.id))
+    assert binding is not None and binding.openid == "demo-d0010" and binding.bound_at is not None
+    quota = s.get(SubscriptionQuota, (d0010.id, app.config["WECHAT_NOTICE_TEMPLATE_ID"]))
+    # The all-members notice of the demo went to D0010 by push and spent one consent; some are left.
+    assert quota is not None and quota.remaining >= 1
+    push = s.scalars(select(Delivery).filter_by(member_id=d0010.id, channel="push")).all()
+    assert push and all(d.status == "queued" for d in push)
+
+    runner.invoke(args=["demo"])
+    s.expire_all()
+    assert s.get(SubscriptionQuota, (d0010.id, app.config["WECHAT_NOTICE_TEMPLATE_ID"])).remaining == quota.remaining
+
+    # Signing in through the (fake) WeChat login with that openid is D0010, already bound.
+    client = app.test_client()
+    from server.members.auth import issue_token
+    with app.test_request_context():
+        token = issue_token(None, binding.id)[0]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["employee_no"] == "D0010"
+
+
+def test_demo_has_a_waiting_list_d0010_can_join(app, committing_db):
+    app.test_cli_runner().invoke(args=["demo"])
+    s = committing_db.session
+    full = [e for e in s.scalars(select(Event)) if e.capacity and e.confirmed_count == e.capacity and e.waitlist_count]
+    assert full, "one event must be full with members waiting"
+    event_id, waiting = full[0].id, full[0].waitlist_count
+    client = app.test_client()
+    token = client.post("/api/v1/auth/dev-login", json={"employee_no": "D0010"}).get_json()["token"]
+    r = client.post(f"/api/v1/events/{event_id}/registrations", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 201 and r.get_json()["status"] == "waitlisted"
+    assert r.get_json()["waitlist_position"] == waiting + 1
+
+
+def test_demo_dates_follow_the_day_it_is_loaded(app, committing_db):
+    """Loaded on any day, the demo's upcoming things are upcoming and its past things recent."""
+    import time_machine
+
+    from server.core.timeutil import SHANGHAI
+
+    with time_machine.travel(datetime(2031, 3, 14, 2, 0, tzinfo=UTC), tick=True):
+        app.test_cli_runner().invoke(args=["demo"])
+        now = utcnow()
+        s = committing_db.session
+        for e in s.scalars(select(Event)):
+            assert now - timedelta(days=60) < e.starts_at < now + timedelta(days=30), e.title
+        slots = s.scalars(select(Slot)).all()
+        assert slots and all(now < sl.starts_at < now + timedelta(days=30) for sl in slots)
+        assert {c.title for c in s.scalars(select(Calendar)) if c.kind == "health_check"} == {"2031年度职工体检"}
+        scheduled = s.scalars(select(Notice).filter_by(status="scheduled")).all()
+        assert scheduled and all(now < n.send_at < now + timedelta(days=7) for n in scheduled)
+        assert datetime.now(SHANGHAI).year == 2031

@@ -46,6 +46,49 @@ def test_a_cancelled_event_says_so_and_invites_no_sign_up(client, make, departme
     assert "内部交流会" not in _text(client.get(f"/e/{department_event.id}"))
 
 
+def _missing(r) -> str:
+    """A friendly page in Chinese with 404: the poster's QR code may be scanned before the notice is out."""
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert r.headers["Cache-Control"] == "no-store"
+    page = r.get_data(as_text=True)
+    assert '"error"' not in page and "微信小程序" in page
+    return page
+
+
+def test_a_notice_page_shows_the_notice_only_once_it_is_sent(client, make):
+    from datetime import timedelta
+
+    from server.core.timeutil import utcnow
+    from server.notices import services as notices
+
+    make.member()
+    poster = dict(body="本周六停水，请提前储水。", channels=["poster"], audience={"all": True})
+    draft = notices.create_notice(None, title="停水通知", **poster)
+    scheduled = notices.create_notice(None, title="停电通知", send_at=utcnow() + timedelta(days=2), **poster)
+    notices.send_notice(scheduled.id)
+    assert scheduled.status == "scheduled"
+    for n in (draft, scheduled):
+        page = _missing(client.get(f"/n/{n.id}"))
+        assert "通知尚未发布" in page and "发布后" in page
+        assert n.title not in page and "储水" not in page
+
+    notices.send_notice(draft.id)
+    page = _text(client.get(f"/n/{draft.id}"))
+    assert "停水通知" in page and "本周六停水" in page
+
+
+def test_unknown_or_unposted_notices_and_events_get_a_friendly_404(client, make):
+    from server.notices import services as notices
+
+    make.member()
+    push_only = notices.create_notice(None, title="内部推送", body="仅推送。", channels=["push"],
+                                      audience={"all": True})
+    notices.send_notice(push_only.id)
+    assert "内部推送" not in _missing(client.get(f"/n/{push_only.id}"))
+    assert "通知不存在" in _missing(client.get("/n/987654"))
+    assert "活动不存在" in _missing(client.get("/e/987654"))
+
+
 def _policy(r) -> dict[str, str]:
     directives = (p.strip() for p in r.headers["Content-Security-Policy"].split(";"))
     return {d.split()[0]: d.partition(" ")[2] for d in directives if d}

@@ -182,7 +182,7 @@ def cancel_booking(actor: Member, booking_id: int, staff: bool) -> Booking:
     if booking.member_id != actor.id:
         tell([booking.member_id], f"预约已取消：{calendar.title}",
              f"工会已为您取消“{calendar.title}”{span_label(slot.starts_at, slot.ends_at)}的预约。"
-              "如有疑问，请联系工会。")
+              "如有疑问，请联系工会。", calendar.id)
     return booking
 
 

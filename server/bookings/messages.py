@@ -35,10 +35,12 @@ def slot_location(slot: Slot, calendar: Calendar) -> str:
     return slot.location or calendar.location
 
 
-def tell(member_ids: list[int], title: str, body: str) -> None:
-    """A notice to the given members now: push, with SMS where no push can go."""
+def tell(member_ids: list[int], title: str, body: str, calendar_id: int) -> None:
+    """A notice to the given members now about a change to their booking in the calendar: push, with SMS
+    where no push can go."""
     if not member_ids:
         return
     notice = notices.create_notice(None, title=title[:100], body=body, channels=["push"],
-                                   audience={"member_ids": member_ids}, sms_fallback=True, page="pages/bookings/mine")
+                                   audience={"member_ids": member_ids}, sms_fallback=True, page="pages/bookings/mine",
+                                   source="booking_change", calendar_id=calendar_id)
     notices.send_notice(notice.id)

@@ -250,7 +250,7 @@ def update_slot(slot_id: int, changes: dict[str, Any]) -> Slot:
     if after != before:
         tell(booked_member_ids(slot.id), f"预约变更：{calendar.title}",
              f"您预约的“{calendar.title}”已由 {span_label(before[0], before[1])}（{before[2]}）调整为 "
-              f"{span_label(after[0], after[1])}，地点：{after[2]}。如新时间不便，请在小程序中取消预约。")
+              f"{span_label(after[0], after[1])}，地点：{after[2]}。如新时间不便，请在小程序中取消预约。", calendar.id)
     return slot
 
 
@@ -270,6 +270,6 @@ def cancel_slot(slot_id: int, by: int | None) -> Slot:
     slot_cancelled.send(slot)
     tell(member_ids, f"预约取消：{calendar.title}",
          f"您预约的“{calendar.title}”{span_label(slot.starts_at, slot.ends_at)}（{slot_location(slot, calendar)}）"
-          f"因故取消，给您带来不便，敬请谅解。可在小程序中另选时段。")
+          f"因故取消，给您带来不便，敬请谅解。可在小程序中另选时段。", calendar.id)
     log.info("slot %s cancelled; %d bookings cancelled", slot.id, len(member_ids))
     return slot

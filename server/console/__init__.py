@@ -12,7 +12,8 @@ bp = Blueprint(
 )
 
 
-# Only our own files run; QR images arrive as blob: URLs made from authenticated fetches.
+# Only our own files run; QR images arrive as blob: URLs made from authenticated fetches. The scan page's
+# camera needs nothing more: a <video> fed a MediaStream through srcObject is not a fetch the policy governs.
 _CSP = (
     "default-src 'self'; img-src 'self' blob: data:; script-src 'self'; style-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -30,4 +31,6 @@ def _security_headers(resp):
     resp.headers.setdefault("Content-Security-Policy", _CSP)
     resp.headers.setdefault("Referrer-Policy", "same-origin")
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # The scan page may use the camera; nothing else (and no frame) may use any device.
+    resp.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
     return resp

@@ -28,6 +28,16 @@ class NoticeStatus(Vocabulary):
     sent = "sent", "已发送"
 
 
+class NoticeSource(Vocabulary):
+    """Who wrote a notice: staff, or the system when something happened to what members signed up for.
+    Automatic ones stay out of the staff's notice list and are shown with their event or calendar."""
+    staff = "staff", "工作人员发布"
+    reminder = "reminder", "自动提醒"
+    waitlist = "waitlist", "候补递补"
+    event_change = "event_change", "活动变更"
+    booking_change = "booking_change", "预约变动"
+
+
 class DeliveryStatus(Vocabulary):
     queued = "queued", "待发送"
     sending = "sending", "发送中"        # handed to the provider, outcome not yet written (docs/delivery.md)
@@ -55,10 +65,20 @@ class Notice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     planned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(16), default=NoticeSource.staff, server_default=NoticeSource.staff)
+    # What an automatic notice is about (no foreign keys: events and calendars are never deleted).
+    event_id: Mapped[Optional[int]]
+    calendar_id: Mapped[Optional[int]]
 
     __table_args__ = (
         NoticeStatus.check("status"),
+        NoticeSource.check("source"),
         Index("ix_notices_due", "status", "send_at"),
+        Index("ix_notices_source", "source", "id"),
+        Index("ix_notices_event", "event_id", postgresql_where=text("event_id IS NOT NULL"),
+              sqlite_where=text("event_id IS NOT NULL")),
+        Index("ix_notices_calendar", "calendar_id", postgresql_where=text("calendar_id IS NOT NULL"),
+              sqlite_where=text("calendar_id IS NOT NULL")),
     )
 
 

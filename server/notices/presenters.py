@@ -18,6 +18,7 @@ def notice_out(n: Notice, with_stats: bool = False) -> NoticeOut:
         id=n.id, title=n.title, body=n.body, channels=n.channels, audience=shown, send_at=n.send_at,
         sms_fallback=n.sms_fallback, page=n.page, status=n.status, created_at=n.created_at, sent_at=n.sent_at,
         poster_url=url_for("notices.poster", notice_id=n.id) if "poster" in n.channels else None,
+        source=n.source, event_id=n.event_id, calendar_id=n.calendar_id,
         stats=NoticeStats(**services.stats(n)) if with_stats else None,
     )
 

@@ -35,8 +35,10 @@ def create_notice(body: NoticeIn):
 @bp.get("/notices")
 @api(roles=["staff"], query=NoticeListQuery, out=NoticePage)
 def list_notices(query: NoticeListQuery):
-    """Notices, newest first (staff)."""
-    items, total = services.list_notices(query.page, query.per_page, query.status)
+    """Notices, newest first (staff); source=staff for those staff wrote, event_id or calendar_id for the
+    automatic ones about an event or a booking calendar."""
+    items, total = services.list_notices(query.page, query.per_page, query.status, query.source, query.event_id,
+                                         query.calendar_id)
     return NoticePage(items=notices_out(items), page=query.page, per_page=query.per_page, total=total)
 
 

@@ -4,10 +4,10 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
-from ..core.api import Out, PageQuery, QuerySchema, Schema, Timestamp
+from ..core.api import Out, PageQuery, QuerySchema, RowId, Schema, Timestamp
 from ..core.audiences import NoticeAudienceIn
 from ..core.timeutil import LocalTime
-from .models import DELIVERY_CHANNELS, DeliveryStatus, NoticeChannel, NoticeStatus
+from .models import DELIVERY_CHANNELS, DeliveryStatus, NoticeChannel, NoticeSource, NoticeStatus
 
 # A delivery row's channel: the notice channels that send something to someone.
 DeliveryChannel = Literal[DELIVERY_CHANNELS]
@@ -56,6 +56,9 @@ class NoticeOut(Out):
     created_at: LocalTime
     sent_at: Optional[LocalTime]
     poster_url: Optional[str]
+    source: NoticeSource = NoticeSource.staff
+    event_id: Optional[int] = None
+    calendar_id: Optional[int] = None
     stats: Optional[NoticeStats] = None
 
 
@@ -68,6 +71,10 @@ class NoticePage(Out):
 
 class NoticeListQuery(PageQuery):
     status: Optional[NoticeStatus] = None
+    # source=staff: what staff wrote (the console's list); event_id / calendar_id: the notices about one.
+    source: Optional[NoticeSource] = None
+    event_id: Optional[RowId] = None
+    calendar_id: Optional[RowId] = None
 
 
 class DeliveryQuery(PageQuery):

@@ -34,10 +34,12 @@ def upsert(model):
 # --- creating ---------------------------------------------------------------------------------------
 
 def create_notice(created_by: int | None, *, title: str, body: str, channels: list[str], audience: dict,
-                  send_at=None, sms_fallback: bool = True, page: str | None = None) -> Notice:
+                  send_at=None, sms_fallback: bool = True, page: str | None = None, source: str = "staff",
+                  event_id: int | None = None, calendar_id: int | None = None) -> Notice:
     notice = Notice(title=title, body=body, channels=sorted(set(channels), key=["push", "sms", "poster"].index),
                     audience=audiences.resolve_notice(audience), send_at=send_at, sms_fallback=sms_fallback, page=page,
-                    status=NoticeStatus.draft, created_by=created_by)
+                    status=NoticeStatus.draft, created_by=created_by, source=source, event_id=event_id,
+                    calendar_id=calendar_id)
     db.session.add(notice)
     db.session.flush()
     return notice
@@ -212,8 +214,15 @@ def deliveries(notice_id: int, channel: str | None, status: str | None, page: in
     return items, total
 
 
-def list_notices(page: int, per_page: int, status: str | None = None):
+def list_notices(page: int, per_page: int, status: str | None = None, source: str | None = None,
+                 event_id: int | None = None, calendar_id: int | None = None):
     conds = [Notice.status == status] if status else []
+    if source:
+        conds.append(Notice.source == source)
+    if event_id is not None:
+        conds.append(Notice.event_id == event_id)
+    if calendar_id is not None:
+        conds.append(Notice.calendar_id == calendar_id)
     total = db.session.scalar(select(func.count()).select_from(Notice).where(*conds)) or 0
     items = db.session.scalars(select(Notice).where(*conds).order_by(Notice.id.desc())
                                .limit(per_page).offset((page - 1) * per_page)).all()

@@ -21,7 +21,7 @@ def tell_promoted(event, member_ids: list[int]) -> None:
         None, title=f"候补成功：{event.title}",
         body=f"您已从候补转为正式报名。活动时间：{_when(event)}，地点：{event.location}。如不能参加，请及时取消报名，把名额留给其他会员。",
         channels=["push"], audience={"member_ids": member_ids}, sms_fallback=True,
-        page=f"pages/events/detail?id={event.id}")
+        page=f"pages/events/detail?id={event.id}", source="waitlist", event_id=event.id)
     services.send_notice(notice.id)
 
 
@@ -34,7 +34,7 @@ def tell_cancelled(event) -> None:
         None, title=f"活动取消：{event.title}",
         body=f"原定于{_when(event)}在{event.location}举行的“{event.title}”已取消，给您带来不便，敬请谅解。",
         channels=["push"], audience={"event_id": event.id}, sms_fallback=True,
-        page=f"pages/events/detail?id={event.id}")
+        page=f"pages/events/detail?id={event.id}", source="event_change", event_id=event.id)
     services.send_notice(notice.id)
 
 
@@ -51,7 +51,7 @@ def tell_moved(event, before: dict) -> None:
         body=f"您报名的“{event.title}”{what}有变：原定{old}在{before['location']}，现改为{new}在{event.location}。"
              f"如不能参加，请在小程序中取消报名，把名额留给其他会员。",
         channels=["push"], audience={"event_id": event.id}, sms_fallback=True,
-        page=f"pages/events/detail?id={event.id}")
+        page=f"pages/events/detail?id={event.id}", source="event_change", event_id=event.id)
     services.send_notice(notice.id)
 
 

@@ -117,7 +117,8 @@ def fire(reminder_id: int, now: datetime | None = None) -> dict | None:
     if confirmed:
         notice = notices.create_notice(
             None, title=f"活动提醒：{event.title}", body=_body(event), channels=["push"],
-            audience={"event_confirmed_id": event.id}, sms_fallback=True, page=f"pages/events/detail?id={event.id}")
+            audience={"event_confirmed_id": event.id}, sms_fallback=True, page=f"pages/events/detail?id={event.id}",
+            source="reminder", event_id=event.id)
         notices.send_notice(notice.id)
         r.notice_id = notice.id
     log.info("reminder %s fired for event %s (%d min before): notice %s to %d members",
@@ -150,7 +151,8 @@ def _fire_slot(r: Reminder, now: datetime) -> dict:
             None, title=f"预约提醒：{calendar.title}"[:100],
             body=f"您预约的“{calendar.title}”时间为{when}，地点：{messages.slot_location(slot, calendar)}，请准时前往。"
                  f"如不能前往，请在小程序中取消预约，把时段留给其他会员。",
-            channels=["push"], audience={"member_ids": member_ids}, sms_fallback=True, page="pages/bookings/mine")
+            channels=["push"], audience={"member_ids": member_ids}, sms_fallback=True, page="pages/bookings/mine",
+            source="reminder", calendar_id=calendar.id)
         notices.send_notice(notice.id)
         r.notice_id = notice.id
     log.info("reminder %s fired for slot %s (%d min before): notice %s to %d members",

@@ -12,6 +12,7 @@ from .schemas import (
     MessageIn,
     MessageOut,
     MineOut,
+    StaffMessageIn,
     StaffSuggestionOut,
     StatsOut,
     SuggestionBoardPage,
@@ -77,10 +78,11 @@ def inbox(query: SuggestionInboxQuery):
 
 
 @bp.post("/suggestions/<suggestion_id>/messages")
-@api(roles=["staff"], body=MessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"])
-def reply_as_staff(suggestion_id: str, body: MessageIn):
-    """Reply to a suggestion (staff); the receipt holder reads it."""
-    out = message_out(services.add_message(services.get(suggestion_id), "staff", body.body))
+@api(roles=["staff"], body=StaffMessageIn, out=MessageOut, status=201, errors=["not_found", "suggestion_closed"])
+def reply_as_staff(suggestion_id: str, body: StaffMessageIn):
+    """Reply to a suggestion (staff); the receipt holder reads it. With mark_answered the suggestion is
+    marked answered by the same request."""
+    out = message_out(services.reply_as_staff(services.get(suggestion_id), body.body, body.mark_answered))
     return out
 
 

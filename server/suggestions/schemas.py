@@ -20,6 +20,12 @@ class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=2000)
 
 
+class StaffMessageIn(MessageIn):
+    # Reply and mark answered in one step (one transaction: the reply is never stored without the status
+    # the staff member chose, nor the status without the reply).
+    mark_answered: bool = False
+
+
 class SuggestionPatch(Schema):
     status: Optional[SuggestionStatus] = None
     public: Optional[bool] = None

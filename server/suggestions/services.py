@@ -314,6 +314,16 @@ def add_message(suggestion: Suggestion, author: str, body: str) -> SuggestionMes
 # --- staff side -------------------------------------------------------------------------------
 
 
+def reply_as_staff(suggestion: Suggestion, body: str, mark_answered: bool = False) -> SuggestionMessage:
+    """A staff reply; with ``mark_answered`` the suggestion becomes answered in the same transaction.
+    Raises 409 suggestion_closed."""
+    msg = add_message(suggestion, "staff", body)
+    if mark_answered:
+        suggestion.status = "answered"
+        db.session.flush()
+    return msg
+
+
 def inbox(status: str | None, category: str | None, page: int, per_page: int) -> tuple[list[Suggestion], int]:
     q = select(Suggestion)
     if status:

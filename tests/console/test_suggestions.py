@@ -96,3 +96,41 @@ def test_a_late_answer_for_an_old_filter_does_not_overwrite_the_new_list(site, s
     page.wait_for_timeout(300)  # let the browser handle it (the assertion is that nothing changes)
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("叉车培训")
+
+
+def test_a_reply_marks_the_suggestion_answered_in_the_same_step(site, sign_in):
+    suggestion = site.make_suggestion("更衣室柜子不够用，新员工没有柜子。", "canteen_facilities", "更衣柜")
+    page = sign_in()
+    page.goto(f"/console/#/suggestions/{suggestion}")
+    expect(page.locator("#suggestion-title [data-status]")).to_have_text("待处理")
+    page.get_by_label("回复内容").fill("已申请增加二十个柜子，月底到位。")
+    page.get_by_label("同时标记为「已答复」").check()
+    page.get_by_role("button", name="发送回复").click()
+    expect(page.locator("#toast")).to_have_text("回复已发送，已标记为「已答复」")
+    expect(page.locator("#suggestion-title [data-status]")).to_have_text("已答复")
+    expect(page.locator('#suggestion-thread [data-from="staff"]')).to_contain_text("月底到位")
+    # Already answered: a further reply offers nothing to mark.
+    expect(page.get_by_label("同时标记为「已答复」")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#suggestion-title [data-status]")).to_have_text("已答复")
+
+
+def test_a_refused_reply_keeps_the_text_and_changes_no_status(site, sign_in):
+    suggestion = site.make_suggestion("停车场夜间没有照明。", "canteen_facilities", "停车场照明")
+    page = sign_in()
+    page.goto(f"/console/#/suggestions/{suggestion}")
+    expect(page.get_by_label("同时标记为「已答复」")).to_be_visible()
+    # Another staff member closes it meanwhile.
+    with site.app.app_context():
+        from server.core.extensions import db
+        from server.suggestions import services
+        services.update_suggestion(suggestion, "closed", None)
+        db.session.commit()
+    page.get_by_label("回复内容").fill("已安排加装路灯。")
+    page.get_by_label("同时标记为「已答复」").check()
+    page.get_by_role("button", name="发送回复").click()
+    expect(page.locator("#reply-form .alert")).to_contain_text("已关闭")
+    expect(page.get_by_label("回复内容")).to_have_value("已安排加装路灯。")
+    with site.app.app_context():
+        from server.suggestions import services
+        assert services.get(suggestion).status == "closed"

@@ -76,6 +76,7 @@ def test_due_reminder_goes_to_confirmed_registrants_once(db, make):
         notice = db.session.get(Notice, result["notice_id"])
         assert recipients(db, notice.id) == {m.id for m in confirmed}
         assert "读书会" in notice.title and "三楼会议室" in notice.body and "时" not in notice.title
+        assert (notice.source, notice.event_id) == ("reminder", ev.id)  # shown with the event, not as staff's
         assert services.fire_due() == []  # fired once
     # the clock jumps back and forth: still once
     with time_machine.travel(start - timedelta(days=1, hours=1)):

@@ -144,3 +144,26 @@ def test_bad_input_is_refused_in_the_error_shape(client, auth, make, submit, fil
     file_now()
     r = client.patch(f"/api/v1/suggestions/{created['id']}", json={"status": "done"}, headers=staff)
     assert r.status_code == 400
+
+
+def test_a_staff_reply_can_mark_the_suggestion_answered_in_the_same_step(client, make, auth, submit, file_now):
+    created = submit(content="澡堂热水时有时无").get_json()
+    staff = auth(make.staff())
+    file_now()
+    path = f"/api/v1/suggestions/{created['id']}"
+
+    r = client.post(f"{path}/messages", json={"body": "已报修", "mark_answered": True}, headers=staff)
+    assert r.status_code == 201 and r.get_json()["body"] == "已报修"
+    mine = client.get("/api/v1/suggestions/mine", headers={"X-Receipt": created["receipt"]}).get_json()
+    assert mine["suggestion"]["status"] == "answered"
+    assert [m["body"] for m in mine["messages"]] == ["已报修"]
+
+    # Not a boolean: refused whole, neither reply nor status stored.
+    r = client.post(f"{path}/messages", json={"body": "再补充", "mark_answered": "yes"}, headers=staff)
+    assert r.status_code == 400 and "mark_answered" in r.get_json()["error"]["details"]["fields"]
+    # Closed: the reply is refused and the status stays closed.
+    client.patch(path, json={"status": "closed"}, headers=staff)
+    r = client.post(f"{path}/messages", json={"body": "晚了", "mark_answered": True}, headers=staff)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "suggestion_closed"
+    mine = client.get("/api/v1/suggestions/mine", headers={"X-Receipt": created["receipt"]}).get_json()
+    assert mine["suggestion"]["status"] == "closed" and len(mine["messages"]) == 1

@@ -10,6 +10,7 @@ import {
 } from "./components.js";
 import { choices, label } from "./labels.js";
 import { html, nothing, render } from "./view.js";
+import { mountAutoNotices } from "./autonotices.js";
 
 /** The kinds this user may create: the secretary alone may only plan reception days. */
 function creatableKinds() {
@@ -159,7 +160,8 @@ export async function viewCalendar(root, id, dayArg) {
             ${row("面向人群", audienceText(cal.audience))}</dl></div>
           ${generateCard()}${singleCard()}
         </div>
-      </div></div>`, root);
+      </div>
+      <div class="card" id="auto-notices"></div></div>`, root);
   }
 
   function onDay(e) {
@@ -537,6 +539,6 @@ export async function viewCalendar(root, id, dayArg) {
   }
 
   draw();
-  await showDay(day);
+  await Promise.all([showDay(day), mountAutoNotices(root.querySelector("#auto-notices"), { calendar_id: id })]);
   return () => { alive = false; };
 }

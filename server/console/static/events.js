@@ -10,6 +10,7 @@ import {
 } from "./components.js";
 import { label } from "./labels.js";
 import { cssProps, html, nothing, render } from "./view.js";
+import { mountAutoNotices } from "./autonotices.js";
 
 /** Where an event stands now, as [text, badge tone]. */
 export function eventPhase(ev, now = Date.now()) {
@@ -190,6 +191,7 @@ export async function viewEvent(root, id) {
         <div class="side"><div class="card">${capacity()}</div><div class="card" id="stats">${statsCard()}</div></div>
       </div>
       <div class="card" id="roster">${rosterCard()}</div>
+      <div class="card" id="auto-notices"></div>
     </div>`, root);
   }
 
@@ -398,5 +400,5 @@ export async function viewEvent(root, id) {
   }
 
   draw();
-  await Promise.all([loadStats(), roster.load()]);
+  await Promise.all([loadStats(), roster.load(), mountAutoNotices(root.querySelector("#auto-notices"), { event_id: id })]);
 }

@@ -8,6 +8,8 @@ import {
 import { choices, label } from "./labels.js";
 import { cssProps, html, nothing, render } from "./view.js";
 
+const POSTER_EARLY = "该通知尚未发送：海报上的二维码要在通知发送后才能打开，扫码只会看到“通知尚未发布”。";
+
 // Rare delivery states (a call in flight, or what a crashed worker left: docs/delivery.md) are listed in
 // a channel's legend only when present.
 const RARE_STATUS = new Set(["sending", "unknown", "duplicate"]);
@@ -52,7 +54,8 @@ const noticeBadge = (n) => statusBadge("notice_status", n.status);
 
 export async function viewNotices(root) {
   let status = "";
-  const list = new PagedList({ path: "/notices", query: () => ({ status }), draw });
+  // Only what staff wrote: automatic notices are shown with their event or booking calendar.
+  const list = new PagedList({ path: "/notices", query: () => ({ status, source: "staff" }), draw });
 
   const row = (n) => html`<tr data-notice-id=${n.id}>
     <td><a class="event-link" href="#/notices/${n.id}">${n.title}</a><div class="sub">${audienceText(n.audience)}</div></td>
@@ -323,8 +326,15 @@ export async function viewNotice(root, id) {
 
   function poster() {
     const name = `${safeFilename(n.title)}-海报`;
-    const get = (format) => (e) => downloadFile(`/notices/${id}/poster?format=${format}`, `${name}.${format}`, e.currentTarget);
+    // The QR page (/n/<id>) opens only once the notice is sent; a poster printed earlier must not surprise.
+    const early = n.status === "draft" || n.status === "scheduled";
+    const get = (format) => async (e) => {
+      const button = e.currentTarget;
+      if (early && !(await confirmDialog("通知尚未发送", POSTER_EARLY, "仍然下载"))) return;
+      downloadFile(`/notices/${id}/poster?format=${format}`, `${name}.${format}`, button);
+    };
     return html`<div class="card" id="poster"><div class="card-head"><h2>海报</h2></div>
+      ${early ? html`<div id="poster-early">${alertBox(POSTER_EARLY, "warn")}</div>` : nothing}
       <div class="poster-frame">${posterError ? alertBox(posterError)
         : html`<img id="poster-preview" alt="海报预览：${n.title}" src=${posterUrl || nothing}>`}</div>
       <div class="poster-actions">

@@ -1,5 +1,6 @@
 // Ticket scanning at the door: online check-in, and offline scans verified here with the event's key,
-// kept on this browser with their time and synced later.
+// kept on this browser with their time and synced later. Tickets come from a USB scanner (it types the
+// ticket and presses Enter) or from the laptop's or phone's camera, decoded here by the vendored jsQR.
 import { api, fmtRange, fmtTime, parts } from "./core.js";
 import { alertBox, pageHeader, toast } from "./components.js";
 import { html, nothing, render } from "./view.js";
@@ -56,6 +57,76 @@ async function checkTicket(verifier, id, ticket) {
   }
 }
 
+/** The vendored jsQR (a classic script defining self.jsQR), loaded once, when the camera is first used. */
+let jsQRLoading = null;
+function loadJsQR() {
+  jsQRLoading ||= new Promise((resolve, reject) => {
+    if (globalThis.jsQR) { resolve(globalThis.jsQR); return; }
+    const script = Object.assign(document.createElement("script"), { src: new URL("./vendor/jsqr/jsQR.js", import.meta.url).href });
+    script.addEventListener("load", () => resolve(globalThis.jsQR));
+    script.addEventListener("error", () => { jsQRLoading = null; reject(new Error("扫码组件加载失败，请刷新页面后重试")); });
+    document.head.append(script);
+  });
+  return jsQRLoading;
+}
+
+/** Reads QR codes from a camera into onCode(text) until stop(); a code is passed on once, then again only
+ * after it has been out of view for a moment (so a ticket held still is not scanned on every frame). */
+async function startCamera(video, onCode) {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw new Error("此浏览器无法使用摄像头（需通过 HTTPS 或在本机打开管理后台）");
+  }
+  const decode = await loadJsQR();
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  } catch (e) {
+    throw new Error(e?.name === "NotAllowedError" ? "未获得摄像头权限，请在浏览器地址栏旁允许使用摄像头"
+      : "未找到可用的摄像头", { cause: e });
+  }
+  video.srcObject = stream;
+  await video.play().catch(() => {});
+  const canvas = document.createElement("canvas");
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  let last = "";
+  let lastSeen = 0;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (stopped || video.readyState < 2 || !video.videoWidth) return;
+    // Half size is plenty for a ticket held up to the camera, and four times faster to decode.
+    const scale = video.videoWidth > 800 ? 0.5 : 1;
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const found = decode(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+    const now = Date.now();
+    if (found?.data) {
+      if (found.data !== last || now - lastSeen > 3000) onCode(found.data);
+      last = found.data;
+      lastSeen = now;
+    }
+  }, 200);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    for (const track of stream.getTracks()) track.stop();
+    video.srcObject = null;
+  };
+}
+
+/** Tickets this browser has seen checked in (ticket → time), so an offline scan of one says so too. */
+function doneStore(id) {
+  const name = `console.scan-done.${id}`;
+  const read = () => { try { return JSON.parse(localStorage.getItem(name) || "{}"); } catch { return {}; } };
+  return {
+    get: (ticket) => read()[ticket],
+    put(ticket, at) {
+      try { localStorage.setItem(name, JSON.stringify({ ...read(), [ticket]: at })); } catch { /* storage full: only a nicety */ }
+    },
+  };
+}
+
 const MODE_TEXT = {
   verify: "断网时也能当场验票：伪造或其他活动的电子票会被直接拒绝。",
   nokey: "未能获取本活动的验票公钥：断网时扫描的电子票先记录下来，联网同步时再核验。",
@@ -71,6 +142,9 @@ export async function viewScan(root, id) {
   let mode = null;  // verify / nokey / unsupported once known
   let syncing = false;
   const results = [];  // newest first: {kind, time, text}
+  const done = doneStore(id);
+  let camera = null;  // null, "starting", or the function that stops it
+  let cameraError = "";
 
   function draw() {
     const pending = queued();
@@ -82,6 +156,15 @@ export async function viewScan(root, id) {
           placeholder="用扫码枪扫描会员的电子票，或粘贴电子票内容后按回车">
         <button class="btn btn-primary" type="submit">签到</button>
       </form>
+      <div class="card" id="scan-camera">
+        <div class="inline-form">
+          <button class="btn ${camera ? "btn-ghost" : "btn-primary"} ${camera === "starting" ? "is-busy" : ""}" type="button"
+            id="camera-toggle" ?disabled=${camera === "starting"} @click=${toggleCamera}>${camera ? "关闭摄像头" : "用摄像头扫码"}</button>
+          <span class="hint">${camera ? "将会员手机上的电子票二维码对准摄像头" : "也可使用笔记本或手机的摄像头扫码"}</span>
+        </div>
+        ${cameraError ? alertBox(cameraError) : nothing}
+        <video id="camera-video" class="scan-video" muted playsinline ?hidden=${!camera}></video>
+      </div>
       <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? MODE_TEXT[mode] : "正在准备离线验票…"}</p>
       <div id="scan-pending">${pending.length ? html`<div class="card">
         ${alertBox(`有 ${pending.length} 条离线扫描尚未同步。`, "warn")}
@@ -104,21 +187,54 @@ export async function viewScan(root, id) {
     const ticket = input.value.trim();
     input.value = "";
     input.focus();
-    if (!ticket) return;
+    if (ticket) await checkIn(ticket);
+  }
+
+  async function checkIn(ticket) {
     try {
-      const out = await api(`/events/${id}/checkins`, { method: "POST", body: { ticket } });
-      // 201 and 200 answer alike; a repeat scan shows the first check-in's time.
-      show("ok", `${out.name || `会员 ${out.member_id}`} 签到成功（${fmtTime(out.checked_in_at)}）`);
+      const resp = await api(`/events/${id}/checkins`, { method: "POST", body: { ticket }, raw: true });
+      const out = await resp.json();
+      const who = out.name || `会员 ${out.member_id}`;
+      done.put(ticket, out.checked_in_at);
+      // 201: checked in now; 200: this ticket was used before, and the answer carries that first time.
+      if (resp.status === 201) show("ok", `${who} 签到成功（${fmtTime(out.checked_in_at)}）`);
+      else show("warn", `${who} 已签到（${fmtTime(out.checked_in_at)}），请勿重复签到`);
     } catch (err) {
       if (err.status === 0) await scanOffline(ticket);
       else if (err.status !== 401) show("error", err.message);
     }
   }
 
+  async function toggleCamera() {
+    cameraError = "";
+    if (typeof camera === "function") {
+      camera();
+      camera = null;
+      draw();
+      return;
+    }
+    camera = "starting";
+    draw();
+    try {
+      const stop = await startCamera(root.querySelector("#camera-video"), (text) => checkIn(text));
+      if (camera === "starting") camera = stop;
+      else stop();  // the page was left meanwhile
+    } catch (e) {
+      camera = null;
+      cameraError = e.message;
+    }
+    draw();
+  }
+
   async function scanOffline(ticket) {
     const checked = await checkTicket(await verifying, id, ticket);
     if (checked.error) {
       show("error", `${checked.error}（离线验票，未记录）`);
+      return;
+    }
+    const used = done.get(ticket);
+    if (used) {
+      show("warn", `已签到（${fmtTime(used)}），请勿重复签到（离线，未记录）`);
       return;
     }
     const earlier = queued().find((item) => item.ticket === ticket);
@@ -141,6 +257,11 @@ export async function viewScan(root, id) {
       const failed = out.items.filter((r) => r.status === "error");
       localStorage.removeItem(key);
       toast(`已同步 ${items.length - failed.length} 条离线扫描`);
+      for (const r of out.items) if (r.checked_in_at) done.put(items[r.index].ticket, r.checked_in_at);
+      // Checked in before (online, on another device, or in an earlier sync): the first time stands.
+      for (const r of out.items.filter((x) => x.status === "already_checked_in")) {
+        show("warn", `离线扫描第 ${r.index + 1} 条：会员 ${r.member_id} 已签到（${fmtTime(r.checked_in_at)}），未重复签到`);
+      }
       for (const r of failed) show("error", `离线扫描第 ${r.index + 1} 条：${r.error?.message || "签到失败"}`);
     } catch (err) {
       toast(err.message, "error");
@@ -152,4 +273,8 @@ export async function viewScan(root, id) {
   draw();
   root.querySelector("#ticket-input").focus();
   verifying.then((v) => { mode = v.key ? "verify" : v.reason; draw(); });
+  return () => {
+    if (typeof camera === "function") camera();
+    camera = null;  // a camera still starting stops itself
+  };
 }

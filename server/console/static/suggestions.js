@@ -122,21 +122,25 @@ export async function viewSuggestion(root, id) {
           <div class="form-message">${replyError ? alertBox(replyError) : nothing}</div>
           <textarea id="reply-body" name="body" rows="4" maxlength="2000" aria-label="回复内容"
             placeholder="回复会显示给持有回执码的提交人"></textarea>
+          ${s.status === "answered" ? nothing : html`<label class="check"><input id="reply-mark-answered"
+            name="mark_answered" type="checkbox"> 同时标记为「${label("suggestion_status", "answered")}」</label>`}
           ${formActions("发送回复", { busy: replying })}</form>`}`;
   }
 
   async function onReply(e) {
     e.preventDefault();
     const box = e.currentTarget.elements.body;
+    const markAnswered = Boolean(e.currentTarget.elements.mark_answered?.checked);
     replyError = box.value.trim() ? "" : "请输入回复内容";
     if (replyError) { draw(); return; }
     replying = true;
     draw();
     try {
-      await api(`/suggestions/${id}/messages`, { method: "POST", body: { body: box.value } });
+      // One request: the reply and the status are stored together or not at all.
+      await api(`/suggestions/${id}/messages`, { method: "POST", body: { body: box.value, mark_answered: markAnswered } });
       s = (await findSuggestion(id)) || s;
       box.value = "";
-      toast("回复已发送");
+      toast(markAnswered ? `回复已发送，已标记为「${label("suggestion_status", "answered")}」` : "回复已发送");
     } catch (err) {
       replyError = err.details?.fields?.body || err.message;
     } finally {
