@@ -11,6 +11,7 @@ import { viewScan } from "./scan.js";
 import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
+import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -28,6 +29,9 @@ const routes = [
   [/^#\/bookings\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, viewCalendar],
   [/^#\/suggestions$/, viewSuggestions],
   [/^#\/suggestions\/([\w-]+)$/, viewSuggestion],
+  [/^#\/members$/, viewMembers],
+  [/^#\/members\/phone-access$/, viewPhoneAccess],
+  [/^#\/members\/(\d+)$/, viewMember],
 ];
 
 let cleanup = null;
@@ -38,7 +42,7 @@ function showTopbar(hash, signedIn) {
   if (!signedIn) return;
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["notices", "bookings", "suggestions"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["notices", "bookings", "suggestions", "members"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
