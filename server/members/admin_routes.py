@@ -31,8 +31,10 @@ def list_members(query: MemberQuery):
     full phones, logged."""
     rows, total = directory.search(query.q, query.department, query.grid, query.tag, query.role,
                                    query.include_inactive, query.page, query.per_page)
-    _logged([m.id for m in rows if m.phone])
-    return MemberPage(items=members_out(rows), page=query.page, per_page=query.per_page, total=total)
+    if query.with_phone:
+        _logged([m.id for m in rows if m.phone])
+    return MemberPage(items=members_out(rows, phones=query.with_phone), page=query.page, per_page=query.per_page,
+                      total=total)
 
 
 @bp.get("/members/<int:member_id>")

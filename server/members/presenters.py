@@ -37,15 +37,16 @@ def _tags_of(member_ids) -> dict[int, list[str]]:
     return out
 
 
-def members_out(members: list[Member]) -> list[StaffMemberOut]:
-    """A page of members with full phones (the route logs the view): three statements."""
+def members_out(members: list[Member], phones: bool = True) -> list[StaffMemberOut]:
+    """A page of members, with full phones (the route logs the view) unless ``phones`` is false:
+    three statements."""
     depts = _names(Department, (m.department_id for m in members))
     grids = _names(Grid, (m.grid_id for m in members))
     tags = _tags_of([m.id for m in members])
     return [StaffMemberOut(
         id=m.id, employee_no=m.employee_no, name=m.name, department=depts.get(m.department_id),
         grid=grids.get(m.grid_id), roles=list(m.roles or []), tags=tags.get(m.id, []),
-        phone_masked=mask_phone(m.phone), phone=m.phone, is_active=m.is_active,
+        phone_masked=mask_phone(m.phone), phone=m.phone if phones else None, is_active=m.is_active,
         has_password=bool(m.password_hash)) for m in members]
 
 

@@ -75,6 +75,8 @@ class MemberQuery(PageQuery):
     role: Optional[MemberRole] = None
     # Deactivated members are left out unless asked for.
     include_inactive: bool = False
+    # false: phones masked and nothing logged (a recipient picker needs names, not numbers).
+    with_phone: bool = True
 
 
 class StaffMemberOut(MemberOut):

@@ -54,6 +54,10 @@ def test_every_full_phone_answered_is_logged_and_admins_read_the_log(client, mak
     r = client.get(f"{API}/admin/phone-access", query_string={"member_id": m.id}, headers=auth(boss))
     assert r.status_code == 200 and r.json["total"] == 2
     assert r.json["items"][0]["viewer"]["name"] == "干事乙" and r.json["items"][0]["member"]["name"] == "王五"
+    # A picker asks without phones: masked, and nothing logged.
+    brief = client.get(f"{API}/members", query_string={"q": "王五", "with_phone": "false"}, headers=auth(staff))
+    assert brief.json["items"][0]["phone"] is None and brief.json["items"][0]["phone_masked"] == "137****0001"
+    assert db.session.scalar(select(func.count()).select_from(PhoneAccess)) == 2
 
 
 def test_member_page_lists_registrations_bookings_and_checkins(client, make, auth):

@@ -248,3 +248,69 @@ export async function viewPhoneAccess(root) {
   if (isAdmin()) await list.load();
   else draw();
 }
+
+// --- picking members by name (the notice form's recipients) --------------------------------------
+
+/**
+ * Members picked by searching names, employee numbers or phones (GET /members without phones, so a
+ * search logs nothing). `picker.ids` are the chosen members' ids; `picker.view(id, errors, fieldName)`
+ * draws the box, its suggestions and the chosen members as removable chips; `draw` re-renders the page.
+ */
+export class MemberPicker {
+  constructor(draw) {
+    Object.assign(this, { draw, chosen: [], results: [], text: "", error: "", seq: 0, timer: null });
+  }
+
+  get ids() { return this.chosen.map((m) => m.id); }
+
+  search(text) {
+    this.text = text;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.load(), 250);
+  }
+
+  async load() {
+    const mine = ++this.seq;
+    const q = this.text.trim();
+    if (!q) { this.results = []; this.draw(); return; }
+    try {
+      const out = await api(`/members?${new URLSearchParams({ q, per_page: 8, with_phone: "false" })}`);
+      if (mine !== this.seq) return;  // only the newest search is shown
+      Object.assign(this, { results: out.items, error: "" });
+    } catch (e) {
+      if (mine !== this.seq) return;
+      Object.assign(this, { results: [], error: e.message });
+    }
+    this.draw();
+  }
+
+  pick(m) {
+    if (!this.chosen.some((c) => c.id === m.id)) this.chosen = [...this.chosen, m];
+    Object.assign(this, { results: [], text: "" });
+    this.seq++;
+    this.draw();
+  }
+
+  drop(id) {
+    this.chosen = this.chosen.filter((m) => m.id !== id);
+    this.draw();
+  }
+
+  view(id, errors, fieldName) {
+    const who = (m) => `${m.name}（${m.employee_no}${m.department ? ` · ${m.department}` : ""}）`;
+    return html`<div class="field member-picker ${errors.fields[fieldName] ? "has-error" : ""}" data-field=${fieldName}>
+      <label for=${id}>指定会员</label>
+      <input id=${id} type="search" autocomplete="off" placeholder="输入姓名、工号或手机号查找" .value=${this.text}
+        @input=${(e) => this.search(e.target.value)}
+        @keydown=${(e) => { if (e.key === "Enter") { e.preventDefault(); if (this.results[0]) this.pick(this.results[0]); } }}>
+      ${this.results.length ? html`<ul class="picker-results" role="listbox" aria-label="查找结果">${this.results.map((m) =>
+        html`<li><button type="button" class="picker-option" role="option" data-member-id=${m.id}
+          @click=${() => this.pick(m)}>${who(m)}</button></li>`)}</ul>`
+        : nothing}
+      ${this.error ? html`<small class="field-error">${this.error}</small>` : nothing}
+      <div class="chips picked" aria-label="已选会员">${this.chosen.map((m) => html`<span class="chip" data-member-id=${m.id}>${who(m)}
+        <button type="button" class="chip-x" aria-label="移除 ${m.name}" @click=${() => this.drop(m.id)}>×</button></span>`)}</div>
+      ${fieldError(fieldName, errors)}
+    </div>`;
+  }
+}
