@@ -157,6 +157,14 @@ def log_phone_views(viewer_id: int, member_ids, route: str) -> None:
         db.session.execute(insert(PhoneAccess.__table__), rows)
 
 
+def export_phones(rows, viewer_id: int, route: str) -> dict[int, str | None]:
+    """Member id -> full phone for a staff export of roster rows (each with ``.Member``), the view
+    logged for ``viewer_id`` and ``route``; no statement beyond the log's one INSERT."""
+    phones = {r.Member.id: r.Member.phone for r in rows}
+    log_phone_views(viewer_id, [m for m, p in phones.items() if p], route)
+    return phones
+
+
 def phone_accesses(member_id=None, viewer_id=None, page: int = 1, per_page: int = 20):
     """The log, newest first, optionally for one member or one viewer. Two statements."""
     where = []
