@@ -17,6 +17,7 @@ from .schemas import (
     PhoneAccessPage,
     PhoneAccessQuery,
     RejectionOut,
+    RosterUploadIn,
 )
 
 
@@ -58,7 +59,7 @@ def update_member(member_id: int, body: MemberPatchIn):
 
 
 @bp.post("/members/import")
-@api(roles=["admin"], out=ImportReportOut, consumes=(MULTIPART,))
+@api(roles=["admin"], body=RosterUploadIn, out=ImportReportOut, consumes=(MULTIPART,))
 def import_members():
     """Upload a roster (multipart field ``file``, CSV or XLSX) with the rules of `flask members import`
     (admin); answers the counts and each refused row with its line and reason."""

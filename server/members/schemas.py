@@ -141,6 +141,12 @@ class MemberPatchIn(Schema):
     roles: Optional[list[MemberRole]] = Field(None, max_length=len(MemberRole))
 
 
+class RosterUploadIn(Schema):
+    """multipart/form-data: the roster file (.csv or .xlsx), as `flask members import` reads it."""
+
+    file: bytes = Field(json_schema_extra={"format": "binary"})
+
+
 class RejectionOut(Out):
     line: int
     employee_no: str

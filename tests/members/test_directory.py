@@ -150,3 +150,13 @@ def test_password_reset_gives_a_working_password_once_and_ends_sessions(client, 
     assert client.get(f"{API}/me", headers=old).status_code == 401
     login = client.post(f"{API}/auth/password-login", json={"employee_no": "PW01", "password": r.json["password"]})
     assert login.status_code == 200
+
+
+def test_the_member_routes_are_in_the_openapi_document(client):
+    doc = client.get(f"{API}/openapi.json").json
+    ops = {(p, m) for p, item in doc["paths"].items() for m in item}
+    one = "/api/v1/members/{member_id}"
+    assert {("/api/v1/members", "get"), (one, "get"), (one, "patch"), ("/api/v1/members/import", "post"),
+            (one + "/password", "post"), ("/api/v1/admin/phone-access", "get")} <= ops
+    upload = doc["paths"]["/api/v1/members/import"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
