@@ -5,7 +5,7 @@
 Seeds members with Chinese names, phones, departments, grids and tags, then calls GET /api/v1/members as
 staff through the app (parsing, both statements, presenting, and the phone access log written and
 committed) and prints the median and 95th percentile per kind of search, with the plan PostgreSQL chose
-for the name search. Exits 1 if any median is 100 ms or more.
+for a digits search. Exits 1 if any median is 100 ms or more.
 """
 from __future__ import annotations
 

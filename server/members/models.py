@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
@@ -63,14 +63,6 @@ class Member(db.Model):
     grid: Mapped[Optional[Grid]] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary="member_tags", order_by=Tag.name)
 
-    __table_args__ = (
-        # Staff search matches any part of a name, number or phone (ILIKE '%…%'): trigram GIN indexes
-        # on PostgreSQL (plain indexes elsewhere). The operator class is qualified because pg_trgm lives
-        # in the public schema while tests put tables in schemas of their own.
-        *(Index(f"ix_members_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "public.gin_trgm_ops"})
-          for c in ("name", "employee_no", "phone")),
-    )
-
     def has_any_role(self, roles) -> bool:
         return bool(set(self.roles or ()) & set(roles))
 
@@ -107,10 +99,3 @@ class PhoneAccess(db.Model):
     route: Mapped[str] = mapped_column(String(100))
     viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-
-@event.listens_for(Member.__table__, "before_create")
-def _trigram_extension(target, connection, **kw):
-    # create_all (tests, `flask demo` on a fresh database) needs pg_trgm as the migration does.
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(7413001)"))  # parallel test workers
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
