@@ -200,6 +200,35 @@ def _dashboard(ctx: Ctx, n: int):
     return f"{API}/dashboard", ctx.auth(ctx.staff)
 
 
+@case("members.list_members")
+def _members(ctx: Ctx, n: int):
+    # By turns: with department, grid and tags; with none of them and no phone.
+    for i in range(n):
+        if i % 2:
+            ctx.make.member(department=f"部门{i % 3}", grid="一网格", tags=("青年", f"标签{i}"))
+        else:
+            ctx.make.member().phone = None
+    return f"{API}/members?per_page=100&include_inactive=true", ctx.auth(ctx.staff)
+
+
+@case("members.get_member")
+def _member_page(ctx: Ctx, n: int):
+    _registrations(ctx, n, ctx.member)
+    for _ in range(n):
+        booking.book_slot(ctx.member.id, ctx.make.slot().id)
+    return f"{API}/members/{ctx.member.id}", ctx.auth(ctx.staff)
+
+
+@case("members.phone_access_log")
+def _phone_access(ctx: Ctx, n: int):
+    from server.members.directory import log_phone_views
+
+    for _ in range(n):
+        log_phone_views(ctx.make.staff().id, [ctx.make.member(department="质检部").id, ctx.member.id], "GET /x")
+    admin = ctx.state.setdefault("admin", ctx.make.member(roles=("member", "admin")))
+    return f"{API}/admin/phone-access?per_page=100", ctx.auth(admin)
+
+
 def _suggestion(ctx: Ctx, replies: int = 1, public: bool = False):
     s, receipt = suggestions.submit(ctx.make.member().id, "canteen_facilities", None, "食堂晚班没有热饭")
     suggestions.file_held(force=True)

@@ -9,7 +9,7 @@ from server.members.auth import issue_token
 from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
-# member), staff (staff, secretary or admin). A new route must be added here.
+# member), staff (staff, secretary or admin), admin. A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
@@ -72,6 +72,12 @@ ROUTES = {
     ("GET", "/api/v1/suggestions/{id}"): "staff",
     ("GET", "/api/v1/suggestions/public"): "member",
     ("GET", "/api/v1/suggestions/stats"): "staff",
+    ("GET", "/api/v1/members"): "staff",
+    ("GET", "/api/v1/members/{id}"): "staff",
+    ("PATCH", "/api/v1/members/{id}"): "admin",
+    ("POST", "/api/v1/members/import"): "admin",
+    ("POST", "/api/v1/members/{id}/password"): "admin",
+    ("GET", "/api/v1/admin/phone-access"): "admin",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }
@@ -89,6 +95,8 @@ def expected_denial(required: str, caller: str) -> int | None:
     if caller == "unbound":
         return 403
     if required == "staff" and caller in ("member", "liaison"):
+        return 403
+    if required == "admin" and caller != "admin":
         return 403
     return None
 

@@ -12,20 +12,21 @@ HEADERS = ["日期", "开始", "结束", "工号", "姓名", "部门", "网格",
 TOPIC = "想反映的问题"
 
 
-def _rows(items, with_topic: bool):
+def _rows(items, with_topic: bool, phones):
     for i in items:
         start, end = i.starts_at.astimezone(SHANGHAI), i.ends_at.astimezone(SHANGHAI)
         cancelled_by = "" if i.status == "booked" else ("工会" if i.cancelled_by_staff else "本人")
         row = [start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M"), i.employee_no, i.name,
-               i.department or "", i.grid or "", i.phone_masked or "", BookingStatus(i.status).label,
+               i.department or "", i.grid or "", phones.get(i.member_id) or "", BookingStatus(i.status).label,
                local_text(i.created_at), local_text(i.cancelled_at), cancelled_by]
         yield row + [i.topic or ""] if with_topic else row
 
 
-def download(calendar, items, fmt: str, day=None) -> Response:
+def download(calendar, items, fmt: str, phones: dict[int, str | None], day=None) -> Response:
+    """``phones``: member id -> full phone (staff phone members about a health check; the route logs it)."""
     # Only reception-day bookings carry a topic; this list is for staff and the secretary alone.
     with_topic = calendar.kind == "reception_day"
     suffix = f"-{day:%Y%m%d}" if day else ""
-    return spreadsheet(_rows(items, with_topic), HEADERS + [TOPIC] if with_topic else HEADERS, fmt,
+    return spreadsheet(_rows(items, with_topic, phones), HEADERS + [TOPIC] if with_topic else HEADERS, fmt,
                        sheet="预约名单", ascii_name=f"bookings-{calendar.id}{suffix}",
                        filename=f"{calendar.title}-预约名单{suffix}")

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g
+from flask import g, request
 
 from ..core.api import api
 from ..core.timeutil import utcnow
+from ..members.directory import export_phones
 from . import booking as booking_
 from . import bp, calendars, exports
 from . import slots as slots_
@@ -156,13 +157,15 @@ def my_bookings(query: MyBookingQuery):
 
 @bp.get("/calendars/<int:calendar_id>/bookings")
 @api(roles=["staff"], query=RosterQuery, out=BookingRosterPage, errors=["not_found"],
-     produces=["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
+     produces=["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"], transaction="write")
 def list_bookings(calendar_id: int, query: RosterQuery):
-    """A calendar's bookings (staff), ?date= for one day; ?format=csv|xlsx downloads them all."""
+    """A calendar's bookings (staff), ?date= for one day; ?format=csv|xlsx downloads them all, with full
+    phones (logged)."""
     if query.format in ("csv", "xlsx"):
         calendar = calendars.get_calendar(calendar_id)
         rows, _ = booking_.roster(calendar_id, query.date, query.status)
-        return exports.download(calendar, roster_items(rows), query.format, query.date)
+        phones = export_phones(rows, g.member.id, f"GET {request.url_rule.rule}")
+        return exports.download(calendar, roster_items(rows), query.format, phones, query.date)
     rows, total = booking_.roster(calendar_id, query.date, query.status, query.page, query.per_page)
     return BookingRosterPage(items=roster_items(rows), page=query.page, per_page=query.per_page, total=total)
 

@@ -38,6 +38,7 @@ CATALOGUE: dict[str, ErrorCode] = {
     "wechat_login_failed": ErrorCode(401, "微信登录失败，请重试", "WeChat rejected the login code."),
     "wechat_unavailable": ErrorCode(503, "暂时无法连接微信服务，请稍后重试", "WeChat's servers did not answer."),
     "not_on_roster": ErrorCode(404, "该手机号不在工会会员名册中，请联系工会核对", "The phone number is on no active roster entry."),
+    "phone_taken": ErrorCode(409, "该手机号已被其他会员使用", "Another member holds the phone number given."),
     "already_bound": ErrorCode(409, "该会员已绑定其他微信账号，请联系工会", "The member or the WeChat user is bound to another."),
     "not_bound": ErrorCode(403, "请先绑定手机号以验证会员身份", "The WeChat user is not yet bound to a roster entry."),
     # events, sign-up, check-in

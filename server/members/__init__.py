@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("members", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import admin_routes, routes  # noqa: E402,F401

@@ -84,3 +84,18 @@ class WechatUser(db.Model):
     bound_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     member: Mapped[Optional[Member]] = relationship()
+
+
+class PhoneAccess(db.Model):
+    """Staff read a member's full phone number: who, whose, when and through which route.
+
+    Written in the request that answers the number (one row per member shown), read by admins.
+    """
+
+    __tablename__ = "phone_accesses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    route: Mapped[str] = mapped_column(String(100))
+    viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+

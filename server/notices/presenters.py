@@ -29,9 +29,10 @@ def notices_out(notices: list[Notice]) -> list[NoticeOut]:
 
 
 def deliveries_out(rows) -> list[DeliveryOut]:
-    """Delivery rows with the recipient's name and number, as read together (``services.deliveries``)."""
-    return [DeliveryOut(member_id=d.member_id, name=name, employee_no=no, channel=d.channel, status=d.status,
-                        attempts=d.attempts, last_error=d.last_error, sent_at=d.sent_at) for d, name, no in rows]
+    """Delivery rows with the recipient's name, number and department, as read together (``services.deliveries``)."""
+    return [DeliveryOut(member_id=d.member_id, name=name, employee_no=no, department=dept, channel=d.channel,
+                        status=d.status, attempts=d.attempts, last_error=d.last_error, sent_at=d.sent_at)
+            for d, name, no, dept in rows]
 
 
 def inbox_item_out(n: Notice, read_at) -> InboxItem:

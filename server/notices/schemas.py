@@ -86,6 +86,7 @@ class DeliveryOut(Out):
     member_id: int
     name: str
     employee_no: str
+    department: Optional[str]
     channel: DeliveryChannel
     status: DeliveryStatus
     attempts: int

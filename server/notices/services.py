@@ -15,7 +15,7 @@ from ..core import audiences
 from ..core.errors import AppError
 from ..core.extensions import db, get_or_raise
 from ..core.timeutil import utcnow
-from ..members.models import Member, WechatUser
+from ..members.models import Department, Member, WechatUser
 from .models import Delivery, DeliveryStatus, Notice, NoticeRecipient, NoticeStatus, SubscriptionQuota
 
 NO_CONSENT = "no consent: 会员未授权订阅消息或授权次数已用完"
@@ -208,8 +208,10 @@ def deliveries(notice_id: int, channel: str | None, status: str | None, page: in
     if status:
         conds.append(Delivery.status == status)
     total = db.session.scalar(select(func.count()).select_from(Delivery).where(*conds)) or 0
-    items = db.session.execute(select(Delivery, Member.name, Member.employee_no)
-                               .join(Member, Member.id == Delivery.member_id).where(*conds).order_by(Delivery.id)
+    items = db.session.execute(select(Delivery, Member.name, Member.employee_no, Department.name)
+                               .join(Member, Member.id == Delivery.member_id)
+                               .outerjoin(Department, Department.id == Member.department_id)
+                               .where(*conds).order_by(Delivery.id)
                                .limit(per_page).offset((page - 1) * per_page)).all()
     return items, total
 

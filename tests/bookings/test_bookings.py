@@ -223,6 +223,7 @@ def test_staff_list_by_day_and_export_csv_and_xlsx(client, make, auth):
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0][-1] == "想反映的问题" and rows[0][:5] == ["日期", "开始", "结束", "工号", "姓名"]
     assert [(r[4], r[-1]) for r in rows[1:]] == [("张三", "宿舍热水"), ("李四", "")]
+    assert [r[7] for r in rows[1:]] == [a.phone, b.phone]  # in full: staff phone members about a check
     assert rows[1][1] == first.starts_at.astimezone(SHANGHAI).strftime("%H:%M")
 
     r = client.get(url, headers=h, query_string={"format": "xlsx", "date": local_day.isoformat()})

@@ -49,23 +49,31 @@ def test_compose_shows_each_error_next_to_its_field(site, sign_in):
     expect(page.locator('[data-error-for="title"]')).to_be_empty()
     expect(page.locator('[data-error-for="channels"]')).to_be_empty()
 
-    page.get_by_label("部门", exact=True).fill("质检部")
-    page.get_by_label("会员 ID").fill("12，abc")
-    page.get_by_role("button", name="保存草稿").click()
-    expect(page.locator('[data-error-for="audience.member_ids"]')).to_have_text("必须是整数")
+    # Individual recipients are found by name and picked, never typed as ids.
+    page.get_by_label("部门", exact=True).fill("")
+    page.get_by_label("指定会员").fill("质检员")
+    page.get_by_role("option", name=re.compile("质检员甲")).click()
+    picked = page.locator(".picked .chip")
+    expect(picked).to_have_count(1)
+    expect(picked.first).to_contain_text("质检员甲")
+    expect(picked.first).to_contain_text("质检部")
+    expect(page.get_by_label("指定会员")).to_have_value("")
 
     # "Specific people" with nothing chosen is refused beside the choice itself.
-    page.get_by_label("部门", exact=True).fill("")
-    page.get_by_label("会员 ID").fill("")
+    page.get_by_role("button", name="移除 质检员甲").click()
+    expect(picked).to_have_count(0)
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator('[data-error-for="audience"]')).to_contain_text("请选择通知对象")
 
     page.get_by_label("部门", exact=True).fill("质检部")
+    page.get_by_label("指定会员").fill("质检员甲")
+    page.get_by_role("option", name=re.compile("质检员甲")).click()
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("#toast")).to_have_text("已保存草稿「体检表提交提醒」")
     expect(page).to_have_url(re.compile(r"#/notices/\d+$"))
     expect(page.locator("#notice-title")).to_contain_text("草稿")
     expect(page.locator("#notice-info")).to_contain_text("部门：质检部")
+    expect(page.locator("#notice-info")).to_contain_text("指定会员 1 人")
 
 
 def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_in):
@@ -138,6 +146,10 @@ def test_deliveries_filter_by_channel_and_status_with_pages(site, sign_in):
 
     page.locator("#delivery-status").select_option(label="未发送")
     expect(rows).to_have_count(1)
+    # Each recipient by name, employee number and department, not an id.
+    expect(rows.first).to_contain_text("仓储无号")
+    expect(rows.first).to_contain_text("仓储部")
+    expect(rows.first.locator("td.mono").first).to_have_text(re.compile(r"^E\d{5}$"))
     expect(rows).to_contain_text("名册中没有手机号")
 
     page.locator("#delivery-channel").select_option(label="小程序推送")

@@ -113,7 +113,7 @@ def test_the_camera_reads_a_ticket(site, browser, tmp_path):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
-        page.goto("/console/")
+        page.goto("/console/#/events")
         page.get_by_label("工号").fill(STAFF[0])
         page.get_by_label("密码").fill(STAFF[1])
         page.get_by_role("button", name="登录").click()

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 import time_machine
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from server.core.timeutil import to_local_iso, utcnow
 from server.events import signals, signup
+from server.members.models import PhoneAccess
 
 API = "/api/v1"
 
@@ -256,24 +258,29 @@ def test_sign_up_again_after_cancelling(client, make, auth):
     assert r.status_code == 201 and r.json["id"] == first["id"] and r.json["status"] == "confirmed"
 
 
-def test_exports_csv_and_xlsx(client, make, auth):
+def test_exports_csv_and_xlsx(client, make, auth, db):
     ev = make.event(capacity=1, title="安全培训")
     a = make.member(name="张三", department="生产一部", phone="13900001111")
     b = make.member(name="李四")
     signup.register(a.id, ev.id)
     signup.register(b.id, ev.id)
-    h = auth(make.staff())
+    staff = make.staff()
+    h = auth(staff)
     r = client.get(f"{API}/events/{ev.id}/registrations?format=csv", headers=h)
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["工号", "姓名"]
-    assert rows[1][1:3] == ["张三", "生产一部"] and rows[1][4] == "139****1111" and rows[1][5] == "已报名"
+    # Staff exports carry the full phone (staff phone members), and who was given which is logged.
+    assert rows[1][1:3] == ["张三", "生产一部"] and rows[1][4] == "13900001111" and rows[1][5] == "已报名"
+    logged = db.session.execute(select(PhoneAccess.viewer_id, PhoneAccess.member_id)).all()
+    assert sorted(logged) == sorted([(staff.id, a.id), (staff.id, b.id)])
     assert rows[2][1] == "李四" and rows[2][5] == "候补" and rows[2][6] == "1"
     r = client.get(f"{API}/events/{ev.id}/registrations?format=xlsx", headers=h)
     ws = load_workbook(io.BytesIO(r.data)).active
     assert [c.value for c in ws[2]][:2] == [a.employee_no, "张三"]
     page = client.get(f"{API}/events/{ev.id}/registrations", headers=h).json
     assert page["total"] == 2 and "13900001111" not in str(page)
+    assert len(db.session.execute(select(PhoneAccess.id)).all()) == 4  # the xlsx too; the JSON list masks
 
 
 def test_patch_refuses_null_for_fields_an_event_must_have(client, make, auth):

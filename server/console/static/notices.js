@@ -7,6 +7,7 @@ import {
 } from "./components.js";
 import { choices, label } from "./labels.js";
 import { cssProps, html, nothing, render } from "./view.js";
+import { MemberPicker } from "./members.js";
 
 const POSTER_EARLY = "该通知尚未发送：海报上的二维码要在通知发送后才能打开，扫码只会看到“通知尚未发布”。";
 
@@ -90,6 +91,7 @@ export async function viewNewNotice(root) {
   let bodyLength = 0;
   let events = [];
   let eventsError = "";
+  const recipients = new MemberPicker(draw);
   draw();
   root.querySelector("[name=title]").focus();
   await loadEvents();
@@ -142,8 +144,8 @@ export async function viewNewNotice(root) {
               ${f({ name: "audience.departments", label: "部门" }, input({ placeholder: "例如：生产一部，质检部" }))}
               ${f({ name: "audience.grids", label: "网格" }, input({ placeholder: "例如：第一网格" }))}
               ${f({ name: "audience.tags", label: "标签" }, input({ placeholder: "例如：青年，女职工" }))}
-              ${f({ name: "audience.member_ids", label: "会员 ID" }, input({ placeholder: "例如：12，35", inputmode: "numeric" }))}
             </div>
+            ${recipients.view("f-audience-member_ids", errors, "audience.member_ids")}
             ${f({ name: "audience.event_id", label: "活动报名者" }, (a) => html`<select id=${a.id} name=${a.name}>
                 <option value="">不按活动选择</option>
                 ${events.map((ev) => html`<option value=${ev.id}>${ev.title}（${fmtTime(ev.starts_at).slice(0, 10)}${
@@ -194,8 +196,7 @@ export async function viewNewNotice(root) {
       departments: names(f["audience.departments"].value),
       grids: names(f["audience.grids"].value),
       tags: names(f["audience.tags"].value),
-      // Digits become numbers; anything else goes as typed, so the server names the bad entry.
-      member_ids: names(f["audience.member_ids"].value).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+      member_ids: recipients.ids,
       event_id: f["audience.event_id"].value ? Number(f["audience.event_id"].value) : undefined,
     };
     return Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined && !(Array.isArray(v) && !v.length)));
@@ -366,10 +367,11 @@ export async function viewNotice(root, id) {
           value: deliveryStatus, cls: "", onChange: (v) => { deliveryStatus = v; deliveries.restart(); } })}
       </div></div>
       ${hasDeliveries() ? pagedTable(deliveries, {
-        id: "deliveries-table", head: ["会员 ID", "渠道", "状态", "尝试次数", "发送时间", "说明"],
+        id: "deliveries-table", head: ["会员", "工号", "部门", "渠道", "状态", "尝试次数", "发送时间", "说明"],
         empty: html`<p>${filtered ? "没有符合条件的记录。" : "暂无记录。"}</p>`,
-        row: (d) => html`<tr data-channel=${d.channel} data-status=${d.status}>
-          <td class="mono">${d.member_id}</td>
+        row: (d) => html`<tr data-channel=${d.channel} data-status=${d.status} data-member-id=${d.member_id}>
+          <td class="nowrap"><a class="event-link" href="#/members/${d.member_id}">${d.name}</a></td>
+          <td class="mono">${d.employee_no}</td><td class="nowrap">${d.department || "—"}</td>
           <td>${label("notice_channel", d.channel)}</td>
           <td>${statusBadge("delivery_status", d.status)}</td>
           <td class="num">${d.attempts}</td>

@@ -12,6 +12,7 @@ import { viewScan } from "./scan.js";
 import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
+import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -30,6 +31,9 @@ const routes = [
   [/^#\/bookings\/(\d+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, viewCalendar],
   [/^#\/suggestions$/, viewSuggestions],
   [/^#\/suggestions\/([\w-]+)$/, viewSuggestion],
+  [/^#\/members$/, viewMembers],
+  [/^#\/members\/phone-access$/, viewPhoneAccess],
+  [/^#\/members\/(\d+)$/, viewMember],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -42,7 +46,7 @@ function showTopbar(hash, signedIn) {
   if (!signedIn) return;
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "members"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
