@@ -7,10 +7,11 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy import func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from ..core.errors import AppError, invalid_request
-from ..core.extensions import db, get_or_raise
+from ..core.extensions import db, get_or_raise, savepoint
 from ..core.timeutil import utcnow
 from .auth import revoke_tokens
 from .models import Department, Grid, Member, MemberTag, PhoneAccess, Tag
@@ -90,9 +91,15 @@ def update_member(member_id: int, fields: dict) -> Member:
                 raise invalid_request({"phone": f"手机号格式不正确：{raw}（应为 11 位大陆手机号）"})
             holder = db.session.scalar(select(Member.employee_no).where(Member.phone == phone, Member.id != member.id))
             if holder is not None:
-                raise AppError("phone_taken", f"手机号 {phone} 已被工号 {holder} 的会员使用",
-                               details={"fields": {"phone": f"已被工号 {holder} 的会员使用"}})
-        member.phone = phone
+                raise _phone_taken(phone, holder)
+        try:
+            with savepoint():  # the change inside: opening the savepoint flushes what is pending
+                member.phone = phone
+                db.session.flush()
+        except IntegrityError:
+            # Another admin gave the number to someone else since the check: the unique key decided.
+            raise _phone_taken(phone, db.session.scalar(select(Member.employee_no).where(
+                Member.phone == phone, Member.id != member.id))) from None
     for key, model in (("department", Department), ("grid", Grid)):
         if key in fields:
             name = (fields[key] or "").strip() or None
@@ -100,7 +107,7 @@ def update_member(member_id: int, fields: dict) -> Member:
     if fields.get("tags") is not None:
         names = list(dict.fromkeys(t.strip() for t in fields["tags"] if t.strip()))
         ids = _ensure_named(Tag, set(names))
-        member.tags = [db.session.get(Tag, ids[n]) for n in sorted(names)]
+        member.tags = sorted(db.session.scalars(select(Tag).where(Tag.id.in_(ids.values()))), key=lambda t: t.name)
     if fields.get("roles") is not None:
         roles = sorted({str(r) for r in fields["roles"]} | {"member"})
         if set(roles) != set(member.roles or ()):
@@ -110,6 +117,11 @@ def update_member(member_id: int, fields: dict) -> Member:
     db.session.flush()
     db.session.expire(member, ["department", "grid"])
     return member
+
+
+def _phone_taken(phone: str, holder: str | None) -> AppError:
+    who = f"工号 {holder} 的会员" if holder else "其他会员"
+    return AppError("phone_taken", f"手机号 {phone} 已被{who}使用", details={"fields": {"phone": f"已被{who}使用"}})
 
 
 def reset_password(member_id: int) -> tuple[Member, str]:
