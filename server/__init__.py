@@ -56,7 +56,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _unmark_reads(_exc):
         sqlite_read_only.set(False)
 
-    from . import bookings, console, dashboard, events, health, members, meta, notices, public, reminders, suggestions
+    from . import (
+        bookings,
+        console,
+        dashboard,
+        events,
+        health,
+        members,
+        meta,
+        notices,
+        public,
+        reminders,
+        suggestions,
+        workdays,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(console.bp)
@@ -68,6 +81,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(suggestions.bp, url_prefix=API_PREFIX)
     app.register_blueprint(meta.bp, url_prefix=API_PREFIX)
     app.register_blueprint(dashboard.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(workdays.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli
