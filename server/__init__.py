@@ -62,12 +62,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         dashboard,
         events,
         health,
+        member_requests,
         members,
         meta,
         notices,
         public,
         reminders,
         suggestions,
+        uploads,
         workdays,
     )
 
@@ -82,6 +84,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(meta.bp, url_prefix=API_PREFIX)
     app.register_blueprint(dashboard.bp, url_prefix=API_PREFIX)
     app.register_blueprint(workdays.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(member_requests.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(uploads.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -68,6 +68,9 @@ CATALOGUE: dict[str, ErrorCode] = {
     # suggestion box
     "suggestion_closed": ErrorCode(409, "该建议已关闭，不能再回复", "The suggestion is closed."),
     "no_staff_reply": ErrorCode(409, "请先答复该意见，再公开到意见公示栏", "Only a suggestion staff have answered can be made public."),
+    # requests and uploads
+    "invalid_transition": ErrorCode(409, "当前状态下不能进行此操作，请刷新后查看", "The action does not apply to the object's current status."),
+    "invalid_attachment": ErrorCode(400, "图片无效", "An upload id is unknown, someone else's, already used, repeated, or too many."),
 }
 
 

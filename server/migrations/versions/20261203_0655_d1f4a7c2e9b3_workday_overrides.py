@@ -2,7 +2,7 @@
 
 Revision ID: d1f4a7c2e9b3
 Revises: b4d8f2a61c37
-Create Date: 2026-12-03 07:10:00
+Create Date: 2026-12-03 06:55:00
 
 One row per day an admin entered: a year the chinesecalendar package does not know yet (the State Council
 publishes next year's schedule each November), or a correction. The package's own years need no rows.
