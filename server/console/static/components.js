@@ -39,6 +39,7 @@ const TONES = {
   },
   suggestion_status: { new: "danger", in_progress: "live", answered: "open", closed: "muted" },
   slot_status: { open: "open", cancelled: "muted" },
+  request_status: { submitted: "danger", accepted: "live", resolved: "idle", closed: "open", reopened: "danger" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -13,6 +13,7 @@ import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
 import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
+import { viewRequest, viewRequests } from "./requests.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -34,6 +35,8 @@ const routes = [
   [/^#\/members$/, viewMembers],
   [/^#\/members\/phone-access$/, viewPhoneAccess],
   [/^#\/members\/(\d+)$/, viewMember],
+  [/^#\/requests$/, viewRequests],
+  [/^#\/requests\/(\d+)$/, viewRequest],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -46,7 +49,7 @@ function showTopbar(hash, signedIn) {
   if (!signedIn) return;
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "members"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
