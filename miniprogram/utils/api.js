@@ -128,13 +128,37 @@ async function request(method, path, options = {}) {
   }
 }
 
+function origin(url) {
+  const m = /^https?:\/\/[^/]+/i.exec(url)
+  return m ? m[0].toLowerCase() : ''
+}
+
 /**
- * Download a protected file (e.g. a QR image) to a temp path with our auth header; resolves the path.
- * Image endpoints answer errors as JSON we cannot read from a temp file, so those become download_failed.
+ * Where a path or a URL the API handed out points: an API path ('/uploads/5') is under apiBase, a
+ * root-relative one ('/api/v1/uploads/5') on the API's host, an absolute one stays as it is.
+ */
+function resolveUrl(pathOrUrl, query) {
+  const value = String(pathOrUrl || '')
+  if (/^https?:\/\//i.test(value)) return value
+  const base = config.apiBase.replace(/^https?:\/\/[^/]+/i, '')
+  if (base && value.startsWith(base + '/')) return buildUrl(value.slice(base.length), query)
+  return buildUrl(value, query)
+}
+
+/** Our token goes only to our own API's host, never to wherever else a URL points (e.g. a storage bucket). */
+function authHeaderFor(url) {
+  return origin(url) === origin(config.apiBase) ? authHeader() : {}
+}
+
+/**
+ * Download a protected file (e.g. a QR image, a request's photo) to a temp path with our auth header;
+ * resolves the path. path is an API path or a URL the API gave (see resolveUrl). Image endpoints answer
+ * errors as JSON we cannot read from a temp file, so those become download_failed.
  */
 async function download(path, options = {}) {
   const { query, silent = false } = options
-  const attempt = () => wxp('downloadFile', { url: buildUrl(path, query), header: authHeader() })
+  const url = resolveUrl(path, query)
+  const attempt = () => wxp('downloadFile', { url, header: authHeaderFor(url) })
     .catch(err => {
       throw new ApiError('network_error', (err && err.errMsg) || 'download failed')
     })
@@ -154,10 +178,56 @@ async function download(path, options = {}) {
   }
 }
 
+/**
+ * Upload one local file (multipart, field `name`) with our token; resolves the JSON body of a 2xx answer
+ * and rejects an ApiError otherwise, toasting like request() unless silent. onProgress(percent) follows
+ * the transfer; onTask(task) receives the wx UploadTask so the caller can abort it.
+ */
+async function upload(path, filePath, options = {}) {
+  const { name = 'file', formData, silent = false, onProgress, onTask } = options
+  const attempt = () => new Promise((resolve, reject) => {
+    const task = wx.uploadFile({
+      url: buildUrl(path),
+      filePath,
+      name,
+      formData,
+      header: authHeader(),
+      success: resolve,
+      fail: err => reject(new ApiError(/abort/i.test((err && err.errMsg) || '') ? 'aborted' : 'network_error',
+        (err && err.errMsg) || 'upload failed')),
+    })
+    if (task && onProgress && task.onProgressUpdate) task.onProgressUpdate(p => onProgress(p.progress))
+    if (task && onTask) onTask(task)
+  })
+  try {
+    if (!getToken()) await login()
+    let res = await attempt()
+    if (res.statusCode === 401) {
+      await login()
+      res = await attempt()
+    }
+    // wx.uploadFile hands the body over as text, whatever its type.
+    let body = res.data
+    if (typeof body === 'string') {
+      try { body = JSON.parse(body) } catch (e) { body = null }
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return body
+    const err = fromResponse(res.statusCode, body)
+    if (err.code === 'not_bound') goBind()
+    throw err
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError('client_error', String((e && e.message) || e))
+    if (!silent && err.code !== 'aborted') toast(err)
+    throw err
+  }
+}
+
 module.exports = {
   login,
   request,
   download,
+  upload,
+  resolveUrl,
   get: (path, options) => request('GET', path, options),
   post: (path, data, options = {}) => request('POST', path, Object.assign({}, options, { data })),
   del: (path, options) => request('DELETE', path, options),

@@ -18,6 +18,7 @@ Page(pagedList({
   data: {
     member: null,
     roleText: '',
+    isLiaison: false,
   },
 
   onLoad() {
@@ -40,7 +41,8 @@ Page(pagedList({
     try {
       const member = await withLabels(api.get('/me'))
       const roleText = member.roles.filter(r => r !== PLAIN_ROLE).map(r => label('member_role', r)).join(' · ')
-      this.setData({ member, roleText })
+      // GET /me is the word on roles (the copy stored at sign-in may predate a grant or a revoke).
+      this.setData({ member, roleText, isLiaison: member.roles.includes('liaison') })
     } catch (err) {
       // The toast has said why; the registrations below may still load.
     }
@@ -60,5 +62,13 @@ Page(pagedList({
 
   onSuggestions() {
     wx.navigateTo({ url: '/pages/suggestions/index' })
+  },
+
+  onMyRequests() {
+    wx.navigateTo({ url: '/pages/requests/mine' })
+  },
+
+  onGridRequests() {
+    wx.navigateTo({ url: '/pages/requests/queue' })
   },
 }))

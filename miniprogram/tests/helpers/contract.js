@@ -124,4 +124,46 @@ function labelsRoute(body = LABELS, etag = '"labels-v1"') {
   }
 }
 
-module.exports = { event, registration, page, notice, inbox, calendar, slot, booking, error, LABELS, labelsRoute }
+// Requests (诉求), shaped as API.md's "Requests" section, plus the fields these pages assume beyond it:
+// attachments [{id, url}] (url: an authenticated GET of the photo).
+function request(overrides = {}) {
+  return Object.assign({
+    id: 301,
+    category: 'canteen',
+    title: '夜班食堂没有热饭',
+    content: '夜班 22:00 以后食堂只剩凉菜，希望能保留一个热菜窗口。',
+    urgent: false,
+    confidential: false,
+    status: 'submitted',
+    grid: '第三网格',
+    member: { id: 7, name: '王芳' },
+    assignee: null,
+    created_at: '2026-11-24T09:00:00+08:00',
+    first_response_due_at: '2026-11-25T23:59:59+08:00',
+    resolve_due_at: '2026-12-08T23:59:59+08:00',
+    first_response_at: null,
+    resolved_at: null,
+    escalation_level: 0,
+    overdue: false,
+    attachments: [],
+    timeline: [
+      { at: '2026-11-24T09:00:00+08:00', by: { id: 7, name: '王芳' }, action: 'submitted' },
+    ],
+  }, overrides)
+}
+
+// The request vocabularies as the server is to name them (RequestCategory, RequestStatus,
+// RequestAction). Until labels.json is regenerated from a server that has them, tests serve them next to
+// it; once it has them, the fixture's names win.
+const REQUEST_LABELS = {
+  request_category: {
+    rights: '权益维护', hardship: '困难帮扶', welfare: '福利待遇', training: '技能培训',
+    canteen: '食堂餐饮', workplace: '工作环境', other: '其他',
+  },
+  request_status: { submitted: '待受理', accepted: '办理中', resolved: '已办结', closed: '已关闭', reopened: '重新打开' },
+}
+const ALL_LABELS = Object.assign({}, REQUEST_LABELS, LABELS)
+
+module.exports = {
+  event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, ALL_LABELS, labelsRoute,
+}

@@ -1,5 +1,6 @@
 // Stand-ins for the WeChat runtime (wx.*): the network goes to a FakeBackend, storage lives in memory,
 // UI calls (toast, modal, navigation) are recorded so tests can assert what the member was shown.
+const config = require('../../config')
 const { FakeBackend } = require('./backend')
 const { labelsRoute } = require('./contract')
 
@@ -27,6 +28,13 @@ function installWx() {
     tabBadges: {}, // tab index -> badge text shown
     clipboard: null, // last text put on the clipboard
     offline: false, // when true, wx.request fails as it does with no network (nothing reaches the backend)
+    // wx.chooseMedia answers, queued: {tempFiles: [{tempFilePath, size, fileType}]} or {errMsg} (cancelled);
+    // with none queued the member closes the picker.
+    mediaChoices: [],
+    mediaRequests: [], // the options each wx.chooseMedia was called with
+    uploads: [], // the options of each wx.uploadFile
+    uploadTasks: [], // the UploadTask each wx.uploadFile returned ({aborted})
+    previews: [], // wx.previewImage options
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -61,14 +69,47 @@ function installWx() {
       return respond(opts, true, { statusCode: res.status, data: res.body, header: res.headers, errMsg: 'request:ok' }, res.delay)
     },
     downloadFile: opts => {
-      const res = backend.handle(Object.assign({ method: 'GET' }, opts))
       state.downloads.push(opts)
+      // A URL elsewhere than our API (a storage bucket's signed link) just serves the file.
+      const res = opts.url.startsWith(config.apiBase) ? backend.handle(Object.assign({ method: 'GET' }, opts)) : { status: 200 }
       respond(opts, true, {
         statusCode: res.status,
         tempFilePath: res.status === 200 ? 'wxfile://tmp/' + backend.requests.length + '.png' : 'wxfile://tmp/error',
         errMsg: 'downloadFile:ok',
       })
     },
+    // The backend sees a multipart upload as POST with data {name, filePath, formData}; as on a phone the
+    // answer's body arrives as text, and progress is reported at half way and at the end.
+    uploadFile: opts => {
+      state.uploads.push(opts)
+      const task = { aborted: false, listeners: [] }
+      task.onProgressUpdate = cb => { task.listeners.push(cb) }
+      task.abort = () => { task.aborted = true }
+      state.uploadTasks.push(task)
+      const res = backend.handle({ method: 'POST', url: opts.url, header: opts.header,
+        data: { name: opts.name, filePath: opts.filePath, formData: opts.formData } })
+      later(() => {
+        if (task.aborted) return
+        task.listeners.forEach(cb => cb({ progress: 50, totalBytesSent: 1, totalBytesExpectedToSend: 2 }))
+      }, Math.floor(res.delay / 2))
+      later(() => {
+        if (task.aborted) {
+          if (opts.fail) opts.fail({ errMsg: 'uploadFile:fail abort' })
+          return
+        }
+        task.listeners.forEach(cb => cb({ progress: 100, totalBytesSent: 2, totalBytesExpectedToSend: 2 }))
+        const data = typeof res.body === 'string' ? res.body : JSON.stringify(res.body)
+        if (opts.success) opts.success({ statusCode: res.status, data, errMsg: 'uploadFile:ok' })
+      }, res.delay)
+      return task
+    },
+    chooseMedia: opts => {
+      state.mediaRequests.push(opts)
+      const next = state.mediaChoices.shift() || { errMsg: 'chooseMedia:fail cancel' }
+      respond(opts, !next.errMsg, Object.assign({ errMsg: 'chooseMedia:ok', type: 'image' }, next))
+    },
+    previewImage: opts => { state.previews.push(opts); respond(opts, true, {}) },
+
     scanCode: opts => {
       state.lastScanOptions = opts
       const next = state.scanResults.shift() || { errMsg: 'scanCode:fail cancel' }

@@ -1,0 +1,147 @@
+// Requests (诉求): how a Request from the API reads on the member's and the liaison's pages. Names of
+// categories, statuses and timeline steps are the server's labels; tones, the 15-day reopen window and
+// the texts around them are presentation and live here.
+const { label } = require('./labels')
+const { parseTime, formatDateTime } = require('./format')
+
+const MAX_PHOTOS = 6
+const MAX_PHOTO_BYTES = 5 * 1024 * 1024
+const REOPEN_DAYS = 15
+const DAY_MS = 24 * 60 * 60 * 1000
+
+const TONES = {
+  submitted: 'warning',
+  reopened: 'warning',
+  accepted: 'info',
+  resolved: 'success',
+  closed: 'muted',
+}
+
+// Timeline steps, for as long as the server's labels do not name one (the contract leaves the action
+// values open); anything else unnamed is shown as the server wrote it.
+const ACTIONS = {
+  created: '提交诉求',
+  submitted: '提交诉求',
+  accepted: '受理',
+  message: '回复',
+  assigned: '转派',
+  resolved: '办结',
+  confirmed: '确认办结',
+  closed: '确认办结',
+  reopened: '重新打开',
+  escalated: '超时升级',
+}
+
+// Error codes as the request pages word them (the server's own message still wins when it sent one).
+const MESSAGES = {
+  not_found: '该诉求不存在，或您无权查看',
+  forbidden: '没有权限执行此操作',
+  invalid_transition: '状态已变化，已为您刷新',
+}
+
+// Request fields as the form names them, for a 400 invalid_request's details.fields.
+const FIELD_NAMES = {
+  category: '类别',
+  title: '标题',
+  content: '内容',
+  urgent: '紧急',
+  confidential: '保密',
+  attachments: '照片',
+  on_behalf_of: '会员',
+  on_behalf_of_employee_no: '会员工号',
+  body: '内容',
+  reason: '原因',
+  satisfaction: '满意度',
+}
+
+/** "标题：长度不能超过 100 个字符；内容：不能为空" from details.fields, or '' when there are none. */
+function fieldsText(err) {
+  const fields = err && err.details && err.details.fields
+  if (!fields || typeof fields !== 'object') return ''
+  return Object.keys(fields)
+    .map(name => `${FIELD_NAMES[name.split('.')[0]] || name}：${fields[name]}`)
+    .join('；')
+}
+
+function statusBadge(status) {
+  return { text: label('request_status', status), tone: TONES[status] || 'muted' }
+}
+
+function actionText(action) {
+  const named = label('request_action', action)
+  return named !== action ? named : ACTIONS[action] || action
+}
+
+/** Who took a timeline step: the contract's "by" as a name, a {id, name}, or nothing (the system). */
+function byText(by) {
+  if (by && typeof by === 'object') return by.name || ''
+  return by ? String(by) : '系统'
+}
+
+/** The timeline oldest first, each step with its time and who took it. */
+function timelineView(timeline, now) {
+  return (timeline || [])
+    .map((step, i) => ({ step, i, t: parseTime(step.at) }))
+    .sort((a, b) => (a.t - b.t) || (a.i - b.i))
+    .map(({ step, i }) => ({
+      key: i,
+      actionText: actionText(step.action),
+      action: step.action,
+      byText: byText(step.by),
+      timeText: formatDateTime(step.at, now),
+      body: step.body || '',
+    }))
+}
+
+/** Until when the member may reopen a request resolved at resolvedAt (15 calendar days), or NaN. */
+function reopenUntil(resolvedAt) {
+  const t = parseTime(resolvedAt)
+  return Number.isNaN(t) ? NaN : t + REOPEN_DAYS * DAY_MS
+}
+
+/** A row of a list (mine, the grid's queue). */
+function requestRow(req, now = Date.now()) {
+  return Object.assign({}, req, {
+    categoryText: label('request_category', req.category),
+    badge: statusBadge(req.status),
+    createdText: formatDateTime(req.created_at, now),
+    memberName: (req.member && req.member.name) || '',
+    dueText: req.resolved_at ? '' : formatDateTime(req.first_response_at ? req.resolve_due_at : req.first_response_due_at, now),
+    dueLabel: req.first_response_at ? '办结期限' : '首次响应期限',
+  })
+}
+
+/**
+ * One request as its page shows it; asMember says the viewer is the member who raised it (they confirm
+ * and reopen), asLiaison that a liaison opened it from their grid's queue (they accept).
+ */
+function requestDetail(req, { now = Date.now(), asMember = false, asLiaison = false } = {}) {
+  const until = reopenUntil(req.resolved_at)
+  const reopenable = (req.status === 'resolved' || req.status === 'closed') && now < until
+  return Object.assign(requestRow(req, now), {
+    timeline: timelineView(req.timeline, now),
+    firstResponseDueText: formatDateTime(req.first_response_due_at, now),
+    firstResponseText: req.first_response_at ? formatDateTime(req.first_response_at, now) : '',
+    resolveDueText: formatDateTime(req.resolve_due_at, now),
+    resolvedText: req.resolved_at ? formatDateTime(req.resolved_at, now) : '',
+    assigneeName: (req.assignee && req.assignee.name) || '',
+    canConfirm: asMember && req.status === 'resolved',
+    canReopen: asMember && reopenable,
+    reopenUntilText: reopenable ? formatDateTime(until, now) : '',
+    canAccept: asLiaison && (req.status === 'submitted' || req.status === 'reopened'),
+    canMessage: req.status !== 'closed',
+  })
+}
+
+module.exports = {
+  MAX_PHOTOS,
+  MAX_PHOTO_BYTES,
+  REOPEN_DAYS,
+  MESSAGES,
+  fieldsText,
+  statusBadge,
+  timelineView,
+  reopenUntil,
+  requestRow,
+  requestDetail,
+}
