@@ -40,7 +40,7 @@ Page({
   async onLoad(query = {}) {
     this.tasks = {}
     const behalf = query.behalf === '1'
-    if (behalf) wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: '代会员提交诉求' })
+    if (behalf && wx.setNavigationBarTitle) wx.setNavigationBarTitle({ title: '代会员提交诉求' })
     // The categories are the server's request_category vocabulary, in its order.
     await ready()
     this.categories = options('request_category')

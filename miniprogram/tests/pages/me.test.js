@@ -95,6 +95,33 @@ test('the booking services and my bookings are one tap away', async () => {
   ])
 })
 
+test('a liaison has 我的诉求 and 网格诉求 one tap away', async () => {
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+
+  p.fire('to-my-requests')
+  p.fire('to-grid-requests')
+  await wxs.settle()
+
+  expect(wxs.navigations).toEqual([
+    { type: 'navigateTo', url: '/pages/requests/mine' },
+    { type: 'navigateTo', url: '/pages/requests/queue' },
+  ])
+})
+
+test('a member who is no liaison has 我的诉求 but no 网格诉求, whatever the copy stored at sign-in said', async () => {
+  // Signed in as a liaison earlier; GET /me now says the role was revoked.
+  wxs.signIn(Object.assign({}, MEMBER, { roles: ['member', 'liaison'] }))
+  wxs.backend.on('GET /me', { body: MEMBER })
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+
+  expect(p.exists('to-my-requests')).toBe(true)
+  expect(p.exists('to-grid-requests')).toBe(false)
+})
+
 test('registrations that fail to load say so, and pulling down retries', async () => {
   let up = false
   wxs.backend.on('GET /me/registrations', () => (up

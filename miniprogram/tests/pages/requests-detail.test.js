@@ -178,7 +178,7 @@ describe('confirm and reopen', () => {
 
   test('confirming sends the chosen score and shows the request closed', async () => {
     current = resolvedAgo(DAY)
-    wxs.backend.on('POST /requests/:id/confirm', req => {
+    wxs.backend.on('POST /requests/:id/confirm', () => {
       current = Object.assign({}, current, { status: 'closed' })
       return { body: current }
     })

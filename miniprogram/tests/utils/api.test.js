@@ -174,3 +174,48 @@ test('protected files are downloaded with the auth header', async () => {
   expect(wxs.downloads[0].url).toBe('http://127.0.0.1:5000/api/v1/events/9/ticket?format=png')
   expect(wxs.downloads[0].header).toEqual({ Authorization: 'Bearer token-of-7' })
 })
+
+test('an API path, a root-relative path and an absolute URL resolve as the API meant them', () => {
+  expect(api.resolveUrl('/uploads/5')).toBe('http://127.0.0.1:5000/api/v1/uploads/5')
+  expect(api.resolveUrl('/api/v1/uploads/5')).toBe('http://127.0.0.1:5000/api/v1/uploads/5')
+  expect(api.resolveUrl('https://files.example.cn/x.jpg?sig=1')).toBe('https://files.example.cn/x.jpg?sig=1')
+})
+
+test('a file is uploaded as multipart with the token, its JSON answer read from text', async () => {
+  wxs.signIn()
+  wxs.backend.on('POST /uploads', { status: 201, body: { id: 'u1' } })
+  const progress = []
+
+  const body = await api.upload('/uploads', 'wxfile://tmp/a.jpg', { onProgress: p => progress.push(p) })
+
+  expect(body).toEqual({ id: 'u1' })
+  expect(progress).toEqual([50, 100])
+  expect(wxs.uploads[0]).toMatchObject({ url: 'http://127.0.0.1:5000/api/v1/uploads', filePath: 'wxfile://tmp/a.jpg', name: 'file' })
+  expect(wxs.uploads[0].header).toEqual({ Authorization: 'Bearer token-of-7' })
+})
+
+test('an upload on a lapsed token signs in again and is sent once more', async () => {
+  wxs.signIn()
+  wxs.backend.on('POST /auth/login', loginOk())
+  wxs.backend.on('POST /uploads', req => (req.headers.Authorization === 'Bearer token-of-7'
+    ? error(401, 'unauthenticated', '登录已过期') : { status: 201, body: { id: 'u2' } }))
+
+  await expect(api.upload('/uploads', 'wxfile://tmp/a.jpg')).resolves.toEqual({ id: 'u2' })
+  expect(wxs.uploads.map(u => u.header.Authorization)).toEqual(['Bearer token-of-7', 'Bearer fresh-wx-code-1'])
+})
+
+test('a refused upload rejects with the error shape and toasts the server\'s message', async () => {
+  wxs.signIn()
+  wxs.backend.on('POST /uploads', error(413, 'payload_too_large', '图片不能超过 5 MB'))
+
+  await expect(api.upload('/uploads', 'wxfile://tmp/a.jpg')).rejects.toMatchObject({ code: 'payload_too_large', status: 413 })
+  expect(wxs.toasts).toEqual(['图片不能超过 5 MB'])
+})
+
+test('an upload answered with something other than JSON is a service failure, not a crash', async () => {
+  wxs.signIn()
+  wxs.backend.on('POST /uploads', { status: 502, body: '<html>Bad Gateway</html>' })
+
+  await expect(api.upload('/uploads', 'wxfile://tmp/a.jpg', { silent: true })).rejects.toMatchObject({ code: 'service_unavailable' })
+  expect(wxs.toasts).toEqual([])
+})
