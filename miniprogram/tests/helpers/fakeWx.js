@@ -154,6 +154,15 @@ function installWx() {
     }
   }
 
+  /** Wait (on real timers) until check() holds, e.g. an upload half way; fails the test after timeout ms. */
+  state.settle.until = async (check, timeout = 3000) => {
+    // Counted in steps: Date is the suite's fixed clock and does not move.
+    for (let waited = 0; !check(); waited += 5) {
+      if (waited > timeout) throw new Error('condition not reached in ' + timeout + ' ms')
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+  }
+
   /** Sign the member in as if a previous launch had done it. */
   state.signIn = (member = MEMBER) => {
     storage.token = 'token-of-' + member.id

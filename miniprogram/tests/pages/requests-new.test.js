@@ -76,13 +76,14 @@ test('photos are uploaded as they are picked and their ids go with the request',
 })
 
 test('upload progress shows on the photo and sending waits until every photo is up', async () => {
-  wxs.backend.on('POST /uploads', () => ({ status: 201, body: { id: 'slow' }, delay: 40 }))
+  // Half way after 300 ms, done after 600 ms: time enough to look at the photo in between on a busy machine.
+  wxs.backend.on('POST /uploads', () => ({ status: 201, body: { id: 'slow' }, delay: 600 }))
   const p = await open()
   await fill(p)
 
   wxs.mediaChoices.push(photos(1))
   p.fire('add-photo')
-  await new Promise(resolve => setTimeout(resolve, 25))
+  await wxs.settle.until(() => p.page.data.photos.length && p.page.data.photos[0].progress > 0)
 
   expect(p.texts('#photo-0 .progress')).toEqual(['50%'])
   expect(p.prop('submit', 'disabled')).toBe(true)
@@ -144,10 +145,11 @@ test('a removed photo is not sent; removing one still uploading stops its upload
   await wxs.settle()
   expect(p.page.data.photos.map(ph => ph.id)).toEqual(['up-2'])
 
-  wxs.backend.on('POST /uploads', () => ({ status: 201, body: { id: 'never' }, delay: 40 }))
+  wxs.backend.on('POST /uploads', () => ({ status: 201, body: { id: 'never' }, delay: 600 }))
   wxs.mediaChoices.push(photos(1, 3))
   p.fire('add-photo')
-  await new Promise(resolve => setTimeout(resolve, 10))
+  await wxs.settle.until(() => wxs.uploadTasks.length === 3)
+  expect(p.page.data.photos[1].status).toBe('uploading')
   p.fire('remove-1')
   await wxs.settle()
 
