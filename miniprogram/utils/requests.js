@@ -2,7 +2,7 @@
 // categories, statuses and timeline steps are the server's labels; tones, the 15-day reopen window and
 // the texts around them are presentation and live here.
 const { label } = require('./labels')
-const { parseTime, formatDateTime } = require('./format')
+const { parseTime, shanghaiParts, formatDate, formatDateTime } = require('./format')
 
 const MAX_PHOTOS = 6
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -99,14 +99,29 @@ function reopenUntil(resolvedAt) {
   return Number.isNaN(t) ? NaN : t + REOPEN_DAYS * DAY_MS
 }
 
-/** A row of a list (mine, the grid's queue). */
+const OPEN = ['submitted', 'accepted', 'reopened']
+
+/**
+ * A deadline as members read it. Working-day deadlines fall at 24:00 of a day, which the server may write
+ * as the next day's 00:00; that reads as "11月25日 周三 24:00", not as the start of the following day.
+ */
+function dueText(value, now) {
+  const t = parseTime(value)
+  if (Number.isNaN(t)) return ''
+  const p = shanghaiParts(t)
+  if (p.hour === 0 && p.minute === 0 && t % 60000 === 0) return formatDate(t - 1, now) + ' 24:00'
+  return formatDateTime(t, now)
+}
+
+/** A row of a list (mine, the grid's queue): the deadline shown is the one the request waits on. */
 function requestRow(req, now = Date.now()) {
+  const open = OPEN.includes(req.status)
   return Object.assign({}, req, {
     categoryText: label('request_category', req.category),
     badge: statusBadge(req.status),
     createdText: formatDateTime(req.created_at, now),
     memberName: (req.member && req.member.name) || '',
-    dueText: req.resolved_at ? '' : formatDateTime(req.first_response_at ? req.resolve_due_at : req.first_response_due_at, now),
+    dueText: open ? dueText(req.first_response_at ? req.resolve_due_at : req.first_response_due_at, now) : '',
     dueLabel: req.first_response_at ? '办结期限' : '首次响应期限',
   })
 }
@@ -120,9 +135,9 @@ function requestDetail(req, { now = Date.now(), asMember = false, asLiaison = fa
   const reopenable = (req.status === 'resolved' || req.status === 'closed') && now < until
   return Object.assign(requestRow(req, now), {
     timeline: timelineView(req.timeline, now),
-    firstResponseDueText: formatDateTime(req.first_response_due_at, now),
+    firstResponseDueText: dueText(req.first_response_due_at, now),
     firstResponseText: req.first_response_at ? formatDateTime(req.first_response_at, now) : '',
-    resolveDueText: formatDateTime(req.resolve_due_at, now),
+    resolveDueText: dueText(req.resolve_due_at, now),
     resolvedText: req.resolved_at ? formatDateTime(req.resolved_at, now) : '',
     assigneeName: (req.assignee && req.assignee.name) || '',
     canConfirm: asMember && req.status === 'resolved',
@@ -142,6 +157,7 @@ module.exports = {
   statusBadge,
   timelineView,
   reopenUntil,
+  dueText,
   requestRow,
   requestDetail,
 }

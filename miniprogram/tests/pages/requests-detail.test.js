@@ -78,6 +78,14 @@ test('the two deadlines are shown, and when each was met', async () => {
     '首次响应期限 11月25日 周三 23:59 已于 11月24日 周二 15:20 响应 办结期限 12月8日 周二 23:59 已于 11月25日 周三 10:00 办结']))
 })
 
+test('a deadline at 24:00 of a working day reads as that day\'s 24:00, not the next day\'s 00:00', async () => {
+  current = request({ first_response_due_at: '2026-11-26T00:00:00+08:00', resolve_due_at: '2026-12-08T16:00:00+00:00' })
+  const p = await open()
+
+  expect(p.texts('#first-response-due')).toEqual(['11月25日 周三 24:00'])
+  expect(p.texts('#resolve-due')).toEqual(['12月8日 周二 24:00'])
+})
+
 test('an overdue, urgent, confidential request says so', async () => {
   current = request({ overdue: true, urgent: true, confidential: true, category: 'rights' })
   const p = await open()
