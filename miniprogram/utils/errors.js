@@ -32,6 +32,9 @@ const MESSAGES = {
   cancel_cutoff_passed: '已过在线取消截止时间，无法在线取消，请联系工会',
   // suggestion box
   suggestion_closed: '该意见已办结，不能再补充',
+  // requests and uploads
+  invalid_transition: '状态已变化，请刷新后查看',
+  invalid_attachment: '照片无效或已被使用，请删除后重新选择',
   // generic
   invalid_request: '请求内容有误',
   rate_limited: '操作过于频繁，请稍后再试',

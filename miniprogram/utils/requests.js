@@ -1,6 +1,6 @@
 // Requests (诉求): how a Request from the API reads on the member's and the liaison's pages. Names of
-// categories, statuses and timeline steps are the server's labels; tones, the 15-day reopen window and
-// the texts around them are presentation and live here.
+// categories, statuses and timeline steps are the server's labels (request_category, request_status,
+// timeline_action); tones, the 15-day reopen window and the texts around them are presentation.
 const { label } = require('./labels')
 const { parseTime, shanghaiParts, formatDate, formatDateTime } = require('./format')
 
@@ -17,26 +17,12 @@ const TONES = {
   closed: 'muted',
 }
 
-// Timeline steps, for as long as the server's labels do not name one (the contract leaves the action
-// values open); anything else unnamed is shown as the server wrote it.
-const ACTIONS = {
-  created: '提交诉求',
-  submitted: '提交诉求',
-  accepted: '受理',
-  message: '回复',
-  assigned: '转派',
-  resolved: '办结',
-  confirmed: '确认办结',
-  closed: '确认办结',
-  reopened: '重新打开',
-  escalated: '超时升级',
-}
-
 // Error codes as the request pages word them (the server's own message still wins when it sent one).
 const MESSAGES = {
   not_found: '该诉求不存在，或您无权查看',
   forbidden: '没有权限执行此操作',
   invalid_transition: '状态已变化，已为您刷新',
+  invalid_attachment: '照片无效或已被使用，请删除后重新选择',
 }
 
 // Request fields as the form names them, for a 400 invalid_request's details.fields.
@@ -67,11 +53,6 @@ function statusBadge(status) {
   return { text: label('request_status', status), tone: TONES[status] || 'muted' }
 }
 
-function actionText(action) {
-  const named = label('request_action', action)
-  return named !== action ? named : ACTIONS[action] || action
-}
-
 /** Who took a timeline step: the contract's "by" as a name, a {id, name}, or nothing (the system). */
 function byText(by) {
   if (by && typeof by === 'object') return by.name || ''
@@ -85,7 +66,7 @@ function timelineView(timeline, now) {
     .sort((a, b) => (a.t - b.t) || (a.i - b.i))
     .map(({ step, i }) => ({
       key: i,
-      actionText: actionText(step.action),
+      actionText: label('timeline_action', step.action),
       action: step.action,
       byText: byText(step.by),
       timeText: formatDateTime(step.at, now),
@@ -140,6 +121,7 @@ function requestDetail(req, { now = Date.now(), asMember = false, asLiaison = fa
     resolveDueText: dueText(req.resolve_due_at, now),
     resolvedText: req.resolved_at ? formatDateTime(req.resolved_at, now) : '',
     assigneeName: (req.assignee && req.assignee.name) || '',
+    raisedByName: (req.raised_by && req.raised_by.name) || '',
     canConfirm: asMember && req.status === 'resolved',
     canReopen: asMember && reopenable,
     reopenUntilText: reopenable ? formatDateTime(until, now) : '',

@@ -125,7 +125,8 @@ function labelsRoute(body = LABELS, etag = '"labels-v1"') {
 }
 
 // Requests (诉求), shaped as API.md's "Requests" section, plus the fields these pages assume beyond it:
-// attachments [{id, url}] (url: an authenticated GET of the photo).
+// attachments [{id, url}] (url: an authenticated GET of the photo) and raised_by ({id, name} of the liaison who
+// raised it for the member, or null), as the console reads them too.
 function request(overrides = {}) {
   return Object.assign({
     id: 301,
@@ -138,6 +139,7 @@ function request(overrides = {}) {
     grid: '第三网格',
     member: { id: 7, name: '王芳' },
     assignee: null,
+    raised_by: null,
     created_at: '2026-11-24T09:00:00+08:00',
     first_response_due_at: '2026-11-25T23:59:59+08:00',
     resolve_due_at: '2026-12-08T23:59:59+08:00',
@@ -147,23 +149,12 @@ function request(overrides = {}) {
     overdue: false,
     attachments: [],
     timeline: [
-      { at: '2026-11-24T09:00:00+08:00', by: { id: 7, name: '王芳' }, action: 'submitted' },
+      { at: '2026-11-24T09:00:00+08:00', by: { id: 7, name: '王芳' }, action: 'created' },
     ],
   }, overrides)
 }
 
-// The request vocabularies as the server is to name them (RequestCategory, RequestStatus,
-// RequestAction). Until labels.json is regenerated from a server that has them, tests serve them next to
-// it; once it has them, the fixture's names win.
-const REQUEST_LABELS = {
-  request_category: {
-    rights: '权益维护', hardship: '困难帮扶', welfare: '福利待遇', training: '技能培训',
-    canteen: '食堂餐饮', workplace: '工作环境', other: '其他',
-  },
-  request_status: { submitted: '待受理', accepted: '办理中', resolved: '已办结', closed: '已关闭', reopened: '重新打开' },
-}
-const ALL_LABELS = Object.assign({}, REQUEST_LABELS, LABELS)
 
 module.exports = {
-  event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, ALL_LABELS, labelsRoute,
+  event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
 }

@@ -1,11 +1,11 @@
 const { installWx, MEMBER } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const { request, error, ALL_LABELS, labelsRoute } = require('../helpers/contract')
+const { request, error, LABELS } = require('../helpers/contract')
 
 // The suite's clock: 2026-11-25 12:00 in Shanghai (tests/helpers/clock.js).
 const NOW = Date.parse('2026-11-25T12:00:00+08:00')
 const DAY = 24 * 3600 * 1000
-const STATUS = ALL_LABELS.request_status
+const STATUS = LABELS.request_status
 
 let wxs
 let current // the request as the fake server has it
@@ -25,7 +25,6 @@ function iso(ms) {
 beforeEach(() => {
   wxs = installWx()
   wxs.signIn()
-  wxs.backend.on('GET /meta/labels', labelsRoute(ALL_LABELS, '"labels-requests"'))
   jest.setSystemTime(NOW)
   current = request()
   wxs.backend.on('GET /requests/:id', req => (req.params.id === String(current.id) ? { body: current } : error(404, 'not_found', '')))
@@ -54,7 +53,7 @@ test('the timeline shows every step oldest first, with its time and who took it'
     timeline: [
       // Out of order on purpose: the page orders by time.
       { at: '2026-11-24T15:20:00+08:00', by: { id: 40, name: '李强' }, action: 'message', body: '已联系食堂，明天答复您。' },
-      { at: '2026-11-24T09:00:00+08:00', by: { id: 7, name: '王芳' }, action: 'submitted' },
+      { at: '2026-11-24T09:00:00+08:00', by: { id: 7, name: '王芳' }, action: 'created' },
       { at: '2026-11-24T14:05:00+08:00', by: '李强', action: 'accepted' },
       { at: '2026-11-25T08:00:00+08:00', by: null, action: 'escalated' },
     ],
@@ -64,7 +63,7 @@ test('the timeline shows every step oldest first, with its time and who took it'
   expect(squashed(p, '.step')).toEqual(sq([
     '提交诉求 王芳 11月24日 周二 09:00',
     '受理 李强 11月24日 周二 14:05',
-    '回复 李强 11月24日 周二 15:20 已联系食堂，明天答复您。',
+    '留言 李强 11月24日 周二 15:20 已联系食堂，明天答复您。',
     '超时升级 系统 11月25日 周三 08:00',
   ]))
   expect(p.texts('#status')).toEqual([STATUS.accepted])
@@ -86,6 +85,13 @@ test('a deadline at 24:00 of a working day reads as that day\'s 24:00, not the n
   expect(p.texts('#resolve-due')).toEqual(['12月8日 周二 24:00'])
 })
 
+test('a request a liaison raised for the member says who raised it', async () => {
+  current = request({ raised_by: { id: 40, name: '李强' } })
+  const p = await open()
+
+  expect(p.texts('#raised-by')).toEqual(['（由 李强 代为提交）'])
+})
+
 test('an overdue, urgent, confidential request says so', async () => {
   current = request({ overdue: true, urgent: true, confidential: true, category: 'rights' })
   const p = await open()
@@ -93,7 +99,7 @@ test('an overdue, urgent, confidential request says so', async () => {
   expect(p.texts('#overdue')).toEqual(['已超期'])
   expect(p.texts('#urgent')).toEqual(['紧急'])
   expect(p.texts('#confidential')).toEqual(['保密'])
-  expect(p.text()).toContain(ALL_LABELS.request_category.rights)
+  expect(p.text()).toContain(LABELS.request_category.rights)
 })
 
 test('photos are fetched with the member\'s token and shown from the downloaded files', async () => {
@@ -272,7 +278,7 @@ test('a message is posted and the timeline reloaded', async () => {
   await wxs.settle()
 
   expect(wxs.backend.calls('POST /requests/301/messages').map(r => r.data)).toEqual([{ body: '补充：周六夜班也一样。' }])
-  expect(squashed(p, '.step')).toEqual(sq(['提交诉求 王芳 11月24日 周二 09:00', '回复 王芳 11月25日 周三 12:00 补充：周六夜班也一样。']))
+  expect(squashed(p, '.step')).toEqual(sq(['提交诉求 王芳 11月24日 周二 09:00', '留言 王芳 11月25日 周三 12:00 补充：周六夜班也一样。']))
   expect(p.page.data.message).toBe('')
 })
 

@@ -1,16 +1,15 @@
 const { installWx, MEMBER } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const { request, page, ALL_LABELS, labelsRoute } = require('../helpers/contract')
+const { request, page, LABELS } = require('../helpers/contract')
 
-const STATUS = ALL_LABELS.request_status
-const CATEGORY = ALL_LABELS.request_category
+const STATUS = LABELS.request_status
+const CATEGORY = LABELS.request_category
 
 let wxs
 
 beforeEach(() => {
   wxs = installWx()
   wxs.signIn()
-  wxs.backend.on('GET /meta/labels', labelsRoute(ALL_LABELS, '"labels-requests"'))
 })
 
 const squash = list => list.map(t => t.replace(/\s+/g, ''))

@@ -1,6 +1,6 @@
 const { installWx } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const { request, error, ALL_LABELS, labelsRoute } = require('../helpers/contract')
+const { request, error, LABELS } = require('../helpers/contract')
 
 let wxs
 let uploaded // upload ids handed out so far
@@ -8,13 +8,12 @@ let uploaded // upload ids handed out so far
 beforeEach(() => {
   wxs = installWx()
   wxs.signIn()
-  wxs.backend.on('GET /meta/labels', labelsRoute(ALL_LABELS, '"labels-requests"'))
   uploaded = 0
   wxs.backend.on('POST /uploads', () => ({ status: 201, body: { id: 'up-' + (++uploaded) } }))
   wxs.backend.on('POST /requests', req => ({ status: 201, body: request({ id: 555, title: req.data.title }) }))
 })
 
-const CATEGORIES = Object.keys(ALL_LABELS.request_category)
+const CATEGORIES = Object.keys(LABELS.request_category)
 
 function photos(n, from = 1, size = 300 * 1024) {
   return { tempFiles: Array.from({ length: n }, (_, i) => ({ tempFilePath: `wxfile://tmp/photo-${from + i}.jpg`, size, fileType: 'image' })) }
@@ -42,7 +41,7 @@ async function addPhotos(p, n, from) {
 test('the categories are the server\'s, in its order, and the two switches say what they mean', async () => {
   const p = await open()
 
-  expect(p.page.data.categoryLabels).toEqual(Object.values(ALL_LABELS.request_category))
+  expect(p.page.data.categoryLabels).toEqual(Object.values(LABELS.request_category))
   expect(p.texts('#urgent-hint')).toEqual(['紧急诉求（工伤维权、家庭变故等）24小时内响应，48小时内办结'])
   expect(p.texts('#confidential-hint')).toEqual(['仅工会工作人员可见，网格联络员看不到'])
 })
