@@ -44,8 +44,8 @@ def warn_admins(now: datetime | None = None) -> dict | None:
     week = _week_key(local)
     claimed = db.session.execute(
         _upsert()(WorkdayWarning).values(week=week, years=",".join(map(str, years)), warned_at=utcnow())
-        .on_conflict_do_nothing(index_elements=[WorkdayWarning.week])).rowcount
-    if not claimed:
+        .on_conflict_do_nothing(index_elements=[WorkdayWarning.week]).returning(WorkdayWarning.week)).scalar()
+    if claimed is None:
         return None
     admins = admin_ids()
     notice_id = None

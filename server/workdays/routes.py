@@ -11,7 +11,7 @@ from ..core.timeutil import SHANGHAI, utcnow
 from . import bp, services
 from .calendar import DayInfo, WorkCalendar, unknown_years
 from .schemas import (
-    ImportReportOut,
+    ScheduleImportOut,
     ScheduleUploadIn,
     WorkdayIn,
     WorkdayList,
@@ -69,7 +69,7 @@ def delete_workday(day: str):
 
 
 @bp.post("/workdays/import")
-@api(roles=["admin"], body=ScheduleUploadIn, out=ImportReportOut, consumes=(MULTIPART,))
+@api(roles=["admin"], body=ScheduleUploadIn, out=ScheduleImportOut, consumes=(MULTIPART,))
 def import_workdays():
     """Upload a schedule (multipart field ``file``, CSV ``date,workday,name``) with the rules of `flask
     workdays import` (admin). A file with a bad line is refused whole: 400 with each line and reason in
@@ -87,5 +87,5 @@ def import_workdays():
         err.details["lines"] = [{"line": p.line, "reason": p.reason} for p in e.problems]
         raise err from None
     report = services.import_schedule(entries, g.member.id)
-    return ImportReportOut(rows=report.rows, created=report.created, updated=report.updated,
+    return ScheduleImportOut(rows=report.rows, created=report.created, updated=report.updated,
                            unchanged=report.unchanged, years=report.years)

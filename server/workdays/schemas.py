@@ -56,7 +56,7 @@ class ScheduleUploadIn(Schema):
     file: bytes = Field(json_schema_extra={"format": "binary"})
 
 
-class ImportReportOut(Out):
+class ScheduleImportOut(Out):
     rows: int
     created: int
     updated: int
