@@ -115,3 +115,21 @@ def test_two_schedulers_running_at_once_send_one_notice(app, committing_db):
             t.join(30)
     assert errors == [] and sorted(r is None for r in results) == [False, True]
     assert len(_notices(committing_db)) == 1
+
+
+def test_the_scheduler_runs_the_warning_hourly_and_its_body_sends_once(app, committing_db):
+    from datetime import timedelta
+
+    from server import scheduler
+    from tests.factories import Factory
+
+    job = scheduler.build_scheduler(app).get_job("workdays")
+    assert job.trigger.interval == timedelta(hours=1)
+    assert job.func_ref == "server.scheduler:warn_missing_workdays"
+    Factory(committing_db).member(roles=("member", "admin"))
+    committing_db.session.commit()
+    committing_db.session.close()
+    with time_machine.travel(shanghai(2026, 11, 2, 10, 0)):
+        scheduler.warn_missing_workdays()
+        scheduler.warn_missing_workdays()
+    assert len(_notices(committing_db)) == 1
