@@ -167,7 +167,7 @@ def import_schedule(entries: list[Entry], by_id: int | None) -> ImportReport:
 
 def set_day(day: date, workday: bool, name: Optional[str], by_id: int | None) -> DayInfo:
     """The admin's word for one day (a holiday, a make-up working day, a correction)."""
-    import_schedule([Entry(day, workday, name or None)], by_id)
+    import_schedule([Entry(day, workday, (name or "").strip() or None)], by_id)
     return day_info(day)
 
 

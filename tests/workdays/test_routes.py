@@ -66,7 +66,7 @@ def test_an_admin_sets_a_day_and_resets_it(client, admin, db):
     r = client.put(f"{API}/workdays/2027-02-06", json={"workday": True, "name": "春节调休"}, headers=admin)
     assert r.status_code == 200, r.json
     assert r.json == {"date": "2027-02-06", "workday": True, "name": "春节调休", "known": True, "source": "admin"}
-    r = client.put(f"{API}/workdays/2027-02-06", json={"workday": False}, headers=admin)
+    r = client.put(f"{API}/workdays/2027-02-06", json={"workday": False, "name": "  "}, headers=admin)
     assert r.json["workday"] is False and r.json["name"] is None
     assert db.session.scalar(select(func.count()).select_from(WorkdayOverride)) == 1
 
