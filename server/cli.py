@@ -10,9 +10,11 @@ def register_cli(app: Flask) -> None:
     from .notices.cli import worker_command
     from .reminders.cli import scheduler_command
     from .suggestions.cli import suggestions_cli
+    from .workdays.cli import workdays_cli
 
     app.cli.add_command(members_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(suggestions_cli)
+    app.cli.add_command(workdays_cli)

@@ -12,6 +12,8 @@ Jobs and their settings, chosen on purpose:
 - ``notices`` every 5 s: plans scheduled notices whose send_at has come (same settings).
 - ``suggestions`` every 60 s: files held suggestions and receipt replies in shuffled batches (docs/
   anonymity.md); a run that finds too few waiting and none overdue does nothing (same settings).
+- ``workdays`` every hour: while this year's (from November, next year's) holidays are entered nowhere, tells
+  the admins once per ISO week (a row per week in ``workday_warnings`` decides; docs/workdays.md).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -70,6 +72,18 @@ def file_suggestions() -> None:
     with _app.app_context():
         try:
             file_held_writes()  # logs nothing: even a batch's time and size are kept out of the log
+        finally:
+            db.session.remove()
+
+
+def warn_missing_workdays() -> None:
+    from .workdays.jobs import run
+
+    with _app.app_context():
+        try:
+            run()
+        except Exception:
+            log.exception("workday calendar warning failed; the next run tries again")
         finally:
             db.session.remove()
 
@@ -141,6 +155,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="send scheduled notices", replace_existing=True)
     scheduler.add_job("server.scheduler:file_suggestions", "interval", seconds=60, id="suggestions",
                       name="file held suggestions", replace_existing=True)
+    scheduler.add_job("server.scheduler:warn_missing_workdays", "interval", hours=1, id="workdays",
+                      name="warn admins of a year without holidays", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

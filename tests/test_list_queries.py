@@ -287,6 +287,20 @@ def _staff_suggestion(ctx: Ctx, n: int):
     return f"{API}/suggestions/{filed.id}", ctx.auth(ctx.staff)
 
 
+@case("workdays.list_workdays")
+def _workdays(ctx: Ctx, n: int):
+    # Days an admin entered, working and not, in a year the package does not know; the span grows with n.
+    from datetime import date
+
+    from server.workdays.models import WorkdayOverride
+
+    start = date(2027, 1, 1)
+    ctx.db.session.add_all(WorkdayOverride(day=start + timedelta(days=i), workday=i % 2 == 0, name=f"日{i}")
+                           for i in range(ctx.state.get("workdays", 0), n))
+    ctx.state["workdays"] = n
+    return f"{API}/workdays?from=2027-01-01&to={start + timedelta(days=n * 10)}", ctx.auth(ctx.member)
+
+
 def list_endpoints(app) -> dict[str, str]:
     """{endpoint: name of its list field} for every GET route whose JSON answer has a list of objects."""
     doc = openapi_document(app)

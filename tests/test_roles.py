@@ -78,6 +78,11 @@ ROUTES = {
     ("POST", "/api/v1/members/import"): "admin",
     ("POST", "/api/v1/members/{id}/password"): "admin",
     ("GET", "/api/v1/admin/phone-access"): "admin",
+    ("GET", "/api/v1/workdays"): "member",
+    ("GET", "/api/v1/workdays/status"): "staff",
+    ("PUT", "/api/v1/workdays/{id}"): "admin",
+    ("DELETE", "/api/v1/workdays/{id}"): "admin",
+    ("POST", "/api/v1/workdays/import"): "admin",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }

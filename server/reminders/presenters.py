@@ -10,7 +10,8 @@ from ..notices.models import Notice, NoticeStatus
 from . import services
 from .schemas import JobOut
 
-JOB_LABELS = {"reminders": "发送到期的活动提醒", "notices": "发送到点的定时通知", "lease": "续租调度器锁"}
+JOB_LABELS = {"reminders": "发送到期的活动提醒", "notices": "发送到点的定时通知", "workdays": "提醒录入工作日历",
+              "lease": "续租调度器锁"}
 
 
 def jobs_out(limit: int) -> list[JobOut]:

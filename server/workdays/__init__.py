@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("workdays", __name__)
 
-from . import models  # noqa: E402,F401
+from . import models, routes  # noqa: E402,F401

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ..core.extensions import db
 from ..core.timeutil import SHANGHAI
-from .models import WorkdayOverride
+from .models import WorkdayOverride, WorkdaySource
 
 PACKAGE_YEARS = range(min(PACKAGE_HOLIDAYS).year, max(PACKAGE_HOLIDAYS).year + 1)
 # Far enough for any SLA (the longest is a few dozen working days) without looping forever on bad input.
@@ -34,6 +34,9 @@ class DayInfo:
     workday: bool
     name: Optional[str]
     known: bool
+    # Where the answer came from: "admin" (workday_overrides), "package" (chinesecalendar) or "fallback"
+    # (Monday to Friday); the console shows it beside each day.
+    source: WorkdaySource = WorkdaySource.fallback
 
 
 _CHINESE = {h.value: h.chinese for h in chinese_calendar.Holiday}
@@ -69,10 +72,10 @@ class WorkCalendar:
         known = self.year_known(day.year)
         if day in self._overrides:
             workday, name = self._overrides[day]
-            return DayInfo(day, workday, name, True)
+            return DayInfo(day, workday, name, True, WorkdaySource.admin)
         if day.year in PACKAGE_YEARS:
-            return DayInfo(day, chinese_calendar.is_workday(day), _package_name(day), True)
-        return DayInfo(day, day.weekday() < 5, None, known)
+            return DayInfo(day, chinese_calendar.is_workday(day), _package_name(day), True, WorkdaySource.package)
+        return DayInfo(day, day.weekday() < 5, None, known, WorkdaySource.fallback)
 
     def days(self) -> Iterable[DayInfo]:
         day = self.start

@@ -14,6 +14,7 @@ import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
 import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
 import { viewRequest, viewRequests } from "./requests.js";
+import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -37,6 +38,7 @@ const routes = [
   [/^#\/members\/(\d+)$/, viewMember],
   [/^#\/requests$/, viewRequests],
   [/^#\/requests\/(\d+)$/, viewRequest],
+  [/^#\/workdays(?:\/(\d{4}))?$/, viewWorkdays],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -46,10 +48,14 @@ let navigation = 0;
 
 function showTopbar(hash, signedIn) {
   document.getElementById("topbar").hidden = !signedIn;
-  if (!signedIn) return;
+  if (!signedIn) {
+    document.getElementById("workday-banner").hidden = true;
+    return;
+  }
+  refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
