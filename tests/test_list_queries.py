@@ -159,6 +159,14 @@ def _notices(ctx: Ctx, n: int):
     return f"{API}/notices?per_page=100", ctx.auth(ctx.staff)
 
 
+@case("notices.get_notice")
+def _notice_page(ctx: Ctx, n: int):
+    # One notice naming every member made so far (audience_members), some without a department.
+    named = ctx.state.setdefault("named", [])
+    named += [ctx.make.member(department="机修车间" if i % 2 else None).id for i in range(n)]
+    return f"{API}/notices/{_notice(ctx, list(named)).id}", ctx.auth(ctx.staff)
+
+
 @case("notices.list_deliveries")
 def _deliveries(ctx: Ctx, n: int):
     # Deliveries are written when a notice is sent: each count is of a notice of its own, the second larger.
