@@ -153,8 +153,18 @@ def _notice(ctx: Ctx, member_ids, **kw):
 @case("notices.list_notices")
 def _notices(ctx: Ctx, n: int):
     for i in range(n):
-        _notice(ctx, [ctx.member.id], channels=["push", "poster"] if i % 2 else ["sms"])
+        # Each names members of its own (audience_members: their names, read for the page at once).
+        named = [ctx.make.member(department="机修车间").id, ctx.member.id]
+        _notice(ctx, named, channels=["push", "poster"] if i % 2 else ["sms"])
     return f"{API}/notices?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("notices.get_notice")
+def _notice_page(ctx: Ctx, n: int):
+    # One notice naming every member made so far (audience_members), some without a department.
+    named = ctx.state.setdefault("named", [])
+    named += [ctx.make.member(department="机修车间" if i % 2 else None).id for i in range(n)]
+    return f"{API}/notices/{_notice(ctx, list(named)).id}", ctx.auth(ctx.staff)
 
 
 @case("notices.list_deliveries")

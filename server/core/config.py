@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     # address keys the sign-in and receipt throttles, so with 0 behind a proxy everyone shares one.
     TRUSTED_PROXY_COUNT: int = 0
     MAX_CONTENT_LENGTH: int = 1024 * 1024
+    # The roster upload's own body limit (POST /members/import): a district roster of 100,000+ rows is
+    # several MiB of CSV, well past the 1 MiB every other route keeps.
+    MEMBER_IMPORT_MAX_BYTES: int = 50 * 1024 * 1024
     SQLALCHEMY_ECHO: Flag = False
     # Anonymous suggestions one member may submit per day (Asia/Shanghai).
     SUGGESTIONS_PER_DAY: int = 5

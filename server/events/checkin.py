@@ -42,7 +42,7 @@ from ..core.errors import AppError, invalid_request
 from ..core.extensions import db, statement_per_transaction
 from ..core.timeutil import UTCDateTime, to_local_iso, utcnow
 from ..members.auth import expected_token_version, load_member, member_confirmed
-from ..members.models import Member
+from ..members.models import Department, Member
 from .lifecycle import get_event, not_found
 from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
 from .queries import audience_filter
@@ -62,6 +62,8 @@ class CheckinResult:
     member_id: int
     checked_in_at: datetime
     name: str = ""
+    employee_no: str = ""
+    department: Optional[str] = None
 
 
 @dataclass
@@ -71,6 +73,10 @@ class BatchResult:
     member_id: Optional[int] = None
     checked_in_at: Optional[datetime] = None
     error: Optional[AppError] = None
+    # Who the ticket names (staff see name, employee number and department), read for the whole batch at once.
+    name: Optional[str] = None
+    employee_no: Optional[str] = None
+    department: Optional[str] = None
 
 
 def _b64(data: bytes) -> str:
@@ -415,8 +421,10 @@ def check_in_with_ticket(staff: Member, event_id: int, ticket: str,
     event = _event_for_checkin(event_id)
     registration_id, member_id = read_ticket(event, ticket)
     row = db.session.execute(
-        select(Registration.status, Member.name, Member.is_active, Checkin.checked_in_at)
+        select(Registration.status, Member.name, Member.employee_no, Department.name.label("department"),
+               Member.is_active, Checkin.checked_in_at)
         .join(Member, Member.id == Registration.member_id)
+        .outerjoin(Department, Department.id == Member.department_id)
         .outerjoin(Checkin, and_(Checkin.event_id == event_id, Checkin.member_id == member_id))
         .where(Registration.id == registration_id, Registration.event_id == event_id,
                Registration.member_id == member_id)
@@ -426,13 +434,13 @@ def check_in_with_ticket(staff: Member, event_id: int, ticket: str,
     if not row.is_active:
         raise _member_inactive()
     if row.checked_in_at is not None:
-        return CheckinResult(event_id, member_id, row.checked_in_at, row.name), False
+        return CheckinResult(event_id, member_id, row.checked_in_at, row.name, row.employee_no, row.department), False
     _check_open(event, at)
     if row.status != RegistrationStatus.confirmed:
         raise _not_registered(row.status)
     checked_in_at, created = _record(event_id, member_id, registration_id=registration_id, checked_in_at=at,
                                      method="ticket", is_walk_in=False, recorded_by=staff.id)
-    return CheckinResult(event_id, member_id, checked_in_at, row.name), created
+    return CheckinResult(event_id, member_id, checked_in_at, row.name, row.employee_no, row.department), created
 
 
 def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime]]) -> list[BatchResult]:
@@ -441,8 +449,9 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
     A member scanned more than once (in this batch, on two devices, in an earlier sync) is checked
     in once: within a batch the earliest valid scan is stored; against what is already stored, the
     first one stored wins and later scans report ``already_checked_in`` with that time.
-    Set-based: signatures are verified in Python, then one read of registrations and check-ins and
-    one bulk insert. A member who has left the roster is refused (``not_registered``, as online).
+    Set-based: signatures are verified in Python, then one read of registrations (with the members'
+    names, employee numbers and departments) and check-ins and one bulk insert. A member who has left
+    the roster is refused (``not_registered``, as online).
     Raises (for the whole batch) 404 not_found, 409 event_cancelled.
     """
     now = utcnow()
@@ -462,8 +471,10 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
 
     member_ids = {s[3] for s in scans}
     regs = {r.id: r for r in db.session.execute(
-        select(Registration.id, Registration.member_id, Registration.status, Member.is_active)
+        select(Registration.id, Registration.member_id, Registration.status, Member.is_active, Member.name,
+               Member.employee_no, Department.name.label("department"))
         .join(Member, Member.id == Registration.member_id)
+        .outerjoin(Department, Department.id == Member.department_id)
         .where(Registration.event_id == event_id, Registration.member_id.in_(member_ids))
     )} if member_ids else {}
     stored = _checked_in_at(event_id, member_ids) if member_ids else {}
@@ -500,6 +511,11 @@ def check_in_batch(staff: Member, event_id: int, items: list[tuple[str, datetime
     for r in results.values():
         if r.status != "error":
             r.checked_in_at = times[r.member_id]
+    # Who each ticket names, from the registrations read above (a signed ticket was issued for one).
+    people = {reg.member_id: reg for reg in regs.values()}
+    for r in results.values():
+        if (p := people.get(r.member_id)) is not None:
+            r.name, r.employee_no, r.department = p.name, p.employee_no, p.department
     return [results[i] for i in range(len(items))]
 
 

@@ -84,7 +84,8 @@ def staff_check_in(event_id: int, body: TicketCheckinIn):
     """Check a member in by scanning the member's ticket (staff); scanned_at for a scan made offline."""
     result, created = checkin.check_in_with_ticket(g.member, event_id, body.ticket, body.scanned_at)
     out = StaffCheckinOut(event_id=result.event_id, checked_in_at=result.checked_in_at, status="checked_in",
-                          member_id=result.member_id, name=result.name)
+                          member_id=result.member_id, name=result.name,
+                          employee_no=result.employee_no, department=result.department)
     return out, 201 if created else 200
 
 
@@ -94,7 +95,8 @@ def staff_check_in_batch(event_id: int, body: BatchIn):
     """Sync ticket scans made offline (staff), at most 500 at a time; each item has its own result."""
     results = checkin.check_in_batch(g.member, event_id, [(i.ticket, i.scanned_at) for i in body.items])
     return BatchOut(items=[
-        BatchItemOut(index=r.index, status=r.status, member_id=r.member_id, checked_in_at=r.checked_in_at,
+        BatchItemOut(index=r.index, status=r.status, member_id=r.member_id, name=r.name, employee_no=r.employee_no,
+                     department=r.department, checked_in_at=r.checked_in_at,
                      error=BatchError(code=r.error.code, message=r.error.message) if r.error else None)
         for r in results
     ])

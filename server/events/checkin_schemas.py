@@ -68,7 +68,10 @@ class CheckinOut(Out):
 
 class StaffCheckinOut(CheckinOut):
     member_id: int
+    # Who was let in, as every staff list names a member (name, employee number, department).
     name: str
+    employee_no: str
+    department: Optional[str]
 
 
 class BatchError(Out):
@@ -80,6 +83,10 @@ class BatchItemOut(Out):
     index: int
     status: Literal["checked_in", "already_checked_in", "error"]
     member_id: Optional[int] = None
+    # The member the ticket names, when it names one on the roster (a forged ticket names nobody).
+    name: Optional[str] = None
+    employee_no: Optional[str] = None
+    department: Optional[str] = None
     checked_in_at: Optional[LocalTime] = None
     error: Optional[BatchError] = None
 

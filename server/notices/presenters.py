@@ -5,27 +5,50 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..members.models import Member
+from ..members.models import Department, Member
 from . import services
 from .models import Notice, NoticeRecipient
-from .schemas import DeliveryOut, InboxItem, NoticeOut, NoticeStats
+from .schemas import AudienceMemberOut, DeliveryOut, InboxItem, NoticeOut, NoticeStats
+
+# How many of the members an audience names are given by name with a notice (the console shows "张三、李四
+# 等 12 人"); the full list of recipients is the notice's deliveries.
+AUDIENCE_MEMBERS_SHOWN = 20
 
 
-def notice_out(n: Notice, with_stats: bool = False) -> NoticeOut:
-    """One notice; ``with_stats`` adds its delivery counts (a few statements: for one notice, not a page)."""
+def audience_members(notices: list[Notice]) -> dict[int, list[AudienceMemberOut]]:
+    """{notice id: the first AUDIENCE_MEMBERS_SHOWN members its audience names}, for a whole page in one
+    statement (none when no notice names members)."""
+    wanted = {n.id: (n.audience.get("member_ids") or [])[:AUDIENCE_MEMBERS_SHOWN] for n in notices}
+    ids = {i for chosen in wanted.values() for i in chosen}
+    if not ids:
+        return {}
+    found = {r.id: AudienceMemberOut(id=r.id, name=r.name, employee_no=r.employee_no, department=r.department)
+             for r in db.session.execute(
+                 select(Member.id, Member.name, Member.employee_no, Department.name.label("department"))
+                 .outerjoin(Department, Department.id == Member.department_id).where(Member.id.in_(ids)))}
+    return {nid: [found[i] for i in chosen if i in found] for nid, chosen in wanted.items()}
+
+
+def notice_out(n: Notice, with_stats: bool = False,
+               members: list[AudienceMemberOut] | None = None) -> NoticeOut:
+    """One notice; ``with_stats`` adds its delivery counts (a few statements: for one notice, not a page).
+    ``members``: the named members when read for a page already (``audience_members``)."""
     shown = {k: v for k, v in n.audience.items() if k not in ("departments_ids", "grids_ids", "tags_ids")}
+    if members is None:
+        members = audience_members([n]).get(n.id, [])
     return NoticeOut(
         id=n.id, title=n.title, body=n.body, channels=n.channels, audience=shown, send_at=n.send_at,
         sms_fallback=n.sms_fallback, page=n.page, status=n.status, created_at=n.created_at, sent_at=n.sent_at,
         poster_url=url_for("notices.poster", notice_id=n.id) if "poster" in n.channels else None,
-        source=n.source, event_id=n.event_id, calendar_id=n.calendar_id,
+        source=n.source, audience_members=members, event_id=n.event_id, calendar_id=n.calendar_id,
         stats=NoticeStats(**services.stats(n)) if with_stats else None,
     )
 
 
 def notices_out(notices: list[Notice]) -> list[NoticeOut]:
-    """A page of notices, without stats: no statement."""
-    return [notice_out(n) for n in notices]
+    """A page of notices, without stats: at most one statement (the members their audiences name)."""
+    members = audience_members(notices)
+    return [notice_out(n, members=members.get(n.id, [])) for n in notices]
 
 
 def deliveries_out(rows) -> list[DeliveryOut]:

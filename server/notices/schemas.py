@@ -43,6 +43,15 @@ class NoticeStats(Out):
     by_channel: dict[str, ChannelStats]
 
 
+class AudienceMemberOut(Out):
+    """A member the audience names (``audience.member_ids``), as staff lists name members."""
+
+    id: int
+    name: str
+    employee_no: str
+    department: Optional[str]
+
+
 class NoticeOut(Out):
     id: int
     title: str
@@ -57,6 +66,9 @@ class NoticeOut(Out):
     sent_at: Optional[LocalTime]
     poster_url: Optional[str]
     source: NoticeSource = NoticeSource.staff
+    # The first AUDIENCE_MEMBERS_SHOWN members of audience.member_ids (in its order), so staff read names, not
+    # ids; how many there are is len(audience.member_ids).
+    audience_members: list[AudienceMemberOut] = []
     event_id: Optional[int] = None
     calendar_id: Optional[int] = None
     stats: Optional[NoticeStats] = None

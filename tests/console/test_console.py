@@ -250,7 +250,7 @@ def test_checkin_screen_before_check_in_opens_says_when(site, sign_in):
 def test_staff_scan_tickets_also_offline_and_sync_later(site, sign_in):
     """README: staff scan tickets in the console, also offline. A handheld scanner types the ticket and
     presses Enter; a scan made without network is kept and synced with its time."""
-    online, offline = site.make_member("钱扫码"), site.make_member("孙离线")
+    online, offline = site.make_member("钱扫码", employee_no="E7020"), site.make_member("孙离线", employee_no="E7021")
     event_id = site.make_event("票务签到会", starts_at=utcnow() + timedelta(minutes=10), registrants=[online, offline])
     with site.app.app_context():
         from server.members.models import Member
@@ -262,7 +262,7 @@ def test_staff_scan_tickets_also_offline_and_sync_later(site, sign_in):
     ticket_box = page.get_by_label("电子票")
     ticket_box.fill(tickets[0])
     ticket_box.press("Enter")
-    expect(page.locator("#scan-results li").first).to_contain_text("钱扫码 签到成功")
+    expect(page.locator("#scan-results li").first).to_contain_text("钱扫码 · 工号 E7020 · 生产一部 签到成功")
     ticket_box.fill(tickets[0][:-3] + "AAA")
     ticket_box.press("Enter")
     expect(page.locator("#scan-results li").first).to_contain_text("电子票无效")
@@ -274,6 +274,7 @@ def test_staff_scan_tickets_also_offline_and_sync_later(site, sign_in):
     page.context.set_offline(False)
     page.get_by_role("button", name="立即同步").click()
     expect(page.locator("#toast")).to_have_text("已同步 1 条离线扫描")
+    expect(page.locator("#scan-results li").first).to_contain_text("孙离线 · 工号 E7021 · 生产一部 签到成功")
     expect(page.get_by_role("button", name="立即同步")).to_have_count(0)
     with site.app.app_context():
         assert checkin.checkin_stats(event_id)["checked_in"] == 2

@@ -27,7 +27,7 @@ def channel_count(page, channel: str, status: str):
 
 
 def test_compose_shows_each_error_next_to_its_field(site, sign_in):
-    site.make_member("质检员甲", department="质检部")
+    site.make_member("质检员甲", department="质检部", employee_no="E8001")
     page = sign_in()
     open_compose(page)
     page.get_by_label("正文").fill("请于周五前提交体检表。")
@@ -73,7 +73,7 @@ def test_compose_shows_each_error_next_to_its_field(site, sign_in):
     expect(page).to_have_url(re.compile(r"#/notices/\d+$"))
     expect(page.locator("#notice-title")).to_contain_text("草稿")
     expect(page.locator("#notice-info")).to_contain_text("部门：质检部")
-    expect(page.locator("#notice-info")).to_contain_text("指定会员 1 人")
+    expect(page.locator("#notice-info")).to_contain_text("指定会员：质检员甲（E8001 · 质检部）")
 
 
 def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_in):
@@ -313,3 +313,31 @@ def test_deliveries_a_crash_left_in_doubt_show_as_sending_unknown_and_duplicate(
     page.locator("#delivery-status").select_option(label="发送中")
     expect(rows).to_have_count(1)
     expect(rows.locator(".badge")).to_have_text("发送中")
+
+
+def test_chosen_recipients_are_shown_by_name_in_the_list_and_on_the_notice(site, sign_in):
+    """Item 3 of the console issue: staff read names, not "指定会员 N 人". The names come with the notices
+    themselves (audience_members), so the list asks for nothing more than its page."""
+    first = [site.make_member(name, department=dept, employee_no=no)
+             for name, dept, no in [("张三", "生产一部", "E9001"), ("李四", "质检部", "E9002"),
+                                    ("王五", "仓储部", "E9003")]]
+    rest = [site.make_member(f"名册会员{i}", department="仓储部") for i in range(19)]
+    crowd = site.make_notice("春季体检名单确认", channels=["sms"], audience={"member_ids": first + rest})
+    pair = site.make_notice("工会小组长会议", channels=["sms"], audience={"member_ids": first[:2]})
+
+    page = sign_in()
+    api_calls: list[str] = []
+    page.on("request", lambda r: api_calls.append(r.url) if "/api/v1/" in r.url else None)
+    page.locator("#topbar").get_by_role("link", name="通知").click()
+    expect(page.locator(f'tr[data-notice-id="{crowd}"] [data-col="audience"]')).to_have_text(
+        "指定会员：张三、李四、王五 等 22 人")
+    expect(page.locator(f'tr[data-notice-id="{pair}"] [data-col="audience"]')).to_have_text("指定会员：张三、李四")
+    assert not [u for u in api_calls if "/members" in u], api_calls  # one request: the page of notices
+
+    page.locator(f'tr[data-notice-id="{crowd}"]').get_by_role("link", name="春季体检名单确认").click()
+    audience = page.locator("#notice-audience")
+    expect(audience).to_contain_text(
+        "指定会员：张三（E9001 · 生产一部）、李四（E9002 · 质检部）、王五（E9003 · 仓储部）、")
+    expect(audience).to_contain_text("名册会员16（")  # the 20th of them
+    expect(audience).not_to_contain_text("名册会员17")
+    expect(audience).to_contain_text(" 等 22 人")

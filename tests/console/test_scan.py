@@ -29,7 +29,9 @@ def _beijing(iso_time) -> str:
 
 
 def test_a_used_ticket_says_already_checked_in_with_its_first_time(site, sign_in):
-    first, second, third = site.make_member("周重复"), site.make_member("吴离线"), site.make_member("郑两台")
+    first = site.make_member("周重复", employee_no="E7001", department="生产一部")
+    second = site.make_member("吴离线", employee_no="E7002", department="质检部")
+    third = site.make_member("郑两台", employee_no="E7003", department="行政部")
     event_id = site.make_event("重复扫码会", starts_at=utcnow() + timedelta(minutes=10),
                                registrants=[first, second, third])
     tickets = _tickets(site, event_id, [first, second, third])
@@ -40,13 +42,14 @@ def test_a_used_ticket_says_already_checked_in_with_its_first_time(site, sign_in
     latest = page.locator("#scan-results li").first
     box.fill(tickets[0])
     box.press("Enter")
-    expect(latest).to_contain_text("周重复 签到成功")
+    # Staff see who it is: name, employee number and department.
+    expect(latest).to_contain_text("周重复 · 工号 E7001 · 生产一部 签到成功")
     with site.app.app_context():
         at = _beijing(checkin.check_in_with_ticket(_staff(site), event_id, tickets[0], None)[0].checked_in_at)
 
     box.fill(tickets[0])
     box.press("Enter")
-    expect(latest).to_contain_text(f"周重复 已签到（{at}）")
+    expect(latest).to_contain_text(f"周重复 · 工号 E7001 · 生产一部 已签到（{at}）")
     expect(latest).to_have_class("scan-warn")
     expect(page.locator("#scan-results li.scan-ok")).to_have_count(1)
 
@@ -68,7 +71,10 @@ def test_a_used_ticket_says_already_checked_in_with_its_first_time(site, sign_in
     page.context.set_offline(False)
     page.get_by_role("button", name="立即同步").click()
     expect(page.locator("#toast")).to_have_text("已同步 2 条离线扫描")
-    expect(latest).to_contain_text(f"离线扫描第 2 条：会员 {third} 已签到（{_beijing(other_door)}）")
+    expect(latest).to_contain_text(f"离线扫描第 2 条：郑两台 · 工号 E7003 · 行政部 已签到（{_beijing(other_door)}）")
+    synced = page.locator("#scan-results li").nth(1)
+    expect(synced).to_contain_text("离线扫描第 1 条：吴离线 · 工号 E7002 · 质检部 签到成功")
+    expect(synced).to_have_class("scan-ok")
     with site.app.app_context():
         assert checkin.checkin_stats(event_id)["checked_in"] == 3
 
@@ -95,7 +101,7 @@ def _y4m_with_qr(path, text: str, width: int = 640, height: int = 480) -> None:
 
 
 def test_the_camera_reads_a_ticket(site, browser, tmp_path):
-    member = site.make_member("钱镜头")
+    member = site.make_member("钱镜头", employee_no="E7010")
     event_id = site.make_event("摄像头签到会", starts_at=utcnow() + timedelta(minutes=10), registrants=[member])
     [ticket] = _tickets(site, event_id, [member])
     video = tmp_path / "ticket.y4m"
@@ -122,7 +128,7 @@ def test_the_camera_reads_a_ticket(site, browser, tmp_path):
 
         page.get_by_role("button", name="用摄像头扫码").click()
         expect(page.locator("#camera-video")).to_be_visible()
-        expect(page.locator("#scan-results li").first).to_contain_text("钱镜头 签到成功")
+        expect(page.locator("#scan-results li").first).to_contain_text("钱镜头 · 工号 E7010 · 生产一部 签到成功")
         # The ticket stays in view: it is read once, not once per frame.
         page.wait_for_timeout(1500)
         expect(page.locator("#scan-results li")).to_have_count(1)

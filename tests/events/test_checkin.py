@@ -324,11 +324,13 @@ def staff_scan(client, headers, event_id, ticket, **kw):
 
 def test_staff_scans_a_ticket_once(client, make, auth, open_event, db):
     ev = open_event()
-    staff, member = make.staff(), registered(make, ev, name="张三")
+    staff, member = make.staff(), registered(make, ev, name="张三", employee_no="E1234", department="生产一部")
     ticket = get_ticket(client, auth(member), ev.id)
     first = staff_scan(client, auth(staff), ev.id, ticket)
     assert first.status_code == 201, first.json
-    assert first.json["member_id"] == member.id and first.json["name"] == "张三"
+    # Staff see who it is as every staff list names a member: name, employee number, department.
+    assert (first.json["member_id"], first.json["name"], first.json["employee_no"], first.json["department"]) == (
+        member.id, "张三", "E1234", "生产一部")
     assert first.json["status"] == "checked_in"
     again = staff_scan(client, auth(staff), ev.id, ticket)
     assert again.status_code == 200 and again.json == first.json
@@ -406,7 +408,7 @@ def test_offline_scan_time_is_the_check_in_time(client, make, auth):
 def test_batch_sync_reports_each_item(client, make, auth, open_event):
     ev, other = open_event(), open_event()
     staff = make.staff()
-    a, b, c, d = (registered(make, ev) for _ in range(4))
+    a, b, c, d = (registered(make, ev, department=dept) for dept in ("生产一部", "生产一部", "行政部", "质检部"))
     waiting_for = registered(make, other)
     ta, tb, tc, td = (get_ticket(client, auth(m), ev.id) for m in (a, b, c, d))
     foreign = get_ticket(client, auth(waiting_for), other.id)
@@ -433,6 +435,11 @@ def test_batch_sync_reports_each_item(client, make, auth, open_event):
     assert [i["status"] for i in out] == ["already_checked_in", "checked_in", "already_checked_in",
                                            "error", "error", "error", "error", "checked_in"]
     assert out[7]["member_id"] == d.id
+    # Each item names its member (name, employee number, department); a forged or unreadable ticket nobody.
+    for i, m in [(0, a), (1, a), (2, b), (3, c), (7, d)]:
+        assert (out[i]["name"], out[i]["employee_no"], out[i]["department"]) == (
+            m.name, m.employee_no, m.department.name), i
+    assert all(out[i]["name"] is None and out[i]["employee_no"] is None for i in (4, 5, 6))
     a_time = (now - timedelta(minutes=10)).astimezone(SHANGHAI).isoformat()
     assert out[1]["checked_in_at"] == out[0]["checked_in_at"] == a_time
     assert out[0]["member_id"] == out[1]["member_id"] == a.id
@@ -466,7 +473,9 @@ def test_a_full_offline_sync_is_set_based(client, make, auth, open_event, db):
     assert r.status_code == 200
     assert {i["status"] for i in r.json["items"]} == {"checked_in"}
     assert [i["member_id"] for i in r.json["items"]] == [m.id for m in members]
-    # Staff (auth), the event, registrations, earlier check-ins, one bulk insert: not one per scan.
+    assert [(i["name"], i["employee_no"]) for i in r.json["items"]] == [(m.name, m.employee_no) for m in members]
+    # Staff (auth), the event, registrations with their members' names, earlier check-ins, one bulk insert:
+    # not one per scan.
     assert len(statements) <= 6, statements
     stats = client.get(f"{API}/events/{ev.id}/checkins/stats", headers=headers).json
     assert stats == {"registered": 200, "checked_in": 200, "walk_ins": 0}

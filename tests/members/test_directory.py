@@ -138,6 +138,62 @@ def test_roster_upload_refuses_what_is_no_roster(client, make, auth):
     assert staff.status_code == 403
 
 
+def _roster_csv(rows: int, note: int = 0) -> bytes:
+    """A roster of ``rows`` members; ``note`` pads each row with a remark column as HR exports carry
+    (columns the import does not know are skipped)."""
+    lines = ["employee_no,name,phone,department,grid,roles,tags,备注"]
+    lines += [f"B{i:06d},会员{i},137{i:08d},生产一部,,,,{'备' * note}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_roster_over_a_mebibyte_imports_while_other_routes_keep_the_limit(app, client, make, auth, db):
+    """POST /members/import has its own body limit (MEMBER_IMPORT_MAX_BYTES, 50 MiB): a real roster is far
+    more than the 1 MiB (about 15,000 rows) every other route keeps."""
+    boss = admin(make)
+    body = _roster_csv(2500, note=150)
+    assert len(body) > app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    r = client.post(f"{API}/members/import", data={"file": (io.BytesIO(body), "全区名册.csv")},
+                    content_type="multipart/form-data", headers=auth(boss))
+    assert r.status_code == 200, r.json
+    assert (r.json["rows"], r.json["created"], r.json["rejected"]) == (2500, 2500, [])
+    assert db.session.scalar(select(func.count()).select_from(Member).where(Member.employee_no.like("B%"))) == 2500
+    # Every other route still stops at 1 MiB, and so does this one for a body it does not read (JSON).
+    big = b'{"title": "x"}' + b" " * app.config["MAX_CONTENT_LENGTH"]
+    for path in (f"{API}/notices", f"{API}/members/import"):
+        r = client.post(path, data=big, content_type="application/json", headers=auth(boss))
+        assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large"), path
+    r = client.post(f"{API}/notices", data={"file": (io.BytesIO(body), "a.csv")},
+                    content_type="multipart/form-data", headers=auth(boss))
+    assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large")
+
+
+def test_a_roster_over_the_import_limit_is_413_and_imports_nothing(app, client, make, auth, db, monkeypatch):
+    monkeypatch.setitem(app.config, "MEMBER_IMPORT_MAX_BYTES", 64 * 1024)  # not 50 MiB in a test
+    boss = admin(make)
+    before = db.session.scalar(select(func.count()).select_from(Member))
+    body = _roster_csv(1500)
+    assert len(body) > 64 * 1024
+    r = client.post(f"{API}/members/import", data={"file": (io.BytesIO(body), "名册.csv")},
+                    content_type="multipart/form-data", headers=auth(boss))
+    assert r.status_code == 413 and r.mimetype == "application/json"
+    assert set(r.json) == {"error"} and r.json["error"]["code"] == "payload_too_large" and r.json["error"]["message"]
+    # Sent chunked (no Content-Length), as gunicorn hands such a request on: the same answer, not a cut file.
+    form = (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
+            b"Content-Type: text/csv\r\n\r\n" + body + b"\r\n--B--\r\n")
+    r = client.post(f"{API}/members/import", input_stream=io.BytesIO(form),
+                    content_type="multipart/form-data; boundary=B",
+                    headers={**auth(boss), "Transfer-Encoding": "chunked"},
+                    environ_overrides={"wsgi.input_terminated": True})
+    assert (r.status_code, r.json["error"]["code"]) == (413, "payload_too_large")
+    assert db.session.scalar(select(func.count()).select_from(Member)) == before
+    # Just under the limit it imports.
+    small = _roster_csv(1300)
+    assert len(small) < 64 * 1024 - 300  # the form's own lines fit too
+    r = client.post(f"{API}/members/import", data={"file": (io.BytesIO(small), "名册.csv")},
+                    content_type="multipart/form-data", headers=auth(boss))
+    assert (r.status_code, r.json["created"]) == (200, 1300)
+
+
 def test_password_reset_gives_a_working_password_once_and_ends_sessions(client, make, auth, db):
     boss = admin(make)
     m = make.staff(employee_no="PW01")

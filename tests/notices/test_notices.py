@@ -238,3 +238,31 @@ def test_out_of_range_ids_and_long_template_ids_are_400_not_500(client, make, au
     r = client.post(f"{API}/me/subscriptions", json={"results": {"t" * 65: "accept"}}, headers=auth(make.member()))
     assert r.status_code == 400, r.json
     assert r.json["error"]["code"] == "invalid_request"
+
+
+def test_a_notice_names_the_members_its_audience_picks(client, make, auth, db):
+    """Staff read names, not ids: audience_members gives the first AUDIENCE_MEMBERS_SHOWN members of
+    audience.member_ids (name, employee number, department) on create, detail and list, the list's for the
+    whole page in one statement."""
+    from server.notices.presenters import AUDIENCE_MEMBERS_SHOWN
+
+    staff = make.staff()
+    zhang = make.member(name="张三", employee_no="N0001", department="生产一部")
+    li = make.member(name="李四", employee_no="N0002")
+    crowd = [make.member() for _ in range(AUDIENCE_MEMBERS_SHOWN)]
+    small = create(client, auth(staff), audience={"member_ids": [li.id, zhang.id]}).json
+    assert small["audience_members"] == [
+        {"id": zhang.id, "name": "张三", "employee_no": "N0001", "department": "生产一部"},
+        {"id": li.id, "name": "李四", "employee_no": "N0002", "department": None}]
+    big = create(client, auth(staff), audience={"member_ids": [zhang.id, li.id, *(m.id for m in crowd)]}).json
+    everyone = create(client, auth(staff), audience={"all": True}).json
+    assert everyone["audience_members"] == []
+
+    detail = client.get(f"{API}/notices/{big['id']}", headers=auth(staff)).json
+    assert len(detail["audience"]["member_ids"]) == AUDIENCE_MEMBERS_SHOWN + 2
+    assert [m["id"] for m in detail["audience_members"]] == sorted(
+        [zhang.id, li.id, *(m.id for m in crowd)])[:AUDIENCE_MEMBERS_SHOWN]
+    listed = {n["id"]: n for n in client.get(f"{API}/notices", headers=auth(staff)).json["items"]}
+    assert listed[small["id"]]["audience_members"] == small["audience_members"]
+    assert listed[big["id"]]["audience_members"] == detail["audience_members"]
+    assert listed[everyone["id"]]["audience_members"] == []

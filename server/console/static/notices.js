@@ -25,12 +25,25 @@ const channelChips = (channels) =>
   html`<span class="chips">${ordered(channels).map((c) =>
     html`<span class="chip chip-${c}">${label("notice_channel", c)}</span>`)}</span>`;
 
-/** "部门：质检部；活动报名者：…" — any listed group receives the notice. */
-function audienceText(a, eventTitle = null) {
+/** "张三（E1234 · 生产一部）": a named member as the recipient picker shows one. */
+const memberWho = (m) => `${m.name}（${m.employee_no}${m.department ? ` · ${m.department}` : ""}）`;
+
+/** "指定会员：张三、李四 等 12 人" — the names the notice carries (audience_members, the first 20 of
+ * audience.member_ids), at most ``shown`` of them; ``full`` adds employee numbers and departments. */
+function chosenText(n, { shown = 3, full = false } = {}) {
+  const count = n.audience.member_ids.length;
+  const names = (n.audience_members || []).slice(0, shown).map(full ? memberWho : (m) => m.name);
+  if (!names.length) return `指定会员 ${count} 人`;
+  return `指定会员：${names.join("、")}${count > names.length ? ` 等 ${count} 人` : ""}`;
+}
+
+/** "部门：质检部；活动报名者：…" — any listed group of notice ``n`` receives it. */
+function audienceText(n, eventTitle = null, members = {}) {
+  const a = n.audience;
   if (a.all) return "全体会员";
   const groups = [["部门", a.departments], ["网格", a.grids], ["标签", a.tags]]
     .filter(([, v]) => v?.length).map(([k, v]) => `${k}：${v.join("、")}`);
-  if (a.member_ids?.length) groups.push(`指定会员 ${a.member_ids.length} 人`);
+  if (a.member_ids?.length) groups.push(chosenText(n, members));
   if (a.event_id != null) groups.push(`活动报名者：${eventTitle || `活动 #${a.event_id}`}`);
   return groups.join("；") || "指定会员";
 }
@@ -59,7 +72,7 @@ export async function viewNotices(root) {
   const list = new PagedList({ path: "/notices", query: () => ({ status, source: "staff" }), draw });
 
   const row = (n) => html`<tr data-notice-id=${n.id}>
-    <td><a class="event-link" href="#/notices/${n.id}">${n.title}</a><div class="sub">${audienceText(n.audience)}</div></td>
+    <td><a class="event-link" href="#/notices/${n.id}">${n.title}</a><div class="sub" data-col="audience">${audienceText(n)}</div></td>
     <td>${channelChips(n.channels)}</td>
     <td>${noticeBadge(n)}</td>
     <td class="nowrap">${fmtTime(n.created_at)}</td>
@@ -276,7 +289,7 @@ export async function viewNotice(root, id) {
     const fallbackApplies = n.channels.includes("push") && !n.channels.includes("sms");
     return html`<h2>通知内容</h2>${banner()}
       <dl class="details">
-        ${row("通知对象", audienceText(n.audience, eventTitle))}
+        ${row("通知对象", html`<span id="notice-audience">${audienceText(n, eventTitle, { shown: 20, full: true })}</span>`)}
         ${row("发送渠道", channelChips(n.channels))}
         ${fallbackApplies ? row("短信补发", n.sms_fallback ? "未授权推送的会员改发短信" : "不补发短信") : nothing}
         ${row("发送时间", n.send_at ? `定时 ${fmtTime(n.send_at)}` : n.status === "draft" ? "点击发送后立即发出" : "立即发送")}
@@ -402,7 +415,7 @@ export async function viewNotice(root, id) {
   async function onSend() {
     const when = isFuture(n.send_at) ? `将于 ${fmtTime(n.send_at)}（北京时间）自动发出。` : "将立即发出。";
     const ok = await confirmDialog("确认发送通知",
-      `「${n.title}」\n发送渠道：${channelText(n.channels)}\n通知对象：${audienceText(n.audience, eventTitle)}\n` +
+      `「${n.title}」\n发送渠道：${channelText(n.channels)}\n通知对象：${audienceText(n, eventTitle, { shown: 10 })}\n` +
       `${when}发出后不能撤回。`, "确认发送");
     if (!ok) return;
     sendError = "";

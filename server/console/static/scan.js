@@ -127,6 +127,12 @@ function doneStore(id) {
   };
 }
 
+/** "张三 · 工号 E1234 · 生产一部": who a check-in answer names, as every staff list names a member. */
+function who(out) {
+  if (!out?.name) return out?.member_id != null ? `会员 ${out.member_id}` : "";
+  return [out.name, out.employee_no && `工号 ${out.employee_no}`, out.department].filter(Boolean).join(" · ");
+}
+
 const MODE_TEXT = {
   verify: "断网时也能当场验票：伪造或其他活动的电子票会被直接拒绝。",
   nokey: "未能获取本活动的验票公钥：断网时扫描的电子票先记录下来，联网同步时再核验。",
@@ -194,11 +200,10 @@ export async function viewScan(root, id) {
     try {
       const resp = await api(`/events/${id}/checkins`, { method: "POST", body: { ticket }, raw: true });
       const out = await resp.json();
-      const who = out.name || `会员 ${out.member_id}`;
       done.put(ticket, out.checked_in_at);
       // 201: checked in now; 200: this ticket was used before, and the answer carries that first time.
-      if (resp.status === 201) show("ok", `${who} 签到成功（${fmtTime(out.checked_in_at)}）`);
-      else show("warn", `${who} 已签到（${fmtTime(out.checked_in_at)}），请勿重复签到`);
+      if (resp.status === 201) show("ok", `${who(out)} 签到成功（${fmtTime(out.checked_in_at)}）`);
+      else show("warn", `${who(out)} 已签到（${fmtTime(out.checked_in_at)}），请勿重复签到`);
     } catch (err) {
       if (err.status === 0) await scanOffline(ticket);
       else if (err.status !== 401) show("error", err.message);
@@ -258,11 +263,15 @@ export async function viewScan(root, id) {
       localStorage.removeItem(key);
       toast(`已同步 ${items.length - failed.length} 条离线扫描`);
       for (const r of out.items) if (r.checked_in_at) done.put(items[r.index].ticket, r.checked_in_at);
-      // Checked in before (online, on another device, or in an earlier sync): the first time stands.
-      for (const r of out.items.filter((x) => x.status === "already_checked_in")) {
-        show("warn", `离线扫描第 ${r.index + 1} 条：会员 ${r.member_id} 已签到（${fmtTime(r.checked_in_at)}），未重复签到`);
+      // Each scan's outcome, naming the member as the online answers do.
+      for (const r of out.items) {
+        const head = `离线扫描第 ${r.index + 1} 条：`;
+        if (r.status === "checked_in") show("ok", `${head}${who(r)} 签到成功（${fmtTime(r.checked_in_at)}）`);
+        // Checked in before (online, on another device, or in an earlier sync): the first time stands.
+        else if (r.status === "already_checked_in") {
+          show("warn", `${head}${who(r)} 已签到（${fmtTime(r.checked_in_at)}），未重复签到`);
+        } else show("error", `${head}${who(r) ? `${who(r)}：` : ""}${r.error?.message || "签到失败"}`);
       }
-      for (const r of failed) show("error", `离线扫描第 ${r.index + 1} 条：${r.error?.message || "签到失败"}`);
     } catch (err) {
       toast(err.message, "error");
     }
