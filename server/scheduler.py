@@ -12,6 +12,8 @@ Jobs and their settings, chosen on purpose:
 - ``notices`` every 5 s: plans scheduled notices whose send_at has come (same settings).
 - ``suggestions`` every 60 s: files held suggestions and receipt replies in shuffled batches (docs/
   anonymity.md); a run that finds too few waiting and none overdue does nothing (same settings).
+- ``uploads`` every hour: deletes uploads never attached within 24 hours (rows, then files) and sweeps stray
+  files older than that with no row (server/uploads/jobs.py; same settings).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -70,6 +72,16 @@ def file_suggestions() -> None:
     with _app.app_context():
         try:
             file_held_writes()  # logs nothing: even a batch's time and size are kept out of the log
+        finally:
+            db.session.remove()
+
+
+def clean_uploads() -> None:
+    from .uploads.jobs import clean_uploads as clean
+
+    with _app.app_context():
+        try:
+            clean()
         finally:
             db.session.remove()
 
@@ -141,6 +153,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="send scheduled notices", replace_existing=True)
     scheduler.add_job("server.scheduler:file_suggestions", "interval", seconds=60, id="suggestions",
                       name="file held suggestions", replace_existing=True)
+    scheduler.add_job("server.scheduler:clean_uploads", "interval", minutes=60, id="uploads",
+                      name="delete unattached uploads and stray files", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

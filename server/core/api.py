@@ -331,6 +331,7 @@ def api(
     also: dict[int, str] | None = None,
     consumes: Iterable[str] = (JSON,),
     transaction: str | None = None,
+    max_body: int | None = None,
 ) -> Callable:
     """Declare an endpoint.
 
@@ -354,6 +355,10 @@ def api(
     "read" (the default for GET): nothing is committed; a view that changed anything raises a
     RuntimeError (a programming error, caught by its tests) instead of losing the change silently.
     A GET that must write declares "write".
+
+    max_body: this route's own body limit in bytes, instead of MAX_CONTENT_LENGTH (e.g. a photo upload);
+    past it, 413 payload_too_large as on every route, declared or chunked. Set before anything reads the
+    body, so Werkzeug's stream and form parser enforce it.
     "own": a hot path whose statements may each commit on their own (``statement_per_transaction()``,
     which refuses any other view); the wrapper's closing commit then has nothing left to write and
     costs no round trip, and where autocommit did not take effect it commits as for "write".
@@ -366,9 +371,14 @@ def api(
     if transaction not in (None, *_TRANSACTIONS):
         raise ValueError(f"transaction must be one of {', '.join(_TRANSACTIONS)}")
 
+    if max_body is not None and max_body < 1:
+        raise ValueError("max_body must be a positive number of bytes")
+
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
+            if max_body is not None:
+                request.max_content_length = max_body  # this request only (Flask 3.1)
             mode = transaction or ("write" if request.method in _WRITES else "read")
             info = db.session.info
             info["transaction"] = mode
@@ -409,7 +419,7 @@ def api(
             "roles": sorted(role_set), "auth": auth, "body": body, "query": query, "out": out,
             "status": status, "errors": errors, "summary": summary or (view.__doc__ or "").strip().split("\n")[0],
             "produces": list(produces), "headers": dict(headers or {}), "also": dict(also or {}),
-            "consumes": list(consumes), "transaction": transaction,
+            "consumes": list(consumes), "transaction": transaction, "max_body": max_body,
         }
         return wrapper
 
