@@ -78,6 +78,8 @@ ROUTES = {
     ("POST", "/api/v1/members/import"): "admin",
     ("POST", "/api/v1/members/{id}/password"): "admin",
     ("GET", "/api/v1/admin/phone-access"): "admin",
+    ("POST", "/api/v1/uploads"): "member",
+    ("GET", "/api/v1/uploads/{id}"): "member",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }
