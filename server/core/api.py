@@ -6,6 +6,7 @@ request and describes the endpoint in ``/api/v1/openapi.json``.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
 import re
@@ -272,6 +273,13 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         raise validation_error(e) from None
 
 
+def _in_memory(*_args: Any, **_kwargs: Any) -> io.BytesIO:
+    # Werkzeug spools a file part over 500 KB to a temporary file; every body here is bounded (MAX_CONTENT_LENGTH
+    # or the route's max_body), so it stays in memory instead: a member's photo with its GPS position, or a
+    # roster with phone numbers, is never written to a temporary file (as with nginx's buffers, docs/deploy.md).
+    return io.BytesIO()
+
+
 def _refuse_bad_form_text() -> None:
     """Control characters in a multipart form's fields and file names, as in a JSON body."""
     bad = {key: CONTROL_MESSAGE for key, value in request.form.items(multi=True) if _CONTROL.search(value)}
@@ -392,6 +400,7 @@ def api(
 
                 authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
             if MULTIPART in consumes and request.mimetype == MULTIPART:
+                request._get_file_stream = _in_memory  # Werkzeug's documented hook, for this request only
                 _refuse_bad_form_text()
             elif body is not None:
                 kwargs["body"] = parse_body(body, consumes)
