@@ -5,7 +5,7 @@ import io
 import struct
 import zlib
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageCms
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 GPS = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (31.0, 14.0, 12.5),
@@ -20,7 +20,7 @@ def two_tone(width: int = 40, height: int = 20, mode: str = "RGB") -> Image.Imag
 
 
 def phone_jpeg(orientation: int = 6) -> bytes:
-    """A JPEG as a phone writes it: EXIF with GPS position, camera and orientation, an XMP packet, a comment."""
+    """A JPEG as a phone writes it: EXIF with GPS position, camera and orientation, XMP, an ICC profile, a comment."""
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = orientation
     exif[ExifTags.Base.Make] = "PhoneMaker"
@@ -28,7 +28,8 @@ def phone_jpeg(orientation: int = 6) -> bytes:
     exif[ExifTags.IFD.GPSInfo] = GPS
     out = io.BytesIO()
     xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>31,14.2N</exif:GPSLatitude></x:xmpmeta>'
-    two_tone().save(out, "JPEG", exif=exif, comment=b"taken at home", quality=95, xmp=xmp)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    two_tone().save(out, "JPEG", exif=exif, comment=b"taken at home", quality=95, xmp=xmp, icc_profile=icc)
     return out.getvalue()
 
 
