@@ -363,13 +363,13 @@ def api(
     "read" (the default for GET): nothing is committed; a view that changed anything raises a
     RuntimeError (a programming error, caught by its tests) instead of losing the change silently.
     A GET that must write declares "write".
+    "own": a hot path whose statements may each commit on their own (``statement_per_transaction()``,
+    which refuses any other view); the wrapper's closing commit then has nothing left to write and
+    costs no round trip, and where autocommit did not take effect it commits as for "write".
 
     max_body: this route's own body limit in bytes, instead of MAX_CONTENT_LENGTH (e.g. a photo upload);
     past it, 413 payload_too_large as on every route, declared or chunked. Set before anything reads the
     body, so Werkzeug's stream and form parser enforce it.
-    "own": a hot path whose statements may each commit on their own (``statement_per_transaction()``,
-    which refuses any other view); the wrapper's closing commit then has nothing left to write and
-    costs no round trip, and where autocommit did not take effect it commits as for "write".
     """
     role_set = frozenset(roles or ())
     consumes = tuple(consumes)
@@ -378,7 +378,6 @@ def api(
         raise ValueError("deferred_member is for routes open to every member")
     if transaction not in (None, *_TRANSACTIONS):
         raise ValueError(f"transaction must be one of {', '.join(_TRANSACTIONS)}")
-
     if max_body is not None and max_body < 1:
         raise ValueError("max_body must be a positive number of bytes")
 
