@@ -14,6 +14,8 @@ Jobs and their settings, chosen on purpose:
   anonymity.md); a run that finds too few waiting and none overdue does nothing (same settings).
 - ``workdays`` every hour: while this year's (from November, next year's) holidays are entered nowhere, tells
   the admins once per ISO week (a row per week in ``workday_warnings`` decides; docs/workdays.md).
+- ``uploads`` every hour: deletes uploads never attached within 24 hours (rows, then files) and sweeps stray
+  files older than that with no row (server/uploads/jobs.py; same settings).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -88,6 +90,16 @@ def warn_missing_workdays() -> None:
             db.session.remove()
 
 
+def clean_uploads() -> None:
+    from .uploads.jobs import clean_uploads as clean
+
+    with _app.app_context():
+        try:
+            clean()
+        finally:
+            db.session.remove()
+
+
 def renew_lease() -> None:
     if not take_lease(_app, _holder):
         log.error("scheduler lease lost to another process; stopping this scheduler")
@@ -157,6 +169,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="file held suggestions", replace_existing=True)
     scheduler.add_job("server.scheduler:warn_missing_workdays", "interval", hours=1, id="workdays",
                       name="warn admins of a year without holidays", replace_existing=True)
+    scheduler.add_job("server.scheduler:clean_uploads", "interval", minutes=60, id="uploads",
+                      name="delete unattached uploads and stray files", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
      """WECHAT_NOTICE_FIELDS: must be a JSON object of texts such as {"thing1": "title"} (got '["title"]')"""),
     ({"SIGNIN_ACCOUNT_LIMIT": "often"}, "SIGNIN_ACCOUNT_LIMIT: must be a rate such as 10/15 minutes (got 'often')"),
     ({"RECEIPT_LOOKUP_LIMIT": "lots"}, "RECEIPT_LOOKUP_LIMIT: must be a rate such as 10/15 minutes (got 'lots')"),
+    ({"UPLOAD_LIMIT": "many"}, "UPLOAD_LIMIT: must be a rate such as 10/15 minutes (got 'many')"),
     ({"DELIVERY_BATCH": "abc", "SMS_TIMEOUT": "fast"},
      "SMS_TIMEOUT: must be a number (got 'fast'); DELIVERY_BATCH: must be an integer (got 'abc')"),
 ])
@@ -70,6 +71,8 @@ def test_defaults_are_unchanged():
         "MEMBER_IMPORT_MAX_BYTES": 52428800, "SQLALCHEMY_ECHO": False,
         "SUGGESTIONS_PER_DAY": 5, "SUGGESTION_BATCH_MIN": 5, "SUGGESTION_MAX_DELAY_SECONDS": 21600,
         "RECEIPT_LOOKUP_LIMIT": "20/minute", "RECEIPT_CHECKS_CONCURRENT": 2, "RECEIPT_CHECK_DIR": None,
+        "UPLOAD_LIMIT": "60/hour", "STORAGE_ROOT": None, "STORAGE_S3_ENDPOINT": "", "STORAGE_S3_BUCKET": "",
+        "STORAGE_S3_ACCESS_KEY": "", "STORAGE_S3_SECRET_KEY": "", "STORAGE_S3_REGION": "",
         "TOKEN_SECRET_KEY": None, "TOKEN_SECRET_KEY_PREVIOUS": [], "QR_SECRET_KEY": None,
         "QR_SECRET_KEY_PREVIOUS": [], "RECEIPT_SECRET_KEY": None, "RECEIPT_SECRET_KEY_PREVIOUS": [],
     }

@@ -83,6 +83,8 @@ ROUTES = {
     ("PUT", "/api/v1/workdays/{id}"): "admin",
     ("DELETE", "/api/v1/workdays/{id}"): "admin",
     ("POST", "/api/v1/workdays/import"): "admin",
+    ("POST", "/api/v1/uploads"): "member",
+    ("GET", "/api/v1/uploads/{id}"): "member",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }

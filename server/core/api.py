@@ -6,6 +6,7 @@ request and describes the endpoint in ``/api/v1/openapi.json``.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
 import re
@@ -272,6 +273,13 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         raise validation_error(e) from None
 
 
+def _in_memory(*_args: Any, **_kwargs: Any) -> io.BytesIO:
+    # Werkzeug spools a file part over 500 KB to a temporary file; every body here is bounded (MAX_CONTENT_LENGTH
+    # or the route's max_body), so it stays in memory instead: a member's photo with its GPS position, or a
+    # roster with phone numbers, is never written to a temporary file (as with nginx's buffers, docs/deploy.md).
+    return io.BytesIO()
+
+
 def _refuse_bad_form_text() -> None:
     """Control characters in a multipart form's fields and file names, as in a JSON body."""
     bad = {key: CONTROL_MESSAGE for key, value in request.form.items(multi=True) if _CONTROL.search(value)}
@@ -331,7 +339,7 @@ def api(
     also: dict[int, str] | None = None,
     consumes: Iterable[str] = (JSON,),
     transaction: str | None = None,
-    max_body: str | None = None,
+    max_body: int | str | None = None,
 ) -> Callable:
     """Declare an endpoint.
 
@@ -358,9 +366,10 @@ def api(
     "own": a hot path whose statements may each commit on their own (``statement_per_transaction()``,
     which refuses any other view); the wrapper's closing commit then has nothing left to write and
     costs no round trip, and where autocommit did not take effect it commits as for "write".
-    max_body: the setting that holds this route's body limit in bytes for a body of a type it consumes,
-    instead of MAX_CONTENT_LENGTH (e.g. "MEMBER_IMPORT_MAX_BYTES" for a roster upload); set before anything
-    reads the body, so past it the answer is 413 payload_too_large as on every route.
+    max_body: this route's own body limit, in bytes or as the name of the setting that holds it (e.g.
+    "MEMBER_IMPORT_MAX_BYTES" for a roster upload), for a body of a type the route consumes, instead of
+    MAX_CONTENT_LENGTH; past it, 413 payload_too_large as on every route, declared or chunked. Set before
+    anything reads the body, so Werkzeug's stream and form parser enforce it.
     """
     role_set = frozenset(roles or ())
     consumes = tuple(consumes)
@@ -369,13 +378,16 @@ def api(
         raise ValueError("deferred_member is for routes open to every member")
     if transaction not in (None, *_TRANSACTIONS):
         raise ValueError(f"transaction must be one of {', '.join(_TRANSACTIONS)}")
+    if isinstance(max_body, int) and max_body < 1:
+        raise ValueError("max_body must be a positive number of bytes")
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
             if max_body is not None and request.mimetype in consumes:
                 # Only for what the route reads: any other body keeps MAX_CONTENT_LENGTH (and then 415).
-                request.max_content_length = current_app.config[max_body]
+                request.max_content_length = (current_app.config[max_body] if isinstance(max_body, str)
+                                              else max_body)
             mode = transaction or ("write" if request.method in _WRITES else "read")
             info = db.session.info
             info["transaction"] = mode
@@ -389,6 +401,7 @@ def api(
 
                 authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
             if MULTIPART in consumes and request.mimetype == MULTIPART:
+                request._get_file_stream = _in_memory  # Werkzeug's documented hook, for this request only
                 _refuse_bad_form_text()
             elif body is not None:
                 kwargs["body"] = parse_body(body, consumes)

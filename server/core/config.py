@@ -63,7 +63,8 @@ def _flag(value: Any) -> Any:
 
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
-RATE_LIMITS = ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT", "RECEIPT_LOOKUP_LIMIT")
+RATE_LIMITS = ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT", "RECEIPT_LOOKUP_LIMIT",
+               "UPLOAD_LIMIT")
 
 
 class Settings(BaseSettings):
@@ -144,6 +145,15 @@ class Settings(BaseSettings):
     RECEIPT_LOOKUP_LIMIT: str = "20/minute"
     RECEIPT_CHECKS_CONCURRENT: int = 2
     RECEIPT_CHECK_DIR: Optional[str] = None  # default: instance/receipt-checks
+    # Photos (docs/uploads.md): uploads per member, and where the files are kept. With STORAGE_S3_BUCKET set
+    # they go to that S3-compatible bucket instead of the local folder STORAGE_ROOT.
+    UPLOAD_LIMIT: str = "60/hour"
+    STORAGE_ROOT: Optional[str] = None  # default: instance/uploads
+    STORAGE_S3_ENDPOINT: str = ""  # empty: AWS itself
+    STORAGE_S3_BUCKET: str = ""
+    STORAGE_S3_ACCESS_KEY: str = ""  # empty: boto3's own credential chain (environment, instance role)
+    STORAGE_S3_SECRET_KEY: str = ""
+    STORAGE_S3_REGION: str = ""
     SECRET_KEY: Optional[str] = None
     TOKEN_SECRET_KEY: Optional[str] = None
     QR_SECRET_KEY: Optional[str] = None

@@ -71,6 +71,8 @@ CATALOGUE: dict[str, ErrorCode] = {
     # requests and uploads
     "invalid_transition": ErrorCode(409, "当前状态下不能进行此操作，请刷新后查看", "The action does not apply to the object's current status."),
     "invalid_attachment": ErrorCode(400, "图片无效", "An upload id is unknown, someone else's, already used, repeated, or too many."),
+    "unsupported_image": ErrorCode(400, "图片格式不受支持或文件已损坏，请上传 JPEG、PNG 或 WebP 图片", "Not a JPEG, PNG or WebP by its content, or truncated or corrupt."),
+    "image_too_large": ErrorCode(400, "图片像素过多，请缩小后再上传", "The image has more pixels than uploads allow (a decompression bomb, or simply too large)."),
 }
 
 

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("uploads", __name__)
 
-from . import models  # noqa: E402,F401
+from . import models, routes  # noqa: E402,F401
