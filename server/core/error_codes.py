@@ -71,6 +71,8 @@ CATALOGUE: dict[str, ErrorCode] = {
     # requests and uploads
     "invalid_transition": ErrorCode(409, "当前状态下不能进行此操作，请刷新后查看", "The action does not apply to the object's current status."),
     "invalid_attachment": ErrorCode(400, "图片无效", "An upload id is unknown, someone else's, already used, repeated, or too many."),
+    "invalid_assignee": ErrorCode(400, "不能指派给该会员", "The assignee is not staff, nor a liaison of the request's grid (for a request liaisons may see)."),
+    "not_a_liaison": ErrorCode(400, "该会员不是网格联络员", "Grids are added only to a member who holds the liaison role."),
 }
 
 
