@@ -29,9 +29,10 @@ def _refused(req: Request, details: dict | None = None, message: str | None = No
                     details={"status": str(req.status), **(details or {})})
 
 
-def _step(req: Request, actor_id: int | None, action: str, body: str | None = None, *, internal: bool = False,
-          at=None) -> None:
-    db.session.add(RequestEvent(request_id=req.id, at=at or utcnow(), actor_id=actor_id, action=action, body=body,
+def _step(req: Request, actor_id: int | None, action: str, body: str | None = None, *, internal: bool = False) -> None:
+    # Timed after the step's UPDATE, which may have waited for another's lock: the timeline (ordered as
+    # written) then reads in the order the steps took effect.
+    db.session.add(RequestEvent(request_id=req.id, at=utcnow(), actor_id=actor_id, action=action, body=body,
                                 internal=internal))
 
 
@@ -68,7 +69,7 @@ def accept(viewer: access.Viewer, req: Request) -> Request:
         "assignee_id": func.coalesce(Request.assignee_id, viewer.id),
     }):
         raise _refused(req)
-    _step(req, viewer.id, TimelineAction.accepted, at=now)
+    _step(req, viewer.id, TimelineAction.accepted)
     notify.accepted(req)
     return req
 
@@ -79,7 +80,7 @@ def post_message(viewer: access.Viewer, req: Request, body: str, internal: bool)
     now = utcnow()
     if viewer.handles(req):
         _step(req, viewer.id, TimelineAction.note if internal else TimelineAction.message, body,
-              internal=internal, at=now)
+              internal=internal)
         if not internal:
             db.session.execute(update(Request).where(Request.id == req.id, Request.first_response_at.is_(None))
                                .values(first_response_at=now, updated_at=now)
@@ -94,7 +95,7 @@ def post_message(viewer: access.Viewer, req: Request, body: str, internal: bool)
     # Conditional as the transitions are: a message never lands on a request closed meanwhile.
     if not _transition(req, [s for s in RequestStatus if s != RequestStatus.closed], {"updated_at": now}):
         raise _refused(req, message="诉求已办结，不能再留言；如问题未解决，请重新打开")
-    _step(req, viewer.id, TimelineAction.message, body, at=now)
+    _step(req, viewer.id, TimelineAction.message, body)
     return req
 
 
@@ -116,7 +117,7 @@ def assign(viewer: access.Viewer, req: Request, assignee_id: int) -> Request:
     now = utcnow()
     if not _transition(req, OPEN_STATUSES, {"assignee_id": assignee.id, "updated_at": now}):
         raise _refused(req)
-    _step(req, viewer.id, TimelineAction.assigned, f"指派给{assignee.name}", at=now)
+    _step(req, viewer.id, TimelineAction.assigned, f"指派给{assignee.name}")
     if assignee.id != viewer.id:
         notify.assigned(req)
     return req
@@ -132,7 +133,7 @@ def resolve(viewer: access.Viewer, req: Request, resolution: str) -> Request:
         "assignee_id": func.coalesce(Request.assignee_id, viewer.id),
     }):
         raise _refused(req)
-    _step(req, viewer.id, TimelineAction.resolved, resolution, at=now)
+    _step(req, viewer.id, TimelineAction.resolved, resolution)
     notify.resolved(req)
     return req
 
@@ -144,7 +145,7 @@ def confirm(viewer: access.Viewer, req: Request, satisfaction: int) -> Request:
         "status": RequestStatus.closed, "closed_at": now, "satisfaction": satisfaction, "updated_at": now,
     }):
         raise _refused(req)
-    _step(req, viewer.id, TimelineAction.confirmed, f"满意度 {satisfaction} 分", at=now)
+    _step(req, viewer.id, TimelineAction.confirmed, f"满意度 {satisfaction} 分")
     return req
 
 
@@ -163,6 +164,6 @@ def reopen(viewer: access.Viewer, req: Request, reason: str) -> Request:
                                  "resolved_at": to_local_iso(req.resolved_at) if req.resolved_at else None},
                            "诉求办结已超过 15 天，不能重新打开，请提出新的诉求")
         raise _refused(req, {"reason": "not_resolved"})
-    _step(req, viewer.id, TimelineAction.reopened, reason, at=now)
+    _step(req, viewer.id, TimelineAction.reopened, reason)
     notify.reopened(req)
     return req

@@ -71,11 +71,12 @@ def mine(member_id: int, now: datetime, page: int = 1, per_page: int = 20):
 
 
 def timeline(request_id: int, *, internal: bool):
-    """The steps with their actors' names, oldest first; without internal notes unless asked."""
+    """The steps with their actors' names in the order they were written (the order they took effect);
+    without internal notes unless asked."""
     stmt = (select(RequestEvent, Member.name.label("actor_name"))
             .outerjoin(Member, Member.id == RequestEvent.actor_id)
             .where(RequestEvent.request_id == request_id)
-            .order_by(RequestEvent.at, RequestEvent.id))
+            .order_by(RequestEvent.id))
     if not internal:
         stmt = stmt.where(RequestEvent.internal.is_(False))
     return db.session.execute(stmt).all()
