@@ -130,7 +130,7 @@ def test_confirm_while_reopening_ends_as_one_order_or_the_other(app, committing_
             assert _timeline(committing_db, rid) == ["reopened"]
     # And then staff resolving while the member confirms: the confirm only applies to a resolved request.
     committing_db.session.close()
-    answers = _run(app, [c for rid, res in zip(ids, staff_resolve) for c in
+    answers = _run(app, [c for rid, res in zip(ids, staff_resolve, strict=True) for c in
                          [res, (p["member"], f"/requests/{rid}/confirm", {"satisfaction": 3})]])
     for i, rid in enumerate(ids):
         (resolve_code, _), (confirm_code, confirm) = answers[2 * i:2 * i + 2]
