@@ -21,26 +21,28 @@ MemberRow = aliased(Member, name="request_member")
 AssigneeRow = aliased(Member, name="request_assignee")
 
 
-def _rows_statement(now: datetime, *conditions):
-    overdue = case((clocks.overdue_condition(now), 1), else_=0).label("overdue")
-    stmt = (
-        select(Request, overdue, MemberRow.name.label("member_name"), MemberRow.employee_no.label("employee_no"),
-               Department.name.label("department"), Grid.name.label("grid_name"),
-               AssigneeRow.name.label("assignee_name"))
+def _page(now: datetime, conditions, order, page: int, per_page: int):
+    """The page's rows with all they show: the page is chosen on the requests table alone (filter, order,
+    limit), then only its rows are joined to their members, departments, grids and assignees."""
+    overdue = case((clocks.overdue_condition(now), 1), else_=0)
+    chosen = (select(Request.id.label("id"), overdue.label("overdue"))
+              .where(*conditions)
+              .order_by(*order(overdue)).limit(per_page).offset((page - 1) * per_page).subquery())
+    return db.session.execute(
+        select(Request, chosen.c.overdue, MemberRow.name.label("member_name"),
+               MemberRow.employee_no.label("employee_no"), Department.name.label("department"),
+               Grid.name.label("grid_name"), AssigneeRow.name.label("assignee_name"))
+        .join(chosen, chosen.c.id == Request.id)
         .join(MemberRow, MemberRow.id == Request.member_id)
         .outerjoin(Department, Department.id == MemberRow.department_id)
         .outerjoin(Grid, Grid.id == Request.grid_id)
         .outerjoin(AssigneeRow, AssigneeRow.id == Request.assignee_id)
-        .where(*conditions)
-    )
-    return stmt, overdue
+        .order_by(*order(chosen.c.overdue))
+    ).all()
 
 
-def _count(*conditions, grid: bool = False) -> int:
-    stmt = select(func.count()).select_from(Request)
-    if grid:
-        stmt = stmt.join(Grid, Grid.id == Request.grid_id)
-    return db.session.scalar(stmt.where(*conditions)) or 0
+def _count(*conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
 
 
 def queue(viewer: access.Viewer, now: datetime, *, status=None, category=None, grid=None, overdue=False,
@@ -52,21 +54,17 @@ def queue(viewer: access.Viewer, now: datetime, *, status=None, category=None, g
     if category:
         conds.append(Request.category == category)
     if grid:
-        conds.append(Grid.name == grid)
+        conds.append(Request.grid_id.in_(select(Grid.id).where(Grid.name == grid).scalar_subquery()))
     if overdue:
         conds.append(clocks.overdue_condition(now))
-    stmt, overdue_col = _rows_statement(now, *conds)
-    rows = db.session.execute(stmt.order_by(overdue_col.desc(), Request.first_response_due_at, Request.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, _count(*conds, grid=bool(grid))
+    rows = _page(now, conds, lambda late: [late.desc(), Request.first_response_due_at, Request.id], page, per_page)
+    return rows, _count(*conds)
 
 
 def mine(member_id: int, now: datetime, page: int = 1, per_page: int = 20):
     """The member's own requests, newest first."""
     cond = Request.member_id == member_id
-    stmt, _ = _rows_statement(now, cond)
-    rows = db.session.execute(stmt.order_by(Request.created_at.desc(), Request.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = _page(now, [cond], lambda _late: [Request.created_at.desc(), Request.id.desc()], page, per_page)
     return rows, _count(cond)
 
 
