@@ -59,8 +59,10 @@ class Viewer:
         self.grids = served_grid_ids(member)
 
     def handles_grid(self, req: Request) -> bool:
-        """A liaison serving the request's grid, for a request that may reach liaisons."""
-        return req.grid_id is not None and req.grid_id in self.grids and not is_sensitive(req)
+        """A liaison serving the request's grid, for a request that may reach liaisons, not their own (a
+        liaison's own request is handled by the grid's other liaisons or by staff)."""
+        return (req.grid_id is not None and req.grid_id in self.grids and not is_sensitive(req)
+                and req.member_id != self.id)
 
     def sees(self, req: Request) -> bool:
         return self.staff or req.member_id == self.id or self.handles_grid(req)
@@ -79,13 +81,13 @@ class Viewer:
         return or_(*conds)
 
     def queue(self):
-        """SQL: the requests of this viewer's queue (GET /requests): all for staff, the grids' visible ones
-        for a liaison (their own requests are in GET /me/requests)."""
+        """SQL: the requests of this viewer's queue (GET /requests): all for staff, those of the grids a
+        liaison handles (their own requests are in GET /me/requests)."""
         if self.staff:
             return true()
         if not self.grids:
             return false()
-        return and_(Request.grid_id.in_(sorted(self.grids)), ~sensitive_condition())
+        return and_(Request.grid_id.in_(sorted(self.grids)), ~sensitive_condition(), Request.member_id != self.id)
 
 
 def get_visible(viewer: Viewer, request_id: int, *, fresh: bool = False) -> Request:

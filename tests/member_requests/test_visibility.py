@@ -125,3 +125,16 @@ def test_queue_filters_and_member_details_for_staff_only(world, raise_, client, 
     mine = client.get(f"{API}/me/requests", headers=auth(world.member)).json
     assert [i["id"] for i in mine["items"]] == [a["id"]]
     assert client.get(f"{API}/me/requests", headers=auth(world.neighbour)).json["items"] == []
+
+
+def test_a_liaisons_own_request_is_handled_by_others(world, raise_, act, client, auth, make, db):
+    own = raise_(world.liaison_a, title="联络员自己的诉求")
+    assert client.get(f"{API}/requests/{own['id']}", headers=auth(world.liaison_a)).status_code == 200
+    assert own["id"] not in [i["id"] for i in client.get(f"{API}/requests", headers=auth(world.liaison_a))
+                             .json["items"]]
+    assert act(world.liaison_a, own["id"], "accept").status_code == 403
+    r = act(world.liaison_a, own["id"], "messages", {"body": "内部", "internal": True})
+    assert r.status_code == 403  # on their own request they are its member
+    # Another liaison of the grid handles it.
+    second = make.member(roles=("member", "liaison"), grid="一车间网格", name="联络员丙")
+    assert act(second, own["id"], "accept").status_code == 200
