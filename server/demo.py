@@ -22,6 +22,8 @@ from .core.extensions import db, transaction
 from .core.timeutil import SHANGHAI, utcnow
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
+from .member_requests import demo_data as request_demo
+from .member_requests.models import Request
 from .members.cli import require_schema
 from .members.models import Department, Grid, Member, Tag, WechatUser
 from .members.roster import RosterRow, import_rows
@@ -288,8 +290,10 @@ def load_demo() -> dict:
             created_notices += 1
     contents = set(db.session.scalars(select(Suggestion.content)))
     created_suggestions = _create_suggestions([s for s in _suggestion_specs() if s["content"] not in contents])
+    created_requests = request_demo.load()
     db.session.flush()
-    return {"members": report.created, "members_updated": report.updated, "passwords": passwords,
+    return {"requests": created_requests,
+            "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
 
@@ -298,7 +302,7 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices and suggestions."""
+    notices, suggestions and requests."""
     require_schema()
     with transaction():
         created = load_demo()
@@ -310,7 +314,7 @@ def demo_command() -> None:
                f"会员 {count(Member)}（本次新增 {created['members']}），"
                f"活动 {count(Event)}（本次新增 {created['events']}），"
                f"预约日历 {count(Calendar)}（时段 {count(Slot)}，预约 {count(Booking)}），通知 {count(Notice)}，"
-               f"意见建议 {count(Suggestion)}")
+               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}")
     for line in created["skipped"]:
         click.echo(f"跳过演示会员 {line}", err=True)
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")
@@ -321,4 +325,4 @@ def demo_command() -> None:
     click.echo(f'  通过假微信服务器登录：wx.login 的 code 写作 "code-{DEMO_OPENID}" 即以 D0010 登录；'
                '其他 "code-<openid>" 为未绑定的新用户，可用名册中的手机号（如 13800000011）绑定；')
     click.echo("  开发环境也可用 POST /api/v1/auth/dev-login {\"employee_no\": \"D0010\"}（需 AUTH_DEV_LOGIN=1）。")
-    click.echo("  联络员：D0004–D0007（第四至第七网格）。")
+    click.echo("  联络员：D0004–D0007（第四至第七网格；D0007 另联系第十网格，即 D0010 所在网格）。")

@@ -26,6 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
     ({"SIGNIN_ACCOUNT_LIMIT": "often"}, "SIGNIN_ACCOUNT_LIMIT: must be a rate such as 10/15 minutes (got 'often')"),
     ({"RECEIPT_LOOKUP_LIMIT": "lots"}, "RECEIPT_LOOKUP_LIMIT: must be a rate such as 10/15 minutes (got 'lots')"),
     ({"UPLOAD_LIMIT": "many"}, "UPLOAD_LIMIT: must be a rate such as 10/15 minutes (got 'many')"),
+    ({"REQUEST_RESOLVE_WORKDAYS": "ten"},
+     """REQUEST_RESOLVE_WORKDAYS: must be a JSON object such as {"default": 10, "hardship": 5} (got 'ten')"""),
+    ({"REQUEST_RESOLVE_WORKDAYS": '{"default": 10, "canteen": 0}'},
+     "REQUEST_RESOLVE_WORKDAYS: working days must be between 1 and 60"),
+    ({"REQUEST_RESOLVE_WORKDAYS": '{"default": 10, "cantene": 3}'},
+     "REQUEST_RESOLVE_WORKDAYS: unknown categories cantene (known: default, rights, hardship, welfare, training, "
+     "canteen, workplace, other)"),
+    ({"REQUEST_RESOLVE_WORKDAYS": '{"hardship": 3}'}, 'REQUEST_RESOLVE_WORKDAYS: must name "default"'),
     ({"DELIVERY_BATCH": "abc", "SMS_TIMEOUT": "fast"},
      "SMS_TIMEOUT: must be a number (got 'fast'); DELIVERY_BATCH: must be an integer (got 'abc')"),
 ])
@@ -73,6 +81,7 @@ def test_defaults_are_unchanged():
         "RECEIPT_LOOKUP_LIMIT": "20/minute", "RECEIPT_CHECKS_CONCURRENT": 2, "RECEIPT_CHECK_DIR": None,
         "UPLOAD_LIMIT": "60/hour", "STORAGE_ROOT": None, "STORAGE_S3_ENDPOINT": "", "STORAGE_S3_BUCKET": "",
         "STORAGE_S3_ACCESS_KEY": "", "STORAGE_S3_SECRET_KEY": "", "STORAGE_S3_REGION": "",
+        "REQUEST_RESOLVE_WORKDAYS": {"default": 10, "hardship": 5},
         "TOKEN_SECRET_KEY": None, "TOKEN_SECRET_KEY_PREVIOUS": [], "QR_SECRET_KEY": None,
         "QR_SECRET_KEY_PREVIOUS": [], "RECEIPT_SECRET_KEY": None, "RECEIPT_SECRET_KEY_PREVIOUS": [],
     }

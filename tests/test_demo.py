@@ -8,12 +8,14 @@ from sqlalchemy import func, select
 from server.bookings.models import Booking, Calendar, CalendarAudience, Slot
 from server.core.timeutil import utcnow
 from server.events.models import Checkin, Event, EventAudience, Registration
+from server.member_requests.models import LiaisonGrid, Request, RequestEvent
 from server.members.models import Department, Grid, Member, MemberTag, Tag
 from server.notices.models import Delivery, Notice
 from server.suggestions.models import Suggestion, SuggestionMessage
 
 MODELS = (Department, Grid, Tag, Member, MemberTag, Event, EventAudience, Registration, Checkin,
-          Calendar, CalendarAudience, Slot, Booking, Notice, Delivery, Suggestion, SuggestionMessage)
+          Calendar, CalendarAudience, Slot, Booking, Notice, Delivery, Suggestion, SuggestionMessage, Request,
+          RequestEvent, LiaisonGrid)
 
 
 def counts(db) -> dict[str, int]:
@@ -174,3 +176,26 @@ def test_demo_dates_follow_the_day_it_is_loaded(app, committing_db):
         scheduled = s.scalars(select(Notice).filter_by(status="scheduled")).all()
         assert scheduled and all(now < n.send_at < now + timedelta(days=7) for n in scheduled)
         assert datetime.now(SHANGHAI).year == 2031
+
+
+def test_demo_requests_fill_the_queues(app, committing_db):
+    app.test_cli_runner().invoke(args=["demo"])
+    client = app.test_client()
+
+    def token(employee_no):
+        r = client.post("/api/v1/auth/dev-login", json={"employee_no": employee_no})
+        return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+    staff = client.get("/api/v1/requests?per_page=100", headers=token("D0002")).get_json()["items"]
+    assert len(staff) == 12
+    assert {i["status"] for i in staff} == {"submitted", "accepted", "resolved", "closed", "reopened"}
+    assert staff[0]["overdue"] and any(i["urgent"] for i in staff) and any(i["confidential"] for i in staff)
+    # A liaison's queue: their grid's requests, and D0007's also the added grid's (D0010's).
+    liaison = client.get("/api/v1/requests", headers=token("D0007")).get_json()["items"]
+    assert {i["grid"] for i in liaison} == {"第七网格", "第十网格"}
+    mine = client.get("/api/v1/me/requests", headers=token("D0010")).get_json()["items"]
+    assert [i["status"] for i in mine] == ["submitted", "resolved"]
+    detail = client.get(f"/api/v1/requests/{mine[1]['id']}", headers=token("D0010")).get_json()
+    assert [s["action"] for s in detail["timeline"]] == ["created", "accepted", "resolved"]
+    assert client.post(f"/api/v1/requests/{mine[1]['id']}/confirm", json={"satisfaction": 5},
+                       headers=token("D0010")).status_code == 200

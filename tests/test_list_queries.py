@@ -309,6 +309,89 @@ def _workdays(ctx: Ctx, n: int):
                            for i in range(ctx.state.get("workdays", 0), n))
     ctx.state["workdays"] = n
     return f"{API}/workdays?from=2027-01-01&to={start + timedelta(days=n * 10)}", ctx.auth(ctx.member)
+def _requests(ctx: Ctx, n: int, member=None):
+    """n requests of every kind the list treats differently: urgent, confidential, in another grid or none,
+    accepted with an assignee, resolved, overdue."""
+    from server.member_requests import access, handling, raising
+    from server.member_requests.models import RequestCategory
+    from server.member_requests.schemas import RequestIn
+
+    liaison = ctx.state.setdefault("liaison", ctx.make.member(roles=("member", "liaison"), grid="一网格"))
+    for i in range(n):
+        who = member or ctx.make.member(grid=("一网格", "二网格", None)[i % 3], department=f"部门{i % 2}")
+        req = raising.raise_request(access.Viewer(who), RequestIn(
+            category=RequestCategory(("canteen", "hardship", "rights")[i % 3]), title=f"诉求{i}", content="内容",
+            urgent=i % 4 == 0, confidential=i % 5 == 0))
+        if i % 3 == 1:
+            handling.accept(access.Viewer(ctx.staff), req)
+        if i % 4 == 2:
+            handling.resolve(access.Viewer(ctx.staff), req, "已解决")
+        if i % 2:
+            req.first_response_due_at = req.first_response_due_at - timedelta(days=30)  # overdue
+    ctx.db.session.flush()
+    return liaison
+
+
+@case("member_requests.request_queue")
+def _request_queue(ctx: Ctx, n: int):
+    _requests(ctx, n)
+    return f"{API}/requests?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("member_requests.my_requests")
+def _my_requests(ctx: Ctx, n: int):
+    _requests(ctx, n, member=ctx.member)
+    return f"{API}/me/requests?per_page=100", ctx.auth(ctx.member)
+
+
+@case("member_requests.get_request")
+def _request_timeline(ctx: Ctx, n: int):
+    from server.member_requests import access, handling, raising
+    from server.member_requests.models import RequestCategory
+    from server.member_requests.schemas import RequestIn
+    from server.uploads.models import Upload
+
+    if "request" not in ctx.state:
+        ups = [Upload(owner_id=ctx.member.id, content_type="image/png", size=1, width=1, height=1,
+                      storage_key=f"lq/{i}") for i in range(3)]
+        ctx.db.session.add_all(ups)
+        ctx.db.session.flush()
+        ctx.state["request"] = raising.raise_request(access.Viewer(ctx.member), RequestIn(
+            category=RequestCategory.hardship, title="家中变故", content="内容", confidential=True,
+            attachments=[u.id for u in ups]))
+    req = ctx.state["request"]
+    for i in range(n):  # messages and notes by ever new staff members, and the member's replies
+        handler = access.Viewer(ctx.make.staff())
+        handling.post_message(handler, req, f"回复{i}", internal=i % 2 == 1)
+        handling.post_message(access.Viewer(ctx.member), req, f"会员{i}", internal=False)
+    handling.assign(access.Viewer(ctx.staff), req, ctx.make.staff().id)
+    return f"{API}/requests/{req.id}", ctx.auth(ctx.staff)
+
+
+@case("member_requests.confidential_reads")
+def _confidential_reads(ctx: Ctx, n: int):
+    from server.member_requests import queries
+    from server.member_requests.models import Request
+
+    _requests(ctx, 1)
+    rid = ctx.db.session.query(Request.id).order_by(Request.id.desc()).limit(1).scalar()
+    for _ in range(n):
+        queries.log_read(ctx.make.staff().id, rid, "GET /x", utcnow())
+    admin = ctx.state.setdefault("admin", ctx.make.member(roles=("member", "admin")))
+    return f"{API}/requests/confidential-reads?per_page=100", ctx.auth(admin)
+
+
+@case("member_requests.get_liaison_grids")
+def _liaison_grids(ctx: Ctx, n: int):
+    from server.member_requests.models import LiaisonGrid
+
+    liaison = ctx.state.setdefault("liaison", ctx.make.member(roles=("member", "liaison"), grid="一网格"))
+    start = ctx.state.get("grids", 0)
+    ctx.state["grids"] = start + n
+    for i in range(start, start + n):
+        ctx.db.session.add(LiaisonGrid(member_id=liaison.id, grid_id=ctx.make.grid(f"网格{i}").id))
+    ctx.db.session.flush()
+    return f"{API}/members/{liaison.id}/liaison-grids", ctx.auth(ctx.staff)
 
 
 def list_endpoints(app) -> dict[str, str]:

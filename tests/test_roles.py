@@ -9,7 +9,7 @@ from server.members.auth import issue_token
 from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
-# member), staff (staff, secretary or admin), admin. A new route must be added here.
+# member), handler (a liaison, or staff), staff (staff, secretary or admin), admin. A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
@@ -85,6 +85,19 @@ ROUTES = {
     ("POST", "/api/v1/workdays/import"): "admin",
     ("POST", "/api/v1/uploads"): "member",
     ("GET", "/api/v1/uploads/{id}"): "member",
+    ("POST", "/api/v1/requests"): "member",
+    ("GET", "/api/v1/requests"): "handler",
+    ("GET", "/api/v1/me/requests"): "member",
+    ("GET", "/api/v1/requests/{id}"): "member",
+    ("POST", "/api/v1/requests/{id}/accept"): "handler",
+    ("POST", "/api/v1/requests/{id}/messages"): "member",
+    ("POST", "/api/v1/requests/{id}/assign"): "staff",
+    ("POST", "/api/v1/requests/{id}/resolve"): "handler",
+    ("POST", "/api/v1/requests/{id}/confirm"): "member",
+    ("POST", "/api/v1/requests/{id}/reopen"): "member",
+    ("GET", "/api/v1/requests/confidential-reads"): "admin",
+    ("GET", "/api/v1/members/{id}/liaison-grids"): "staff",
+    ("PUT", "/api/v1/members/{id}/liaison-grids"): "admin",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }
@@ -102,6 +115,8 @@ def expected_denial(required: str, caller: str) -> int | None:
     if caller == "unbound":
         return 403
     if required == "staff" and caller in ("member", "liaison"):
+        return 403
+    if required == "handler" and caller == "member":
         return 403
     if required == "admin" and caller != "admin":
         return 403

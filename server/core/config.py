@@ -141,6 +141,8 @@ class Settings(BaseSettings):
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5
     SUGGESTION_MAX_DELAY_SECONDS: int = 6 * 3600
+    # Requests (诉求): working days to resolve, by category; "default" for the categories not named.
+    REQUEST_RESOLVE_WORKDAYS: dict[str, int] = {"default": 10, "hardship": 5}
     # Receipt look-ups (a 16 MiB scrypt each, no sign-in): per client address, and at once per host.
     RECEIPT_LOOKUP_LIMIT: str = "20/minute"
     RECEIPT_CHECKS_CONCURRENT: int = 2
@@ -179,6 +181,31 @@ class Settings(BaseSettings):
         if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
             raise ValueError(f'must be a JSON object of texts such as {{"thing1": "title"}} (got {value!r})')
         return fields
+
+    @field_validator("REQUEST_RESOLVE_WORKDAYS", mode="before")
+    @classmethod
+    def _workdays_json(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(f'must be a JSON object such as {{"default": 10, "hardship": 5}} '
+                             f'(got {value!r})') from None
+
+    @field_validator("REQUEST_RESOLVE_WORKDAYS")
+    @classmethod
+    def _workdays(cls, value: dict[str, int]) -> dict[str, int]:
+        from ..member_requests.models import RequestCategory  # late: models import the app's extensions
+
+        unknown = sorted(set(value) - {"default", *RequestCategory})
+        if unknown:
+            raise ValueError(f"unknown categories {', '.join(unknown)} (known: default, {', '.join(RequestCategory)})")
+        if "default" not in value:
+            raise ValueError('must name "default"')
+        if not all(1 <= n <= 60 for n in value.values()):
+            raise ValueError("working days must be between 1 and 60")
+        return value
 
     @field_validator(*RATE_LIMITS)
     @classmethod

@@ -73,6 +73,8 @@ CATALOGUE: dict[str, ErrorCode] = {
     "invalid_attachment": ErrorCode(400, "图片无效", "An upload id is unknown, someone else's, already used, repeated, or too many."),
     "unsupported_image": ErrorCode(400, "图片格式不受支持或文件已损坏，请上传 JPEG、PNG 或 WebP 图片", "Not a JPEG, PNG or WebP by its content, or truncated or corrupt."),
     "image_too_large": ErrorCode(400, "图片像素过多，请缩小后再上传", "The image has more pixels than uploads allow (a decompression bomb, or simply too large)."),
+    "invalid_assignee": ErrorCode(400, "不能指派给该会员", "The assignee is not staff, nor a liaison of the request's grid (for a request liaisons may see)."),
+    "not_a_liaison": ErrorCode(400, "该会员不是网格联络员", "Grids are added only to a member who holds the liaison role."),
 }
 
 

@@ -37,6 +37,7 @@ class NoticeSource(Vocabulary):
     event_change = "event_change", "活动变更"
     booking_change = "booking_change", "预约变动"
     system = "system", "系统提醒"  # to admins about the system itself (a year's working days not entered)
+    request = "request", "诉求进展"
 
 
 class DeliveryStatus(Vocabulary):

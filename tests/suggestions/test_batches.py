@@ -128,7 +128,8 @@ def test_receipt_holder_reads_at_once_and_staff_after_the_batch(app, client, db,
         assert services.file_held() == 2  # it waited its longest: it goes out alone
         db.session.commit()
         inbox = client.get("/api/v1/suggestions", headers=staff).get_json()
-        assert [(i["id"], [m["body"] for m in i["messages"]]) for i in inbox["items"]] == [(created["id"], ["男更衣室"])]
+        filed = [(i["id"], [m["body"] for m in i["messages"]]) for i in inbox["items"]]
+        assert filed == [(created["id"], ["男更衣室"])]
         thread = client.get("/api/v1/suggestions/mine", headers=mine).get_json()["messages"]
         assert [m["body"] for m in thread] == ["男更衣室"]  # the same thread, nothing twice
 

@@ -1,0 +1,50 @@
+"""The grids a liaison serves besides their roster row's grid, set by an admin."""
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select
+
+from ..core.errors import AppError, invalid_request
+from ..core.extensions import db
+from ..core.timeutil import utcnow
+from ..members.models import Grid, Member
+from . import access
+from .models import LiaisonGrid
+from .schemas import GridOut, LiaisonGridsOut
+
+
+def _member(member_id: int) -> Member:
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise AppError("not_found", "会员不存在")
+    return member
+
+
+def grids_of(member_id: int) -> LiaisonGridsOut:
+    member = _member(member_id)
+    added = db.session.execute(select(Grid.id, Grid.name).join(LiaisonGrid, LiaisonGrid.grid_id == Grid.id)
+                               .where(LiaisonGrid.member_id == member_id).order_by(Grid.name)).all()
+    own = db.session.execute(select(Grid.id, Grid.name).where(Grid.id == member.grid_id)).first() \
+        if member.grid_id else None
+    return LiaisonGridsOut(member_id=member.id, liaison=access.is_liaison(member),
+                           own_grid=GridOut(id=own.id, name=own.name) if own else None,
+                           grids=[GridOut(id=g.id, name=g.name) for g in added])
+
+
+def set_grids(admin_id: int, member_id: int, grid_ids: list[int]) -> LiaisonGridsOut:
+    """Replace the added grids (the roster grid is served anyway and is not stored twice)."""
+    member = _member(member_id)
+    if not access.is_liaison(member):
+        raise AppError("not_a_liaison")
+    wanted = set(grid_ids) - {member.grid_id}
+    known = set(db.session.scalars(select(Grid.id).where(Grid.id.in_(sorted(wanted))))) if wanted else set()
+    if unknown := sorted(wanted - known):
+        raise invalid_request({"grid_ids": "不存在的网格：" + "、".join(map(str, unknown[:20]))})
+    have = set(db.session.scalars(select(LiaisonGrid.grid_id).where(LiaisonGrid.member_id == member.id)))
+    if gone := have - wanted:
+        db.session.execute(delete(LiaisonGrid).where(LiaisonGrid.member_id == member.id,
+                                                     LiaisonGrid.grid_id.in_(sorted(gone))))
+    if new := sorted(wanted - have):
+        now = utcnow()
+        db.session.execute(insert(LiaisonGrid.__table__), [
+            {"member_id": member.id, "grid_id": g, "added_by_id": admin_id, "added_at": now} for g in new])
+    return grids_of(member.id)
