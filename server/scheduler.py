@@ -12,6 +12,11 @@ Jobs and their settings, chosen on purpose:
 - ``notices`` every 5 s: plans scheduled notices whose send_at has come (same settings).
 - ``suggestions`` every 60 s: files held suggestions and receipt replies in shuffled batches (docs/
   anonymity.md); a run that finds too few waiting and none overdue does nothing (same settings).
+- ``request_clocks`` every 60 s: warns handlers before requests fall due and escalates late first
+  responses (member_requests/jobs.py); each step is an UPDATE matching only rows not yet stepped.
+- ``request_digest`` every 300 s: on Monday from 09:00 (Asia/Shanghai) sends each liaison's weekly digest
+  once (request_digests' key); an interval, not a cron trigger, so a scheduler restarted later that Monday
+  still sends it (same settings).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -70,6 +75,30 @@ def file_suggestions() -> None:
     with _app.app_context():
         try:
             file_held_writes()  # logs nothing: even a batch's time and size are kept out of the log
+        finally:
+            db.session.remove()
+
+
+def run_request_clocks() -> None:
+    from .member_requests.jobs import run_clocks
+
+    with _app.app_context():
+        try:
+            result = run_clocks()
+            if any(step["requests"] for step in result.values()):
+                log.info("request clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
+def send_request_digests() -> None:
+    from .member_requests.jobs import run_digest
+
+    with _app.app_context():
+        try:
+            result = run_digest()
+            if result["liaisons"]:
+                log.info("request digests: %s", result)
         finally:
             db.session.remove()
 
@@ -141,6 +170,10 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="send scheduled notices", replace_existing=True)
     scheduler.add_job("server.scheduler:file_suggestions", "interval", seconds=60, id="suggestions",
                       name="file held suggestions", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_request_clocks", "interval", seconds=60, id="request_clocks",
+                      name="warn and escalate requests", replace_existing=True)
+    scheduler.add_job("server.scheduler:send_request_digests", "interval", seconds=300, id="request_digest",
+                      name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

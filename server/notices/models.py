@@ -36,6 +36,7 @@ class NoticeSource(Vocabulary):
     waitlist = "waitlist", "候补递补"
     event_change = "event_change", "活动变更"
     booking_change = "booking_change", "预约变动"
+    request = "request", "诉求提醒"
 
 
 class DeliveryStatus(Vocabulary):
