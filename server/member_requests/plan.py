@@ -101,7 +101,7 @@ def create_item(created_by: int, *, quarter: str, category: str, grid_id: int | 
             raise invalid_request({"request_ids": "诉求不存在：" + "、".join(map(str, missing[:20]))})
         linked = select(literal(item.id), Request.id).where(Request.id.in_(ids))
     db.session.execute(insert(ServicePlanRequest).from_select(["item_id", "request_id"], linked))
-    members = db.session.scalars(select(Request.member_id.distinct()).join(
+    members = db.session.scalars(select(Request.member_id).distinct().join(
         ServicePlanRequest, ServicePlanRequest.request_id == Request.id).where(ServicePlanRequest.item_id == item.id))
     owner = db.session.get(Member, owner_id)
     notify(members, "您的诉求已纳入工会服务计划",
