@@ -78,6 +78,12 @@ ROUTES = {
     ("POST", "/api/v1/members/import"): "admin",
     ("POST", "/api/v1/members/{id}/password"): "admin",
     ("GET", "/api/v1/admin/phone-access"): "admin",
+    ("GET", "/api/v1/requests/plan/needs"): "staff",
+    ("GET", "/api/v1/requests/plan"): "staff",
+    ("POST", "/api/v1/requests/plan"): "staff",
+    ("PATCH", "/api/v1/requests/plan/{id}"): "staff",
+    ("GET", "/api/v1/requests/plan/export.xlsx"): "staff",
+    ("GET", "/api/v1/requests/stats"): "staff",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }

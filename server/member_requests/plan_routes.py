@@ -22,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- schemas -----------------------------------------------------------------------------------------
 
-class QuarterQuery(QuerySchema):
+class PlanQuarterQuery(QuerySchema):
     quarter: Optional[str] = Field(None, pattern=QUARTER_PATTERN, description="2026Q4; default: this quarter")
 
     def value(self) -> str:
@@ -36,29 +36,29 @@ class PlanListQuery(PageQuery):
         return self.quarter or plan.current_quarter(utcnow())
 
 
-class GridRef(Out):
+class PlanGridRef(Out):
     id: int
     name: str
 
 
-class MemberRef(Out):
+class PlanMemberRef(Out):
     id: int
     name: str
 
 
-class NeedOut(Out):
+class PlanNeedOut(Out):
     category: RequestCategory
     category_label: str
-    grid: Optional[GridRef]
+    grid: Optional[PlanGridRef]
     this_quarter: int
     last_quarter: int
     change: int
 
 
-class NeedsOut(Out):
+class PlanNeedsOut(Out):
     quarter: str
     previous: str
-    items: list[NeedOut]
+    items: list[PlanNeedOut]
 
 
 class PlanItemIn(Schema):
@@ -93,10 +93,10 @@ class PlanItemOut(Out):
     quarter: str
     category: RequestCategory
     category_label: str
-    grid: Optional[GridRef]
+    grid: Optional[PlanGridRef]
     title: str
     description: Optional[str]
-    owner: MemberRef
+    owner: PlanMemberRef
     due_on: date
     status: PlanItemStatus
     status_label: str
@@ -112,12 +112,12 @@ class PlanPage(Out):
     total: int
 
 
-class StatsQuery(QuerySchema):
+class RequestStatsQuery(QuerySchema):
     from_: Optional[Day] = Field(None, alias="from", description="first day (Asia/Shanghai); default: the quarter's")
     to: Optional[Day] = Field(None, description="last day, included; default: today")
 
 
-class GroupStats(Out):
+class RequestGroupStats(Out):
     key: str
     label: str
     count: int
@@ -129,14 +129,14 @@ class GroupStats(Out):
     resolved_rate: Optional[float]
 
 
-class StatsOut(Out):
+class RequestStatsOut(Out):
     model_config = {"from_attributes": True, "serialize_by_alias": True, "populate_by_name": True}
 
     from_: date = Field(alias="from")
     to: date
-    total: GroupStats
-    by_category: list[GroupStats]
-    by_grid: list[GroupStats]
+    total: RequestGroupStats
+    by_category: list[RequestGroupStats]
+    by_grid: list[RequestGroupStats]
 
 
 def item_out(row) -> PlanItemOut:
@@ -144,8 +144,8 @@ def item_out(row) -> PlanItemOut:
     return PlanItemOut(
         id=item.id, quarter=item.quarter, category=item.category,
         category_label=RequestCategory(item.category).label,
-        grid=GridRef(id=item.grid_id, name=grid_name) if item.grid_id is not None else None, title=item.title,
-        description=item.description, owner=MemberRef(id=item.owner_id, name=owner_name), due_on=item.due_on,
+        grid=PlanGridRef(id=item.grid_id, name=grid_name) if item.grid_id is not None else None, title=item.title,
+        description=item.description, owner=PlanMemberRef(id=item.owner_id, name=owner_name), due_on=item.due_on,
         status=item.status, status_label=PlanItemStatus(item.status).label, request_count=count or 0,
         created_at=item.created_at)
 
@@ -153,11 +153,11 @@ def item_out(row) -> PlanItemOut:
 # --- routes ------------------------------------------------------------------------------------------
 
 @bp.get("/requests/plan/needs")
-@api(roles=["staff"], query=QuarterQuery, out=NeedsOut)
-def plan_needs(query: QuarterQuery):
+@api(roles=["staff"], query=PlanQuarterQuery, out=PlanNeedsOut)
+def plan_needs(query: PlanQuarterQuery):
     """Common needs of the quarter by category and grid, with last quarter's count and the change (staff)."""
     quarter = query.value()
-    return NeedsOut(quarter=quarter, previous=plan.previous_quarter(quarter), items=plan.needs(quarter))
+    return PlanNeedsOut(quarter=quarter, previous=plan.previous_quarter(quarter), items=plan.needs(quarter))
 
 
 @bp.get("/requests/plan")
@@ -187,8 +187,8 @@ def update_plan_item(item_id: int, body: PlanItemPatch):
 
 
 @bp.get("/requests/plan/export.xlsx")
-@api(roles=["staff"], query=QuarterQuery, produces=[XLSX])
-def export_plan(query: QuarterQuery):
+@api(roles=["staff"], query=PlanQuarterQuery, produces=[XLSX])
+def export_plan(query: PlanQuarterQuery):
     """The quarter's plan as a spreadsheet (staff)."""
     quarter = query.value()
     return exports.download(plan.export_rows(quarter), plan.EXPORT_HEADERS, "xlsx", sheet="服务计划",
@@ -196,8 +196,8 @@ def export_plan(query: QuarterQuery):
 
 
 @bp.get("/requests/stats")
-@api(roles=["staff"], query=StatsQuery, out=StatsOut, errors=["invalid_request"])
-def request_stats(query: StatsQuery):
+@api(roles=["staff"], query=RequestStatsQuery, out=RequestStatsOut, errors=["invalid_request"])
+def request_stats(query: RequestStatsQuery):
     """Response and resolution times, on-time and resolved rates by category and grid; groups under 5
     requests merged into "other" (staff)."""
     today = utcnow().astimezone(SHANGHAI).date()
@@ -207,4 +207,4 @@ def request_stats(query: StatsQuery):
         raise invalid_request({"from": "开始日期不能晚于结束日期"})
     if (end - start).days > 3660:
         raise invalid_request({"to": "统计区间最长十年"})
-    return StatsOut(**stats.request_stats(start, end))
+    return RequestStatsOut(**stats.request_stats(start, end))
