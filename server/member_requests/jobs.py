@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import String, and_, cast, insert, or_, select, union, update
+from sqlalchemy import Integer, String, and_, cast, insert, literal, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..core.extensions import db, transaction
-from ..core.timeutil import SHANGHAI, utcnow
+from ..core.timeutil import SHANGHAI, UTCDateTime, utcnow
 from ..members.models import Grid, Member
 from ..notices import services as notices
 from .models import OPEN_STATUSES, LiaisonGrid, Request, RequestCategory, RequestEvent, TimelineAction
@@ -107,9 +107,10 @@ def request_label(row, grids: dict[int, str]) -> str:
     return f"#{row.id}「{row.title}」（{grid}）"
 
 
-def listing(lines: list[str]) -> str:
-    shown = "\n".join(lines[:LISTED])
-    return shown + (f"\n……等共 {len(lines)} 件，请在诉求列表中查看全部。" if len(lines) > LISTED else "")
+def listing(items: list, line) -> str:
+    """The first LISTED items as lines (only those are formatted: a pass may hold thousands), then the count."""
+    shown = "\n".join(line(r) for r in items[:LISTED])
+    return shown + (f"\n……等共 {len(items)} 件，请在诉求列表中查看全部。" if len(items) > LISTED else "")
 
 
 def notify(member_ids: Iterable[int], title: str, body: str) -> int | None:
@@ -138,8 +139,22 @@ CLAIMED = (Request.id, Request.title, Request.category, Request.confidential, Re
            Request.first_response_at, Request.first_response_due_at, Request.resolve_due_at)
 
 
-def claim(stmt) -> list:
-    return db.session.execute(stmt.returning(*CLAIMED).execution_options(synchronize_session=False)).all()
+def claim(stmt, action: str, body: str, now: datetime, internal: bool = False) -> list:
+    """Run a step's UPDATE and write a timeline event for each row it took; returns those rows.
+
+    PostgreSQL: one statement (the UPDATE … RETURNING in a CTE feeding an INSERT … SELECT), so 10,000
+    rows cost no parameter lists. SQLite: the UPDATE, then one executemany."""
+    stmt = stmt.returning(*CLAIMED)
+    if db.engine.dialect.name != "postgresql":
+        rows = db.session.execute(stmt.execution_options(synchronize_session=False)).all()
+        add_events([r.id for r in rows], action, body, now, internal)
+        return rows
+    claimed = stmt.cte("claimed")
+    events = insert(RequestEvent).from_select(
+        ["request_id", "at", "actor_id", "action", "body", "internal"],
+        select(claimed.c.id, literal(now, UTCDateTime), literal(None, Integer), literal(str(action)),
+               literal(body), literal(internal))).cte("timeline")
+    return db.session.execute(select(claimed).add_cte(events)).all()
 
 
 # --- warnings before due ---------------------------------------------------------------------------
@@ -155,10 +170,9 @@ def warn(now: datetime | None = None) -> dict:
         or_(and_(Request.first_response_at.is_(None), Request.first_response_due_at > now,
                  Request.first_response_due_at <= horizon),
             and_(Request.resolve_due_at > now, Request.resolve_due_at <= horizon)),
-    ).values(warned_at=now))
+    ).values(warned_at=now), TimelineAction.warned, "即将到期，已提醒经办人", now, internal=True)
     if not rows:
         return {"requests": 0, "notices": 0}
-    add_events([r.id for r in rows], TimelineAction.warned, "即将到期，已提醒经办人", now, internal=True)
     grids = grid_names(r.grid_id for r in rows)
     liaisons = liaisons_by_grid(r.grid_id for r in rows if r.grid_id is not None and r.assignee_id is None
                                 and not sensitive(r))
@@ -175,11 +189,12 @@ def warn(now: datetime | None = None) -> dict:
         groups[who].append(r)
     sent = 0
     for who, items in groups.items():
-        lines = []
-        for r in sorted(items, key=lambda r: _warn_due(r, now)[1]):
+        def line(r):
             what, due = _warn_due(r, now)
-            lines.append(f"{request_label(r, grids)} {what}截止 {local_text(due)}（还剩{span_text(due - now)}）")
-        if notify(who, f"诉求即将到期：{len(items)} 件", "以下诉求即将到期，请及时处理：\n" + listing(lines)):
+            return f"{request_label(r, grids)} {what}截止 {local_text(due)}（还剩{span_text(due - now)}）"
+
+        items.sort(key=lambda r: _warn_due(r, now)[1])
+        if notify(who, f"诉求即将到期：{len(items)} 件", "以下诉求即将到期，请及时处理：\n" + listing(items, line)):
             sent += 1
     return {"requests": len(rows), "notices": sent}
 
@@ -205,10 +220,10 @@ def escalate_level1(now: datetime) -> dict:
     rows = claim(update(Request).where(
         Request.escalation_level == 0, Request.status.in_(OPEN_STATUSES), Request.first_response_at.is_(None),
         Request.first_response_due_at <= now,
-    ).values(escalation_level=1, escalated_at=now))
+    ).values(escalation_level=1, escalated_at=now), TimelineAction.escalated,
+        "首次响应超时，已升级至网格联络员和工会干事", now)
     if not rows:
         return {"requests": 0, "notices": 0}
-    add_events([r.id for r in rows], TimelineAction.escalated, "首次响应超时，已升级至网格联络员和工会干事", now)
     grids = grid_names(r.grid_id for r in rows)
     liaisons = liaisons_by_grid(r.grid_id for r in rows if r.grid_id is not None and not sensitive(r))
 
@@ -228,11 +243,11 @@ def escalate_level1(now: datetime) -> dict:
             per_liaisons[frozenset(liaisons[grid_id])].extend(items)
     for who, items in per_liaisons.items():
         if notify(who, f"诉求超时升级：{len(items)} 件未在时限内首次响应",
-                  "以下诉求首次响应已超时，已升级至工会，请尽快联系会员：\n" + listing([line(r) for r in items])):
+                  "以下诉求首次响应已超时，已升级至工会，请尽快联系会员：\n" + listing(items, line)):
             sent += 1
     # Staff: every request of the pass, in one notice.
     if notify(members_with_role("staff"), f"诉求超时升级：{len(rows)} 件未在时限内首次响应",
-              "以下诉求首次响应已超时（一级升级）：\n" + listing([line(r) for r in ordered])):
+              "以下诉求首次响应已超时（一级升级）：\n" + listing(ordered, line)):
         sent += 1
     return {"requests": len(rows), "notices": sent}
 
@@ -242,15 +257,16 @@ def escalate_level2(now: datetime) -> dict:
     rows = claim(update(Request).where(
         Request.escalation_level == 1, Request.status.in_(OPEN_STATUSES), Request.first_response_at.is_(None),
         Request.escalated_at <= now - after,
-    ).values(escalation_level=2))
+    ).values(escalation_level=2), TimelineAction.escalated, "升级后仍未首次响应，已报告工会主席", now)
     if not rows:
         return {"requests": 0, "notices": 0}
-    add_events([r.id for r in rows], TimelineAction.escalated, "升级后仍未首次响应，已报告工会主席", now)
     grids = grid_names(r.grid_id for r in rows)
-    lines = [f"{request_label(r, grids)} 首次响应已超时{span_text(now - r.first_response_due_at)}"
-             for r in sorted(rows, key=lambda r: r.first_response_due_at)]
+    def line(r):
+        return f"{request_label(r, grids)} 首次响应已超时{span_text(now - r.first_response_due_at)}"
+
     sent = notify(members_with_role("secretary"), f"诉求二级升级：{len(rows)} 件超时仍未响应",
-                  "以下诉求升级一天后仍未首次响应，请督办：\n" + listing(lines))
+                  "以下诉求升级一天后仍未首次响应，请督办：\n"
+                  + listing(sorted(rows, key=lambda r: r.first_response_due_at), line))
     return {"requests": len(rows), "notices": 1 if sent else 0}
 
 
@@ -330,11 +346,13 @@ def send_digests(now: datetime | None = None) -> dict:
         items.sort(key=lambda r: (not r.overdue, r.first_response_due_at if r.first_response_at is None
                                   else r.resolve_due_at, r.id))
         late = sum(1 for r in items if r.overdue)
-        lines = [f"{'【已超时】' if r.overdue else ''}{request_label(r, names)} "
-                 f"{'待首次响应' if r.first_response_at is None else '办结截止 ' + local_text(r.resolve_due_at)}"
-                 for r in items]
+
+        def line(r):
+            return (f"{'【已超时】' if r.overdue else ''}{request_label(r, names)} "
+                    f"{'待首次响应' if r.first_response_at is None else '办结截止 ' + local_text(r.resolve_due_at)}")
+
         notice_id = notify(members, f"本周网格诉求：{len(items)} 件待办，{late} 件已超时",
-                           f"{week} 您负责网格的未办结诉求（超时的在前）：\n" + listing(lines))
+                           f"{week} 您负责网格的未办结诉求（超时的在前）：\n" + listing(items, line))
         if notice_id is not None:
             sent += 1
             db.session.execute(update(RequestDigest).where(RequestDigest.week == week,
