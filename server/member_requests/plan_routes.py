@@ -3,7 +3,7 @@ not a number never reach the request routes, which take ``<int:request_id>``."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Annotated, Optional
 
 from flask import g
 from pydantic import Field, model_validator
@@ -17,20 +17,21 @@ from .models import RequestCategory
 from .plan_models import PlanItemStatus
 
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+Quarter = Annotated[str, Field(max_length=6, pattern=QUARTER_PATTERN, description="2026Q4")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- schemas -----------------------------------------------------------------------------------------
 
 class PlanQuarterQuery(QuerySchema):
-    quarter: Optional[str] = Field(None, pattern=QUARTER_PATTERN, description="2026Q4; default: this quarter")
+    quarter: Optional[Quarter] = Field(None, description="2026Q4; default: this quarter")
 
     def value(self) -> str:
         return self.quarter or plan.current_quarter(utcnow())
 
 
 class PlanListQuery(PageQuery):
-    quarter: Optional[str] = Field(None, pattern=QUARTER_PATTERN, description="2026Q4; default: this quarter")
+    quarter: Optional[Quarter] = Field(None, description="2026Q4; default: this quarter")
 
     def value(self) -> str:
         return self.quarter or plan.current_quarter(utcnow())
@@ -62,7 +63,7 @@ class PlanNeedsOut(Out):
 
 
 class PlanItemIn(Schema):
-    quarter: str = Field(pattern=QUARTER_PATTERN)
+    quarter: Quarter
     category: RequestCategory
     grid_id: Optional[RowId] = None
     title: str = Field(min_length=1, max_length=100)

@@ -300,3 +300,11 @@ def test_digest_from_two_schedulers_once(app, committing_db):
     assert sorted(r["liaisons"] for r in results) == [0, 2]
     assert len(request_notices(s)) == 2
     assert s.scalar(select(func.count()).select_from(RequestDigest)) == 2
+
+
+def test_the_scheduler_runs_the_clock_pass_and_the_digest(app):
+    from server.scheduler import build_scheduler
+
+    s = build_scheduler(app)
+    assert s.get_job("request_clocks").trigger.interval == timedelta(seconds=60)
+    assert s.get_job("request_digest").trigger.interval == timedelta(seconds=300)
