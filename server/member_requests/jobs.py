@@ -174,12 +174,16 @@ def warn(now: datetime | None = None) -> dict:
     if not rows:
         return {"requests": 0, "notices": 0}
     grids = grid_names(r.grid_id for r in rows)
-    liaisons = liaisons_by_grid(r.grid_id for r in rows if r.grid_id is not None and r.assignee_id is None
+    # An assignee who has left no longer handles anything: their requests fall back like unassigned ones.
+    assignees = {r.assignee_id for r in rows if r.assignee_id is not None}
+    present = set(db.session.scalars(select(Member.id).where(Member.id.in_(assignees), Member.is_active.is_(True)))
+                  ) if assignees else set()
+    liaisons = liaisons_by_grid(r.grid_id for r in rows if r.grid_id is not None and r.assignee_id not in present
                                 and not sensitive(r))
     staff: set[int] | None = None
     groups: dict[frozenset[int], list] = defaultdict(list)
     for r in rows:
-        if r.assignee_id is not None:
+        if r.assignee_id in present:
             who = frozenset([r.assignee_id])
         elif not sensitive(r) and liaisons.get(r.grid_id):
             who = frozenset(liaisons[r.grid_id])

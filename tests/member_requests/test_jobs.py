@@ -308,3 +308,22 @@ def test_the_scheduler_runs_the_clock_pass_and_the_digest(app):
     s = build_scheduler(app)
     assert s.get_job("request_clocks").trigger.interval == timedelta(seconds=60)
     assert s.get_job("request_digest").trigger.interval == timedelta(seconds=300)
+
+
+def test_without_a_liaison_or_a_grid_staff_are_told(db, make):
+    s = db.session
+    cast = Cast(make, s)
+    make.grid("无人网格")
+    lonely = make_request(s, make.member(grid="无人网格"), created=CREATED)
+    nowhere = make_request(s, make.member(), created=CREATED)
+    gone = make.staff(is_active=False)
+    left = make_request(s, cast.m1, created=CREATED, assignee_id=gone.id)  # the assignee has left since
+    with time_machine.travel(FIRST_DUE - timedelta(hours=1)):
+        assert jobs.run_clocks()["warned"] == {"requests": 3, "notices": 2}
+    by_who = {frozenset(recipients(s, n.id)): n.body for n in request_notices(s)}
+    assert set(by_who) == {frozenset(cast.staff_ids), frozenset({cast.a.id, cast.b.id})}
+    assert lonely.title in by_who[frozenset(cast.staff_ids)] and nowhere.title in by_who[frozenset(cast.staff_ids)]
+    assert "（未分网格）" in by_who[frozenset(cast.staff_ids)]
+    assert left.title in by_who[frozenset({cast.a.id, cast.b.id})]  # its grid's liaisons instead
+    with time_machine.travel(FIRST_DUE + timedelta(minutes=1)):
+        assert jobs.run_clocks()["level1"] == {"requests": 3, "notices": 2}  # grid 1's liaisons; staff
