@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # How many requests a notice names; the rest are counted ("等共 N 件"), the queue shows them all.
 LISTED = 20
 NO_GRID = "未分网格"
+HARDSHIP = RequestCategory.hardship.value  # a plain str: compared once per claimed row
 
 
 # --- who is told -----------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ def liaisons_by_grid(grid_ids: Iterable[int]) -> dict[int, set[int]]:
 
 def sensitive(row) -> bool:
     """Confidential and hardship requests never reach liaisons (API.md): staff handle and hear of them."""
-    return bool(row.confidential) or row.category == RequestCategory.hardship
+    return bool(row.confidential) or row.category == HARDSHIP
 
 
 def grid_names(grid_ids: Iterable[int]) -> dict[int, str]:
@@ -154,7 +155,8 @@ def claim(stmt, action: str, body: str, now: datetime, internal: bool = False) -
         ["request_id", "at", "actor_id", "action", "body", "internal"],
         select(claimed.c.id, literal(now, UTCDateTime), literal(None, Integer), literal(str(action)),
                literal(body), literal(internal))).cte("timeline")
-    return db.session.execute(select(claimed).add_cte(events)).all()
+    # Through the session's connection (Core): ORM result loading would cost more than the statement.
+    return db.session.connection().execute(select(claimed).add_cte(events)).all()
 
 
 # --- warnings before due ---------------------------------------------------------------------------
