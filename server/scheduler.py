@@ -16,6 +16,11 @@ Jobs and their settings, chosen on purpose:
   the admins once per ISO week (a row per week in ``workday_warnings`` decides; docs/workdays.md).
 - ``uploads`` every hour: deletes uploads never attached within 24 hours (rows, then files) and sweeps stray
   files older than that with no row (server/uploads/jobs.py; same settings).
+- ``request_clocks`` every 60 s: warns handlers before requests fall due and escalates late first
+  responses (member_requests/jobs.py); each step is an UPDATE matching only rows not yet stepped.
+- ``request_digest`` every 300 s: on Monday from 09:00 (Asia/Shanghai) sends each liaison's weekly digest
+  once (request_digests' key); an interval, not a cron trigger, so a scheduler restarted later that Monday
+  still sends it (same settings).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -90,12 +95,36 @@ def warn_missing_workdays() -> None:
             db.session.remove()
 
 
+def run_request_clocks() -> None:
+    from .member_requests.jobs import run_clocks
+
+    with _app.app_context():
+        try:
+            result = run_clocks()
+            if any(step["requests"] for step in result.values()):
+                log.info("request clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
 def clean_uploads() -> None:
     from .uploads.jobs import clean_uploads as clean
 
     with _app.app_context():
         try:
             clean()
+        finally:
+            db.session.remove()
+
+
+def send_request_digests() -> None:
+    from .member_requests.jobs import run_digest
+
+    with _app.app_context():
+        try:
+            result = run_digest()
+            if result["liaisons"]:
+                log.info("request digests: %s", result)
         finally:
             db.session.remove()
 
@@ -171,6 +200,10 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="warn admins of a year without holidays", replace_existing=True)
     scheduler.add_job("server.scheduler:clean_uploads", "interval", minutes=60, id="uploads",
                       name="delete unattached uploads and stray files", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_request_clocks", "interval", seconds=60, id="request_clocks",
+                      name="warn and escalate requests", replace_existing=True)
+    scheduler.add_job("server.scheduler:send_request_digests", "interval", seconds=300, id="request_digest",
+                      name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

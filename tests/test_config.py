@@ -82,6 +82,8 @@ def test_defaults_are_unchanged():
         "UPLOAD_LIMIT": "60/hour", "STORAGE_ROOT": None, "STORAGE_S3_ENDPOINT": "", "STORAGE_S3_BUCKET": "",
         "STORAGE_S3_ACCESS_KEY": "", "STORAGE_S3_SECRET_KEY": "", "STORAGE_S3_REGION": "",
         "REQUEST_RESOLVE_WORKDAYS": {"default": 10, "hardship": 5},
+        "REQUEST_WARN_HOURS": 4.0,
+        "REQUEST_LEVEL2_HOURS": 24.0,
         "TOKEN_SECRET_KEY": None, "TOKEN_SECRET_KEY_PREVIOUS": [], "QR_SECRET_KEY": None,
         "QR_SECRET_KEY_PREVIOUS": [], "RECEIPT_SECRET_KEY": None, "RECEIPT_SECRET_KEY_PREVIOUS": [],
     }

@@ -392,6 +392,50 @@ def _liaison_grids(ctx: Ctx, n: int):
         ctx.db.session.add(LiaisonGrid(member_id=liaison.id, grid_id=ctx.make.grid(f"网格{i}").id))
     ctx.db.session.flush()
     return f"{API}/members/{liaison.id}/liaison-grids", ctx.auth(ctx.staff)
+REQUEST_CATEGORIES = ["rights", "welfare", "training", "canteen", "workplace", "hardship"]
+
+
+def _plan_requests(ctx: Ctx, n: int, category: str = "canteen") -> list:
+    """n requests raised now, each in a grid of its own (so each is a group of the needs)."""
+    from tests.member_requests.factory import make_request
+
+    start = ctx.state.get("plan_grids", 0)
+    ctx.state["plan_grids"] = start + n
+    return [make_request(ctx.db.session, ctx.member, grid=ctx.make.grid(f"诉求网格{start + i}"), category=category)
+            for i in range(n)]
+
+
+@case("member_requests.plan_needs")
+def _plan_needs(ctx: Ctx, n: int):
+    _plan_requests(ctx, n)
+    return f"{API}/requests/plan/needs", ctx.auth(ctx.staff)
+
+
+@case("member_requests.plan_items")
+def _plan_items(ctx: Ctx, n: int):
+    from server.member_requests import plan
+
+    quarter = plan.current_quarter(utcnow())
+    for i, r in enumerate(_plan_requests(ctx, n)):
+        plan.create_item(ctx.staff.id, quarter=quarter, category="canteen", grid_id=r.grid_id if i % 2 else None,
+                         title=f"事项{i}", description=None, owner_id=ctx.make.staff().id,
+                         due_on=utcnow().date() + timedelta(days=30), request_ids=[r.id] if i % 3 else None)
+    return f"{API}/requests/plan?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("member_requests.request_stats")
+def _request_stats(ctx: Ctx, n: int):
+    # Groups under 5 are merged: each call adds 5 requests to each of n // 3 categories more.
+    from tests.member_requests.factory import make_request
+
+    start = ctx.state.get("stat_categories", 0)
+    ctx.state["stat_categories"] = start + n // 3
+    for category in REQUEST_CATEGORIES[start:start + n // 3]:
+        for i in range(5):
+            make_request(ctx.db.session, ctx.member, category=category, created=utcnow() - timedelta(minutes=5),
+                         first_response_at=utcnow() if i % 2 else None, resolved_at=utcnow() if i == 1 else None)
+    since = (utcnow() - timedelta(days=30)).date()
+    return f"{API}/requests/stats?from={since}", ctx.auth(ctx.staff)
 
 
 def list_endpoints(app) -> dict[str, str]:

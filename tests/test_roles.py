@@ -98,6 +98,12 @@ ROUTES = {
     ("GET", "/api/v1/requests/confidential-reads"): "admin",
     ("GET", "/api/v1/members/{id}/liaison-grids"): "staff",
     ("PUT", "/api/v1/members/{id}/liaison-grids"): "admin",
+    ("GET", "/api/v1/requests/plan/needs"): "staff",
+    ("GET", "/api/v1/requests/plan"): "staff",
+    ("POST", "/api/v1/requests/plan"): "staff",
+    ("PATCH", "/api/v1/requests/plan/{id}"): "staff",
+    ("GET", "/api/v1/requests/plan/export.xlsx"): "staff",
+    ("GET", "/api/v1/requests/stats"): "staff",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
 }

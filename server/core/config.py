@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     REMINDER_TICK_SECONDS: float = 1.0
     # A scheduler that stops renewing its lease is replaced by a stand-by after this long.
     SCHEDULER_LEASE_SECONDS: float = 30.0
+    # Requests: the handler is warned this long before a first response or resolution falls due;
+    # level 2 (the chair) follows level 1 after REQUEST_LEVEL2_HOURS still without a first response.
+    REQUEST_WARN_HOURS: float = 4.0
+    REQUEST_LEVEL2_HOURS: float = 24.0
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     FONT_PATH: Optional[str] = None
     CHECKIN_CODE_PERIOD: int = 30

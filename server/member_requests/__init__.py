@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("member_requests", __name__)
 
-from . import models, routes  # noqa: E402,F401
+from . import models, plan_models, plan_routes, routes, stats  # noqa: E402,F401

@@ -40,3 +40,11 @@ def act(client, auth):
     def go(member, request_id, step, body=None):
         return client.post(f"{API}/requests/{request_id}/{step}", json=body or {}, headers=auth(member))
     return go
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fakes(wechat_server, sms_server):
+    """Each test starts with the fake WeChat and SMS servers' state cleared."""
+    wechat_server.reset()
+    sms_server.reset()
+    yield
