@@ -114,6 +114,10 @@ def listing(items: list, line) -> str:
     return shown + (f"\n……等共 {len(items)} 件，请在诉求列表中查看全部。" if len(items) > LISTED else "")
 
 
+# The handlers' queue in the mini-program: a pass's notice lists several requests.
+QUEUE_PAGE = "pages/requests/queue"
+
+
 def notify(member_ids: Iterable[int], title: str, body: str) -> int | None:
     """One notice through the pipeline (push where consented, else SMS); None when nobody is left to tell."""
     ids = sorted(set(member_ids))
@@ -123,7 +127,8 @@ def notify(member_ids: Iterable[int], title: str, body: str) -> int | None:
     if not ids:
         return None
     notice = notices.create_notice(None, title=title[:100], body=body, channels=["push"],
-                                   audience={"member_ids": ids}, sms_fallback=True, source="request")
+                                   audience={"member_ids": ids}, sms_fallback=True, source="request",
+                                   page=QUEUE_PAGE)
     notices.send_notice(notice.id)
     return notice.id
 

@@ -13,7 +13,7 @@ from . import access
 from .models import Request
 
 MEMBER_PAGE = "pages/requests/detail?id={id}"
-HANDLER_PAGE = "pages/requests/handle?id={id}"
+HANDLER_PAGE = "pages/requests/detail?id={id}&as=liaison"
 
 
 def _send(member_ids: list[int], title: str, body: str, page: str) -> None:

@@ -27,8 +27,24 @@ def _for_whom(viewer: access.Viewer, member_id: int | None) -> Member:
     return member
 
 
+def _by_employee_no(viewer: access.Viewer, employee_no: str) -> int:
+    if not viewer.grids:
+        raise AppError("forbidden", "只有网格联络员可以代会员提交诉求")
+    member_id = db.session.scalar(select(Member.id).where(Member.employee_no == employee_no.strip(),
+                                                          Member.is_active.is_(True)))
+    if member_id is None:
+        raise AppError("not_found", "没有该工号的会员", details={"fields": {"on_behalf_of_employee_no": "工号不存在"}})
+    return member_id
+
+
 def raise_request(viewer: access.Viewer, data: RequestIn) -> Request:
-    member = _for_whom(viewer, data.on_behalf_of)
+    if data.on_behalf_of is not None and data.on_behalf_of_employee_no is not None:
+        raise AppError("invalid_request", "请只填写一种代提交方式", details={
+        "fields": {"on_behalf_of_employee_no": "与 on_behalf_of 二选一"}})
+    member_id = data.on_behalf_of
+    if data.on_behalf_of_employee_no is not None:
+        member_id = _by_employee_no(viewer, data.on_behalf_of_employee_no)
+    member = _for_whom(viewer, member_id)
     on_behalf = member.id != viewer.id
     now = utcnow()
     req = Request(

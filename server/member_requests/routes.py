@@ -39,7 +39,8 @@ def _answer(req, viewer: access.Viewer) -> RequestOut:
 
 
 @bp.post("/requests")
-@api(roles=["member"], body=RequestIn, out=RequestOut, status=201, errors=["invalid_attachment"])
+@api(roles=["member"], body=RequestIn, out=RequestOut, status=201,
+     errors=["invalid_attachment", "forbidden", "not_found"])
 def raise_request(body: RequestIn):
     """Raise a request (member); a liaison may raise one for a member of a grid they serve (on_behalf_of)."""
     viewer = _viewer()

@@ -20,8 +20,10 @@ class RequestIn(Schema):
     urgent: bool = False
     confidential: bool = False
     attachments: list[UploadId] = Field([], max_length=MAX_ATTACHMENTS)
-    # A liaison raising it for a member of a grid they serve.
+    # A liaison raising it for a member of a grid they serve: by id, or by employee number (the
+    # mini-program's form; liaisons have no member search).
     on_behalf_of: Optional[RowId] = None
+    on_behalf_of_employee_no: Optional[str] = Field(None, min_length=1, max_length=32)
 
 
 class MessageIn(Schema):

@@ -188,6 +188,25 @@ def test_a_liaison_raises_for_a_member_of_a_grid_they_serve(world, raise_, clien
         assert (r.status_code, r.json["error"]["code"]) == (403, "forbidden"), (who.name, whom)
 
 
+def test_a_liaison_raises_by_employee_number_as_the_mini_program_does(world, raise_, client, auth):
+    req = raise_(world.liaison_a, on_behalf_of_employee_no=world.member.employee_no)
+    assert req["member"]["id"] == world.member.id and req["raised_by"]["id"] == world.liaison_a.id
+
+    def post(who, **fields):
+        return client.post(f"{API}/requests", headers=auth(who),
+                           json={"category": "other", "title": "t", "content": "c", **fields})
+
+    r = post(world.liaison_a, on_behalf_of_employee_no=world.other.employee_no)  # another grid
+    assert (r.status_code, r.json["error"]["code"]) == (403, "forbidden")
+    r = post(world.liaison_a, on_behalf_of_employee_no="NO-SUCH-NO")
+    assert (r.status_code, r.json["error"]["code"]) == (404, "not_found")
+    assert r.json["error"]["details"]["fields"] == {"on_behalf_of_employee_no": "工号不存在"}
+    r = post(world.member, on_behalf_of_employee_no=world.neighbour.employee_no)  # not a liaison
+    assert (r.status_code, r.json["error"]["code"]) == (403, "forbidden")
+    r = post(world.liaison_a, on_behalf_of=world.member.id, on_behalf_of_employee_no=world.member.employee_no)
+    assert (r.status_code, r.json["error"]["code"]) == (400, "invalid_request")
+
+
 def _upload(db, owner, n=1):
     ups = [Upload(owner_id=owner.id, content_type="image/jpeg", size=1000, width=10, height=10,
                   storage_key=f"t/{owner.id}/{utcnow().timestamp()}-{i}") for i in range(n)]
