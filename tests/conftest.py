@@ -44,6 +44,7 @@ def app(tmp_path_factory, wechat_server, sms_server):
         "SMS_PROVIDER": "tencent", "SMS_API_BASE_URL": sms_server.base_url, "SMS_SECRET_ID": DEFAULT_SECRET_ID,
         "SMS_SECRET_KEY": DEFAULT_SECRET_KEY, "SMS_SDK_APP_ID": DEFAULT_SDK_APP_ID, "SMS_TIMEOUT": 2.0,
         "SMS_NOTICE_TEMPLATE_ID": "2001",
+        "STORAGE_ROOT": str(tmp_path_factory.mktemp("uploads")),  # photos stay out of the repo's instance folder
         "TESTING": True,
     })
     with app.app_context():

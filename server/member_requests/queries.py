@@ -46,7 +46,7 @@ def _count(*conditions) -> int:
 
 
 def queue(viewer: access.Viewer, now: datetime, *, status=None, category=None, grid=None, overdue=False,
-          page: int = 1, per_page: int = 20):
+          member_id=None, page: int = 1, per_page: int = 20):
     """The handler's queue: overdue first, then by the first response's due time."""
     conds = [viewer.queue()]
     if status:
@@ -57,6 +57,8 @@ def queue(viewer: access.Viewer, now: datetime, *, status=None, category=None, g
         conds.append(Request.grid_id.in_(select(Grid.id).where(Grid.name == grid).scalar_subquery()))
     if overdue:
         conds.append(clocks.overdue_condition(now))
+    if member_id:
+        conds.append(Request.member_id == member_id)
     rows = _page(now, conds, lambda late: [late.desc(), Request.first_response_due_at, Request.id], page, per_page)
     return rows, _count(*conds)
 

@@ -54,7 +54,8 @@ def request_queue(query: RequestQuery):
     first response's due time. No content: open a request for it."""
     viewer = _viewer()
     rows, total = queries.queue(viewer, utcnow(), status=query.status, category=query.category, grid=query.grid,
-                                overdue=query.overdue, page=query.page, per_page=query.per_page)
+                                overdue=query.overdue, member_id=query.member_id, page=query.page,
+                                per_page=query.per_page)
     return RequestPage(items=list_out(rows, staff=viewer.staff), page=query.page, per_page=query.per_page,
                        total=total)
 

@@ -53,6 +53,7 @@ class RequestQuery(PageQuery):
     category: Optional[RequestCategory] = None
     grid: Optional[GroupName] = None  # the grid's name, as shown in a request's "grid"
     overdue: bool = False
+    member_id: Optional[RowId] = None  # one member's requests (the console's member page)
 
 
 class PersonOut(Out):

@@ -152,7 +152,8 @@ def site(tmp_path_factory):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "console-test-key-" + "k" * 32, "AUTH_DEV_LOGIN": True,
                       # SMS "sent" by the console provider (a log line); nobody here has WeChat consent, and
                       # a push that tried anyway would meet a closed local port, never WeChat.
-                      "SMS_PROVIDER": "console", "WECHAT_API_BASE_URL": "http://127.0.0.1:9/"})
+                      "SMS_PROVIDER": "console", "WECHAT_API_BASE_URL": "http://127.0.0.1:9/",
+                      "STORAGE_ROOT": str(tmp_path_factory.mktemp("uploads"))})
     with app.app_context():
         db.create_all()
     site = Site(app, "")

@@ -121,6 +121,10 @@ def test_queue_filters_and_member_details_for_staff_only(world, raise_, client, 
     assert r.json["items"][0]["member"] == {"id": world.member.id, "name": "张三", "employee_no": None,
                                             "department": None}
     assert client.get(f"{API}/requests?status=closed", headers=auth(world.staff)).json["total"] == 0
+    r = client.get(f"{API}/requests?member_id={world.other.id}", headers=auth(world.staff))  # a member's page
+    assert [i["member"]["id"] for i in r.json["items"]] == [world.other.id]
+    # A liaison asking for a member of another grid still sees only what the liaison may see.
+    assert client.get(f"{API}/requests?member_id={world.other.id}", headers=auth(world.liaison_a)).json["total"] == 0
     assert client.get(f"{API}/requests", headers=auth(world.member)).status_code == 403
     mine = client.get(f"{API}/me/requests", headers=auth(world.member)).json
     assert [i["id"] for i in mine["items"]] == [a["id"]]

@@ -39,6 +39,7 @@ const TONES = {
   },
   suggestion_status: { new: "danger", in_progress: "live", answered: "open", closed: "muted" },
   slot_status: { open: "open", cancelled: "muted" },
+  plan_item_status: { planned: "idle", in_progress: "live", done: "open" },
   request_status: { submitted: "danger", accepted: "live", resolved: "idle", closed: "open", reopened: "danger" },
 };
 

@@ -139,6 +139,7 @@ export async function viewMember(root, id) {
   let m = await api(`/members/${id}`);
   const edit = formState();
   let password = null;  // the new password, shown once after a reset
+  let requests = null;  // the member's requests, loaded after the page is drawn
   const back = { href: "#/members", text: "返回会员列表" };
 
   const facts = () => html`<dl class="details" id="member-facts">
@@ -166,7 +167,14 @@ export async function viewMember(root, id) {
       ${m.checkins.length ? table({ id: "checkins-table", head: ["活动", "签到时间", "方式"],
         rows: m.checkins.map((c) => html`<tr><td><a class="event-link" href="#/events/${c.event_id}">${c.title}</a></td>
           <td class="nowrap">${fmtTime(c.checked_in_at)}</td><td>${label("checkin_method", c.method)}</td></tr>`) })
-        : html`<p class="muted">没有签到记录。</p>`}</div>`;
+        : html`<p class="muted">没有签到记录。</p>`}</div>
+    <div class="card" id="member-requests"><h2>诉求（${requests ? requests.total : "…"}）</h2>
+      ${!requests ? html`<div class="loading">正在加载…</div>` : requests.error ? html`<p class="muted">${requests.error}</p>`
+        : requests.items.length ? table({ id: "member-requests-table", head: ["诉求", "类别", "提交时间", "状态"],
+          rows: requests.items.map((q) => html`<tr data-request-id=${q.id}>
+            <td><a class="event-link" href="#/requests/${q.id}">${q.title}</a></td><td>${label("request_category", q.category)}</td>
+            <td class="nowrap">${fmtTime(q.created_at)}</td><td>${statusBadge("request_status", q.status)}</td></tr>`) })
+        : html`<p class="muted">没有诉求记录。</p>`}</div>`;
 
   function editCard() {
     const errors = edit.errors;
@@ -223,6 +231,12 @@ export async function viewMember(root, id) {
       </div></div>`, root);
   }
 
+  draw();
+  try {
+    requests = await api(`/requests?member_id=${m.id}&per_page=20`);
+  } catch (e) {
+    requests = { total: "—", items: [], error: e.message };
+  }
   draw();
 }
 
@@ -296,10 +310,10 @@ export class MemberPicker {
     this.draw();
   }
 
-  view(id, errors, fieldName) {
+  view(id, errors, fieldName, caption = "指定会员") {
     const who = (m) => `${m.name}（${m.employee_no}${m.department ? ` · ${m.department}` : ""}）`;
     return html`<div class="field member-picker ${errors.fields[fieldName] ? "has-error" : ""}" data-field=${fieldName}>
-      <label for=${id}>指定会员</label>
+      <label for=${id}>${caption}</label>
       <input id=${id} type="search" autocomplete="off" placeholder="输入姓名、工号或手机号查找" .value=${this.text}
         @input=${(e) => this.search(e.target.value)}
         @keydown=${(e) => { if (e.key === "Enter") { e.preventDefault(); if (this.results[0]) this.pick(this.results[0]); } }}>

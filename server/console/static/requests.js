@@ -129,10 +129,11 @@ export async function viewRequest(root, id) {
   const stepText = (s) => label("timeline_action", s.action);
 
   function timeline() {
+    // An internal note is its own action ("note"); the member's timeline never has one.
     return html`<h2>办理过程</h2><ol class="thread" id="request-timeline">${r.timeline.map((s) => html`
-      <li class="thread-msg ${s.internal ? "thread-internal" : ""}" data-action=${s.action}>
+      <li class="thread-msg ${s.action === "note" ? "thread-internal" : ""}" data-action=${s.action}>
         <div class="thread-meta">${fmtTime(s.at)} · ${s.by ? s.by.name : "系统"} · ${stepText(s)}
-          ${s.internal ? toneBadge("内部备注，会员不可见", "idle") : nothing}</div>
+          ${s.action === "note" ? toneBadge("会员不可见", "idle") : nothing}</div>
         ${s.body ? html`<p class="prewrap">${s.body}</p>` : nothing}</li>`)}</ol>`;
   }
 
@@ -156,7 +157,7 @@ export async function viewRequest(root, id) {
         @click=${() => act("accept", {}, "已受理")}>受理</button>` : nothing}
       ${open ? html`<form class="form" id="assign-form" novalidate @submit=${onAssign}>
           <p class="muted">当前处理人：<b id="request-assignee">${r.assignee ? r.assignee.name : "未指派"}</b></p>
-          ${picker.view("assignee-search", { fields: {}, alerts: [] }, "assignee_id")}
+          ${picker.view("assignee-search", { fields: {}, alerts: [] }, "assignee_id", "指派给")}
           ${formActions("指派", { busy: busyAction === "assign" })}</form>
         <form class="form" id="resolve-form" novalidate @submit=${onResolve}>
           <label for="resolution">办结答复（会员可见）</label>

@@ -14,6 +14,7 @@ import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
 import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
 import { viewRequest, viewRequests } from "./requests.js";
+import { viewRequestPlan } from "./requestplan.js";
 import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
@@ -38,6 +39,7 @@ const routes = [
   [/^#\/members\/(\d+)$/, viewMember],
   [/^#\/requests$/, viewRequests],
   [/^#\/requests\/(\d+)$/, viewRequest],
+  [/^#\/requests\/plan(?:\/(\d{4}Q[1-4]))?$/, viewRequestPlan],
   [/^#\/workdays(?:\/(\d{4}))?$/, viewWorkdays],
 ];
 
