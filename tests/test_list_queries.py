@@ -392,6 +392,24 @@ def _liaison_grids(ctx: Ctx, n: int):
         ctx.db.session.add(LiaisonGrid(member_id=liaison.id, grid_id=ctx.make.grid(f"网格{i}").id))
     ctx.db.session.flush()
     return f"{API}/members/{liaison.id}/liaison-grids", ctx.auth(ctx.staff)
+
+
+@case("member_requests.list_grids")
+def _grids(ctx: Ctx, n: int):
+    from server.member_requests.models import LiaisonGrid
+
+    start = ctx.state.get("grid_list", 0)
+    ctx.state["grid_list"] = start + n
+    for i in range(start, start + n):  # each grid: two members, a liaison by roster row, one added elsewhere
+        grid = ctx.make.grid(f"列表网格{i}")
+        ctx.make.member(grid=grid.name)
+        ctx.make.member(roles=("member", "liaison"), grid=grid.name)
+        other = ctx.make.member(roles=("member", "liaison"))
+        ctx.db.session.add(LiaisonGrid(member_id=other.id, grid_id=grid.id))
+    ctx.db.session.flush()
+    return f"{API}/grids", ctx.auth(ctx.staff)
+
+
 REQUEST_CATEGORIES = ["rights", "welfare", "training", "canteen", "workplace", "hardship"]
 
 

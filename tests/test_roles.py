@@ -96,6 +96,7 @@ ROUTES = {
     ("POST", "/api/v1/requests/{id}/confirm"): "member",
     ("POST", "/api/v1/requests/{id}/reopen"): "member",
     ("GET", "/api/v1/requests/confidential-reads"): "admin",
+    ("GET", "/api/v1/grids"): "staff",
     ("GET", "/api/v1/members/{id}/liaison-grids"): "staff",
     ("PUT", "/api/v1/members/{id}/liaison-grids"): "admin",
     ("GET", "/api/v1/requests/plan/needs"): "staff",

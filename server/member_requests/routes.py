@@ -16,6 +16,7 @@ from .schemas import (
     ConfidentialReadPage,
     ConfidentialReadQuery,
     ConfirmIn,
+    GridListOut,
     LiaisonGridsIn,
     LiaisonGridsOut,
     MessageIn,
@@ -138,6 +139,13 @@ def confidential_reads(query: ConfidentialReadQuery):
     rows, total = queries.confidential_reads(query.request_id, query.viewer_id, query.page, query.per_page)
     return ConfidentialReadPage(items=confidential_reads_out(rows), page=query.page, per_page=query.per_page,
                                 total=total)
+
+
+@bp.get("/grids")
+@api(roles=["staff"], out=GridListOut)
+def list_grids():
+    """Every grid with its members' count and the liaisons serving it (staff): the console's choice of grids."""
+    return liaison_grids.grid_list()
 
 
 @bp.get("/members/<int:member_id>/liaison-grids")

@@ -163,6 +163,17 @@ class GridOut(Out):
     name: str
 
 
+class GridSummaryOut(Out):
+    id: int
+    name: str
+    members: int = Field(description="Active members whose roster row names the grid.")
+    liaisons: list[PersonOut] = Field(description="Active liaisons serving it: by roster row or added by an admin.")
+
+
+class GridListOut(Out):
+    items: list[GridSummaryOut]
+
+
 class LiaisonGridsOut(Out):
     member_id: int
     liaison: bool = Field(description="Whether the member holds the liaison role (only then are grids served).")

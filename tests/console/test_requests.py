@@ -164,3 +164,42 @@ def test_a_common_need_goes_into_the_service_plan_and_out_as_xlsx(site, sign_in,
     sheet = load_workbook(path).active
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert any("周干事" in [str(v) for v in row] for row in values[1:])
+
+
+ADMIN = ("R0001", "admin-secret-r")
+
+
+@pytest.fixture(scope="module")
+def admin(site):
+    return site.make_member("孙管理", roles=("member", "admin"), password=ADMIN[1], employee_no=ADMIN[0],
+                            department="工会办公室")
+
+
+def test_an_admin_adds_a_grid_to_a_liaison_and_reads_who_opened_a_confidential_request(site, sign_in, people,
+                                                                                     admin):
+    liaison = site.make_member("吴联络", department="装配车间", roles=("member", "liaison"), employee_no="R0300")
+    raise_request(site, liaison, "装配网格", title="联络员本人的诉求")  # puts the liaison in 装配网格
+    secret = raise_request(site, people["li"], "机加网格", title="家中突发变故", category="hardship")
+    page = sign_in(*ADMIN)
+    expect(page.locator("#events-table, .empty")).to_be_visible()
+    page.goto(f"/console/#/members/{liaison}")
+    card = page.locator("#member-liaison-grids")
+    expect(card.locator("#liaison-own-grid")).to_have_text("装配网格")
+    choice = page.locator("#liaison-add-grid option", has_text="机加网格").get_attribute("value")
+    page.locator("#liaison-add-grid").select_option(choice)
+    page.locator("#liaison-add").click()
+    expect(card.locator(".chip", has_text="机加网格")).to_be_visible()
+    with site.app.app_context():
+        from server.member_requests.models import LiaisonGrid
+        assert db.session.scalar(db.select(db.func.count()).select_from(LiaisonGrid)
+                                 .where(LiaisonGrid.member_id == liaison)) == 1
+    card.get_by_role("button", name="移除 机加网格").click()
+    expect(card.locator(".chip", has_text="机加网格")).to_have_count(0)
+
+    page.goto(f"/console/#/requests/{secret}")
+    expect(page.locator("#request-title")).to_contain_text("家中突发变故")
+    page.goto("/console/#/requests")
+    page.locator("#confidential-reads-link").click()
+    row = page.locator("#confidential-reads-table tbody tr").first
+    expect(row).to_contain_text("孙管理")
+    expect(row).to_contain_text("家中突发变故")

@@ -142,3 +142,16 @@ def test_a_liaisons_own_request_is_handled_by_others(world, raise_, act, client,
     # Another liaison of the grid handles it.
     second = make.member(roles=("member", "liaison"), grid="一车间网格", name="联络员丙")
     assert act(second, own["id"], "accept").status_code == 200
+
+
+def test_the_grid_list_names_each_grids_liaisons_and_counts_its_members(world, client, auth, db):
+    from server.member_requests.models import LiaisonGrid
+
+    db.session.add(LiaisonGrid(member_id=world.liaison_b.id, grid_id=world.grid_a.id))  # b also serves 一车间
+    db.session.flush()
+    r = client.get(f"{API}/grids", headers=auth(world.staff))
+    grids = {g["name"]: g for g in r.json["items"]}
+    assert grids["一车间网格"]["members"] == 3  # 张三, 李四, 联络员甲
+    assert [p["name"] for p in grids["一车间网格"]["liaisons"]] == ["联络员乙", "联络员甲"]
+    assert [p["name"] for p in grids["二车间网格"]["liaisons"]] == ["联络员乙"]
+    assert client.get(f"{API}/grids", headers=auth(world.liaison_a)).status_code == 403

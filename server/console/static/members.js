@@ -140,6 +140,8 @@ export async function viewMember(root, id) {
   const edit = formState();
   let password = null;  // the new password, shown once after a reset
   let requests = null;  // the member's requests, loaded after the page is drawn
+  let served = null;  // a liaison's grids ({own_grid, grids}) and every grid to choose from
+  let servedError = "";
   const back = { href: "#/members", text: "返回会员列表" };
 
   const facts = () => html`<dl class="details" id="member-facts">
@@ -214,6 +216,50 @@ export async function viewMember(root, id) {
     draw();
   }
 
+  // A liaison serves the grid of their roster row and any an admin adds (requests reach them from those).
+  function liaisonCard() {
+    if (!m.roles.includes("liaison")) return nothing;
+    if (!served) return html`<div class="card" id="member-liaison-grids"><h2>联系网格</h2><div class="loading">正在加载…</div></div>`;
+    const added = new Set(served.grids.map((g) => g.id));
+    const others = served.all.filter((g) => !added.has(g.id) && g.id !== served.own_grid?.id);
+    return html`<div class="card" id="member-liaison-grids"><h2>联系网格</h2>
+      ${servedError ? alertBox(servedError) : nothing}
+      <p>本人所在网格：<b id="liaison-own-grid">${served.own_grid ? served.own_grid.name : "无"}</b></p>
+      <div class="chips" aria-label="另行联系的网格">${served.grids.map((g) => html`<span class="chip" data-grid-id=${g.id}>${g.name}
+        ${isAdmin() ? html`<button type="button" class="chip-x" aria-label="移除 ${g.name}"
+          @click=${() => saveGrids([...added].filter((x) => x !== g.id))}>×</button>` : nothing}</span>`)}</div>
+      ${isAdmin() && others.length ? html`<div class="inline-form"><select id="liaison-add-grid" aria-label="增加联系网格">
+          ${others.map((g) => html`<option value=${g.id}>${g.name}（${g.members} 人）</option>`)}</select>
+        <button class="btn btn-sm btn-primary" type="button" id="liaison-add"
+          @click=${() => saveGrids([...added, Number(root.querySelector("#liaison-add-grid").value)])}>增加</button></div>`
+        : nothing}
+      <small class="hint">联络员可看到并受理所联系网格会员的诉求（保密和困难帮扶类除外）。</small></div>`;
+  }
+
+  async function loadServed() {
+    if (!m.roles.includes("liaison")) return;
+    try {
+      const [mine, all] = await Promise.all([api(`/members/${m.id}/liaison-grids`), api("/grids")]);
+      served = { ...mine, all: all.items };
+    } catch (e) {
+      served = { own_grid: null, grids: [], all: [] };
+      servedError = e.message;
+    }
+    draw();
+  }
+
+  async function saveGrids(ids) {
+    servedError = "";
+    try {
+      const mine = await api(`/members/${m.id}/liaison-grids`, { method: "PUT", body: { grid_ids: ids } });
+      served = { ...served, ...mine };
+      toast("联系网格已保存");
+    } catch (e) {
+      servedError = e.message;
+    }
+    draw();
+  }
+
   const passwordCard = () => html`<div class="card" id="member-password"><h2>后台密码</h2>
     ${password ? html`<div class="alert alert-ok" role="status">新密码（只显示这一次，请转告本人）：
       <b class="mono" id="new-password">${password}</b></div>` : nothing}
@@ -227,11 +273,12 @@ export async function viewMember(root, id) {
       <div class="event-grid">
         <div class="main"><div class="card"><h2>资料</h2>${facts()}</div>${history()}</div>
         <div class="side">${isAdmin() ? html`${editCard()}${passwordCard()}` : html`<div class="card muted" id="member-readonly">
-          只有系统管理员可以修改会员资料。</div>`}</div>
+          只有系统管理员可以修改会员资料。</div>`}${liaisonCard()}</div>
       </div></div>`, root);
   }
 
   draw();
+  loadServed();
   try {
     requests = await api(`/requests?member_id=${m.id}&per_page=20`);
   } catch (e) {

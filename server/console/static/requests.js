@@ -1,6 +1,6 @@
 // Members' requests (API.md "Requests"): the queue with filters and clock badges, one request's page
 // with its timeline, internal notes, acceptance, assignment and resolution.
-import { api, fmtTime } from "./core.js";
+import { api, fmtTime, session } from "./core.js";
 import {
   PagedList, alertBox, filterSelect, formActions, pageHeader, pagedTable, statusBadge, toast, toneBadge,
 } from "./components.js";
@@ -40,6 +40,8 @@ const escalation = (level) => (level ? toneBadge(level === 1 ? "已升级：网�
 
 const who = (m) => (m ? html`${m.name}${m.employee_no ? html`<div class="sub">${m.employee_no}${m.department ? ` · ${m.department}` : ""}</div>` : nothing}` : "—");
 
+const isAdmin = () => (session.member?.roles || []).includes("admin");
+
 // --- the queue ------------------------------------------------------------------------------------
 
 export async function viewRequests(root) {
@@ -78,7 +80,9 @@ export async function viewRequests(root) {
             aria-label="按网格筛选" .value=${filters.grid}></form>
           <label class="check"><input id="request-overdue" type="checkbox" .checked=${filters.overdue === "1"}
             @change=${(e) => { filters.overdue = e.currentTarget.checked ? "1" : ""; list.restart(); }}> 只看超时</label>
-          <a class="btn btn-ghost btn-sm" href="#/requests/plan">服务计划</a>`,
+          <a class="btn btn-ghost btn-sm" href="#/requests/plan">服务计划</a>
+          ${isAdmin() ? html`<a class="btn btn-ghost btn-sm" href="#/requests/reads" id="confidential-reads-link">保密诉求查看记录</a>`
+            : nothing}`,
       })}
       <div class="card">${pagedTable(list, {
         id: "requests-table", row, head: ["诉求", "会员", "类别", "网格", "状态", "时限", "处理人"],
@@ -256,4 +260,26 @@ export async function viewRequest(root, id) {
   photos = await photoUrls(r.attachments);
   if (photos.length) draw();
   return () => photos.forEach((p) => p.src && URL.revokeObjectURL(p.src));
+}
+
+// --- the log of staff reads of confidential and hardship requests (admins) -------------------------
+
+export async function viewConfidentialReads(root) {
+  const list = new PagedList({ path: "/requests/confidential-reads", perPage: PER_PAGE, draw });
+  const row = (a) => html`<tr data-read-id=${a.id}><td class="nowrap">${fmtTime(a.viewed_at)}</td>
+    <td>${a.viewer.name}</td><td><a class="event-link" href="#/requests/${a.request_id}">${a.request_title}</a></td>
+    <td class="mono">${a.route}</td></tr>`;
+
+  function draw() {
+    render(html`<div class="page">
+      ${pageHeader({ back: { href: "#/requests", text: "返回诉求列表" }, title: "保密诉求查看记录",
+        sub: "工作人员每次打开保密或困难帮扶类诉求都会记录在此，最新的在前。" })}
+      <div class="card">${isAdmin() ? pagedTable(list, {
+        id: "confidential-reads-table", row, head: ["时间", "查看人", "诉求", "接口"],
+        empty: html`<p>还没有查看记录。</p>`,
+      }) : alertBox("只有系统管理员可以查看此记录。")}</div></div>`, root);
+  }
+
+  if (isAdmin()) await list.load();
+  else draw();
 }

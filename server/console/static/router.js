@@ -13,7 +13,7 @@ import { viewCalendar, viewCalendars, viewNewCalendar } from "./bookings.js";
 import { viewNewNotice, viewNotice, viewNotices } from "./notices.js";
 import { viewSuggestion, viewSuggestions } from "./suggestions.js";
 import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
-import { viewRequest, viewRequests } from "./requests.js";
+import { viewConfidentialReads, viewRequest, viewRequests } from "./requests.js";
 import { viewRequestPlan } from "./requestplan.js";
 import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 
@@ -39,6 +39,7 @@ const routes = [
   [/^#\/members\/(\d+)$/, viewMember],
   [/^#\/requests$/, viewRequests],
   [/^#\/requests\/(\d+)$/, viewRequest],
+  [/^#\/requests\/reads$/, viewConfidentialReads],
   [/^#\/requests\/plan(?:\/(\d{4}Q[1-4]))?$/, viewRequestPlan],
   [/^#\/workdays(?:\/(\d{4}))?$/, viewWorkdays],
 ];
