@@ -1,6 +1,6 @@
 // Members' requests (API.md "Requests"): the queue with filters and clock badges, one request's page
 // with its timeline, internal notes, acceptance, assignment and resolution.
-import { api, fmtTime, session } from "./core.js";
+import { api, fmtTime, parts, session } from "./core.js";
 import {
   PagedList, alertBox, filterSelect, formActions, pageHeader, pagedTable, statusBadge, toast, toneBadge,
 } from "./components.js";
@@ -14,6 +14,14 @@ const HOUR = 3600 * 1000;
 const SOON_HOURS = 4;
 
 const OPEN = ["submitted", "accepted", "reopened"];
+
+/** A due time; a working-day deadline (midnight after the day) reads as that day's 24:00. */
+export function fmtDue(iso) {
+  if (!iso) return "—";
+  const p = parts(iso);
+  if (p.time !== "00:00") return fmtTime(iso);
+  return `${parts(new Date(new Date(iso).getTime() - 60_000).toISOString()).date} 24:00`;
+}
 
 /**
  * The clock that matters now, as a badge: the first response while none is given, else the resolution
@@ -33,7 +41,7 @@ export function clockBadge(r, now = Date.now()) {
   if (left < SOON_HOURS * HOUR) {
     return html`<span class="badge badge-idle" data-clock="soon">${what} ${Math.max(1, Math.ceil(left / HOUR))} 小时内到期</span>`;
   }
-  return html`<span class="badge badge-muted" data-clock="due">${what}期限 ${fmtTime(due)}</span>`;
+  return html`<span class="badge badge-muted" data-clock="due">${what}期限 ${fmtDue(due)}</span>`;
 }
 
 const escalation = (level) => (level ? toneBadge(level === 1 ? "已升级：网格与工会" : "已升级：工会主席", "danger") : nothing);
@@ -143,9 +151,9 @@ export async function viewRequest(root, id) {
 
   function clocks() {
     return html`<h2>时限</h2><dl class="facts">
-      <dt>首次响应期限</dt><dd id="first-response-due">${fmtTime(r.first_response_due_at)}
+      <dt>首次响应期限</dt><dd id="first-response-due">${fmtDue(r.first_response_due_at)}
         ${r.first_response_at ? html`<div class="sub">已于 ${fmtTime(r.first_response_at)} 响应</div>` : nothing}</dd>
-      <dt>办结期限</dt><dd id="resolve-due">${fmtTime(r.resolve_due_at)}
+      <dt>办结期限</dt><dd id="resolve-due">${fmtDue(r.resolve_due_at)}
         ${r.resolved_at ? html`<div class="sub">已于 ${fmtTime(r.resolved_at)} 办结</div>` : nothing}</dd>
       <dt>当前</dt><dd>${clockBadge(r)} ${escalation(r.escalation_level)}</dd>
       ${r.satisfaction ? html`<dt>满意度</dt><dd id="request-satisfaction">${"★".repeat(r.satisfaction)}${"☆".repeat(5 - r.satisfaction)}</dd>` : nothing}
