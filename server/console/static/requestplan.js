@@ -31,6 +31,7 @@ function quarterEnd(q) {
   return end.toISOString().slice(0, 10);
 }
 
+const num = (text) => ({ text, cls: "num" });
 const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
 const hours = (v) => (v === null || v === undefined ? "—" : `${v.toFixed(1)} 小时`);
 
@@ -50,7 +51,7 @@ export async function viewRequestPlan(root, quarterArg) {
     if (!needs.items.length) return html`<p class="muted">本季度还没有会员诉求。</p>`;
     return table({
       id: "needs-table",
-      head: ["类别", "网格", "本季度", `上季度（${needs.previous}）`, "变化", ""],
+      head: ["类别", "网格", num("本季度"), num(`上季度（${needs.previous}）`), num("变化"), ""],
       rows: needs.items.map((n) => html`<tr data-category=${n.category} data-grid=${n.grid?.name || ""}>
         <td>${n.category_label}</td><td>${n.grid ? n.grid.name : "全部网格"}</td>
         <td class="num">${n.this_quarter}</td><td class="num">${n.last_quarter}</td><td class="num">${change(n.change)}</td>
@@ -82,7 +83,7 @@ export async function viewRequestPlan(root, quarterArg) {
     if (!plan.items.length) return html`<p class="muted">本季度的服务计划还没有事项。从上方的共性诉求中列入。</p>`;
     return table({
       id: "plan-table",
-      head: ["事项", "类别", "网格", "负责人", "完成期限", "关联诉求", "状态"],
+      head: ["事项", "类别", "网格", "负责人", "完成期限", num("关联诉求"), "状态"],
       rows: plan.items.map((i) => html`<tr data-item-id=${i.id}>
         <td>${i.title}${i.description ? html`<div class="sub">${i.description}</div>` : nothing}</td>
         <td>${i.category_label}</td><td>${i.grid ? i.grid.name : "全部网格"}</td><td>${i.owner.name}</td>
@@ -97,7 +98,7 @@ export async function viewRequestPlan(root, quarterArg) {
     const rows = (groups) => groups.map((g) => html`<tr data-key=${g.key}><td>${g.label}</td><td class="num">${g.count}</td>
       <td class="num">${hours(g.first_response_hours_median)}</td><td class="num">${hours(g.resolution_hours_median)}</td>
       <td class="num">${pct(g.on_time_rate)}</td><td class="num">${pct(g.resolved_rate)}</td></tr>`);
-    const head = ["", "件数", "首次响应（中位）", "办结（中位）", "按时率", "办结率"];
+    const head = ["", ...["件数", "首次响应（中位）", "办结（中位）", "按时率", "办结率"].map(num)];
     return html`<p class="muted">${stats.from} 至 ${stats.to}，共 ${stats.total.count} 件；少于 5 件的分组合并为“其他”。</p>
       <h3>按类别</h3>${table({ id: "stats-by-category", head, rows: rows(stats.by_category) })}
       <h3>按网格</h3>${table({ id: "stats-by-grid", head, rows: rows(stats.by_grid) })}`;
