@@ -6,7 +6,7 @@ const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
 const {
-  SURVEY_MESSAGES, questionKindText, closesText, loadDraft, saveDraft, clearDraft,
+  SURVEY_MESSAGES, questionKindText, closesText, isClosed, loadDraft, saveDraft, clearDraft,
 } = require('../../utils/participation')
 
 const SCALE = [1, 2, 3, 4, 5]
@@ -57,7 +57,7 @@ Page({
     textMax: TEXT_MAX,
     loadError: '',
     error: '',
-    done: '', // 'submitted' | 'already'
+    done: '', // 'submitted' | 'already' | 'closed'
     submitting: false,
   },
 
@@ -90,6 +90,12 @@ Page({
     if (survey.answered) {
       clearDraft(this.id)
       this.setData({ survey: view, done: 'already', loadError: '' })
+      return
+    }
+    if (isClosed(survey.closes_at, now)) {
+      // Nothing can be sent any more; a draft left from before the close has no use.
+      clearDraft(this.id)
+      this.setData({ survey: view, done: 'closed', loadError: '' })
       return
     }
     const draft = loadDraft(this.id)

@@ -4,7 +4,7 @@
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
-const { VOTE_MESSAGES, closesText, saveReceipt, loadReceipt } = require('../../utils/participation')
+const { VOTE_MESSAGES, closesText, isClosed, saveReceipt, loadReceipt } = require('../../utils/participation')
 
 Page({
   data: {
@@ -17,6 +17,8 @@ Page({
     error: '',
     submitting: false,
     hasReceipt: false,
+    voted: false, // the server says so (GET /votes/{id} "voted", if given) or this phone holds a receipt
+    closed: false,
   },
 
   onLoad(query = {}) {
@@ -46,6 +48,8 @@ Page({
       limitText: maxChoices === 1 ? '请选择 1 人' : `最多选 ${maxChoices} 人`,
       loadError: '',
       hasReceipt: !!loadReceipt(this.id),
+      voted: !!vote.voted || !!loadReceipt(this.id),
+      closed: isClosed(vote.closes_at, Date.now()),
     })
     this.candidates = (vote.candidates || []).map(c => ({
       id: c.id, name: c.name, description: c.description || '', photoUrl: c.photo_url || '', photo: '',
@@ -81,7 +85,7 @@ Page({
   },
 
   onToggle(e) {
-    if (this.submitting) return
+    if (this.submitting || this.data.voted || this.data.closed) return
     const id = this.candidates[Number(e.currentTarget.dataset.pos)].id
     const max = this.data.maxChoices
     if (this.chosen.includes(id)) {
@@ -129,6 +133,10 @@ Page({
       this.submitting = false
       this.setData({ submitting: false })
     }
+  },
+
+  onResults() {
+    wx.navigateTo({ url: `/pages/votes/results?id=${this.id}` })
   },
 
   onReceipt() {

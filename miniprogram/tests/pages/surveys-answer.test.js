@@ -8,6 +8,8 @@ let current // the survey as the fake server has it
 beforeEach(() => {
   wxs = installWx()
   wxs.signIn()
+  // The suite's clock (tests/helpers/clock.js), again for each test: one test moves past the close.
+  jest.setSystemTime(Date.parse('2026-11-25T12:00:00+08:00'))
   current = survey()
   wxs.backend.on('GET /surveys/:id', req => (req.params.id === String(current.id) ? { body: current } : error(404, 'not_found', '')))
   wxs.backend.on('POST /surveys/:id/responses', { status: 201, body: {} })
@@ -208,4 +210,14 @@ test('question kinds read as names even before the server labels them', async ()
   expect(text).toContain('评分 · 必答')
   expect(text).toContain('填空 · 选答')
   expect(text).not.toMatch(/single|multiple|scale/)
+})
+
+test('a survey past its close says so and drops a draft left from before', async () => {
+  wxs.storage['survey-draft-61'] = { answers: { 0: { choice: 1 } }, current: 0 }
+  jest.setSystemTime(Date.parse('2026-12-06T09:00:00+08:00'))
+  const p = await open()
+
+  expect(p.texts('#closed .result-title')).toEqual(['该问卷已截止'])
+  expect(p.exists('submit')).toBe(false)
+  expect(wxs.storage['survey-draft-61']).toBeUndefined()
 })

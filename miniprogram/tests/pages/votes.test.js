@@ -4,6 +4,7 @@ const { vote, error } = require('../helpers/contract')
 
 // The suite's clock: 2026-11-25 12:00 in Shanghai (tests/helpers/clock.js); the vote closes 12-01 18:00.
 const NOW = Date.parse('2026-11-25T12:00:00+08:00')
+const CLOSES_AT = Date.parse('2026-12-01T18:00:00+08:00')
 const AFTER_CLOSE = Date.parse('2026-12-02T09:00:00+08:00')
 
 // A receipt and its SHA-256 (hashlib.sha256(b'R-7F3K-9QPA-2M4X').hexdigest()), and another ballot's digest.
@@ -34,9 +35,8 @@ beforeEach(() => {
   wxs.backend.on('GET /votes/:id', req => (req.params.id === String(current.id) ? { body: current } : error(404, 'not_found', '')))
   wxs.backend.on('GET /uploads/:id', { body: 'JPEG' })
   wxs.backend.on('POST /votes/:id/ballots', { status: 201, body: { receipt: RECEIPT } })
-  wxs.backend.on('GET /votes/:id/results', req => (Date.now() >= AFTER_CLOSE - 15 * 3600 * 1000
-    ? { body: results() }
-    : error(403, 'forbidden', '')))
+  // Members see results after closes_at; before, 403 forbidden.
+  wxs.backend.on('GET /votes/:id/results', () => (Date.now() >= CLOSES_AT ? { body: results() } : error(403, 'forbidden', '')))
 })
 
 async function open(route, query = { id: '71' }) {
@@ -249,5 +249,27 @@ describe('results', () => {
     expect(p.texts('#row-801')[0]).toContain('其中纸质票 5 票')
     // No receipt on this phone: nothing to check.
     expect(p.exists('check')).toBe(false)
+  })
+})
+
+describe('a vote already cast or closed', () => {
+  test('with a receipt on this phone the vote page links to it and offers no second ballot', async () => {
+    wxs.storage['vote-receipt-71'] = { receipt: RECEIPT, title: '2026 年度“工匠之星”评选', closes_at: '2026-12-01T18:00:00+08:00' }
+    const p = await open('pages/votes/vote')
+
+    expect(p.exists('submit')).toBe(false)
+    await tap(p, 'candidate-801')
+    expect(names(p, '.chosen')).toEqual([])
+    await tap(p, 'to-receipt')
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/votes/receipt?id=71' }])
+  })
+
+  test('after the close the vote page points to the results', async () => {
+    jest.setSystemTime(AFTER_CLOSE)
+    const p = await open('pages/votes/vote')
+
+    expect(p.exists('submit')).toBe(false)
+    await tap(p, 'to-results')
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/votes/results?id=71' }])
   })
 })
