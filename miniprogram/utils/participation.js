@@ -20,7 +20,6 @@ const VOTE_MESSAGES = {
   not_eligible: '该投票仅面向指定部门或群体，您不在投票范围内',
   not_found: '该投票不存在或已被撤回',
   invalid_request: '所选候选人有误或超过可选人数，请刷新后重新选择',
-  forbidden: '投票结束后公布结果',
 }
 
 // Local names for values whose server vocabulary may not exist yet: a missing label shows these, not a code.
