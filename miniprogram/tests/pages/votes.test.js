@@ -205,6 +205,16 @@ describe('the receipt', () => {
     expect(p.texts('#check')).toEqual(['未在公布的回执摘要中找到您的回执，请联系工会核实'])
   })
 
+  test('a phone clock ahead of the server meets 403 and is told the results are not out yet', async () => {
+    jest.setSystemTime(AFTER_CLOSE)
+    wxs.backend.on('GET /votes/:id/results', error(403, 'forbidden', ''))
+    keep()
+    const p = await open('pages/votes/receipt')
+
+    expect(p.texts('#check')).toEqual(['投票结束后公布结果，届时可核对'])
+    expect(wxs.toasts).toEqual([])
+  })
+
   test('no receipt on this phone says so', async () => {
     const p = await open('pages/votes/receipt')
 
