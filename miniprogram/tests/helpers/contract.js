@@ -154,7 +154,56 @@ function request(overrides = {}) {
   }, overrides)
 }
 
+// Surveys and votes as API.md's sections, plus what the member's pages assume beyond them:
+// GET /surveys/{id} as a member → {id, title, description, anonymous, closes_at, questions: [{index, kind, text,
+// options?, required}]}; GET /me/votes items {id, title, closes_at, voted}; GET /votes/{id} → {id, title,
+// description, closes_at, max_choices, candidates: [{id, name, description, photo_url|null}]}; results may add
+// "paper_ballots" (and per candidate "paper_votes") when paper ballots were counted too.
+function survey(overrides = {}) {
+  return Object.assign({
+    id: 61,
+    title: '2026 年职工需求调查',
+    description: '请根据实际情况填写，约 3 分钟。',
+    anonymous: false,
+    closes_at: '2026-12-05T18:00:00+08:00',
+    questions: [
+      { index: 0, kind: 'single', text: '您的工作班次', options: ['白班', '夜班', '倒班'], required: true },
+      { index: 1, kind: 'multiple', text: '您希望工会提供哪些服务', options: ['子女托管', '职工食堂', '健康体检', '技能培训'], required: true },
+      { index: 2, kind: 'scale', text: '您对食堂的满意度', required: true },
+      { index: 3, kind: 'text', text: '其他意见和建议', required: false },
+    ],
+  }, overrides)
+}
+
+function mySurvey(overrides = {}) {
+  return Object.assign({ id: 61, title: '2026 年职工需求调查', anonymous: false,
+    opens_at: '2026-11-20T09:00:00+08:00', closes_at: '2026-12-05T18:00:00+08:00', answered: false }, overrides)
+}
+
+function vote(overrides = {}) {
+  return Object.assign({
+    id: 71,
+    title: '2026 年度“工匠之星”评选',
+    description: '每人最多选 3 人。',
+    opens_at: '2026-11-20T09:00:00+08:00',
+    closes_at: '2026-12-01T18:00:00+08:00',
+    max_choices: 3,
+    candidates: [
+      { id: 801, name: '张伟', description: '总装车间 焊工', photo_url: '/api/v1/uploads/p801' },
+      { id: 802, name: '李娜', description: '质检部 质检员', photo_url: null },
+      { id: 803, name: '王强', description: '机加车间 数控车工', photo_url: '/api/v1/uploads/p803' },
+      { id: 804, name: '刘洋', description: '设备部 电工', photo_url: null },
+      { id: 805, name: '陈静', description: '总装车间 装配工', photo_url: null },
+    ],
+  }, overrides)
+}
+
+function myVote(overrides = {}) {
+  return Object.assign({ id: 71, title: '2026 年度“工匠之星”评选',
+    opens_at: '2026-11-20T09:00:00+08:00', closes_at: '2026-12-01T18:00:00+08:00', voted: false }, overrides)
+}
 
 module.exports = {
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
+  survey, mySurvey, vote, myVote,
 }
