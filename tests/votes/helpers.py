@@ -9,7 +9,8 @@ from server.members.models import Member
 from server.votes import services
 
 
-def seed(app, db, n_members: int, closes_at: datetime | None = None, prefix: str = "V") -> tuple[int, list[int], list[int]]:
+def seed(app, db, n_members: int, closes_at: datetime | None = None,
+         prefix: str = "V") -> tuple[int, list[int], list[int]]:
     """n members and one open vote (3 candidates, max 2), committed; returns (vote id, candidate ids, member ids)."""
     members = [Member(employee_no=f"{prefix}{i:05d}", name=f"投票人{i}", phone=f"137{i:08d}", roles=["member"])
                for i in range(n_members)]
