@@ -464,7 +464,7 @@ def _ballots(ctx: Ctx, vote_id: int, n: int) -> None:
 
     a, b = [c.id for c in votes.candidates_of([vote_id])[vote_id]][:2]
     for i in range(n):
-        votes.cast_ballot(ctx.make.member(department=f"投票部门{i % 3}"), vote_id, [a if i % 2 else b])
+        votes.cast_ballot(ctx.make.member(department=f"投票部门{i % 3}").id, vote_id, [a if i % 2 else b])
 
 
 @case("votes.list_votes")
@@ -479,7 +479,7 @@ def _my_votes(ctx: Ctx, n: int):
     for vote_id in _votes(ctx, n)[::2]:  # some voted by the member, some not
         from server.votes import services as votes
 
-        votes.cast_ballot(ctx.member, vote_id, [votes.candidates_of([vote_id])[vote_id][0].id])
+        votes.cast_ballot(ctx.member.id, vote_id, [votes.candidates_of([vote_id])[vote_id][0].id])
     return f"{API}/me/votes?per_page=100", ctx.auth(ctx.member)
 
 

@@ -86,10 +86,10 @@ def close_vote(vote_id: int):
 
 
 @bp.post("/votes/<int:vote_id>/ballots")
-@api(roles=["member"], body=BallotIn, out=ReceiptOut, status=201, errors=BALLOT_ERRORS)
+@api(roles=["member"], body=BallotIn, out=ReceiptOut, status=201, errors=BALLOT_ERRORS, deferred_member=True)
 def cast_ballot(vote_id: int, body: BallotIn):
     """Vote once: ``choices`` are 1..max_choices distinct candidate ids. Answers the receipt, shown once."""
-    return ReceiptOut(receipt=services.cast_ballot(g.member, vote_id, body.choices))
+    return ReceiptOut(receipt=services.cast_ballot(g.member_id, vote_id, body.choices))
 
 
 @bp.get("/votes/<int:vote_id>/results")
