@@ -253,3 +253,15 @@ def test_staff_list_and_members_list(client, open_vote, staff, make, auth):
     items = client.get(f"{API}/me/votes", headers=member_h).json["items"]
     assert draft["id"] not in [v["id"] for v in items] and v1["id"] in [v["id"] for v in items]
     assert client.get(f"{API}/votes/{draft['id']}", headers=member_h).status_code == 404
+
+
+def test_a_member_who_left_the_roster_cannot_vote(client, open_vote, make, auth, db):
+    vote = open_vote()
+    member = make.member()
+    h = auth(member)
+    member.is_active = False
+    db.session.flush()
+    for vote_id in (vote["id"], 999999):
+        r = client.post(f"{API}/votes/{vote_id}/ballots", json={"choices": [_ids(vote)[0]]}, headers=h)
+        assert r.status_code == 401 and r.json["error"]["code"] == "unauthenticated"
+    assert db.session.scalar(select(func.count()).select_from(VoteVoter)) == 0
