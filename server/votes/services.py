@@ -174,7 +174,7 @@ def _tell_audience(vote: Vote, title: str, body: str, send_at: datetime | None =
         log.info("vote %s: nobody in its audience to tell", vote.id)
 
 
-def publish_vote(vote_id: int) -> Vote:
+def publish_vote(vote_id: int, *, notify: bool = True) -> Vote:
     """Draft → open (shown as scheduled until opens_at); its audience is told when it opens.
     Raises 409 invalid_transition (not a draft), 400 invalid_request (closes_at already past)."""
     vote = get_vote(vote_id, lock=True)
@@ -186,8 +186,9 @@ def publish_vote(vote_id: int) -> Vote:
     vote.status = VoteStatus.open
     vote.published_at = now
     closes = vote.closes_at.astimezone(SHANGHAI).strftime("%m月%d日 %H:%M")
-    _tell_audience(vote, f"投票：{vote.title}", f"“{vote.title}”投票已开始，截止 {closes}，请在小程序中投票。",
-                   send_at=vote.opens_at if vote.opens_at > now else None)
+    if notify:
+        _tell_audience(vote, f"投票：{vote.title}", f"“{vote.title}”投票已开始，截止 {closes}，请在小程序中投票。",
+                       send_at=vote.opens_at if vote.opens_at > now else None)
     db.session.flush()
     return vote
 
@@ -270,7 +271,7 @@ def cast_ballot(member_id: int, vote_id: int, choices: list[int]) -> str:
 
 # --- the close --------------------------------------------------------------------------------------
 
-def close_vote(vote_id: int, *, early: bool = False) -> tuple[Vote, int]:
+def close_vote(vote_id: int, *, early: bool = False, notify: bool = True) -> tuple[Vote, int]:
     """Close the vote (at or after closes_at, or ``early`` by staff) and file its held ballots in one
     shuffled batch; tells the audience the results are out. A closed vote is left as it is (a second
     close, a second scheduler). Returns the vote and how many ballots were filed.
@@ -285,8 +286,9 @@ def close_vote(vote_id: int, *, early: bool = False) -> tuple[Vote, int]:
     vote.status = VoteStatus.closed
     vote.closed_at = now if early and now < vote.closes_at else vote.closes_at
     filed = file_held(vote.id)
-    _tell_audience(vote, f"投票结果：{vote.title}",
-                   f"“{vote.title}”投票已结束，结果已公布，可在小程序中查看并核对回执。")
+    if notify:
+        _tell_audience(vote, f"投票结果：{vote.title}",
+                       f"“{vote.title}”投票已结束，结果已公布，可在小程序中查看并核对回执。")
     db.session.flush()
     return vote, filed
 
