@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated, Optional
 
 from pydantic import Field, model_validator
 
@@ -75,7 +75,8 @@ class BallotIn(Schema):
 
 class PaperCountsIn(Schema):
     ballots: int = Field(ge=0, le=1_000_000)
-    counts: dict[str, int] = Field(max_length=100, description="candidate id → votes on paper")
+    counts: dict[Annotated[str, Field(max_length=12)], Annotated[int, Field(ge=0, le=1_000_000)]] = Field(
+        max_length=100, description="candidate id → votes on paper")
 
 
 class VoteListQuery(PageQuery):
