@@ -70,6 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         reminders,
         suggestions,
         uploads,
+        votes,
         workdays,
     )
 
@@ -86,6 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(workdays.bp, url_prefix=API_PREFIX)
     app.register_blueprint(member_requests.bp, url_prefix=API_PREFIX)
     app.register_blueprint(uploads.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(votes.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -31,6 +31,8 @@ from .notices import services as notices
 from .notices.models import Notice, SubscriptionQuota
 from .suggestions import services as suggestions
 from .suggestions.models import Suggestion
+from .votes import demo_data as vote_demo
+from .votes.models import Vote
 
 DEMO_PASSWORD = "demo1234"
 DEPARTMENTS = ("生产一部", "生产二部", "技术部", "质量部", "行政部", "后勤保障部")
@@ -291,8 +293,9 @@ def load_demo() -> dict:
     contents = set(db.session.scalars(select(Suggestion.content)))
     created_suggestions = _create_suggestions([s for s in _suggestion_specs() if s["content"] not in contents])
     created_requests = request_demo.load()
+    created_votes = vote_demo.load()
     db.session.flush()
-    return {"requests": created_requests,
+    return {"requests": created_requests, "votes": created_votes,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -302,7 +305,7 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices, suggestions and requests."""
+    notices, suggestions, requests and votes."""
     require_schema()
     with transaction():
         created = load_demo()
@@ -314,7 +317,7 @@ def demo_command() -> None:
                f"会员 {count(Member)}（本次新增 {created['members']}），"
                f"活动 {count(Event)}（本次新增 {created['events']}），"
                f"预约日历 {count(Calendar)}（时段 {count(Slot)}，预约 {count(Booking)}），通知 {count(Notice)}，"
-               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}")
+               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}，投票 {count(Vote)}")
     for line in created["skipped"]:
         click.echo(f"跳过演示会员 {line}", err=True)
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")

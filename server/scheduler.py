@@ -21,6 +21,9 @@ Jobs and their settings, chosen on purpose:
 - ``request_digest`` every 300 s: on Monday from 09:00 (Asia/Shanghai) sends each liaison's weekly digest
   once (request_digests' key); an interval, not a cron trigger, so a scheduler restarted later that Monday
   still sends it (same settings).
+- ``votes`` every 15 s: closes votes whose closes_at has come and files their held ballots in one shuffled
+  batch (server/votes/jobs.py; the close itself is exact whenever this runs: ballots check the time under the
+  vote row's lock, docs/votes.md); a closed vote is skipped, so a second run files nothing twice.
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -129,6 +132,18 @@ def send_request_digests() -> None:
             db.session.remove()
 
 
+def close_votes() -> None:
+    from .votes.jobs import close_due_votes
+
+    with _app.app_context():
+        try:
+            closed = close_due_votes()
+            if closed:
+                log.info("votes closed: %s", closed)
+        finally:
+            db.session.remove()
+
+
 def renew_lease() -> None:
     if not take_lease(_app, _holder):
         log.error("scheduler lease lost to another process; stopping this scheduler")
@@ -204,6 +219,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="warn and escalate requests", replace_existing=True)
     scheduler.add_job("server.scheduler:send_request_digests", "interval", seconds=300, id="request_digest",
                       name="weekly request digest to liaisons", replace_existing=True)
+    scheduler.add_job("server.scheduler:close_votes", "interval", seconds=15, id="votes",
+                      name="close votes and file their ballots", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

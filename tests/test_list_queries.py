@@ -7,6 +7,7 @@ count must not grow.
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -454,6 +455,89 @@ def _request_stats(ctx: Ctx, n: int):
                          first_response_at=utcnow() if i % 2 else None, resolved_at=utcnow() if i == 1 else None)
     since = (utcnow() - timedelta(days=30)).date()
     return f"{API}/requests/stats?from={since}", ctx.auth(ctx.staff)
+
+
+def _votes(ctx: Ctx, n: int, **kw) -> list[int]:
+    """n published votes, 3 candidates each (one with a photo), every other with a department audience."""
+    from server.uploads.models import Upload
+    from server.votes import services as votes
+
+    ids = []
+    for i in range(n):
+        up = Upload(owner_id=ctx.staff.id, content_type="image/png", size=1, width=1, height=1,
+                    storage_key=f"lv/{secrets.token_hex(8)}")
+        ctx.db.session.add(up)
+        ctx.db.session.flush()
+        vote = votes.create_vote(ctx.staff.id, title=f"投票{i}", description="", opens_at=utcnow() - timedelta(hours=1),
+                                 closes_at=utcnow() + timedelta(days=1), max_choices=1,
+                                 audience={"departments": ["机修车间"]} if i % 2 else None,
+                                 candidates=[{"name": "甲", "photo": up.id}, {"name": "乙"}, {"name": "丙"}], **kw)
+        votes.publish_vote(vote.id)
+        ids.append(vote.id)
+    return ids
+
+
+def _ballots(ctx: Ctx, vote_id: int, n: int) -> None:
+    from server.votes import services as votes
+
+    a, b = [c.id for c in votes.candidates_of([vote_id])[vote_id]][:2]
+    for i in range(n):
+        votes.cast_ballot(ctx.make.member(department=f"投票部门{i % 3}").id, vote_id, [a if i % 2 else b])
+
+
+@case("votes.list_votes")
+def _vote_list(ctx: Ctx, n: int):
+    for vote_id in _votes(ctx, n)[::2]:
+        _ballots(ctx, vote_id, 1)
+    return f"{API}/votes?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("votes.my_votes")
+def _my_votes(ctx: Ctx, n: int):
+    for vote_id in _votes(ctx, n)[::2]:  # some voted by the member, some not
+        from server.votes import services as votes
+
+        votes.cast_ballot(ctx.member.id, vote_id, [votes.candidates_of([vote_id])[vote_id][0].id])
+    return f"{API}/me/votes?per_page=100", ctx.auth(ctx.member)
+
+
+@case("votes.get_vote")
+def _one_vote(ctx: Ctx, n: int):
+    from server.votes import services as votes
+
+    if "vote" not in ctx.state:
+        ctx.state["vote"] = _votes(ctx, 1)[0]
+    vote = votes.get_vote(ctx.state["vote"])
+    existing = [{"name": c.name} for c in votes.candidates_of([vote.id])[vote.id]]
+    vote.status = "draft"  # candidates are replaced on drafts only
+    votes.update_vote(vote.id, ctx.staff.id, {"candidates": existing + [{"name": f"候选{i}"} for i in range(n)]})
+    vote.status = "open"
+    return f"{API}/votes/{vote.id}", ctx.auth(ctx.member)
+
+
+@case("votes.vote_results")
+def _vote_results(ctx: Ctx, n: int):
+    from server.votes import services as votes
+
+    vote = votes.create_vote(ctx.staff.id, title="结果", description="", opens_at=utcnow() - timedelta(hours=1),
+                             closes_at=utcnow() + timedelta(days=1), max_choices=2, audience=None,
+                             candidates=[{"name": f"候选{i}"} for i in range(n + 2)])
+    votes.publish_vote(vote.id)
+    _ballots(ctx, vote.id, n)
+    votes.close_vote(vote.id, early=True)
+    return f"{API}/votes/{vote.id}/results", ctx.auth(ctx.member)
+
+
+@case("votes.vote_turnout")
+def _vote_turnout(ctx: Ctx, n: int):
+    if "turnout" not in ctx.state:
+        ctx.state["turnout"] = _votes(ctx, 1)[0]
+    _ballots(ctx, ctx.state["turnout"], n)
+    for _ in range(n):  # departments big enough to be shown, each
+        for _ in range(5):
+            ctx.make.member(department=f"大部门{ctx.state.setdefault('depts', 0)}")
+        ctx.state["depts"] += 1
+    return f"{API}/votes/{ctx.state['turnout']}/turnout", ctx.auth(ctx.staff)
 
 
 def list_endpoints(app) -> dict[str, str]:

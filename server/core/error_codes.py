@@ -75,6 +75,15 @@ CATALOGUE: dict[str, ErrorCode] = {
     "image_too_large": ErrorCode(400, "图片像素过多，请缩小后再上传", "The image has more pixels than uploads allow (a decompression bomb, or simply too large)."),
     "invalid_assignee": ErrorCode(400, "不能指派给该会员", "The assignee is not staff, nor a liaison of the request's grid (for a request liaisons may see)."),
     "not_a_liaison": ErrorCode(400, "该会员不是网格联络员", "Grids are added only to a member who holds the liaison role."),
+    # votes
+    "already_voted": ErrorCode(409, "您已投过票，每人只能投一次", "The member has cast a ballot in this vote already."),
+    "vote_closed": ErrorCode(409, "当前不在投票时间内", "The vote is not open now (not yet open, or closed); details give its bounds."),
+    "vote_not_closed": ErrorCode(409, "投票尚未结束", "Paper counts are entered after the vote's close only."),
+    "paper_counts_pending": ErrorCode(409, "已有其他工作人员录入纸质票数，请由您核对确认", "Another staff member's entry awaits confirmation: confirm it instead."),
+    "paper_counts_missing": ErrorCode(409, "尚无待确认的纸质票数，请先录入", "Nothing entered yet to confirm."),
+    "paper_counts_recorded": ErrorCode(409, "纸质票数已确认记录，不能再修改", "The paper count is confirmed and recorded."),
+    "paper_same_person": ErrorCode(409, "纸质票数须由另一位工作人员核对确认", "The confirming staff member must differ from the one who entered."),
+    "paper_counts_mismatch": ErrorCode(409, "两次录入的纸质票数不一致，请两位工作人员重新录入", "The confirmation differs from the entry; the entry is discarded and both enter again."),
 }
 
 
