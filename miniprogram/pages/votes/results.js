@@ -32,16 +32,21 @@ Page({
       else this.setData({ loadError: errorText(err, VOTE_MESSAGES) })
       return
     }
-    const hasNumber = v => typeof v === 'number' && v >= 0
-    const candidates = (res.candidates || []).slice().sort((a, b) => (b.votes - a.votes))
-    const top = Math.max(1, ...candidates.map(c => c.votes || 0))
+    // Paper ballots, once two staff members entered the same counts, are a count of their own
+    // (res.paper); res.total adds them to the online ballots. Online votes are res.candidates.
+    const paper = res.paper && res.paper.status === 'confirmed' ? res.paper : null
+    const paperOf = new Map(((paper && paper.candidates) || []).map(c => [c.id, c.votes || 0]))
+    const totalOf = new Map(((res.total && res.total.candidates) || []).map(c => [c.id, c.votes || 0]))
+    const votesOf = c => (paper && totalOf.has(c.id) ? totalOf.get(c.id) : (c.votes || 0))
+    const candidates = (res.candidates || []).slice().sort((a, b) => votesOf(b) - votesOf(a))
+    const top = Math.max(1, ...candidates.map(votesOf))
     const ballots = Number(res.ballots) || 0
     const rows = candidates.map(c => ({
       id: c.id,
       name: c.name,
-      votes: c.votes || 0,
-      paper: hasNumber(c.paper_votes) ? c.paper_votes : null,
-      width: Math.round(((c.votes || 0) / top) * 100),
+      votes: votesOf(c),
+      paper: paper ? (paperOf.get(c.id) || 0) : null,
+      width: Math.round((votesOf(c) / top) * 100),
     }))
     const record = loadReceipt(this.id)
     let check = ''
@@ -54,7 +59,7 @@ Page({
       results: {
         title: res.title || (record && record.title) || '',
         ballots,
-        paper: hasNumber(res.paper_ballots) ? res.paper_ballots : null,
+        paper: paper ? (Number(paper.ballots) || 0) : null,
         receiptCount: Array.isArray(res.receipts) ? res.receipts.length : 0,
         rows,
       },

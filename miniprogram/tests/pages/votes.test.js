@@ -248,15 +248,19 @@ describe('results', () => {
 
   test('paper ballots, when counted, are kept apart', async () => {
     jest.setSystemTime(AFTER_CLOSE)
+    // The server's shape: online votes per candidate, the paper count kept apart, and the total.
     wxs.backend.on('GET /votes/:id/results', { body: results({
-      paper_ballots: 15,
-      candidates: [{ id: 801, name: '张伟', votes: 12, paper_votes: 5 }, { id: 802, name: '李娜', votes: 30, paper_votes: 0 }],
+      candidates: [{ id: 801, name: '张伟', votes: 12 }, { id: 802, name: '李娜', votes: 30 }],
+      paper: { status: 'confirmed', ballots: 15, candidates: [{ id: 801, name: '张伟', votes: 25 }, { id: 802, name: '李娜', votes: 0 }] },
+      total: { ballots: 55, candidates: [{ id: 801, name: '张伟', votes: 37 }, { id: 802, name: '李娜', votes: 30 }] },
     }) })
     const p = await open('pages/votes/results')
 
     expect(p.texts('#ballots')).toEqual(['线上选票 40 张'])
     expect(p.texts('#paper')).toEqual(['纸质票 15 张'])
-    expect(p.texts('#row-801')[0]).toContain('其中纸质票 5 票')
+    // With the paper ballots 张伟 leads: the bars follow the total.
+    expect(p.texts('.row').map(t => t.replace(/\s+/g, ''))[0]).toMatch(/^张伟37票/)
+    expect(p.texts('#row-801')[0]).toContain('其中纸质票 25 票')
     // No receipt on this phone: nothing to check.
     expect(p.exists('check')).toBe(false)
   })
