@@ -38,6 +38,7 @@ class NoticeSource(Vocabulary):
     booking_change = "booking_change", "预约变动"
     system = "system", "系统提醒"  # to admins about the system itself (a year's working days not entered)
     request = "request", "诉求进展"
+    survey = "survey", "问卷提醒"
 
 
 class DeliveryStatus(Vocabulary):
