@@ -42,7 +42,6 @@ def remind_due(now=None) -> list[int]:
     due = db.session.scalars(select(Survey.id).where(
         Survey.status == SurveyStatus.scheduled, Survey.reminded_at.is_(None), Survey.opens_at <= now,
         Survey.closes_at > now, Survey.closes_at <= now + before)).all()
-    db.session.rollback()
     reminded = []
     for survey_id in due:
         with transaction():
