@@ -35,8 +35,10 @@ def test_create_returns_a_draft_with_indexed_questions(client, auth, staff):
     ({"kind": "single", "text": "岗位", "options": ["只有一个"]}, "questions.0.options"),
     ({"kind": "multiple", "text": "需求"}, "questions.0.options"),
     ({"kind": "scale", "text": "满意度", "options": ["1", "2"]}, "questions.0.options"),
-    ({"kind": "single", "text": "岗位", "options": ["甲", "乙"], "option_tags": {"2": "丙"}}, "questions.0.option_tags"),
-    ({"kind": "single", "text": "岗位", "options": ["甲", "乙"], "option_tags": {"x": "丙"}}, "questions.0.option_tags"),
+    ({"kind": "single", "text": "岗位", "options": ["甲", "乙"], "option_tags": {"2": "丙"}},
+     "questions.0.option_tags"),
+    ({"kind": "single", "text": "岗位", "options": ["甲", "乙"], "option_tags": {"x": "丙"}},
+     "questions.0.option_tags"),
     ({"kind": "text", "text": "建议", "option_tags": {"0": "丙"}}, "questions.0.option_tags"),
     ({"kind": "rating", "text": "满意度"}, "questions.0.kind"),
 ])
@@ -61,8 +63,8 @@ def test_times_and_audience_validation(client, auth, staff):
 
 def test_patch_only_a_draft_and_publish_once(client, auth, staff):
     sid = client.post(f"{API}/surveys", json=survey_body(), headers=auth(staff)).get_json()["id"]
-    r = client.patch(f"{API}/surveys/{sid}", json={"title": "新标题", "questions": [{"kind": "text", "text": "说说看"}]},
-                     headers=auth(staff))
+    patch = {"title": "新标题", "questions": [{"kind": "text", "text": "说说看"}]}
+    r = client.patch(f"{API}/surveys/{sid}", json=patch, headers=auth(staff))
     assert r.status_code == 200 and r.get_json()["title"] == "新标题" and len(r.get_json()["questions"]) == 1
     r = client.patch(f"{API}/surveys/{sid}", json={"closes_at": iso(utcnow() - timedelta(days=5))}, headers=auth(staff))
     assert err(r) == (400, "invalid_request")
