@@ -156,6 +156,19 @@ def _add_tags(member_id: int, rows: list[dict]) -> list[str]:
     return sorted({n for _, n in tags})
 
 
+def reapply_tags(survey_id: int) -> None:
+    """Add again, in one INSERT … SELECT, the needs-profile tags of every identified response of the survey
+    (a roster import sets a member's tags to the file's and so drops them)."""
+    chosen = (select(SurveyResponse.member_id, SurveyOptionTag.tag_id)
+              .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+              .join(SurveyOptionTag, (SurveyOptionTag.question_id == SurveyAnswer.question_id)
+                    & (SurveyOptionTag.option_index == SurveyAnswer.item))
+              .where(SurveyResponse.survey_id == survey_id, SurveyResponse.member_id.is_not(None),
+                     SurveyAnswer.value.is_(None), SurveyAnswer.text.is_(None))
+              .distinct())
+    db.session.execute(upsert(MemberTag).from_select(["member_id", "tag_id"], chosen).on_conflict_do_nothing())
+
+
 # --- held anonymous responses -----------------------------------------------------------------------
 
 def _hold(survey_id: int, day: date, department: str | None, grid: str | None, rows: list[dict]) -> None:
