@@ -4,7 +4,8 @@ One response per member: the participation row's primary key decides, inside a S
 requests at once (two devices, sixteen threads) one inserts and the other gets 409 already_answered.
 An identified response is written at once, with the member, and adds the needs-profile tags. An anonymous
 response is sealed (core.sealed) into ``survey_held_responses`` and filed later by ``file_held`` in a
-shuffled batch, with a random id, the day only and the department and grid names (docs/anonymity.md).
+shuffled batch, with a random id, the batch's day, and only those of its department and grid names that at
+least 5 of the survey's respondents share (docs/anonymity.md).
 """
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def respond(survey_id: int, member: Member, answers: list[dict]) -> list[str]:
     department = db.session.get(Department, member.department_id).name if member.department_id else None
     grid = db.session.get(Grid, member.grid_id).name if member.grid_id else None
     if survey.anonymous:
-        _hold(survey.id, day, department, grid, rows)
+        _hold(survey.id, department, grid, rows)
         return []
     response_id = sealed.new_id()
     db.session.execute(insert(SurveyResponse).values(id=response_id, survey_id=survey.id, member_id=member.id,
@@ -171,17 +172,36 @@ def reapply_tags(survey_id: int) -> None:
 
 # --- held anonymous responses -----------------------------------------------------------------------
 
-def _hold(survey_id: int, day: date, department: str | None, grid: str | None, rows: list[dict]) -> None:
+def _hold(survey_id: int, department: str | None, grid: str | None, rows: list[dict]) -> None:
     """Keep an anonymous response sealed until file_held files it. Its due time is random within the
     maximum delay, so a response that never finds company is not filed at a predictable time."""
     most = current_app.config["SURVEY_MAX_DELAY_SECONDS"]
     due = utcnow() + timedelta(seconds=secrets.SystemRandom().uniform(most / 2, most))
     row_id = sealed.new_id()
-    payload = {"id": sealed.new_id(), "day": day.isoformat(), "department": department, "grid": grid,
+    payload = {"id": sealed.new_id(), "department": department, "grid": grid,
                "answers": [[r["question_id"], r["item"], r["value"], r["text"]] for r in rows],
                "due_at": due.isoformat()}
     db.session.execute(insert(SurveyHeldResponse).values(id=row_id, survey_id=survey_id,
                                                          sealed=sealed.seal(PURPOSE, payload, row_id)))
+
+
+def _shared_groups(survey_id: int) -> tuple[set[tuple], set[str]]:
+    """The (department, grid) pairs and the departments that at least MIN_GROUP of the survey's respondents
+    share (from the participation record): a filed anonymous response keeps only group names that many
+    others share, so no stored row stands out as the one respondent of a small group."""
+    from .results import MIN_GROUP
+
+    dept, grid = Department.name, Grid.name
+    base = (select(dept, grid, func.count()).select_from(SurveyParticipation)
+            .join(Member, Member.id == SurveyParticipation.member_id)
+            .outerjoin(Department, Department.id == Member.department_id).outerjoin(Grid, Grid.id == Member.grid_id)
+            .where(SurveyParticipation.survey_id == survey_id).group_by(dept, grid))
+    counts = db.session.execute(base).all()
+    pairs = {(d, g) for d, g, n in counts if n >= MIN_GROUP}
+    per_dept: dict = {}
+    for d, _g, n in counts:
+        per_dept[d] = per_dept.get(d, 0) + n
+    return pairs, {d for d, n in per_dept.items() if n >= MIN_GROUP}
 
 
 def held_counts(survey_ids: list[int]) -> dict[int, int]:
@@ -230,10 +250,17 @@ def file_held(force: bool = False) -> int:
                 taking.rollback()  # another filer took some: it files them
                 continue
         payloads = sealed.shuffled([p for _, p in items])
+        pairs, departments = _shared_groups(survey_id)
+        day = today()  # the batch's day, not the answer's: a day with one respondent would name them
         for p in payloads:  # one statement each, in the shuffled order
+            department, grid = p["department"], p["grid"]
+            if (department, grid) not in pairs:
+                grid = None
+                if department not in departments:
+                    department = None
             db.session.execute(insert(SurveyResponse).values(
-                id=p["id"], survey_id=survey_id, member_id=None, department=p["department"], grid=p["grid"],
-                answered_on=date.fromisoformat(p["day"])))
+                id=p["id"], survey_id=survey_id, member_id=None, department=department, grid=grid,
+                answered_on=day))
         answers = sealed.shuffled([{"response_id": p["id"], "survey_id": survey_id, "question_id": q, "item": item,
                                     "value": value, "text": text}
                                    for p in payloads for q, item, value, text in p["answers"]])

@@ -1,8 +1,8 @@
 """Surveys: questions, the "has answered" record, responses and their answers, and held anonymous responses.
 
 Who has answered (``survey_participations``) is kept apart from what was answered (``survey_responses`` and
-``survey_answers``). An anonymous survey's response carries no member column, a random id, the day only and
-the respondent's department and grid names (for breakdowns with groups under 5 merged); it is first held
+``survey_answers``). An anonymous survey's response carries no member column, a random id, the day of its batch
+and the respondent's department and grid names where at least 5 respondents share them (for breakdowns); it is first held
 sealed in ``survey_held_responses`` and filed later by the scheduler in shuffled batches (docs/anonymity.md).
 """
 from __future__ import annotations
@@ -111,7 +111,8 @@ class SurveyResponse(db.Model):
     # Group names as they were when answering, for breakdowns (groups under 5 merged).
     department: Mapped[Optional[str]] = mapped_column(String(100))
     grid: Mapped[Optional[str]] = mapped_column(String(100))
-    answered_on: Mapped[date] = mapped_column(Date)  # the day only
+    # The day only; for an anonymous response the day its batch was filed.
+    answered_on: Mapped[date] = mapped_column(Date)
 
 
 class SurveyAnswer(db.Model):

@@ -139,3 +139,21 @@ def test_reminders_go_once_to_those_who_have_not_answered(client, auth, make, st
     # The job also filed the held response: its random delay (at most SURVEY_MAX_DELAY_SECONDS) had passed.
     assert answering.held_counts([sid])[sid] == 0
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+
+
+def test_anonymous_rows_keep_only_groups_five_share(client, auth, open_survey, make, staff, db):
+    from server.surveys.jobs import file_held_responses
+
+    s = open_survey(anonymous=True, questions=[{"kind": "scale", "text": "满意度"}])
+    crowd = [make.member(department="生产一部", grid="第一网格") for _ in range(5)] \
+        + [make.member(department="生产一部", grid="第二网格")]
+    alone = make.member(department="小班组", grid="第一网格")
+    for m in crowd + [alone]:
+        r = client.post(f"{API}/surveys/{s['id']}/responses", json={"answers": [{"question": 0, "value": 2}]},
+                        headers=auth(m))
+        assert r.status_code == 201
+    db.session.commit()
+    assert file_held_responses() == 7
+    rows = Counter(db.session.execute(select(SurveyResponse.department, SurveyResponse.grid)).all())
+    assert rows == {("生产一部", "第一网格"): 5, ("生产一部", None): 1, (None, None): 1}
+    assert {r.answered_on for r in db.session.scalars(select(SurveyResponse))} == {answering.today()}
