@@ -1,9 +1,10 @@
 """Surveys: questions, the "has answered" record, responses and their answers, and held anonymous responses.
 
 Who has answered (``survey_participations``) is kept apart from what was answered (``survey_responses`` and
-``survey_answers``). An anonymous survey's response carries no member column, a random id, the day of its batch
-and the respondent's department and grid names where at least 5 respondents share them (for breakdowns); it is first held
-sealed in ``survey_held_responses`` and filed later by the scheduler in shuffled batches (docs/anonymity.md).
+``survey_answers``). An anonymous survey's response carries no member column, a random id, the day of its
+batch and the respondent's department and grid names where at least 5 respondents share them (for
+breakdowns); it is first held sealed in ``survey_held_responses`` and filed later by the scheduler in
+shuffled batches (docs/anonymity.md).
 """
 from __future__ import annotations
 
