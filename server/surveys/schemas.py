@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, model_validator
 
@@ -10,6 +10,8 @@ from ..core.api import GroupName, Out, PageQuery, QuerySchema, Schema, Timestamp
 from .models import QuestionKind, SurveyStatus
 
 TEXT_MAX = 2000
+OptionText = Annotated[str, Field(min_length=1, max_length=200)]
+TagName = Annotated[str, Field(min_length=1, max_length=50)]
 
 
 class SurveyAudienceIn(Schema):
@@ -42,9 +44,9 @@ class SurveyAudienceOut(Out):
 class QuestionIn(Schema):
     kind: QuestionKind
     text: str = Field(min_length=1, max_length=500)
-    options: Optional[list[str]] = Field(None, max_length=30)
+    options: Optional[list[OptionText]] = Field(None, max_length=30)
     required: bool = True
-    option_tags: Optional[dict[str, str]] = Field(None, max_length=30)
+    option_tags: Optional[dict[str, TagName]] = Field(None, max_length=30)
 
 
 class SurveyIn(Schema):
@@ -136,7 +138,7 @@ class MemberSurveyPage(Out):
 class AnswerIn(Schema):
     question: int = Field(ge=0, le=1000)
     choice: Optional[int] = Field(None, ge=0, le=1000)
-    choices: Optional[list[int]] = Field(None, max_length=30)
+    choices: Optional[list[Annotated[int, Field(ge=0, le=1000)]]] = Field(None, max_length=30)
     value: Optional[int] = Field(None, ge=1, le=5)
     text: Optional[str] = Field(None, max_length=TEXT_MAX)
 
