@@ -56,3 +56,35 @@ def test_sixteen_requests_one_response(app, committing_db, anonymous):
         s.remove()
         assert file_held_responses(force=True) == 1
     assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+
+
+def test_the_scheduler_job_files_batches_of_five(app, committing_db):
+    from datetime import timedelta as td
+
+    from server import scheduler
+
+    assert scheduler.build_scheduler(app).get_job("surveys").trigger.interval == td(seconds=60)
+    make = Factory(committing_db)
+    staff, members = make.staff(), [make.member() for _ in range(5)]
+    now = utcnow()
+    survey = services.create_survey(staff.id, {
+        "title": "批次测试", "anonymous": True, "audience": {}, "opens_at": now - td(hours=1),
+        "closes_at": now + td(days=3), "questions": [{"kind": "scale", "text": "满意度"}]})
+    services.publish(survey.id)
+    committing_db.session.commit()
+    sid, ids = survey.id, [m.id for m in members]
+    committing_db.session.remove()
+    with app.test_request_context():
+        tokens = [issue_token(i)[0] for i in ids]
+    client = app.test_client()
+
+    def count(model):
+        with committing_db.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(model)).scalar()
+
+    for n, token in enumerate(tokens, start=1):
+        assert client.post(f"{API}/surveys/{sid}/responses", json={"answers": [{"question": 0, "value": 3}]},
+                           headers={"Authorization": f"Bearer {token}"}).status_code == 201
+        scheduler.run_surveys()  # the job's body, as the scheduler process calls it
+        # Four wait (none due yet); the fifth makes a batch and all five are filed together.
+        assert (count(SurveyResponse), count(SurveyHeldResponse)) == ((0, n) if n < 5 else (5, 0))

@@ -157,3 +157,16 @@ def test_anonymous_rows_keep_only_groups_five_share(client, auth, open_survey, m
     rows = Counter(db.session.execute(select(SurveyResponse.department, SurveyResponse.grid)).all())
     assert rows == {("生产一部", "第一网格"): 5, ("生产一部", None): 1, (None, None): 1}
     assert {r.answered_on for r in db.session.scalars(select(SurveyResponse))} == {answering.today()}
+
+
+def test_closing_files_what_is_left(client, auth, open_survey, make, staff, db):
+    s = open_survey(anonymous=True, questions=[{"kind": "scale", "text": "满意度"}])
+    for value in (2, 5):
+        client.post(f"{API}/surveys/{s['id']}/responses", json={"answers": [{"question": 0, "value": value}]},
+                    headers=auth(make.member()))
+    db.session.commit()
+    assert answering.file_held() == 0  # two wait, none due, the survey open
+    assert client.post(f"{API}/surveys/{s['id']}/close", headers=auth(staff)).status_code == 200
+    assert answering.file_held() == 2
+    res = client.get(f"{API}/surveys/{s['id']}/results", headers=auth(staff)).get_json()
+    assert res["respondents"] == 2 and res["questions"][0]["mean"] == 3.5 and res["status"] == "closed"
