@@ -195,3 +195,15 @@ def test_list_filters_by_status(client, auth, staff, open_survey):
     assert client.get(f"{API}/surveys?status=draft", headers=auth(staff)).get_json()["total"] == 1
     assert client.get(f"{API}/surveys", headers=auth(staff)).get_json()["total"] == 2
     assert err(client.get(f"{API}/surveys?status=nope", headers=auth(staff))) == (400, "invalid_request")
+
+
+def test_patch_of_the_audience_keeps_questions_and_their_tags(client, auth, staff, make):
+    make.department("生产一部")
+    sid = client.post(f"{API}/surveys", json=survey_body(), headers=auth(staff)).get_json()["id"]
+    r = client.patch(f"{API}/surveys/{sid}", json={"audience": {"departments": ["生产一部"]}}, headers=auth(staff))
+    assert r.status_code == 200, r.get_json()
+    s = r.get_json()
+    assert s["audience"]["departments"] == ["生产一部"] and s["audience"]["all"] is False
+    assert len(s["questions"]) == 4 and s["questions"][1]["option_tags"] == {"0": "需困难帮扶", "1": "需职业发展"}
+    r = client.patch(f"{API}/surveys/{sid}", json={"audience": {"all": True}}, headers=auth(staff))
+    assert r.get_json()["audience"]["all"] is True
