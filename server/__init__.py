@@ -69,6 +69,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         public,
         reminders,
         suggestions,
+        surveys,
         uploads,
         votes,
         workdays,
@@ -82,6 +83,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(notices.bp, url_prefix=API_PREFIX)
     app.register_blueprint(reminders.bp, url_prefix=API_PREFIX)
     app.register_blueprint(suggestions.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(surveys.bp, url_prefix=API_PREFIX)
     app.register_blueprint(meta.bp, url_prefix=API_PREFIX)
     app.register_blueprint(dashboard.bp, url_prefix=API_PREFIX)
     app.register_blueprint(workdays.bp, url_prefix=API_PREFIX)

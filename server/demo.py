@@ -31,6 +31,9 @@ from .notices import services as notices
 from .notices.models import Notice, SubscriptionQuota
 from .suggestions import services as suggestions
 from .suggestions.models import Suggestion
+from .surveys import answering as survey_answering
+from .surveys import services as surveys
+from .surveys.models import Survey
 from .votes import demo_data as vote_demo
 from .votes.models import Vote
 
@@ -239,6 +242,73 @@ def _create_suggestions(specs: list[dict]) -> int:
     return len(submitted)
 
 
+NEEDS_SURVEY = "职工需求画像调查"
+SATISFACTION_SURVEY = "会员满意度测评（匿名）"
+
+
+def _survey_specs(now: datetime) -> list[dict]:
+    opens, closes = now - timedelta(days=1), now + timedelta(days=14)
+    return [
+        dict(title=NEEDS_SURVEY, anonymous=False, audience={}, opens_at=opens, closes_at=closes,
+             description="用于建立会员需求画像，帮助工会精准开展服务。您的选择会作为标签记入会员档案。",
+             questions=[
+                 {"kind": "single", "text": "您的岗位类别", "options": ["生产岗", "技术岗", "管理岗"],
+                  "option_tags": {"0": "生产岗", "1": "技术岗", "2": "管理岗"}},
+                 {"kind": "single", "text": "您在本单位的工龄", "options": ["3年以内", "3年及以上"],
+                  "option_tags": {"0": "新员工", "1": "老员工"}},
+                 {"kind": "multiple", "text": "您目前最需要工会提供哪些帮助", "required": False,
+                  "options": ["困难帮扶", "职业发展", "文体活动", "法律咨询"],
+                  "option_tags": {"0": "需困难帮扶", "1": "需职业发展"}},
+                 {"kind": "text", "text": "还有什么想对工会说的", "required": False},
+             ]),
+        dict(title=SATISFACTION_SURVEY, anonymous=True, audience={}, opens_at=opens, closes_at=closes,
+             description="匿名填写，工会只能看到汇总结果，看不到谁填了什么。",
+             questions=[
+                 {"kind": "scale", "text": "对工会活动组织的满意度"},
+                 {"kind": "scale", "text": "对诉求办理速度的满意度"},
+                 {"kind": "scale", "text": "对职工食堂的满意度"},
+                 {"kind": "text", "text": "您对工会工作的意见和建议", "required": False},
+             ]),
+    ]
+
+
+SATISFACTION_TEXTS = ["希望多组织一些周末的亲子活动", "诉求反馈很及时，点赞", "食堂夜班的菜品可以再丰富些",
+                      "职工书屋的新书更新慢", "希望增加技能培训名额", "倒班职工参加活动不方便"]
+
+
+def _create_surveys(staff_id: int | None) -> int:
+    """Two open surveys: the identified needs profile with some answers (their tags reach the members),
+    and the anonymous satisfaction survey with enough answers, filed at once, to show results. D0010 has
+    answered neither, so the mini-program shows both to answer."""
+    existing = dict(db.session.execute(select(Survey.title, Survey.id)).all())
+    created = 0
+    for spec in _survey_specs(utcnow()):
+        if spec["title"] in existing:
+            if not spec["anonymous"]:  # the roster import above set the members' tags to the file's
+                survey_answering.reapply_tags(existing[spec["title"]])
+            continue
+        if staff_id is None:
+            continue
+        survey = surveys.create_survey(staff_id, spec)
+        surveys.publish(survey.id)
+        created += 1
+        for n, member in enumerate(_members(range(11, 41))):
+            if spec["anonymous"]:
+                answers = [{"question": 0, "value": 3 + n % 3}, {"question": 1, "value": 2 + n % 4},
+                           {"question": 2, "value": 1 + n % 5}]
+                if n % 4 == 0:
+                    answers.append({"question": 3, "text": SATISFACTION_TEXTS[(n // 4) % len(SATISFACTION_TEXTS)]})
+            elif n % 2 == 0:
+                post = {"生产岗": 0, "技术岗": 1, "管理岗": 2}[POST_TAG[member.department.name]]
+                answers = [{"question": 0, "choice": post}, {"question": 1, "choice": 0 if n % 3 == 0 else 1},
+                           {"question": 2, "choices": [0] if n % 5 == 0 else [1, 2]}]
+            else:
+                continue
+            survey_answering.respond(survey.id, member, answers)
+    survey_answering.file_held(force=True)  # a demo has no time to wait for company
+    return created
+
+
 def _bind_wechat() -> int:
     """D0010 signed in to the mini-program and bound, with push consents, as if they had tapped "accept"
     a few times: notices reach them by push. Returns 1 when the binding was made now."""
@@ -294,8 +364,9 @@ def load_demo() -> dict:
     created_suggestions = _create_suggestions([s for s in _suggestion_specs() if s["content"] not in contents])
     created_requests = request_demo.load()
     created_votes = vote_demo.load()
+    created_surveys = _create_surveys(staff_id)
     db.session.flush()
-    return {"requests": created_requests, "votes": created_votes,
+    return {"requests": created_requests, "votes": created_votes, "surveys": created_surveys,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -305,7 +376,7 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices, suggestions, requests and votes."""
+    notices, suggestions, requests, surveys and votes."""
     require_schema()
     with transaction():
         created = load_demo()
@@ -317,7 +388,7 @@ def demo_command() -> None:
                f"会员 {count(Member)}（本次新增 {created['members']}），"
                f"活动 {count(Event)}（本次新增 {created['events']}），"
                f"预约日历 {count(Calendar)}（时段 {count(Slot)}，预约 {count(Booking)}），通知 {count(Notice)}，"
-               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}，投票 {count(Vote)}")
+               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}，问卷 {count(Survey)}，投票 {count(Vote)}")
     for line in created["skipped"]:
         click.echo(f"跳过演示会员 {line}", err=True)
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")

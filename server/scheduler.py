@@ -12,6 +12,9 @@ Jobs and their settings, chosen on purpose:
 - ``notices`` every 5 s: plans scheduled notices whose send_at has come (same settings).
 - ``suggestions`` every 60 s: files held suggestions and receipt replies in shuffled batches (docs/
   anonymity.md); a run that finds too few waiting and none overdue does nothing (same settings).
+- ``surveys`` every 60 s: files held anonymous survey responses per survey in shuffled batches, and reminds,
+  once per survey (a conditional UPDATE on ``reminded_at``), the audience members who have not answered
+  SURVEY_REMINDER_HOURS before the close (surveys/jobs.py; same settings).
 - ``workdays`` every hour: while this year's (from November, next year's) holidays are entered nowhere, tells
   the admins once per ISO week (a row per week in ``workday_warnings`` decides; docs/workdays.md).
 - ``uploads`` every hour: deletes uploads never attached within 24 hours (rows, then files) and sweeps stray
@@ -82,6 +85,18 @@ def file_suggestions() -> None:
     with _app.app_context():
         try:
             file_held_writes()  # logs nothing: even a batch's time and size are kept out of the log
+        finally:
+            db.session.remove()
+
+
+def run_surveys() -> None:
+    from .surveys.jobs import run
+
+    with _app.app_context():
+        try:
+            result = run()
+            if result["reminded"]:  # the filed count stays out of the log, as for suggestions
+                log.info("survey reminders sent: %s", result["reminded"])
         finally:
             db.session.remove()
 
@@ -211,6 +226,9 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="send scheduled notices", replace_existing=True)
     scheduler.add_job("server.scheduler:file_suggestions", "interval", seconds=60, id="suggestions",
                       name="file held suggestions", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_surveys", "interval", seconds=60, id="surveys",
+                      name="file held survey responses, remind those who have not answered",
+                      replace_existing=True)
     scheduler.add_job("server.scheduler:warn_missing_workdays", "interval", hours=1, id="workdays",
                       name="warn admins of a year without holidays", replace_existing=True)
     scheduler.add_job("server.scheduler:clean_uploads", "interval", minutes=60, id="uploads",

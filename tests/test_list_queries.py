@@ -21,6 +21,8 @@ from server.events.models import Checkin
 from server.notices import services as notices
 from server.notices.models import Delivery
 from server.suggestions import services as suggestions
+from server.surveys import answering as survey_answering
+from server.surveys import services as surveys
 from tests.statements import statements_of
 
 API = "/api/v1"
@@ -296,6 +298,65 @@ def _my_suggestion(ctx: Ctx, n: int):
 def _staff_suggestion(ctx: Ctx, n: int):
     filed, _ = _thread(ctx, n)
     return f"{API}/suggestions/{filed.id}", ctx.auth(ctx.staff)
+
+
+def _survey(ctx: Ctx, questions: int = 2, anonymous: bool = False, audience: dict | None = None):
+    now = utcnow()
+    qs = [{"kind": ("single", "multiple", "scale", "text")[i % 4], "text": f"第{i}题",
+           "options": ["甲", "乙", "丙"] if i % 4 < 2 else [], "option_tags": {"0": "需帮扶"} if i % 4 == 0 else {}}
+          for i in range(questions)]
+    s = surveys.create_survey(ctx.staff.id, {"title": "问卷", "anonymous": anonymous, "audience": audience or {},
+                                             "opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=2),
+                                             "questions": qs})
+    surveys.publish(s.id)
+    return s
+
+
+def _answers(questions: int) -> list[dict]:
+    return [{"question": i, **({"choice": 0}, {"choices": [0, 1]}, {"value": 4}, {"text": "好"})[i % 4]}
+            for i in range(questions)]
+
+
+@case("surveys.list_surveys")
+def _list_surveys(ctx: Ctx, n: int):
+    for i in range(n):
+        s = _survey(ctx, questions=1 + i % 3)
+        survey_answering.respond(s.id, ctx.member, _answers(1 + i % 3))
+    return f"{API}/surveys?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("surveys.my_surveys")
+def _my_surveys(ctx: Ctx, n: int):
+    for i in range(n):
+        s = _survey(ctx, questions=1 + i % 3)
+        if i % 2:
+            survey_answering.respond(s.id, ctx.member, _answers(1 + i % 3))
+    return f"{API}/me/surveys?per_page=100", ctx.auth(ctx.member)
+
+
+@case("surveys.get_survey")
+def _get_survey(ctx: Ctx, n: int):
+    s = _survey(ctx, questions=n)
+    return f"{API}/surveys/{s.id}", ctx.auth(ctx.staff)
+
+
+@case("surveys.survey_results")
+def _survey_results(ctx: Ctx, n: int):
+    s = _survey(ctx, questions=n)
+    for _ in range(6):
+        survey_answering.respond(s.id, ctx.make.member(department="机修车间"), _answers(n))
+    return f"{API}/surveys/{s.id}/results?by=tag", ctx.auth(ctx.staff)
+
+
+@case("surveys.survey_turnout")
+def _survey_turnout(ctx: Ctx, n: int):
+    start = ctx.state.get("turnout_departments", 0)
+    ctx.state["turnout_departments"] = start + n
+    for d in range(start, start + n):
+        for _ in range(5):
+            ctx.make.member(department=f"问卷部门{d}")
+    s = _survey(ctx, questions=1, anonymous=True)
+    return f"{API}/surveys/{s.id}/turnout", ctx.auth(ctx.staff)
 
 
 @case("workdays.list_workdays")

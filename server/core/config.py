@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5
     SUGGESTION_MAX_DELAY_SECONDS: int = 6 * 3600
+    # Anonymous survey responses are filed per survey in shuffled batches once this many wait, or after a
+    # random delay of at most SURVEY_MAX_DELAY_SECONDS, or when the survey closes (docs/anonymity.md).
+    SURVEY_BATCH_MIN: int = 5
+    SURVEY_MAX_DELAY_SECONDS: int = 6 * 3600
+    # Members who have not answered are reminded once, this many hours before a survey closes.
+    SURVEY_REMINDER_HOURS: int = 24
     # Requests (诉求): working days to resolve, by category; "default" for the categories not named.
     REQUEST_RESOLVE_WORKDAYS: dict[str, int] = {"default": 10, "hardship": 5}
     # Receipt look-ups (a 16 MiB scrypt each, no sign-in): per client address, and at once per host.

@@ -74,6 +74,10 @@ CATALOGUE: dict[str, ErrorCode] = {
     "unsupported_image": ErrorCode(400, "图片格式不受支持或文件已损坏，请上传 JPEG、PNG 或 WebP 图片", "Not a JPEG, PNG or WebP by its content, or truncated or corrupt."),
     "image_too_large": ErrorCode(400, "图片像素过多，请缩小后再上传", "The image has more pixels than uploads allow (a decompression bomb, or simply too large)."),
     "invalid_assignee": ErrorCode(400, "不能指派给该会员", "The assignee is not staff, nor a liaison of the request's grid (for a request liaisons may see)."),
+    # surveys
+    "already_answered": ErrorCode(409, "您已提交过本问卷，每人只能提交一次", "The member has answered this survey already (one response per member)."),
+    "survey_closed": ErrorCode(409, "问卷未开放或已结束", "The survey is not open: not yet opened, closed, or a draft."),
+    "survey_not_draft": ErrorCode(409, "问卷已发布，不能再修改", "Only a draft survey can be edited or published."),
     "not_a_liaison": ErrorCode(400, "该会员不是网格联络员", "Grids are added only to a member who holds the liaison role."),
     # votes
     "already_voted": ErrorCode(409, "您已投过票，每人只能投一次", "The member has cast a ballot in this vote already."),

@@ -39,6 +39,7 @@ class NoticeSource(Vocabulary):
     system = "system", "系统提醒"  # to admins about the system itself (a year's working days not entered)
     request = "request", "诉求进展"
     vote = "vote", "投票"
+    survey = "survey", "问卷提醒"
 
 
 class DeliveryStatus(Vocabulary):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..members.models import Member
 from . import services
 from .models import Vote, VoteStatus
-from .schemas import CandidateOut, MyVoteOut, PersonOut, VoteAudienceOut, VoteOut
+from .schemas import CandidateOut, MyVoteOut, VoteAudienceOut, VoteOut, VotePersonOut
 
 
 def photo_url(upload_id: str | None) -> str | None:
@@ -27,7 +27,7 @@ def votes_out(votes: list[Vote], viewer: Member) -> list[VoteOut]:
             candidates=[CandidateOut(id=c.id, name=c.name, description=c.description, photo_url=photo_url(c.photo_id),
                                      position=c.position) for c in candidates[v.id]],
             voted=v.id in voted, results_available=v.status == VoteStatus.closed or status == VoteStatus.closed,
-            created_by=PersonOut(id=v.created_by, name=names.get(v.created_by, "")) if v.created_by else None,
+            created_by=VotePersonOut(id=v.created_by, name=names.get(v.created_by, "")) if v.created_by else None,
             created_at=v.created_at, closed_at=v.closed_at))
     return out
 

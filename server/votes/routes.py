@@ -13,13 +13,13 @@ from .schemas import (
     PaperOut,
     PaperStateOut,
     ReceiptOut,
-    ResultsOut,
-    TurnoutOut,
     VoteIn,
     VoteListQuery,
     VoteOut,
     VotePage,
     VotePatch,
+    VoteResultsOut,
+    VoteTurnoutOut,
 )
 
 BALLOT_ERRORS = ["not_found", "not_eligible", "vote_closed", "already_voted"]
@@ -93,7 +93,7 @@ def cast_ballot(vote_id: int, body: BallotIn):
 
 
 @bp.get("/votes/<int:vote_id>/results")
-@api(roles=["member"], out=ResultsOut, errors=["not_found"], transaction="write")
+@api(roles=["member"], out=VoteResultsOut, errors=["not_found"], transaction="write")
 def vote_results(vote_id: int):
     """After the close (everyone in the audience, and staff): counts, ballots, the sorted sha256 of every
     receipt, the confirmed paper count apart, and the total. Before it: 403 forbidden, staff included
@@ -102,14 +102,14 @@ def vote_results(vote_id: int):
     vote = services.get_vote(vote_id)
     if not services.may_see(g.member, vote):
         raise services.not_found()
-    return ResultsOut(**services.results(services.closed_for_results(vote_id)))
+    return VoteResultsOut(**services.results(services.closed_for_results(vote_id)))
 
 
 @bp.get("/votes/<int:vote_id>/turnout")
-@api(roles=["staff"], out=TurnoutOut, errors=["not_found"])
+@api(roles=["staff"], out=VoteTurnoutOut, errors=["not_found"])
 def vote_turnout(vote_id: int):
     """Eligible and voted, by department (groups under 5 merged); never what was voted."""
-    return TurnoutOut(**services.turnout(services.get_vote(vote_id)))
+    return VoteTurnoutOut(**services.turnout(services.get_vote(vote_id)))
 
 
 @bp.get("/votes/<int:vote_id>/paper-counts")

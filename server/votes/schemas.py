@@ -91,7 +91,7 @@ class CandidateOut(Out):
     position: int
 
 
-class PersonOut(Out):
+class VotePersonOut(Out):
     id: int
     name: str
 
@@ -108,7 +108,7 @@ class VoteOut(Out):
     candidates: list[CandidateOut]
     voted: bool = Field(description="Whether the signed-in member has voted.")
     results_available: bool = Field(description="Closed and filed: GET …/results answers.")
-    created_by: Optional[PersonOut]
+    created_by: Optional[VotePersonOut]
     created_at: LocalTime
     closed_at: Optional[LocalTime]
 
@@ -166,7 +166,7 @@ class TotalOut(Out):
     candidates: list[CountOut]
 
 
-class ResultsOut(Out):
+class VoteResultsOut(Out):
     vote_id: int
     candidates: list[CountOut]
     ballots: int
@@ -183,7 +183,7 @@ class DepartmentTurnoutOut(Out):
     voted: int
 
 
-class TurnoutOut(Out):
+class VoteTurnoutOut(Out):
     vote_id: int
     status: VoteStatus
     eligible: int
