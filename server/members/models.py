@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.extensions import db
 from ..core.roles import STAFF_ROLES, MemberRole
 from ..core.timeutil import UTCDateTime, utcnow
+from ..core.vocabulary import Vocabulary
 
 ROLES = tuple(MemberRole)
 
@@ -33,11 +34,20 @@ class Tag(db.Model):
     name: Mapped[str] = mapped_column(String(50), unique=True)
 
 
+class TagSource(Vocabulary):
+    """Where a member's tag came from: the roster (the HR file, or an admin's edit) or a survey's answer
+    (the needs profile). A roster import replaces only the roster's tags, so it never drops the needs profile."""
+
+    roster = "roster", "名册"
+    survey = "survey", "问卷"
+
+
 class MemberTag(db.Model):
     __tablename__ = "member_tags"
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
-    __table_args__ = (Index("ix_member_tags_tag_id", "tag_id"),)
+    source: Mapped[str] = mapped_column(String(10), default=TagSource.roster, server_default=TagSource.roster.value)
+    __table_args__ = (Index("ix_member_tags_tag_id", "tag_id"), TagSource.check("source"))
 
 
 class Member(db.Model):

@@ -20,7 +20,7 @@ from ..core.extensions import db
 from ..core.roles import MemberRole
 from ..core.timeutil import utcnow
 from .auth import revoke_tokens
-from .models import ROLES, Department, Grid, Member, MemberTag, Tag
+from .models import ROLES, Department, Grid, Member, MemberTag, Tag, TagSource
 from .services import deactivate
 
 COLUMNS = ("employee_no", "name", "phone", "department", "grid", "roles", "tags")
@@ -287,10 +287,13 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     dept_ids = _ensure_named(Department, {c.department for c in good if c.department})
     grid_ids = _ensure_named(Grid, {c.grid for c in good if c.grid})
     tag_ids = _ensure_named(Tag, {t for c in good if c.tags for t in c.tags})
-    member_tags: dict[int, set[int]] = {}
+    # The file speaks for the roster's tags only: tags a survey added (the needs profile) stay.
+    member_tags: dict[int, set[int]] = {}  # the roster's tags of each member
+    other_tags: dict[int, set[int]] = {}  # tags from elsewhere, which the file neither removes nor adds again
     if any(c.tags is not None for c in good):
-        for member_id, tag_id in db.session.execute(select(MemberTag.member_id, MemberTag.tag_id)):
-            member_tags.setdefault(member_id, set()).add(tag_id)
+        for member_id, tag_id, source in db.session.execute(
+                select(MemberTag.member_id, MemberTag.tag_id, MemberTag.source)):
+            (member_tags if source == TagSource.roster else other_tags).setdefault(member_id, set()).add(tag_id)
 
     # A phone moving from one member to another in this file must be let go before it is taken.
     moving = [existing[c.employee_no].id for c in good
@@ -314,7 +317,9 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
                     tag_sets[c.employee_no] = wanted_tags
                 continue
             roles = c.roles if c.roles is not None else sorted(set(old.roles or ()) | {"member"})
-            tags_differ = wanted_tags is not None and wanted_tags != member_tags.get(old.id, set())
+            # A tag the member holds from a survey counts as held: the file need not add it again.
+            tags_differ = (wanted_tags is not None
+                           and wanted_tags - other_tags.get(old.id, set()) != member_tags.get(old.id, set()))
             row_differs = (any(getattr(old, k) != v for k, v in values.items())
                            or set(old.roles or ()) != set(roles) or not old.is_active)
             if row_differs:
@@ -338,8 +343,10 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
         if changed:
             db.session.execute(update(Member), changed)
         if tag_sets:
-            db.session.execute(delete(MemberTag).where(MemberTag.member_id.in_(list(tag_sets))))
-            pairs = [{"member_id": m, "tag_id": t} for m, ts in tag_sets.items() for t in ts]
+            db.session.execute(delete(MemberTag).where(MemberTag.member_id.in_(list(tag_sets)),
+                                                       MemberTag.source == TagSource.roster))
+            pairs = [{"member_id": m, "tag_id": t, "source": TagSource.roster.value}
+                     for m, ts in tag_sets.items() for t in ts - other_tags.get(m, set())]
             if pairs:
                 db.session.execute(insert(MemberTag.__table__), pairs)
         progress(len(chunk))

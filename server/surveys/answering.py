@@ -14,14 +14,14 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import sealed
 from ..core.errors import AppError, invalid_request
 from ..core.extensions import db, savepoint
 from ..core.timeutil import SHANGHAI, utcnow
-from ..members.models import Department, Grid, Member, MemberTag, Tag
+from ..members.models import Department, Grid, Member, MemberTag, Tag, TagSource
 from ..notices.services import upsert
 from . import services
 from .models import (
@@ -152,22 +152,23 @@ def _add_tags(member_id: int, rows: list[dict]) -> list[str]:
     if not tags:
         return []
     ids = sorted({t for t, _ in tags})
-    db.session.execute(upsert(MemberTag).values([{"member_id": member_id, "tag_id": t} for t in ids])
-                       .on_conflict_do_nothing())
+    db.session.execute(upsert(MemberTag).values([{"member_id": member_id, "tag_id": t, "source": TagSource.survey.value}
+                                                 for t in ids]).on_conflict_do_nothing())
     return sorted({n for _, n in tags})
 
 
 def reapply_tags(survey_id: int) -> None:
     """Add again, in one INSERT … SELECT, the needs-profile tags of every identified response of the survey
-    (a roster import sets a member's tags to the file's and so drops them)."""
-    chosen = (select(SurveyResponse.member_id, SurveyOptionTag.tag_id)
+    (after an admin removed them by hand, say; a roster import leaves survey tags alone)."""
+    chosen = (select(SurveyResponse.member_id, SurveyOptionTag.tag_id, literal(TagSource.survey.value))
               .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
               .join(SurveyOptionTag, (SurveyOptionTag.question_id == SurveyAnswer.question_id)
                     & (SurveyOptionTag.option_index == SurveyAnswer.item))
               .where(SurveyResponse.survey_id == survey_id, SurveyResponse.member_id.is_not(None),
                      SurveyAnswer.value.is_(None), SurveyAnswer.text.is_(None))
               .distinct())
-    db.session.execute(upsert(MemberTag).from_select(["member_id", "tag_id"], chosen).on_conflict_do_nothing())
+    db.session.execute(upsert(MemberTag).from_select(["member_id", "tag_id", "source"], chosen)
+                       .on_conflict_do_nothing())
 
 
 # --- held anonymous responses -----------------------------------------------------------------------

@@ -207,3 +207,31 @@ def test_patch_of_the_audience_keeps_questions_and_their_tags(client, auth, staf
     assert len(s["questions"]) == 4 and s["questions"][1]["option_tags"] == {"0": "需困难帮扶", "1": "需职业发展"}
     r = client.patch(f"{API}/surveys/{sid}", json={"audience": {"all": True}}, headers=auth(staff))
     assert r.get_json()["audience"]["all"] is True
+
+
+def test_a_roster_import_replaces_the_rosters_tags_and_keeps_the_needs_profile(client, auth, open_survey, make, db,
+                                                                                tmp_path):
+    from server.members.roster import import_rows, read_roster
+
+    s = open_survey()
+    m = make.member(tags=["老会员"], department="生产一部")
+    r = client.post(f"{API}/surveys/{s['id']}/responses", json=answers(post=1, needs=(0,)), headers=auth(m))
+    assert r.status_code == 201, r.get_json()
+
+    def tags():
+        return dict(db.session.execute(select(Tag.name, MemberTag.source).join(MemberTag)
+                                       .where(MemberTag.member_id == m.id)).all())
+
+    assert tags() == {"老会员": "roster", "技术岗": "survey", "需困难帮扶": "survey"}
+    # HR's monthly file names other tags for the member, one of them a survey's: the roster's own tags are
+    # replaced, the needs profile stays, and the shared tag stays the survey's.
+    path = tmp_path / "roster.csv"
+    path.write_text("工号,姓名,手机号,部门,网格,角色,标签\n"
+                    f"{m.employee_no},{m.name},{m.phone},生产一部,,,女职工;技术岗\n", encoding="utf-8")
+    report = import_rows(read_roster(path))
+    assert report.updated == 1
+    db.session.expire_all()
+    assert tags() == {"女职工": "roster", "技术岗": "survey", "需困难帮扶": "survey"}
+    # The same file again changes nothing.
+    assert import_rows(read_roster(path)).unchanged == 1
+    assert tags() == {"女职工": "roster", "技术岗": "survey", "需困难帮扶": "survey"}
