@@ -169,7 +169,9 @@ def test_build_preview_publish_and_read_results(site, sign_in, people):
 
     with page.expect_download() as info:
         page.locator("#download-results").click()
-    sheet = load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active
+    # openpyxl goes by the file's extension, and a download's temporary path has none.
+    with open(info.value.path(), "rb") as f:
+        sheet = load_workbook(io.BytesIO(f.read())).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["题号", "题目", "题型", "选项/分值", "人数", "文字回答"]
     assert [1, "您的岗位", "单选", "生产岗", 6, None] in [[c if c != "" else None for c in r] for r in rows]
