@@ -41,6 +41,7 @@ const TONES = {
   slot_status: { open: "open", cancelled: "muted" },
   plan_item_status: { planned: "idle", in_progress: "live", done: "open" },
   request_status: { submitted: "danger", accepted: "live", resolved: "idle", closed: "open", reopened: "danger" },
+  vote_status: { draft: "muted", scheduled: "idle", open: "live", closed: "open" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -16,6 +16,7 @@ import { viewMember, viewMembers, viewPhoneAccess } from "./members.js";
 import { viewConfidentialReads, viewRequest, viewRequests } from "./requests.js";
 import { viewRequestPlan } from "./requestplan.js";
 import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
+import { viewEditVote, viewNewVote, viewVote, viewVotes } from "./votes.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -42,6 +43,10 @@ const routes = [
   [/^#\/requests\/reads$/, viewConfidentialReads],
   [/^#\/requests\/plan(?:\/(\d{4}Q[1-4]))?$/, viewRequestPlan],
   [/^#\/workdays(?:\/(\d{4}))?$/, viewWorkdays],
+  [/^#\/votes$/, viewVotes],
+  [/^#\/votes\/new$/, viewNewVote],
+  [/^#\/votes\/(\d+)$/, viewVote],
+  [/^#\/votes\/(\d+)\/edit$/, viewEditVote],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -58,7 +63,7 @@ function showTopbar(hash, signedIn) {
   refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "votes"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
