@@ -89,6 +89,16 @@ def test_staff_write_publish_watch_close_and_check_a_vote(site, sign_in, voters,
     expect(page.locator(f"[data-candidate-id='{cands[0][0]}'] img")).to_be_visible()  # fetched with the token
     expect(page.locator("#vote-audience")).to_have_text(f"部门：{DEPT}")
 
+    # Editing the draft keeps the uploaded photo (PATCH sends it again with the candidates).
+    page.locator("#edit-vote").click()
+    expect(page.locator("#cand-name-0")).to_have_value("陈建国")
+    expect(page.locator("[data-candidate='0'] img")).to_be_visible()
+    page.get_by_label("标题").fill("2026年度“工匠之星”评选（车间）")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#vote-title")).to_contain_text("（车间）")
+    cands = _candidates(site, vote_id)
+    assert [c[1] for c in cands] == ["陈建国", "王巧手", "李师傅"] and cands[0][2]
+
     page.locator("#publish-vote").click()
     expect(page.locator("#confirm-body")).to_contain_text("将收到通知")
     page.locator("#confirm-ok").click()
@@ -133,6 +143,16 @@ def test_staff_write_publish_watch_close_and_check_a_vote(site, sign_in, voters,
     box.fill(hashlib.sha256(receipts[2].encode()).hexdigest())
     box.press("Enter")
     expect(page.locator("#receipt-answer")).to_have_attribute("data-found", "yes")
+
+    # The list: status, times, choices and the turnout; the status filter.
+    page.locator("#topbar").get_by_role("link", name="投票").click()
+    row = page.locator(f"#votes-table tr[data-vote-id='{vote_id}']")
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "closed")
+    expect(row.locator("[data-col=turnout]")).to_have_text("3 / 4（75.0%）")
+    page.locator("#vote-filter").select_option("draft")
+    expect(page.locator(f"#votes-table tr[data-vote-id='{vote_id}']")).to_have_count(0)
+    page.locator("#vote-filter").select_option("closed")
+    expect(page.locator(f"#votes-table tr[data-vote-id='{vote_id}']")).to_have_count(1)
 
 
 def _closed_vote(site, voters) -> tuple[int, list[int]]:

@@ -82,7 +82,7 @@ export async function viewVotes(root) {
     render(html`<div class="page">
       ${pageHeader({ title: "投票", sub: "评优、工匠之星、议事会议题；结束后公布结果和全部回执摘要（北京时间）", actions: html`
         ${filterSelect({ id: "vote-filter", ariaLabel: "按状态筛选", all: "全部状态", vocab: "vote_status", value: status,
-          onChange: (v) => { status = v; list.restart().then(loadTurnouts); } })}
+          onChange: (v) => { status = v; list.restart(); } })}
         <a class="btn btn-primary" href="#/votes/new" id="new-vote">＋ 新建投票</a>` })}
       <div class="card">${pagedTable(list, {
         id: "votes-table", row, head: ["投票", "状态", "时间", { text: "每票最多选", cls: "num" }, { text: "投票率", cls: "num" }],
