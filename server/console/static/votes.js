@@ -130,6 +130,10 @@ async function voteForm(root, vote) {
       c.photo = await uploadPhoto(file);
     } catch (err) {
       c.error = err.message;
+      URL.revokeObjectURL(c.preview);
+      previews.delete(c.preview);
+      c.preview = null;  // nothing of it is saved: no preview either
+      e.target.value = "";
     } finally {
       c.uploading = false;
       draw();
@@ -278,7 +282,7 @@ export async function viewVote(root, id) {
   const closeEarly = () => act("close", "提前结束投票", "结束后不再接受投票，随即统计并公布结果，不能撤销。", "结束投票", "投票已结束");
 
   function info() {
-    return html`<dl class="facts" id="vote-facts">
+    return html`<h2>投票信息</h2><dl class="details" id="vote-facts">
       <dt>投票对象</dt><dd id="vote-audience">${audienceText(v.audience)}</dd>
       <dt>时间</dt><dd id="vote-times">${fmtTime(v.opens_at)} 至 ${fmtTime(v.closes_at)}</dd>
       <dt>每票最多可选</dt><dd id="vote-max">${v.max_choices} 人</dd>
