@@ -42,6 +42,7 @@ const TONES = {
   plan_item_status: { planned: "idle", in_progress: "live", done: "open" },
   request_status: { submitted: "danger", accepted: "live", resolved: "idle", closed: "open", reopened: "danger" },
   survey_status: { draft: "muted", scheduled: "idle", open: "open", closed: "live" },
+  vote_status: { draft: "muted", scheduled: "idle", open: "live", closed: "open" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

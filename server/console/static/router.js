@@ -17,6 +17,7 @@ import { viewConfidentialReads, viewRequest, viewRequests } from "./requests.js"
 import { viewRequestPlan } from "./requestplan.js";
 import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 import { viewEditSurvey, viewNewSurvey, viewSurvey, viewSurveys } from "./surveys.js";
+import { viewEditVote, viewNewVote, viewVote, viewVotes } from "./votes.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -47,6 +48,10 @@ const routes = [
   [/^#\/surveys\/new$/, viewNewSurvey],
   [/^#\/surveys\/(\d+)$/, viewSurvey],
   [/^#\/surveys\/(\d+)\/edit$/, viewEditSurvey],
+  [/^#\/votes$/, viewVotes],
+  [/^#\/votes\/new$/, viewNewVote],
+  [/^#\/votes\/(\d+)$/, viewVote],
+  [/^#\/votes\/(\d+)\/edit$/, viewEditVote],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -63,7 +68,7 @@ function showTopbar(hash, signedIn) {
   refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
