@@ -84,6 +84,7 @@ def test_defaults_are_unchanged():
         "REQUEST_RESOLVE_WORKDAYS": {"default": 10, "hardship": 5},
         "REQUEST_WARN_HOURS": 4.0,
         "REQUEST_LEVEL2_HOURS": 24.0,
+        "SURVEY_BATCH_MIN": 5, "SURVEY_MAX_DELAY_SECONDS": 21600, "SURVEY_REMINDER_HOURS": 24,
         "TOKEN_SECRET_KEY": None, "TOKEN_SECRET_KEY_PREVIOUS": [], "QR_SECRET_KEY": None,
         "QR_SECRET_KEY_PREVIOUS": [], "RECEIPT_SECRET_KEY": None, "RECEIPT_SECRET_KEY_PREVIOUS": [],
     }

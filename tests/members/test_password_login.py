@@ -3,7 +3,6 @@ failures logged without the password."""
 from __future__ import annotations
 
 import logging
-import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -152,8 +151,10 @@ def test_every_sign_in_path_costs_the_same_hashing_work(app, client, make, monke
             started = time.perf_counter()
             assert sign_in(client, employee_no, password).status_code == status
             times[case].append(time.perf_counter() - started)
-    medians = {case: statistics.median(t) for case, t in times.items()}
-    assert min(medians.values()) / max(medians.values()) > 0.4, medians
+    # The fastest of each case is its cost: load on the machine only ever adds to a run, and the median of
+    # five still moved with it (a ratio of 0.38 seen while the machine was busy with other test runs).
+    fastest = {case: min(t) for case, t in times.items()}
+    assert min(fastest.values()) / max(fastest.values()) > 0.4, fastest
 
 
 def test_failed_and_successful_sign_ins_are_logged_without_the_password(client, staff, caplog):
