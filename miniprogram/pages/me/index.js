@@ -68,6 +68,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/requests/mine' })
   },
 
+  onProposals() {
+    wx.navigateTo({ url: '/pages/proposals/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

@@ -1,0 +1,243 @@
+// One proposal: the problem, the solution, the department and deadline, its co-signers and status, the timeline
+// with pictures (downloaded with our token) and video links (copied: the mini-program opens no arbitrary web
+// page), the completion report with its grade, and the proposer's 1–5 satisfaction once it is completed.
+// While it is a draft the proposer edits it, invites co-signers (by name search or a shared card carrying
+// ?invite=TOKEN) and submits it; a member who opened an invitation co-signs, and a co-signer may withdraw.
+const api = require('../../utils/api')
+const { errorText } = require('../../utils/errors')
+const { withLabels } = require('../../utils/labels')
+const { MESSAGES, SCORE_TEXTS, cosignersNeeded, proposalDetail } = require('../../utils/proposals')
+
+const SCORES = [1, 2, 3, 4, 5]
+
+Page({
+  data: {
+    proposal: null,
+    loadError: '',
+    invited: false,
+    busy: false,
+    photos: {}, // image id -> {path, failed}
+    query: '',
+    candidates: [],
+    searched: false,
+    scores: SCORES,
+    score: 0,
+    scoreText: '',
+  },
+
+  onLoad(query = {}) {
+    this.id = query.id
+    this.invite = query.invite || ''
+    this.setData({ invited: !!this.invite })
+    return this.reload()
+  },
+
+  onShow() {
+    // Back from editing the draft.
+    if (this.data.proposal) return this.reload()
+    return Promise.resolve()
+  },
+
+  onPullDownRefresh() {
+    return this.reload().then(() => wx.stopPullDownRefresh())
+  },
+
+  async reload() {
+    try {
+      const p = await withLabels(api.get(`/proposals/${this.id}`, { silent: true }))
+      this.show(p)
+    } catch (err) {
+      if (!this.data.proposal) this.setData({ loadError: errorText(err, MESSAGES) })
+      else wx.showToast({ title: errorText(err, MESSAGES), icon: 'none', duration: 2500 })
+    }
+  },
+
+  show(p) {
+    this.raw = p
+    const view = proposalDetail(p, { me: api.getMember(), now: Date.now() })
+    // Every picture has its slot before the page renders; downloads fill the slots in.
+    const photos = Object.assign({}, this.data.photos)
+    const wanted = []
+    view.timeline.forEach(step => step.images.forEach(img => {
+      if (!photos[img.id] || photos[img.id].failed) {
+        photos[img.id] = { path: '', failed: false }
+        wanted.push(img)
+      }
+    }))
+    this.setData({ proposal: view, photos, loadError: '' })
+    this.loadImages(wanted)
+    // The card a proposer shares carries an invitation token; fetched once while the draft can be shared.
+    if (view.canInvite && !this.shareToken) this.prepareShare()
+  },
+
+  /** Pictures are fetched with our token (the same rule as a request's photos) and shown from temp files. */
+  async loadImages(images) {
+    await Promise.all(images.map(async img => {
+      try {
+        const path = await api.download(img.url, { silent: true })
+        this.setData({ [`photos.${img.id}`]: { path, failed: false } })
+      } catch (err) {
+        this.setData({ [`photos.${img.id}`]: { path: '', failed: true } })
+      }
+    }))
+  },
+
+  onPreview(e) {
+    const urls = []
+    this.data.proposal.timeline.forEach(step => step.images.forEach(img => {
+      const shown = this.data.photos[img.id]
+      if (shown && shown.path) urls.push(shown.path)
+    }))
+    wx.previewImage({ current: e.currentTarget.dataset.path, urls })
+  },
+
+  onCopyVideo(e) {
+    wx.setClipboardData({ data: e.currentTarget.dataset.url })
+  },
+
+  /** One action at a time: a second tap while one is on its way sends nothing. */
+  async act(run) {
+    if (this.busy) return
+    this.busy = true
+    this.setData({ busy: true })
+    try {
+      await run()
+    } finally {
+      this.busy = false
+      this.setData({ busy: false })
+    }
+  },
+
+  fail(err, overrides = {}) {
+    wx.showToast({ title: errorText(err, Object.assign({}, MESSAGES, overrides)), icon: 'none', duration: 2500 })
+  },
+
+  onEdit() {
+    wx.navigateTo({ url: `/pages/proposals/edit?id=${this.id}` })
+  },
+
+  onSubmit() {
+    return this.act(async () => {
+      try {
+        const p = await withLabels(api.post(`/proposals/${this.id}/submit`, {}, { silent: true }))
+        this.show(p)
+        wx.showToast({ title: '提案已提交', icon: 'success' })
+      } catch (err) {
+        if (err.code === 'not_enough_cosigners') {
+          const needed = cosignersNeeded(this.raw, err.details)
+          wx.showToast({ title: `联名人数不足（还需 ${needed} 人）`, icon: 'none', duration: 2500 })
+        } else {
+          this.fail(err)
+        }
+      }
+    })
+  },
+
+  onCosign() {
+    return this.act(async () => {
+      try {
+        await api.post(`/proposals/${this.id}/cosign`, this.invite ? { token: this.invite } : {}, { silent: true })
+        wx.showToast({ title: '已联名', icon: 'success' })
+        this.setData({ invited: false })
+        await this.reload()
+      } catch (err) {
+        // A repeat answers 409; the proposal moving past its draft is invalid_transition (also 409).
+        if (err.status === 409 && err.code !== 'invalid_transition') {
+          wx.showToast({ title: '您已联名', icon: 'none' })
+          this.setData({ invited: false })
+          await this.reload()
+        } else {
+          this.fail(err)
+        }
+      }
+    })
+  },
+
+  onWithdraw() {
+    return this.act(async () => {
+      const answer = await new Promise(resolve => wx.showModal({
+        title: '撤回联名', content: '确定撤回对该提案的联名吗？', success: resolve, fail: () => resolve({}),
+      }))
+      if (!answer.confirm) return
+      try {
+        await api.del(`/proposals/${this.id}/cosign`, { silent: true })
+        wx.showToast({ title: '已撤回联名', icon: 'none' })
+        await this.reload()
+      } catch (err) {
+        this.fail(err)
+      }
+    })
+  },
+
+  // Inviting by name: search the members who may co-sign, then invite one.
+  onQuery(e) {
+    this.setData({ query: e.detail.value })
+  },
+
+  async onSearch() {
+    const q = this.data.query.trim()
+    if (!q) return
+    const seq = (this.searchSeq || 0) + 1
+    this.searchSeq = seq
+    try {
+      const res = await api.get(`/proposals/${this.id}/cosigner-candidates`, { query: { q }, silent: true })
+      if (seq !== this.searchSeq) return
+      this.setData({ candidates: (res.items || []).map(c => ({ id: c.id, name: c.name, department: c.department || '' })), searched: true })
+    } catch (err) {
+      this.fail(err)
+    }
+  },
+
+  onInviteMember(e) {
+    const memberId = e.currentTarget.dataset.id
+    return this.act(async () => {
+      try {
+        await api.post(`/proposals/${this.id}/invite`, { member_id: memberId }, { silent: true })
+        wx.showToast({ title: '已发送联名邀请', icon: 'none' })
+        this.setData({ candidates: this.data.candidates.filter(c => String(c.id) !== String(memberId)) })
+      } catch (err) {
+        this.fail(err)
+      }
+    })
+  },
+
+  async prepareShare() {
+    try {
+      const res = await api.post(`/proposals/${this.id}/invite`, {}, { silent: true })
+      this.shareToken = res && res.token
+    } catch (err) {
+      // Without a token the card opens the proposal without an invitation; the name search still works.
+    }
+  },
+
+  onShareAppMessage() {
+    const p = this.data.proposal
+    const path = this.shareToken && p && p.canInvite
+      ? `pages/proposals/detail?id=${this.id}&invite=${encodeURIComponent(this.shareToken)}`
+      : `pages/proposals/detail?id=${this.id}`
+    return { title: p ? `邀请您联名：${p.title}` : '职代会提案', path }
+  },
+
+  // The proposer's satisfaction with a completed proposal.
+  onScore(e) {
+    const score = Number(e.currentTarget.dataset.score)
+    this.setData({ score, scoreText: SCORE_TEXTS[score] })
+  },
+
+  onRate() {
+    if (!this.data.score) {
+      wx.showToast({ title: '请为办理结果打分', icon: 'none' })
+      return Promise.resolve()
+    }
+    return this.act(async () => {
+      try {
+        const p = await withLabels(api.post(`/proposals/${this.id}/rating`, { satisfaction: this.data.score }, { silent: true }))
+        if (p && p.id) this.show(p)
+        else await this.reload()
+        wx.showToast({ title: '感谢您的评价', icon: 'success' })
+      } catch (err) {
+        this.fail(err)
+      }
+    })
+  },
+})
