@@ -203,7 +203,41 @@ function myVote(overrides = {}) {
     opens_at: '2026-11-20T09:00:00+08:00', closes_at: '2026-12-01T18:00:00+08:00', voted: false }, overrides)
 }
 
+// Congress proposals as API.md's "Congress proposals" section, in the shape these pages assume beyond it (the
+// server's exact shape is reconciled by the lead): session {id, name, closes_at, min_cosigners}, proposer
+// {id, name} or null (confidential and not mine), cosigners [{id, name}], timeline steps with images [{id,
+// url}] and video_url; GET /congress-sessions → {items: [session]}.
+function congressSession(overrides = {}) {
+  return Object.assign({ id: 3, name: '第五届职代会第三次会议', closes_at: '2026-12-10T18:00:00+08:00', min_cosigners: 2 }, overrides)
+}
+
+function proposal(overrides = {}) {
+  return Object.assign({
+    id: 901,
+    session: congressSession(),
+    title: '夜班职工通勤班车',
+    problem: '夜班 23:00 下班后没有公交，职工只能打车。',
+    solution: '开通 23:15 发车的厂区班车，途经三个生活区。',
+    department: '行政部',
+    deadline: '2027-03-31',
+    confidential: false,
+    status: 'draft',
+    proposer: { id: 7, name: '王芳' },
+    cosigners: [],
+    cosigner_count: 0,
+    lead_department: null,
+    co_departments: [],
+    due_date: null,
+    assignment_due_at: null,
+    assigned_at: null,
+    overdue: false,
+    grade: null,
+    satisfaction: null,
+    timeline: [{ at: '2026-11-24T09:00:00+08:00', by: { name: '王芳' }, action: 'created', body: null }],
+  }, overrides)
+}
+
 module.exports = {
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
-  survey, mySurvey, vote, myVote,
+  survey, mySurvey, vote, myVote, congressSession, proposal,
 }
