@@ -20,7 +20,7 @@ Page(pagedList({
   data: { sessions: [], sessionNames: [], sessionIndex: -1, session: null, noSessions: false },
 
   async onLoad(query = {}) {
-    let sessions = []
+    let sessions
     try {
       const res = await api.get('/congress-sessions', { query: { per_page: 50 } })
       sessions = (res && res.items) || []
