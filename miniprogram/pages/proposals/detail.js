@@ -201,21 +201,32 @@ Page({
     })
   },
 
-  async prepareShare() {
-    try {
-      const res = await api.post(`/proposals/${this.id}/invite`, {}, { silent: true })
-      this.shareToken = res && res.token
-    } catch (err) {
-      // Without a token the card opens the proposal without an invitation; the name search still works.
+  /** Fetch the invitation token for the share card (once); resolves it, or '' when none could be had. */
+  prepareShare() {
+    if (!this.sharing) {
+      this.sharing = api.post(`/proposals/${this.id}/invite`, {}, { silent: true })
+        .then(res => { this.shareToken = (res && res.token) || ''; return this.shareToken })
+        // Without a token the card opens the proposal without an invitation; the name search still works.
+        .catch(() => { this.sharing = null; return '' })
     }
+    return this.sharing
+  },
+
+  shareCard(token) {
+    const p = this.data.proposal
+    const path = token && p && p.canInvite
+      ? `pages/proposals/detail?id=${this.id}&invite=${encodeURIComponent(token)}`
+      : `pages/proposals/detail?id=${this.id}`
+    return { title: p ? `邀请您联名：${p.title}` : '职代会提案', path }
   },
 
   onShareAppMessage() {
-    const p = this.data.proposal
-    const path = this.shareToken && p && p.canInvite
-      ? `pages/proposals/detail?id=${this.id}&invite=${encodeURIComponent(this.shareToken)}`
-      : `pages/proposals/detail?id=${this.id}`
-    return { title: p ? `邀请您联名：${p.title}` : '职代会提案', path }
+    const card = this.shareCard(this.shareToken)
+    // Shared before the token came back: WeChat waits (up to 3 s) for the card carrying it.
+    if (!this.shareToken && this.data.proposal && this.data.proposal.canInvite) {
+      card.promise = this.prepareShare().then(token => this.shareCard(token))
+    }
+    return card
   },
 
   // The proposer's satisfaction with a completed proposal.

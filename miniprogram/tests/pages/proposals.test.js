@@ -159,6 +159,39 @@ describe('co-signing', () => {
     expect(p.exists('candidate-12')).toBe(false)
     expect(wxs.toasts).toEqual(['已发送联名邀请'])
   })
+  test('a card shared before the token came back waits for it', async () => {
+    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 'tok-late' }, delay: 50 })
+    const p = loadPage('pages/proposals/detail')
+    await p.page.onLoad({ id: '901' })
+
+    const card = p.page.onShareAppMessage()
+    expect(card.path).toBe('pages/proposals/detail?id=901')
+    expect(await card.promise).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/detail?id=901&invite=tok-late' })
+    expect(wxs.backend.calls('POST /proposals/901/invite')).toHaveLength(1)
+  })
+
+  test('an invitation to a proposal already submitted offers no co-signing, and a late tap says why', async () => {
+    wxs.signIn(ZHANG)
+    wxs.backend.on('POST /proposals/:id/cosign', error(409, 'invalid_transition'))
+    const p = await open('pages/proposals/detail', { id: '901', invite: 'tok-abc' })
+    current = proposal({ status: 'submitted', cosigner_count: 2, cosigners: [{ id: 13, name: '李娜' }, { id: 14, name: '陈静' }] })
+    p.fire('cosign')
+    await wxs.settle()
+    expect(wxs.toasts).toEqual(['提案状态已变化，请刷新后查看'])
+
+    await p.page.reload()
+    await wxs.settle()
+    expect(p.exists('invitation')).toBe(false)
+    expect(p.exists('cosign-plain')).toBe(false)
+  })
+
+  test('the proposer is offered no co-signing of their own proposal', async () => {
+    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 't' } })
+    const p = await open('pages/proposals/detail', { id: '901', invite: 'tok-abc' })
+    expect(p.exists('invitation')).toBe(false)
+    expect(p.exists('cosign-plain')).toBe(false)
+    expect(p.exists('proposer-actions')).toBe(true)
+  })
 })
 
 describe('submitting', () => {
