@@ -105,8 +105,8 @@ def test_lead_department_due_date_warns_and_escalates_staff_once(client, db, peo
         pid = _submit_one(client, people, staff, auth)["id"]
         sh = auth(staff[0])
         client.post(f"{API}/proposals/{pid}/review", json={"decision": "accept"}, headers=sh)
-        r = client.post(f"{API}/proposals/{pid}/assign", json={"lead_department": "后勤保障部", "due_date": "2026-11-30"},
-                        headers=sh)
+        r = client.post(f"{API}/proposals/{pid}/assign", headers=sh,
+                        json={"lead_department": "后勤保障部", "due_date": "2026-11-30"})
         assert r.status_code == 200, r.get_json()
     end = datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)
     with time_machine.travel(end - timedelta(hours=25)):

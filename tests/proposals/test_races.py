@@ -59,7 +59,7 @@ def test_a_withdrawal_racing_the_submit_never_leaves_it_below_the_threshold(app,
             submit, withdraw = pool.map(call, [(barrier, "POST", f"{API}/proposals/{pid}/submit", ptok),
                                                (barrier, "DELETE", f"{API}/proposals/{pid}/cosign", stok)])
             outcomes.append((submit, withdraw))
-    for pid, (submit, withdraw) in zip(ids, outcomes):
+    for pid, (submit, withdraw) in zip(ids, outcomes, strict=True):
         p = committing_db.session.get(Proposal, pid)
         n = committing_db.session.scalar(select(func.count()).select_from(ProposalCosigner)
                                          .where(ProposalCosigner.proposal_id == pid))
