@@ -190,3 +190,28 @@ def test_confidential_hides_proposer_and_cosigners(client, db, people, staff, su
     # Notices name it by number only.
     assert all(p["title"] not in n.body for n in db.session.scalars(select(Notice).where(Notice.source == "proposal")))
     assert db.session.get(Proposal, pid).confidential
+
+
+def test_progress_pictures_are_attached_and_readable_by_who_sees_the_proposal(client, db, people, staff, submitted):
+    from server.uploads.attach import may_read
+    from server.uploads.models import Upload
+
+    sh = staff[1]
+    ups = [Upload(owner_id=staff[0].id, content_type="image/jpeg", size=1000, width=10, height=10,
+                  storage_key=f"t/{staff[0].id}/{utcnow().timestamp()}-{i}") for i in range(2)]
+    db.session.add_all(ups)
+    db.session.flush()
+    ids = [u.id for u in ups]
+    pid = submitted()["id"]
+    client.post(f"{API}/proposals/{pid}/review", json={"decision": "accept"}, headers=sh)
+    due = (utcnow().astimezone(SHANGHAI).date() + timedelta(days=5)).isoformat()
+    client.post(f"{API}/proposals/{pid}/assign", json={"lead_department": "后勤保障部", "due_date": due}, headers=sh)
+    r = client.post(f"{API}/proposals/{pid}/updates", json={"body": "现场照片", "images": [ids[1], ids[0]]}, headers=sh)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["timeline"][-1]["images"] == [f"/api/v1/uploads/{ids[1]}", f"/api/v1/uploads/{ids[0]}"]
+    # Attached once: a second update cannot take them again.
+    r = client.post(f"{API}/proposals/{pid}/updates", json={"body": "再用", "images": [ids[0]]}, headers=sh)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "invalid_attachment"
+    photo = db.session.get(Upload, ids[0])
+    db.session.refresh(photo)
+    assert photo.attached_kind == "proposal" and may_read(people["c"][0], photo)
