@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
@@ -96,7 +96,8 @@ def _http_url(v: Optional[str]) -> Optional[str]:
 
 class UpdateIn(Schema):
     body: str = Text
-    images: list[str] = Field(default_factory=list, max_length=9)
+    images: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list, max_length=9, description="Upload ids (POST /uploads), shown in this order.")
     video_url: Optional[str] = Field(None, min_length=8, max_length=500)
 
     _url = field_validator("video_url")(_http_url)
