@@ -70,3 +70,44 @@ def test_a_withdrawal_racing_the_submit_never_leaves_it_below_the_threshold(app,
             assert p.status == "draft" and n == 1
     committing_db.session.close()
     assert {s[0] for s, _ in outcomes} <= {200, 409}
+
+
+def test_two_schedulers_at_once_step_each_proposal_once(app, committing_db):
+    """Two scheduler passes at the same instant (real commits): one warning, one escalation, one notice each."""
+    from server.notices.models import Notice
+    from server.proposals import jobs
+    from server.proposals.models import ProposalEvent
+
+    ids, proposer, _ = _seed(committing_db)
+    now = utcnow()
+    with app.app_context():
+        committing_db.session.execute(
+            Proposal.__table__.update().where(Proposal.id.in_(ids[:6])).values(
+                status="submitted", assignment_warn_at=now - timedelta(hours=1),
+                assignment_due_at=now + timedelta(hours=1)))
+        committing_db.session.execute(
+            Proposal.__table__.update().where(Proposal.id.in_(ids[6:])).values(
+                status="accepted", assignment_warn_at=now - timedelta(days=2),
+                assignment_due_at=now - timedelta(hours=1), assign_warned_at=now - timedelta(days=1)))
+        committing_db.session.commit()
+        committing_db.session.close()
+    barrier = threading.Barrier(2)
+
+    def one(_):
+        with app.app_context():
+            barrier.wait()
+            try:
+                return jobs.run_clocks(now)
+            finally:
+                committing_db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(one, range(2)))
+    assert sorted(r["warned"]["proposals"] for r in results) == [0, 6]
+    assert sorted(r["escalated"]["level1"] for r in results) == [0, 6]
+    with app.app_context():
+        s = committing_db.session
+        assert s.scalar(select(func.count()).select_from(ProposalEvent).where(ProposalEvent.action == "warned")) == 6
+        assert s.scalar(select(func.count()).select_from(ProposalEvent).where(ProposalEvent.action == "escalated")) == 6
+        assert s.scalar(select(func.count()).select_from(Notice).where(Notice.source == "proposal")) == 2
+        s.close()
