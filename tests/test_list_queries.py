@@ -622,6 +622,103 @@ def list_endpoints(app) -> dict[str, str]:
     return found
 
 
+# --- congress proposals ---------------------------------------------------------------------------------
+
+def _proposal_session(ctx: Ctx) -> int:
+    from server.proposals import services as proposals
+
+    if "proposal_session" not in ctx.state:
+        ctx.state["proposal_session"] = proposals.create_session(ctx.staff.id, "职代会", utcnow() + timedelta(days=5),
+                                                                 2).id
+    return ctx.state["proposal_session"]
+
+
+def _proposals(ctx: Ctx, n: int, proposer=None, submit: bool = True) -> list[int]:
+    """n proposals of one session, each with two co-signers, every other confidential, submitted and
+    accepted by turns (timelines of different lengths)."""
+    from server.proposals import handling
+    from server.proposals import services as proposals
+
+    sid, ids = _proposal_session(ctx), []
+    for i in range(n):
+        owner = proposer or ctx.make.member(department="提案部门")
+        p = proposals.create_proposal(owner, {"session_id": sid, "title": f"提案{i}", "problem": "问题",
+                                              "solution": "建议", "department": "后勤部", "confidential": i % 2 == 0})
+        for _ in range(2):
+            proposals.cosign(ctx.make.member(), p)
+        if submit:
+            proposals.submit(owner, p)
+            if i % 2:
+                handling.review(ctx.staff, p, "accept", None)
+        ids.append(p.id)
+    return ids
+
+
+@case("proposals.list_sessions")
+def _proposal_sessions(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+
+    for i in range(n):
+        s = proposals.create_session(ctx.staff.id, f"届次{i}", utcnow() + timedelta(days=i + 1), 2)
+        ctx.state["proposal_session"] = s.id
+        _proposals(ctx, 1)
+    return f"{API}/congress-sessions?per_page=100", ctx.auth(ctx.member)
+
+
+@case("proposals.list_proposals")
+def _proposal_list(ctx: Ctx, n: int):
+    _proposals(ctx, n)
+    return f"{API}/proposals?session_id={_proposal_session(ctx)}&per_page=100", ctx.auth(ctx.member)
+
+
+@case("proposals.my_proposals")
+def _my_proposals(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+
+    mine = _proposals(ctx, n, proposer=ctx.member, submit=False)
+    for pid in _proposals(ctx, n, submit=False):  # co-signed by the member
+        from server.proposals.models import Proposal
+
+        proposals.cosign(ctx.member, ctx.db.session.get(Proposal, pid))
+    assert mine
+    return f"{API}/me/proposals?per_page=100", ctx.auth(ctx.member)
+
+
+def _one_proposal(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+    from server.proposals.models import Proposal
+
+    if "proposal" not in ctx.state:
+        ctx.state["proposal"] = _proposals(ctx, 1, proposer=ctx.member, submit=False)[0]
+    p = ctx.db.session.get(Proposal, ctx.state["proposal"])
+    for _ in range(n):
+        proposals.cosign(ctx.make.member(department="附议部门"), p)
+    return p
+
+
+@case("proposals.get_proposal")
+def _proposal(ctx: Ctx, n: int):
+    return f"{API}/proposals/{_one_proposal(ctx, n).id}", ctx.auth(ctx.member)
+
+
+@case("proposals.open_invite")
+def _proposal_invite(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+
+    p = _one_proposal(ctx, n)
+    with ctx.client.application.test_request_context():
+        token = proposals.invite_token(p)
+    return f"{API}/proposal-invites/{token}", ctx.auth(ctx.make.member())
+
+
+@case("proposals.cosigner_candidates")
+def _proposal_candidates(ctx: Ctx, n: int):
+    p = _one_proposal(ctx, 0)
+    for i in range(n):
+        ctx.make.member(name=f"候选附议人{i}", department="候选部门")
+    return f"{API}/proposals/{p.id}/cosigner-candidates?q=候选附议人", ctx.auth(ctx.member)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints

@@ -88,6 +88,11 @@ CATALOGUE: dict[str, ErrorCode] = {
     "paper_counts_recorded": ErrorCode(409, "纸质票数已确认记录，不能再修改", "The paper count is confirmed and recorded."),
     "paper_same_person": ErrorCode(409, "纸质票数须由另一位工作人员核对确认", "The confirming staff member must differ from the one who entered."),
     "paper_counts_mismatch": ErrorCode(409, "两次录入的纸质票数不一致，请两位工作人员重新录入", "The confirmation differs from the entry; the entry is discarded and both enter again."),
+    # Congress proposals
+    "not_enough_cosigners": ErrorCode(409, "附议人数不足，暂不能提交", "Fewer co-signers than the session requires; details.required, details.cosigners."),
+    "session_closed": ErrorCode(409, "本届提案征集已截止", "The congress session's closes_at has passed: no more submissions."),
+    "already_cosigned": ErrorCode(409, "您已附议过该提案", "The member has co-signed this proposal already."),
+    "own_proposal": ErrorCode(409, "不能附议自己的提案", "The proposer cannot co-sign their own proposal."),
 }
 
 

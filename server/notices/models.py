@@ -40,6 +40,7 @@ class NoticeSource(Vocabulary):
     request = "request", "诉求进展"
     vote = "vote", "投票"
     survey = "survey", "问卷提醒"
+    proposal = "proposal", "提案进展"
 
 
 class DeliveryStatus(Vocabulary):
