@@ -280,7 +280,7 @@ def people(ids) -> dict[int, tuple[str, str | None]]:
 
 # --- the vote and the results ------------------------------------------------------------------------
 
-def open_vote(staff_id: int, round_id: int) -> CraftsmanRound:
+def open_vote(staff_id: int, round_id: int, *, notify: bool = True) -> CraftsmanRound:
     """Create and publish the public vote of the shortlist through the votes domain; tell the shortlisted."""
     from ..votes import services as votes
     from ..votes.models import VoteCandidate
@@ -300,7 +300,7 @@ def open_vote(staff_id: int, round_id: int) -> CraftsmanRound:
     vote = votes.create_vote(staff_id, title=r.title, description=f"每人最多选 {r.winners} 位。", audience=None,
                              opens_at=r.vote_opens_at, closes_at=r.vote_closes_at, max_choices=r.winners,
                              candidates=candidates)
-    votes.publish_vote(vote.id)
+    votes.publish_vote(vote.id, notify=notify)
     # The candidates carry the nomination's first photo: it stays attached to the nomination, whose reader
     # admits every member once it is shortlisted, so the vote does not take (and re-own) the upload.
     for cand in votes.candidates_of([vote.id])[vote.id]:
@@ -316,12 +316,13 @@ def open_vote(staff_id: int, round_id: int) -> CraftsmanRound:
     if done != 1:
         raise AppError("invalid_transition")
     db.session.refresh(r)
-    _notify([n.nominee_id for n in noms.values()], "您已入围工匠之星评选",
-            f"恭喜！您已入围“{r.title}”，公开投票即将开始。", f"pages/craftsman/round?id={r.id}")
+    if notify:
+        _notify([n.nominee_id for n in noms.values()], "您已入围工匠之星评选",
+                f"恭喜！您已入围“{r.title}”，公开投票即将开始。", f"pages/craftsman/round?id={r.id}")
     return r
 
 
-def publish(staff_id: int, round_id: int) -> CraftsmanRound:
+def publish(staff_id: int, round_id: int, *, notify: bool = True) -> CraftsmanRound:
     """The top ``winners`` of the closed vote (ties: more approvals, then the earlier nomination), published."""
     from ..votes import services as votes
 
@@ -350,8 +351,9 @@ def publish(staff_id: int, round_id: int) -> CraftsmanRound:
                                                   "votes": totals.get(cid, 0)}
                                                  for i, (nid, cid, _) in enumerate(ranked)])
     db.session.refresh(r)
-    _notify(None, f"{r.title}结果公布", f"“{r.title}”评选结果已公布，欢迎查看获奖者风采。",
-            f"pages/craftsman/winners?year={r.year}")
+    if notify:
+        _notify(None, f"{r.title}结果公布", f"“{r.title}”评选结果已公布，欢迎查看获奖者风采。",
+                f"pages/craftsman/winners?year={r.year}")
     return r
 
 
