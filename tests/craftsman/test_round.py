@@ -76,16 +76,21 @@ def test_the_full_round_with_a_real_vote(client, make, auth, db):
     r = client.post(f"{API}/craftsman/rounds/{rnd['id']}/nominations",
                     json={"nominee_id": nominees[0].id, "reason": "再推"}, headers=auth(voters[0]))
     assert r.status_code == 409 and r.json["error"]["code"] == "already_nominated"
+    # Someone else's (or an attached) photo refuses the whole nomination.
     r = client.post(f"{API}/craftsman/rounds/{rnd['id']}/nominations",
-                    json={"nominee_id": nominees[1].id, "reason": "x", "photos": [photos[0]]}, headers=auth(voters[0]))
-    assert r.status_code in (400, 409)
+                    json={"nominee_id": voters[1].id, "reason": "x", "photos": [photos[0]]}, headers=auth(voters[0]))
+    assert r.status_code == 400 and r.json["error"]["code"] == "invalid_attachment"
+    hidden = _upload(client, auth(nominees[4]))
+    r = client.post(f"{API}/craftsman/rounds/{rnd['id']}/nominations",
+                    json={"nominee_id": voters[1].id, "reason": "x", "photos": [hidden]}, headers=auth(nominees[4]))
+    assert r.status_code == 201  # voters[1]: reviewed by nobody, never shortlisted
     # Photos: not for an outsider while under review; the list of nominations is 403 for members until then.
     assert client.get(f"{API}/uploads/{photos[0]}", headers=auth(outsider)).status_code == 404
     assert client.get(f"{API}/uploads/{photos[0]}", headers=auth(committee[0])).status_code == 200
     r = client.get(f"{API}/craftsman/rounds/{rnd['id']}/nominations", headers=auth(outsider))
     assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"
     full = client.get(f"{API}/craftsman/rounds/{rnd['id']}/nominations", headers=auth(committee[1])).json
-    assert full["total"] == 5 and full["items"][0]["nominated_by"]["id"] == nominator.id
+    assert full["total"] == 6 and full["items"][0]["nominated_by"]["id"] == nominator.id
 
     # Review: committee only, once each. Nominees 0–3 win a majority of those who reviewed; 4 does not.
     votes_of = {0: [True, True, True], 1: [True, True, False], 2: [True, False], 3: [True], 4: [True, False]}
@@ -101,7 +106,7 @@ def test_the_full_round_with_a_real_vote(client, make, auth, db):
     assert r.status_code == 403
     seen = client.get(f"{API}/craftsman/rounds/{rnd['id']}/nominations", headers=auth(committee[0])).json["items"]
     assert [(n["approvals"], n["reviews"], n["shortlisted"]) for n in seen] == [
-        (3, 3, True), (2, 3, True), (1, 2, False), (1, 1, True), (1, 2, False)]
+        (3, 3, True), (2, 3, True), (1, 2, False), (1, 1, True), (1, 2, False), (0, 0, False)]
     assert seen[0]["my_review"] == {"approve": True, "comment": ""}
     r = client.post(f"{API}/craftsman/rounds/{rnd['id']}/open-vote", headers=hs)
     assert r.status_code == 409 and r.json["error"]["code"] == "invalid_transition"
@@ -121,6 +126,9 @@ def test_the_full_round_with_a_real_vote(client, make, auth, db):
         assert [n["nominee"]["id"] for n in short["items"]] == [nominees[i].id for i in (0, 1, 2, 3)]
         assert short["items"][0]["reviews"] is None and short["items"][0]["nominated_by"] is None
         assert client.get(f"{API}/uploads/{photos[0]}", headers=auth(outsider)).status_code == 200
+        # A nomination left off the shortlist keeps its photos from members; its nominator still sees them.
+        assert client.get(f"{API}/uploads/{hidden}", headers=auth(outsider)).status_code == 404
+        assert client.get(f"{API}/uploads/{hidden}", headers=auth(nominees[4])).status_code == 200
 
         r = client.post(f"{API}/craftsman/rounds/{rnd['id']}/open-vote", headers=hs)
         assert r.status_code == 200, r.json
