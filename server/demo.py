@@ -20,6 +20,8 @@ from .bookings.models import Booking, Calendar, Slot
 from .bookings.slots import announce_slots, create_slots
 from .core.extensions import db, transaction
 from .core.timeutil import SHANGHAI, utcnow
+from .council import demo_data as council_demo
+from .craftsman import demo_data as craftsman_demo
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
 from .member_requests import demo_data as request_demo
@@ -368,9 +370,11 @@ def load_demo() -> dict:
     created_votes = vote_demo.load()
     created_proposals = proposal_demo.load()
     created_surveys = _create_surveys(staff_id)
+    created_topics = council_demo.load()
+    created_rounds = craftsman_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
-            "surveys": created_surveys,
+            "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -380,7 +384,7 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices, suggestions, requests, surveys, votes and congress proposals."""
+    notices, suggestions, requests, surveys, votes, congress proposals, the council's topic and the craftsman star."""
     require_schema()
     with transaction():
         created = load_demo()

@@ -41,6 +41,8 @@ class NoticeSource(Vocabulary):
     vote = "vote", "投票"
     survey = "survey", "问卷提醒"
     proposal = "proposal", "提案进展"
+    council = "council", "职工议事会"
+    craftsman = "craftsman", "工匠之星"
 
 
 class DeliveryStatus(Vocabulary):
