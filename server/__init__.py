@@ -59,6 +59,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import (
         bookings,
         console,
+        council,
+        craftsman,
         dashboard,
         events,
         health,
@@ -66,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         members,
         meta,
         notices,
+        proposals,
         public,
         reminders,
         suggestions,
@@ -90,6 +93,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(member_requests.bp, url_prefix=API_PREFIX)
     app.register_blueprint(uploads.bp, url_prefix=API_PREFIX)
     app.register_blueprint(votes.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(proposals.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(proposals.pages)
+    app.register_blueprint(council.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(craftsman.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -20,6 +20,8 @@ from .bookings.models import Booking, Calendar, Slot
 from .bookings.slots import announce_slots, create_slots
 from .core.extensions import db, transaction
 from .core.timeutil import SHANGHAI, utcnow
+from .council import demo_data as council_demo
+from .craftsman import demo_data as craftsman_demo
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
 from .member_requests import demo_data as request_demo
@@ -29,6 +31,8 @@ from .members.models import Department, Grid, Member, Tag, WechatUser
 from .members.roster import RosterRow, import_rows
 from .notices import services as notices
 from .notices.models import Notice, SubscriptionQuota
+from .proposals import demo_data as proposal_demo
+from .proposals.models import Proposal
 from .suggestions import services as suggestions
 from .suggestions.models import Suggestion
 from .surveys import answering as survey_answering
@@ -364,9 +368,13 @@ def load_demo() -> dict:
     created_suggestions = _create_suggestions([s for s in _suggestion_specs() if s["content"] not in contents])
     created_requests = request_demo.load()
     created_votes = vote_demo.load()
+    created_proposals = proposal_demo.load()
     created_surveys = _create_surveys(staff_id)
+    created_topics = council_demo.load()
+    created_rounds = craftsman_demo.load()
     db.session.flush()
-    return {"requests": created_requests, "votes": created_votes, "surveys": created_surveys,
+    return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
+            "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -376,7 +384,7 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices, suggestions, requests, surveys and votes."""
+    notices, suggestions, requests, surveys, votes, congress proposals, the council's topic and the craftsman star."""
     require_schema()
     with transaction():
         created = load_demo()
@@ -388,7 +396,8 @@ def demo_command() -> None:
                f"会员 {count(Member)}（本次新增 {created['members']}），"
                f"活动 {count(Event)}（本次新增 {created['events']}），"
                f"预约日历 {count(Calendar)}（时段 {count(Slot)}，预约 {count(Booking)}），通知 {count(Notice)}，"
-               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}，问卷 {count(Survey)}，投票 {count(Vote)}")
+               f"意见建议 {count(Suggestion)}，诉求 {count(Request)}，问卷 {count(Survey)}，投票 {count(Vote)}，"
+               f"职代会提案 {count(Proposal)}")
     for line in created["skipped"]:
         click.echo(f"跳过演示会员 {line}", err=True)
     click.echo("\n管理后台登录（POST /api/v1/auth/password-login，工号 + 密码）：")

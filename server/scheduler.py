@@ -21,6 +21,8 @@ Jobs and their settings, chosen on purpose:
   files older than that with no row (server/uploads/jobs.py; same settings).
 - ``request_clocks`` every 60 s: warns handlers before requests fall due and escalates late first
   responses (member_requests/jobs.py); each step is an UPDATE matching only rows not yet stepped.
+- ``proposal_clocks`` every 60 s: warns staff before congress proposals' assignment and answer deadlines and
+  escalates late ones (proposals/jobs.py), each step once by a conditional UPDATE.
 - ``request_digest`` every 300 s: on Monday from 09:00 (Asia/Shanghai) sends each liaison's weekly digest
   once (request_digests' key); an interval, not a cron trigger, so a scheduler restarted later that Monday
   still sends it (same settings).
@@ -121,6 +123,18 @@ def run_request_clocks() -> None:
             result = run_clocks()
             if any(step["requests"] for step in result.values()):
                 log.info("request clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
+def run_proposal_clocks() -> None:
+    from .proposals.jobs import run_clocks
+
+    with _app.app_context():
+        try:
+            result = run_clocks()
+            if any(step["proposals"] for step in result.values()):
+                log.info("proposal clocks: %s", result)
         finally:
             db.session.remove()
 
@@ -235,6 +249,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="delete unattached uploads and stray files", replace_existing=True)
     scheduler.add_job("server.scheduler:run_request_clocks", "interval", seconds=60, id="request_clocks",
                       name="warn and escalate requests", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_proposal_clocks", "interval", seconds=60, id="proposal_clocks",
+                      name="warn and escalate congress proposals", replace_existing=True)
     scheduler.add_job("server.scheduler:send_request_digests", "interval", seconds=300, id="request_digest",
                       name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:close_votes", "interval", seconds=15, id="votes",

@@ -601,6 +601,183 @@ def _vote_turnout(ctx: Ctx, n: int):
     return f"{API}/votes/{ctx.state['turnout']}/turnout", ctx.auth(ctx.staff)
 
 
+# --- council and craftsman star ------------------------------------------------------------------------
+
+def _council_topic(ctx: Ctx):
+    from server.council import services as council
+
+    if "topic" not in ctx.state:
+        ctx.state["topic"] = council.create_topic(ctx.staff.id, month="2026-12", title="食堂", description="",
+                                                  closes_at=utcnow() + timedelta(days=5), notify=False).id
+    return ctx.state["topic"]
+
+
+def _council_ideas(ctx: Ctx, n: int, select_some: bool = False) -> None:
+    """n ideas by different members, supported by turns by nobody, the viewer, others; some selected/answered."""
+    from server.council import services as council
+
+    topic_id = _council_topic(ctx)
+    for i in range(n):
+        idea = council.post_idea(ctx.make.member().id, topic_id, f"建议{i}", "内容")
+        if i % 3 == 1:
+            council.support(ctx.member.id, idea.id)
+        if i % 3 == 2:
+            council.support(ctx.make.member().id, idea.id)
+        if select_some or i % 2:
+            council.select_idea(ctx.staff.id, idea.id, notify=False)
+            if i % 4 == 1:
+                council.answer_idea(ctx.staff.id, idea.id, "已答复", notify=False)
+
+
+@case("council.list_representatives")
+def _council_representatives(ctx: Ctx, n: int):
+    from server.council import services as council
+
+    for _ in range(n):
+        dept = f"议事部门{ctx.state.setdefault('rep', 0)}"
+        ctx.state["rep"] += 1
+        council.set_representative(ctx.staff.id, dept, ctx.make.member(department=dept).id)
+    return f"{API}/council/representatives", ctx.auth(ctx.member)
+
+
+@case("council.list_topics")
+def _council_topics(ctx: Ctx, n: int):
+    from server.council import services as council
+
+    for _ in range(n):
+        k = ctx.state.setdefault("month", 0)
+        ctx.state["month"] += 1
+        t = council.create_topic(ctx.staff.id, month=f"20{30 + k // 12}-{k % 12 + 1:02d}", title="议题",
+                                 description="", closes_at=utcnow() + timedelta(days=k % 2 * 5 + 1), notify=False)
+        council.post_idea(ctx.member.id, t.id, "建议", "内容")
+    return f"{API}/council/topics?per_page=100", ctx.auth(ctx.member)
+
+
+@case("council.list_ideas")
+def _council_list_ideas(ctx: Ctx, n: int):
+    _council_ideas(ctx, n)
+    return f"{API}/council/topics/{_council_topic(ctx)}/ideas?per_page=100", ctx.auth(ctx.member)
+
+
+@case("council.get_topic")
+def _council_get_topic(ctx: Ctx, n: int):
+    _council_ideas(ctx, n, select_some=True)
+    return f"{API}/council/topics/{_council_topic(ctx)}", ctx.auth(ctx.member)
+
+
+def _craftsman_round(ctx: Ctx, key: str = "round", year: int = 2026):
+    from server.craftsman import services as craftsman
+
+    if key not in ctx.state:
+        now = utcnow()
+        committee = [ctx.make.member().id for _ in range(2)]
+        ctx.state[key] = craftsman.create_round(
+            ctx.staff.id, year=year, title="工匠之星", nomination_closes_at=now + timedelta(days=1),
+            review_closes_at=now + timedelta(days=2), vote_opens_at=now + timedelta(days=2),
+            vote_closes_at=now + timedelta(days=3), winners=3, committee=committee, notify=False).id
+        ctx.state[key + "_committee"] = committee
+    return ctx.state[key]
+
+
+def _photo(ctx: Ctx, owner_id: int) -> str:
+    from server.uploads.models import Upload
+
+    up = Upload(owner_id=owner_id, content_type="image/png", size=1, width=1, height=1,
+                storage_key=secrets.token_hex(8))
+    ctx.db.session.add(up)
+    ctx.db.session.flush()
+    return up.id
+
+
+def _nominations(ctx: Ctx, n: int, key: str = "round", year: int = 2026) -> list[int]:
+    """n nominations, by turns with photos, self-nominated, reviewed by the viewer (the committee's first)."""
+    from server.craftsman import services as craftsman
+
+    round_id = _craftsman_round(ctx, key, year)
+    reviewer = ctx.state[key + "_committee"][0]
+    ids = []
+    for i in range(n):
+        nominee = ctx.make.member(department="数控车间")
+        by = nominee.id if i % 2 else ctx.member.id
+        photos = [_photo(ctx, by), _photo(ctx, by)] if i % 3 == 0 else []
+        nom = craftsman.nominate(by, round_id, nominee_id=nominee.id, reason="骨干", evidence="证据", photos=photos)
+        if i % 3 != 2:
+            craftsman.review(reviewer, nom.id, i % 2 == 0, "")
+        ids.append(nom.id)
+    return ids
+
+
+@case("craftsman.list_rounds")
+def _craftsman_rounds(ctx: Ctx, n: int):
+    for _ in range(n):
+        k = ctx.state.setdefault("years", 0)
+        ctx.state["years"] += 1
+        _nominations(ctx, 1, key=f"round{k}", year=2100 + k)
+    return f"{API}/craftsman/rounds?per_page=100", ctx.auth(ctx.member)
+
+
+@case("craftsman.get_round")
+def _craftsman_get_round(ctx: Ctx, n: int):
+    from server.craftsman.models import CraftsmanCommittee
+
+    round_id = _craftsman_round(ctx)
+    for _ in range(n):
+        ctx.db.session.add(CraftsmanCommittee(round_id=round_id, member_id=ctx.make.member().id))
+    return f"{API}/craftsman/rounds/{round_id}", ctx.auth(ctx.member)
+
+
+@case("craftsman.list_nominations")
+def _craftsman_list_nominations(ctx: Ctx, n: int):
+    from server.members.models import Member
+
+    _nominations(ctx, n)
+    viewer = ctx.db.session.get(Member, ctx.state["round_committee"][0])
+    return f"{API}/craftsman/rounds/{ctx.state['round']}/nominations?per_page=100", ctx.auth(viewer)
+
+
+def _winners(ctx: Ctx, n: int) -> None:
+    """n published winners (the rounds' rows written as publish() writes them)."""
+    from sqlalchemy import select
+
+    from server.craftsman.models import CraftsmanRound, CraftsmanWinner
+
+    for i in range(n):
+        k = ctx.state.setdefault("wyears", 0)
+        ctx.state["wyears"] += 1
+        key = f"wround{k}"
+        nid = _nominations(ctx, 1, key=key, year=2200 + k)[0]
+        r = ctx.db.session.get(CraftsmanRound, ctx.state[key])
+        r.status, r.published_at = "published", utcnow()
+        ctx.db.session.add(CraftsmanWinner(round_id=r.id, nomination_id=nid, rank=1, votes=10 + i))
+        ctx.db.session.flush()
+        ctx.state["winner"] = ctx.db.session.scalars(
+            select(CraftsmanWinner.id).where(CraftsmanWinner.nomination_id == nid)).one()
+
+
+@case("craftsman.list_winners")
+def _craftsman_list_winners(ctx: Ctx, n: int):
+    _winners(ctx, n)
+    return f"{API}/craftsman/winners?per_page=100", ctx.auth(ctx.member)
+
+
+@case("craftsman.get_winner")
+def _craftsman_get_winner(ctx: Ctx, n: int):
+    """A winner's page with n more photos on the nomination."""
+    from server.craftsman.models import CraftsmanNomination, CraftsmanWinner
+    from server.uploads.models import Upload
+
+    if "winner" not in ctx.state:
+        _winners(ctx, 1)
+    nid = ctx.db.session.get(CraftsmanWinner, ctx.state["winner"]).nomination_id
+    owner = ctx.db.session.get(CraftsmanNomination, nid).nominated_by
+    for _ in range(n):
+        ctx.state["pos"] = ctx.state.get("pos", 10) + 1
+        ctx.db.session.add(Upload(owner_id=owner, content_type="image/png", size=1, width=1, height=1,
+                                  storage_key=secrets.token_hex(8), attached_kind="craftsman_nomination",
+                                  attached_id=nid, position=ctx.state["pos"]))
+    return f"{API}/craftsman/winners/{ctx.state['winner']}", ctx.auth(ctx.member)
+
+
 def list_endpoints(app) -> dict[str, str]:
     """{endpoint: name of its list field} for every GET route whose JSON answer has a list of objects."""
     doc = openapi_document(app)
@@ -620,6 +797,103 @@ def list_endpoints(app) -> dict[str, str]:
             if prop.get("type") == "array" and schemas.get(item, {}).get("type") == "object":
                 found.setdefault(op["operationId"].removesuffix("_get"), field)
     return found
+
+
+# --- congress proposals ---------------------------------------------------------------------------------
+
+def _proposal_session(ctx: Ctx) -> int:
+    from server.proposals import services as proposals
+
+    if "proposal_session" not in ctx.state:
+        ctx.state["proposal_session"] = proposals.create_session(ctx.staff.id, "职代会", utcnow() + timedelta(days=5),
+                                                                 2).id
+    return ctx.state["proposal_session"]
+
+
+def _proposals(ctx: Ctx, n: int, proposer=None, submit: bool = True) -> list[int]:
+    """n proposals of one session, each with two co-signers, every other confidential, submitted and
+    accepted by turns (timelines of different lengths)."""
+    from server.proposals import handling
+    from server.proposals import services as proposals
+
+    sid, ids = _proposal_session(ctx), []
+    for i in range(n):
+        owner = proposer or ctx.make.member(department="提案部门")
+        p = proposals.create_proposal(owner, {"session_id": sid, "title": f"提案{i}", "problem": "问题",
+                                              "solution": "建议", "department": "后勤部", "confidential": i % 2 == 0})
+        for _ in range(2):
+            proposals.cosign(ctx.make.member(), p)
+        if submit:
+            proposals.submit(owner, p)
+            if i % 2:
+                handling.review(ctx.staff, p, "accept", None)
+        ids.append(p.id)
+    return ids
+
+
+@case("proposals.list_sessions")
+def _proposal_sessions(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+
+    for i in range(n):
+        s = proposals.create_session(ctx.staff.id, f"届次{i}", utcnow() + timedelta(days=i + 1), 2)
+        ctx.state["proposal_session"] = s.id
+        _proposals(ctx, 1)
+    return f"{API}/congress-sessions?per_page=100", ctx.auth(ctx.member)
+
+
+@case("proposals.list_proposals")
+def _proposal_list(ctx: Ctx, n: int):
+    _proposals(ctx, n)
+    return f"{API}/proposals?session_id={_proposal_session(ctx)}&per_page=100", ctx.auth(ctx.member)
+
+
+@case("proposals.my_proposals")
+def _my_proposals(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+
+    mine = _proposals(ctx, n, proposer=ctx.member, submit=False)
+    for pid in _proposals(ctx, n, submit=False):  # co-signed by the member
+        from server.proposals.models import Proposal
+
+        proposals.cosign(ctx.member, ctx.db.session.get(Proposal, pid))
+    assert mine
+    return f"{API}/me/proposals?per_page=100", ctx.auth(ctx.member)
+
+
+def _one_proposal(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+    from server.proposals.models import Proposal
+
+    if "proposal" not in ctx.state:
+        ctx.state["proposal"] = _proposals(ctx, 1, proposer=ctx.member, submit=False)[0]
+    p = ctx.db.session.get(Proposal, ctx.state["proposal"])
+    for _ in range(n):
+        proposals.cosign(ctx.make.member(department="附议部门"), p)
+    return p
+
+
+@case("proposals.get_proposal")
+def _proposal(ctx: Ctx, n: int):
+    return f"{API}/proposals/{_one_proposal(ctx, n).id}", ctx.auth(ctx.member)
+
+
+@case("proposals.open_invite")
+def _proposal_invite(ctx: Ctx, n: int):
+    from server.proposals import services as proposals
+
+    p = _one_proposal(ctx, n)
+    with ctx.client.application.test_request_context():
+        token = proposals.invite_token(p)
+    return f"{API}/proposal-invites/{token}", ctx.auth(ctx.make.member())
+
+
+@case("proposals.cosigner_candidates")
+def _proposal_candidates(ctx: Ctx, n: int):
+    p = _one_proposal(ctx, 0)
+    for i in range(n):
+        ctx.make.member(name=f"候选附议人{i}", department="候选部门")
+    return f"{API}/proposals/{p.id}/cosigner-candidates?q=候选附议人", ctx.auth(ctx.member)
 
 
 def test_every_list_endpoint_has_a_statement_count_case(app):

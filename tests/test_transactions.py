@@ -241,6 +241,8 @@ ALLOWED_COMMITS = {
     ("server/notices/delivery.py", "reconcile"): "settles rows a dead worker left sending",
     ("server/notices/delivery.py", "_take_stale"): "claims those rows first",
     ("server/notices/delivery.py", "_finish"): "marks notices with nothing left in flight sent",
+    # A department head's public form (no account, so no @api): its one write, committed before the page.
+    ("server/proposals/pages_routes.py", "head_post"): "the head's progress update through a signed link",
 }
 # Rollbacks that end more than a savepoint: the error handlers, the job helper, the health probe and
 # the roster import that found nothing to import.

@@ -88,6 +88,24 @@ CATALOGUE: dict[str, ErrorCode] = {
     "paper_counts_recorded": ErrorCode(409, "纸质票数已确认记录，不能再修改", "The paper count is confirmed and recorded."),
     "paper_same_person": ErrorCode(409, "纸质票数须由另一位工作人员核对确认", "The confirming staff member must differ from the one who entered."),
     "paper_counts_mismatch": ErrorCode(409, "两次录入的纸质票数不一致，请两位工作人员重新录入", "The confirmation differs from the entry; the entry is discarded and both enter again."),
+    # Congress proposals
+    "not_enough_cosigners": ErrorCode(409, "附议人数不足，暂不能提交", "Fewer co-signers than the session requires; details.required, details.cosigners."),
+    "session_closed": ErrorCode(409, "本届提案征集已截止", "The congress session's closes_at has passed: no more submissions."),
+    "already_cosigned": ErrorCode(409, "您已附议过该提案", "The member has co-signed this proposal already."),
+    "own_proposal": ErrorCode(409, "不能附议自己的提案", "The proposer cannot co-sign their own proposal."),
+    # council and craftsman star
+    "not_in_department": ErrorCode(400, "该会员不在此部门的名册中", "A department's representative must be on that department's roster."),
+    "topic_exists": ErrorCode(409, "该月份已有议事会议题", "One council topic per month."),
+    "topic_closed": ErrorCode(409, "本议题已截止征集", "The council topic no longer takes ideas or supports."),
+    "own_idea": ErrorCode(409, "不能支持自己提出的建议", "A member cannot support their own idea."),
+    "already_supported": ErrorCode(409, "您已支持过这条建议", "One support per member and idea."),
+    "not_supported": ErrorCode(409, "您没有支持过这条建议", "There is no support of the caller's to withdraw."),
+    "round_exists": ErrorCode(409, "该年度已有工匠之星评选", "One craftsman-star round per year."),
+    "nomination_closed": ErrorCode(409, "推荐已截止", "The round no longer takes nominations."),
+    "already_nominated": ErrorCode(409, "该会员本年度已被推荐", "One nomination per nominee and round."),
+    "review_closed": ErrorCode(409, "评审已截止", "The round's review period is over."),
+    "already_reviewed": ErrorCode(409, "您已评审过该推荐", "One review per committee member and nomination."),
+    "shortlist_too_short": ErrorCode(409, "入围人数少于评选名额，不能发起投票", "Fewer shortlisted nominees than winners."),
 }
 
 

@@ -28,8 +28,9 @@ from sqlalchemy import CheckConstraint
 # Vocabulary name (snake_case of the class name) -> class, in import order.
 REGISTRY: dict[str, type[Vocabulary]] = {}
 
-# Values are rendered into CHECK constraints and URLs: plain snake_case only.
-_VALUE = re.compile(r"[a-z][a-z0-9_]*")
+# Values are rendered into CHECK constraints and URLs: plain snake_case only, or one capital letter (grades
+# A, B, C, as API.md spells them).
+_VALUE = re.compile(r"[a-z][a-z0-9_]*|[A-Z]")
 
 
 def vocabulary_name(cls: type) -> str:
@@ -43,7 +44,7 @@ class Vocabulary(StrEnum):
 
     def __new__(cls, value: str, label: str):
         if not _VALUE.fullmatch(value):
-            raise ValueError(f"{cls.__name__}: vocabulary values are snake_case, not {value!r}")
+            raise ValueError(f"{cls.__name__}: vocabulary values are snake_case (or one capital letter), not {value!r}")
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

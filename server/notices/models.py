@@ -40,6 +40,9 @@ class NoticeSource(Vocabulary):
     request = "request", "诉求进展"
     vote = "vote", "投票"
     survey = "survey", "问卷提醒"
+    proposal = "proposal", "提案进展"
+    council = "council", "职工议事会"
+    craftsman = "craftsman", "工匠之星"
 
 
 class DeliveryStatus(Vocabulary):

@@ -1,5 +1,6 @@
-"""Demo votes: 工匠之星 open now with some ballots (D0010 has not voted, so the demo member can), and a
-closed 评优评先 vote with its results (ballots filed). No notices: loading the demo does not push three
+"""Demo votes: 技术创新能手 open now with some ballots (D0010 has not voted, so the demo member can), and a
+closed 评优评先 vote with its results (ballots filed); the craftsman star's vote comes with its round
+(server/craftsman). No notices: loading the demo does not push three
 announcements to every demo member (the demo's notices are its own, in server/demo.py)."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..members.models import Member
 from . import services
 from .models import Vote
 
-OPEN_TITLE = "2026年度“工匠之星”评选"
+OPEN_TITLE = "2026年度“技术创新能手”评选"
 CLOSED_TITLE = "2026年第三季度优秀班组长评选"
 CANDIDATES = [
     {"name": "陈建国", "description": "数控车间 · 高级技师，主导主轴加工工艺改进，废品率下降 40%"},
