@@ -1,19 +1,8 @@
-// Congress proposals (职代会提案): how a Proposal from the API reads on the member's pages. Status names are the
-// server's proposal_status labels; until the server serves that vocabulary (or when a value is missing) the
-// Chinese names below stand in. Tones, the completion report and the invitation texts are presentation.
+// Congress proposals (职代会提案): how a Proposal from the API (ProposalOut, docs/proposals.md) reads on the
+// member's pages. Status, action and grade names are the server's proposal_status, proposal_action and
+// proposal_grade labels (GET /meta/labels); tones, scores and the error wording are presentation.
 const { label } = require('./labels')
-const { parseTime, formatDate, formatDateTime } = require('./format')
-
-const STATUS_NAMES = {
-  draft: '草稿',
-  submitted: '已提交',
-  accepted: '已立案',
-  opinion: '转为意见',
-  rejected: '不予立案',
-  assigned: '已交办',
-  in_progress: '办理中',
-  completed: '已办结',
-}
+const { formatDate, formatDateTime, parseTime } = require('./format')
 
 const TONES = {
   draft: 'muted',
@@ -26,22 +15,6 @@ const TONES = {
   completed: 'success',
 }
 
-// Timeline steps: the server's proposal_action labels when it has them, else these.
-const ACTION_NAMES = {
-  created: '起草提案',
-  cosigned: '联名',
-  cosign_withdrawn: '撤回联名',
-  submitted: '提交提案',
-  accepted: '立案',
-  opinion: '转为意见',
-  rejected: '不予立案',
-  assigned: '交办',
-  update: '办理进展',
-  completed: '办结',
-  rated: '提案人评价',
-}
-
-const GRADE_NAMES = { A: 'A（优）', B: 'B（良）', C: 'C（一般）' }
 const SCORE_TEXTS = ['', '很不满意', '不满意', '一般', '满意', '非常满意']
 
 // Error codes as the proposal pages word them (the server's own message still wins when it sent one).
@@ -49,8 +22,9 @@ const MESSAGES = {
   not_found: '该提案不存在，或您无权查看',
   forbidden: '没有权限执行此操作',
   invalid_transition: '提案状态已变化，请刷新后查看',
-  invalid_token: '邀请链接无效或已过期',
-  token_expired: '邀请链接已过期，请联系提案人重新邀请',
+  invalid_token: '邀请链接无效，请让提案人重新分享',
+  already_cosigned: '您已联名',
+  own_proposal: '不能联名自己的提案',
   session_closed: '本次职代会提案征集已截止',
 }
 
@@ -65,13 +39,8 @@ const FIELD_NAMES = {
   satisfaction: '满意度',
 }
 
-function named(vocab, value, fallback) {
-  const text = label(vocab, value)
-  return text === value && fallback[value] ? fallback[value] : text
-}
-
 function statusBadge(status) {
-  return { text: named('proposal_status', status, STATUS_NAMES), tone: TONES[status] || 'muted' }
+  return { text: label('proposal_status', status), tone: TONES[status] || 'muted' }
 }
 
 /** Field errors from a 400 invalid_request's details.fields, keyed by the form's field names. */
@@ -91,11 +60,9 @@ function fieldsText(err) {
 
 /** How many more co-signers a draft needs: from a 409 not_enough_cosigners' details when sent, else counted. */
 function cosignersNeeded(proposal, details = {}) {
-  if (Number.isInteger(details.needed)) return details.needed
-  const required = Number.isInteger(details.required) ? details.required
-    : (proposal && proposal.session && proposal.session.min_cosigners) || 0
-  const have = Number.isInteger(details.cosigners) ? details.cosigners
-    : Number.isInteger(details.current) ? details.current : (proposal && proposal.cosigner_count) || 0
+  const p = proposal || {}
+  const required = Number.isInteger(details.required) ? details.required : p.min_cosigners || 0
+  const have = Number.isInteger(details.cosigners) ? details.cosigners : p.cosigners_count || 0
   return Math.max(required - have, 0)
 }
 
@@ -105,21 +72,32 @@ function proposerText(p) {
 }
 
 /** A row of a list (a session's proposals, mine). */
-function proposalRow(p, { me = null, now = Date.now() } = {}) {
-  const mine = !!(me && p.proposer && String(p.proposer.id) === String(me.id))
+function proposalRow(p, { now = Date.now() } = {}) {
   return {
     id: p.id,
+    number: p.number || '',
     title: p.title,
     badge: statusBadge(p.status),
     proposerText: proposerText(p),
     confidential: !!p.confidential,
     leadDepartment: p.lead_department || '',
     overdue: !!p.overdue,
-    cosignerCount: p.cosigner_count || 0,
-    sessionName: (p.session && p.session.name) || '',
-    role: mine ? '我提出的' : '我联名的',
+    cosignerCount: p.cosigners_count || 0,
+    sessionName: p.session_name || '',
+    role: p.mine ? '我提出的' : '我联名的',
     dueText: p.due_date ? formatDate(p.due_date, now) : '',
   }
+}
+
+/** An upload's URL ("/api/v1/uploads/abc") → a key safe in a setData path. */
+function imageKey(url) {
+  return String(url).split('?')[0].split('/').pop().replace(/[^\w-]/g, '_')
+}
+
+/** Who took a step: a member (actor), a department through its head's link, or nobody shown (system, hidden). */
+function byText(step) {
+  if (step.actor && step.actor.name) return step.actor.name
+  return step.department || ''
 }
 
 function timelineView(timeline, now) {
@@ -129,50 +107,54 @@ function timelineView(timeline, now) {
     .map(({ step, i }) => ({
       key: i,
       action: step.action,
-      actionText: named('proposal_action', step.action, ACTION_NAMES),
-      byText: (step.by && step.by.name) || '',
+      actionText: label('proposal_action', step.action),
+      byText: byText(step),
       timeText: formatDateTime(step.at, now),
       body: step.body || '',
-      images: (step.images || []).map(img => ({ id: img.id, url: img.url || `/uploads/${img.id}` })),
+      images: (step.images || []).map(url => ({ id: imageKey(url), url })),
       videoUrl: step.video_url || '',
     }))
 }
 
-/** The completion report: the proposal's own report field if the server sends one, else the 办结 step's text. */
+/** The completion report (the proposal's report), or null before it is completed. */
 function completionReport(p) {
-  if (p.status !== 'completed' && !p.grade) return null
-  if (typeof p.report === 'string' && p.report) return p.report
-  const done = (p.timeline || []).filter(s => s.action === 'completed').pop()
-  return (done && done.body) || ''
+  if (p.status !== 'completed') return null
+  return p.report || ''
 }
 
-/** One proposal as its page shows it, for the member me (or nobody). */
-function proposalDetail(p, { me = null, now = Date.now() } = {}) {
-  const myId = me ? String(me.id) : ''
-  const isProposer = !!(myId && p.proposer && String(p.proposer.id) === myId)
-  const cosigners = p.cosigners || []
-  const cosigned = !!(myId && cosigners.some(c => String(c.id) === myId))
+function gradeText(grade) {
+  if (!grade) return ''
+  const name = label('proposal_grade', grade)
+  return name === grade ? grade : `${grade}（${name}）`
+}
+
+/**
+ * One proposal as its page shows it, to the member signed in (signedIn) or nobody. The server says whether it
+ * is mine and whether I co-signed it; session is the proposal's session (for its close time) when known.
+ */
+function proposalDetail(p, { signedIn = false, session = null, now = Date.now() } = {}) {
+  const isProposer = !!p.mine
+  const cosigned = !!p.cosigned
   const draft = p.status === 'draft'
-  const session = p.session || {}
-  const needed = cosignersNeeded(p)
   const report = completionReport(p)
-  return Object.assign(proposalRow(p, { me, now }), {
+  return Object.assign(proposalRow(p, { now }), {
     problem: p.problem || '',
     solution: p.solution || '',
     department: p.department || '',
     deadlineText: p.deadline ? formatDate(p.deadline, now) : '',
     coDepartments: (p.co_departments || []).join('、'),
-    dueText: p.due_date ? formatDate(p.due_date, now) : '',
     assignmentDueText: p.assignment_due_at ? formatDateTime(p.assignment_due_at, now) : '',
     assignedText: p.assigned_at ? formatDateTime(p.assigned_at, now) : '',
-    cosigners: cosigners.map(c => ({ id: c.id, name: c.name })),
-    minCosigners: session.min_cosigners || 0,
-    closesText: session.closes_at ? formatDateTime(session.closes_at, now) : '',
-    needed,
+    // null: the names are hidden (a confidential proposal to anyone but staff and its proposer).
+    cosignersHidden: p.cosigners === null,
+    cosigners: (p.cosigners || []).map(c => ({ id: c.id, name: c.name })),
+    minCosigners: p.min_cosigners || 0,
+    closesText: session && session.closes_at ? formatDateTime(session.closes_at, now) : '',
+    needed: cosignersNeeded(p),
     timeline: timelineView(p.timeline, now),
     completed: report !== null,
     report: report || '',
-    gradeText: p.grade ? (GRADE_NAMES[p.grade] || p.grade) : '',
+    gradeText: gradeText(p.grade),
     satisfaction: p.satisfaction || 0,
     satisfactionText: p.satisfaction ? SCORE_TEXTS[p.satisfaction] || '' : '',
     isProposer,
@@ -182,12 +164,12 @@ function proposalDetail(p, { me = null, now = Date.now() } = {}) {
     canSubmit: isProposer && draft,
     canInvite: isProposer && draft,
     canWithdraw: cosigned && draft,
-    canCosign: !!myId && !isProposer && !cosigned && draft,
+    canCosign: signedIn && !isProposer && !cosigned && draft,
     canRate: isProposer && p.status === 'completed' && !p.satisfaction,
   })
 }
 
 module.exports = {
-  STATUS_NAMES, ACTION_NAMES, SCORE_TEXTS, MESSAGES, FIELD_NAMES,
-  statusBadge, fieldErrors, fieldsText, cosignersNeeded, proposalRow, proposalDetail, timelineView,
+  SCORE_TEXTS, MESSAGES, FIELD_NAMES,
+  statusBadge, fieldErrors, fieldsText, cosignersNeeded, proposalRow, proposalDetail, timelineView, gradeText,
 }

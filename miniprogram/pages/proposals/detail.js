@@ -1,8 +1,10 @@
 // One proposal: the problem, the solution, the department and deadline, its co-signers and status, the timeline
 // with pictures (downloaded with our token) and video links (copied: the mini-program opens no arbitrary web
 // page), the completion report with its grade, and the proposer's 1–5 satisfaction once it is completed.
-// While it is a draft the proposer edits it, invites co-signers (by name search or a shared card carrying
-// ?invite=TOKEN) and submits it; a member who opened an invitation co-signs, and a co-signer may withdraw.
+// While it is a draft the proposer edits it, invites co-signers (by name search, or a shared card opening
+// pages/proposals/cosign?token=, which comes here with ?invite=TOKEN) and submits it; a member holding an
+// invitation reads the draft through it (GET /proposal-invites/{token}: a draft is otherwise visible to its
+// proposer, co-signers and staff only) and co-signs with it; a co-signer may withdraw.
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
@@ -44,17 +46,32 @@ Page({
 
   async reload() {
     try {
-      const p = await withLabels(api.get(`/proposals/${this.id}`, { silent: true }))
+      // The invitation opens the draft to its holder whether or not they co-signed (or withdrew) since.
+      const path = this.invite ? `/proposal-invites/${encodeURIComponent(this.invite)}` : `/proposals/${this.id}`
+      const p = await withLabels(api.get(path, { silent: true }))
+      this.id = p.id
       this.show(p)
+      if (p.status === 'draft') this.loadSession(p.session_id)
     } catch (err) {
       if (!this.data.proposal) this.setData({ loadError: errorText(err, MESSAGES) })
       else wx.showToast({ title: errorText(err, MESSAGES), icon: 'none', duration: 2500 })
     }
   },
 
+  /** The session's close time, shown while the proposal is a draft (once; a failure just leaves it out). */
+  async loadSession(sessionId) {
+    if (this.session && this.session.id === sessionId) return
+    try {
+      this.session = await api.get(`/congress-sessions/${sessionId}`, { silent: true })
+      if (this.raw) this.show(this.raw)
+    } catch (err) {
+      // Not needed to act on the draft.
+    }
+  },
+
   show(p) {
     this.raw = p
-    const view = proposalDetail(p, { me: api.getMember(), now: Date.now() })
+    const view = proposalDetail(p, { signedIn: !!api.getMember(), session: this.session, now: Date.now() })
     // Every picture has its slot before the page renders; downloads fill the slots in.
     const photos = Object.assign({}, this.data.photos)
     const wanted = []
@@ -67,7 +84,7 @@ Page({
     this.setData({ proposal: view, photos, loadError: '' })
     this.loadImages(wanted)
     // The card a proposer shares carries an invitation token; fetched once while the draft can be shared.
-    if (view.canInvite && !this.shareToken) this.prepareShare()
+    if (view.canInvite && !this.sharePage) this.prepareShare()
   },
 
   /** Pictures are fetched with our token (the same rule as a request's photos) and shown from temp files. */
@@ -136,14 +153,14 @@ Page({
   onCosign() {
     return this.act(async () => {
       try {
-        await api.post(`/proposals/${this.id}/cosign`, this.invite ? { token: this.invite } : {}, { silent: true })
+        const p = await withLabels(api.post(`/proposals/${this.id}/cosign`, this.invite ? { invite: this.invite } : {}, { silent: true }))
         wx.showToast({ title: '已联名', icon: 'success' })
         this.setData({ invited: false })
-        await this.reload()
+        this.show(p)
       } catch (err) {
-        // A repeat answers 409; the proposal moving past its draft is invalid_transition (also 409).
-        if (err.status === 409 && err.code !== 'invalid_transition') {
-          wx.showToast({ title: '您已联名', icon: 'none' })
+        // A repeat is already_cosigned; the proposal moving past its draft is invalid_transition (both 409).
+        if (err.code === 'already_cosigned') {
+          wx.showToast({ title: MESSAGES.already_cosigned, icon: 'none' })
           this.setData({ invited: false })
           await this.reload()
         } else {
@@ -160,9 +177,10 @@ Page({
       }))
       if (!answer.confirm) return
       try {
-        await api.del(`/proposals/${this.id}/cosign`, { silent: true })
+        // The answer is the proposal: once withdrawn, a draft may no longer be readable without an invitation.
+        const p = await withLabels(api.del(`/proposals/${this.id}/cosign`, { silent: true }))
         wx.showToast({ title: '已撤回联名', icon: 'none' })
-        await this.reload()
+        this.show(p)
       } catch (err) {
         this.fail(err)
       }
@@ -192,7 +210,7 @@ Page({
     const memberId = e.currentTarget.dataset.id
     return this.act(async () => {
       try {
-        await api.post(`/proposals/${this.id}/invite`, { member_id: memberId }, { silent: true })
+        await api.post(`/proposals/${this.id}/invite`, { member_ids: [Number(memberId)] }, { silent: true })
         wx.showToast({ title: '已发送联名邀请', icon: 'none' })
         this.setData({ candidates: this.data.candidates.filter(c => String(c.id) !== String(memberId)) })
       } catch (err) {
@@ -201,30 +219,34 @@ Page({
     })
   },
 
-  /** Fetch the invitation token for the share card (once); resolves it, or '' when none could be had. */
+  /**
+   * Fetch the invitation for the share card (once): the server names the page the card opens
+   * (pages/proposals/cosign?token=…). Resolves that page, or '' when none could be had.
+   */
   prepareShare() {
     if (!this.sharing) {
       this.sharing = api.post(`/proposals/${this.id}/invite`, {}, { silent: true })
-        .then(res => { this.shareToken = (res && res.token) || ''; return this.shareToken })
+        .then(res => {
+          this.sharePage = res && res.token ? (res.page || `pages/proposals/cosign?token=${encodeURIComponent(res.token)}`) : ''
+          return this.sharePage
+        })
         // Without a token the card opens the proposal without an invitation; the name search still works.
         .catch(() => { this.sharing = null; return '' })
     }
     return this.sharing
   },
 
-  shareCard(token) {
+  shareCard(invitePage) {
     const p = this.data.proposal
-    const path = token && p && p.canInvite
-      ? `pages/proposals/detail?id=${this.id}&invite=${encodeURIComponent(token)}`
-      : `pages/proposals/detail?id=${this.id}`
+    const path = invitePage && p && p.canInvite ? invitePage : `pages/proposals/detail?id=${this.id}`
     return { title: p ? `邀请您联名：${p.title}` : '职代会提案', path }
   },
 
   onShareAppMessage() {
-    const card = this.shareCard(this.shareToken)
+    const card = this.shareCard(this.sharePage)
     // Shared before the token came back: WeChat waits (up to 3 s) for the card carrying it.
-    if (!this.shareToken && this.data.proposal && this.data.proposal.canInvite) {
-      card.promise = this.prepareShare().then(token => this.shareCard(token))
+    if (!this.sharePage && this.data.proposal && this.data.proposal.canInvite) {
+      card.promise = this.prepareShare().then(invitePage => this.shareCard(invitePage))
     }
     return card
   },

@@ -8,7 +8,7 @@ const { formatDateTime } = require('../../utils/format')
 const { MESSAGES, fieldErrors, fieldsText } = require('../../utils/proposals')
 
 const REQUIRED = { title: '请填写标题', problem: '请写明存在的问题', solution: '请写明解决建议', department: '请填写责任部门' }
-const MAX = { title: 100, problem: 2000, solution: 2000, department: 50 }
+const MAX = { title: 100, problem: 5000, solution: 5000, department: 100 } // ProposalIn's limits
 
 Page({
   data: {
@@ -30,18 +30,16 @@ Page({
     try {
       if (query.id) {
         const p = await api.get(`/proposals/${query.id}`, { silent: true })
-        this.sessionId = p.session && p.session.id
+        this.sessionId = p.session_id
         this.setData({
           id: p.id, title: p.title || '', problem: p.problem || '', solution: p.solution || '',
           department: p.department || '', deadline: p.deadline || '', confidential: !!p.confidential,
         })
-        this.showSession(p.session)
         wx.setNavigationBarTitle && wx.setNavigationBarTitle({ title: '修改提案' })
       } else {
         this.sessionId = query.session_id
-        const res = await api.get('/congress-sessions', { query: { per_page: 50 }, silent: true })
-        this.showSession(((res && res.items) || []).find(s => String(s.id) === String(query.session_id)))
       }
+      this.showSession(await api.get(`/congress-sessions/${this.sessionId}`, { silent: true }))
     } catch (err) {
       this.setData({ loadError: errorText(err, MESSAGES) })
     }

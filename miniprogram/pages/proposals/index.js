@@ -4,7 +4,7 @@
 const api = require('../../utils/api')
 const { withLabels } = require('../../utils/labels')
 const { pagedList } = require('../../utils/pagedList')
-const { parseTime, formatDateTime } = require('../../utils/format')
+const { formatDateTime } = require('../../utils/format')
 const { proposalRow } = require('../../utils/proposals')
 
 Page(pagedList({
@@ -34,7 +34,7 @@ Page(pagedList({
       name: s.name,
       minCosigners: s.min_cosigners,
       closesText: formatDateTime(s.closes_at, now),
-      open: parseTime(s.closes_at) > now,
+      open: !!s.open,
     }))
     let index = views.findIndex(s => String(s.id) === String(query.session_id))
     if (index < 0) index = views.length ? 0 : -1

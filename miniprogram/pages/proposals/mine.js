@@ -9,9 +9,9 @@ Page(pagedList({
 
   async load(page, perPage) {
     const res = await withLabels(api.get('/me/proposals', { query: { page, per_page: perPage } }))
-    const me = api.getMember()
     const now = Date.now()
-    return { items: res.items.map(p => proposalRow(p, { me, now })), total: res.total }
+    // Each item says whether it is mine (mine) or one I co-signed.
+    return { items: res.items.map(p => proposalRow(p, { now })), total: res.total }
   },
 }, {
   data: {},

@@ -203,18 +203,41 @@ function myVote(overrides = {}) {
     opens_at: '2026-11-20T09:00:00+08:00', closes_at: '2026-12-01T18:00:00+08:00', voted: false }, overrides)
 }
 
-// Congress proposals as API.md's "Congress proposals" section, in the shape these pages assume beyond it (the
-// server's exact shape is reconciled by the lead): session {id, name, closes_at, min_cosigners}, proposer
-// {id, name} or null (confidential and not mine), cosigners [{id, name}], timeline steps with images [{id,
-// url}] and video_url; GET /congress-sessions → {items: [session]}.
+// Congress proposals: SessionOut and ProposalOut of server/proposals/schemas.py. The key sets and their order are
+// copied from real answers of the server (GET /congress-sessions/{id}, GET /proposal-invites/{token}, made with
+// Flask's test client through the API); only the values are the suite's (times in its week, its members).
 function congressSession(overrides = {}) {
-  return Object.assign({ id: 3, name: '第五届职代会第三次会议', closes_at: '2026-12-10T18:00:00+08:00', min_cosigners: 2 }, overrides)
+  return Object.assign({
+    id: 3,
+    name: '第五届职代会第三次会议',
+    closes_at: '2026-12-10T18:00:00+08:00',
+    min_cosigners: 2,
+    open: true,
+    assignment_due_at: '2026-12-19T00:00:00+08:00',
+    proposals_count: 0,
+    created_at: '2026-11-20T09:00:00+08:00',
+  }, overrides)
+}
+
+/** A timeline step (TimelineOut): actor {id, name, department} or null; a head's step names its department. */
+function proposalStep(overrides = {}) {
+  return Object.assign({
+    at: '2026-11-24T09:00:00+08:00',
+    action: 'created',
+    actor: { id: 7, name: '王芳', department: '机修车间' },
+    department: null,
+    body: null,
+    images: [],
+    video_url: null,
+  }, overrides)
 }
 
 function proposal(overrides = {}) {
   return Object.assign({
     id: 901,
-    session: congressSession(),
+    number: '0901',
+    session_id: 3,
+    session_name: '第五届职代会第三次会议',
     title: '夜班职工通勤班车',
     problem: '夜班 23:00 下班后没有公交，职工只能打车。',
     solution: '开通 23:15 发车的厂区班车，途经三个生活区。',
@@ -222,22 +245,31 @@ function proposal(overrides = {}) {
     deadline: '2027-03-31',
     confidential: false,
     status: 'draft',
-    proposer: { id: 7, name: '王芳' },
+    proposer: { id: 7, name: '王芳', department: '机修车间' },
     cosigners: [],
-    cosigner_count: 0,
+    cosigners_count: 0,
+    min_cosigners: 2,
+    mine: true,
+    cosigned: false,
+    created_at: '2026-11-24T09:00:00+08:00',
+    submitted_at: null,
+    reviewed_at: null,
+    review_reason: null,
+    assignment_due_at: null,
+    assigned_at: null,
     lead_department: null,
     co_departments: [],
     due_date: null,
-    assignment_due_at: null,
-    assigned_at: null,
     overdue: false,
+    completed_at: null,
+    report: null,
     grade: null,
     satisfaction: null,
-    timeline: [{ at: '2026-11-24T09:00:00+08:00', by: { name: '王芳' }, action: 'created', body: null }],
+    timeline: [proposalStep()],
   }, overrides)
 }
 
 module.exports = {
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
-  survey, mySurvey, vote, myVote, congressSession, proposal,
+  survey, mySurvey, vote, myVote, congressSession, proposal, proposalStep,
 }

@@ -1,22 +1,53 @@
 const { installWx, MEMBER } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const { proposal, congressSession, page, error } = require('../helpers/contract')
+const { proposal, proposalStep, congressSession, page, error } = require('../helpers/contract')
 
 // The suite's clock: 2026-11-25 12:00 in Shanghai (tests/helpers/clock.js); the session closes on 12-10.
 let wxs
-let current // the proposal as the fake server has it
+let current // the proposal as the fake server has it (as its proposer sees it)
 
 // Rendered text with all spacing dropped (adjacent WXML nodes run together in textContent).
 const sq = list => list.map(t => t.replace(/\s+/g, ''))
 
 const ZHANG = { id: 12, employee_no: 'E1012', name: '张伟', department: '机加车间', roles: ['member'] }
 
+const CLOSED = congressSession({ id: 2, name: '第五届职代会第二次会议', closes_at: '2025-12-10T18:00:00+08:00', open: false })
+
+/** The member a request comes from (the fake sign-in's token is token-of-ID). */
+function caller(req) {
+  return Number(String(req.headers.Authorization || '').replace('Bearer token-of-', ''))
+}
+
+/**
+ * A proposal as the server answers the caller: mine and cosigned are the caller's, and a confidential one hides
+ * its proposer, co-signers and their timeline steps from anyone but its proposer (presenters.py).
+ */
+function seenBy(p, req) {
+  const me = caller(req)
+  const mine = !!(p.proposer && p.proposer.id === me)
+  const cosigned = (p.cosigners || []).some(c => c.id === me)
+  if (!p.confidential || mine || !p.proposer) return Object.assign({}, p, { mine, cosigned })
+  const hidden = new Set([p.proposer.id, ...(p.cosigners || []).map(c => c.id)])
+  return Object.assign({}, p, {
+    mine, cosigned, proposer: null, cosigners: null,
+    timeline: p.timeline.map(step => (step.actor && hidden.has(step.actor.id) ? Object.assign({}, step, { actor: null }) : step)),
+  })
+}
+
 beforeEach(() => {
   wxs = installWx()
   wxs.signIn()
   current = proposal()
-  wxs.backend.on('GET /proposals/:id', req => (req.params.id === String(current.id) ? { body: current } : error(404, 'not_found', '')))
-  wxs.backend.on('GET /congress-sessions', { body: page([congressSession(), congressSession({ id: 2, name: '第五届职代会第二次会议', closes_at: '2025-12-10T18:00:00+08:00' })]) })
+  // A draft is visible to its proposer and co-signers only (and to staff, and through an invitation).
+  wxs.backend.on('GET /proposals/:id', req => {
+    if (req.params.id !== String(current.id)) return error(404, 'not_found', '提案不存在')
+    const seen = seenBy(current, req)
+    return current.status === 'draft' && !seen.mine && !seen.cosigned ? error(404, 'not_found', '提案不存在') : { body: seen }
+  })
+  wxs.backend.on('GET /proposal-invites/:token', req => (req.params.token === 'tok-abc'
+    ? { body: seenBy(current, req) } : error(400, 'invalid_token', '邀请链接无效，请让提案人重新分享')))
+  wxs.backend.on('GET /congress-sessions', { body: page([congressSession(), CLOSED]) })
+  wxs.backend.on('GET /congress-sessions/:id', req => ({ body: req.params.id === '2' ? CLOSED : congressSession() }))
 })
 
 async function open(route, query) {
@@ -78,6 +109,8 @@ describe('drafting', () => {
     wxs.backend.on('PATCH /proposals/:id', req => ({ body: Object.assign({}, current, req.data) }))
     const p = await open('pages/proposals/edit', { id: '901' })
     expect(p.page.data.title).toBe('夜班职工通勤班车')
+    expect(wxs.backend.calls('GET /congress-sessions/3')).toHaveLength(1)
+    expect(p.texts('#session-info')).toEqual(['第五届职代会第三次会议 · 征集截止 12月10日 周四 18:00 · 提交前需 2 人联名'])
     p.fire('department', 'input', { value: '后勤保障部' })
     p.fire('save')
     await wxs.settle()
@@ -88,20 +121,33 @@ describe('drafting', () => {
 })
 
 describe('co-signing', () => {
-  test('a member opening a shared card is invited and co-signs with the card\'s token', async () => {
+  test('the invitation page (a card or a notice) opens the proposal with its token', async () => {
     wxs.signIn(ZHANG)
-    wxs.backend.on('POST /proposals/:id/cosign', () => {
-      current = proposal({ cosigners: [{ id: 12, name: '张伟' }], cosigner_count: 1 })
-      return { status: 201, body: {} }
+    await open('pages/proposals/cosign', { token: 'tok-abc' })
+    expect(wxs.navigations).toEqual([{ type: 'redirectTo', url: '/pages/proposals/detail?invite=tok-abc' }])
+
+    const missing = await open('pages/proposals/cosign', {})
+    expect(missing.texts('#missing')).toEqual(['邀请链接无效，请让提案人重新分享'])
+  })
+
+  test('a member holding a card reads the draft through the invitation and co-signs with its token', async () => {
+    wxs.signIn(ZHANG)
+    wxs.backend.on('POST /proposals/:id/cosign', req => {
+      current = proposal({ cosigners: [{ id: 12, name: '张伟', department: '机加车间' }], cosigners_count: 1 })
+      return { status: 201, body: seenBy(current, req) }
     })
-    const p = await open('pages/proposals/detail', { id: '901', invite: 'tok-abc' })
+    const p = await open('pages/proposals/detail', { invite: 'tok-abc' })
+    // The draft is not theirs to read without the card: the page reads it through the invitation.
+    expect(wxs.backend.calls('GET /proposals/901')).toEqual([])
+    expect(wxs.backend.calls('GET /proposal-invites/tok-abc')).toHaveLength(1)
     expect(p.text()).toContain('邀请您联名')
+    expect(p.text()).toContain('征集截止 12月10日 周四 18:00')
 
     p.fire('cosign')
     p.fire('cosign')
     await wxs.settle()
 
-    expect(wxs.backend.calls('POST /proposals/901/cosign').map(r => r.data)).toEqual([{ token: 'tok-abc' }])
+    expect(wxs.backend.calls('POST /proposals/901/cosign').map(r => r.data)).toEqual([{ invite: 'tok-abc' }])
     expect(p.exists('invitation')).toBe(false)
     expect(p.texts('#cosigner-names')).toEqual(['张伟'])
     expect(p.exists('withdraw')).toBe(true)
@@ -110,22 +156,29 @@ describe('co-signing', () => {
   test('co-signing again answers 您已联名', async () => {
     wxs.signIn(ZHANG)
     wxs.backend.on('POST /proposals/:id/cosign', () => {
-      current = proposal({ cosigners: [{ id: 12, name: '张伟' }], cosigner_count: 1 })
-      return error(409, 'already_cosigned')
+      current = proposal({ cosigners: [{ id: 12, name: '张伟', department: '机加车间' }], cosigners_count: 1 })
+      return error(409, 'already_cosigned', '您已附议过该提案')
     })
-    const p = await open('pages/proposals/detail', { id: '901', invite: 'tok-abc' })
+    const p = await open('pages/proposals/detail', { invite: 'tok-abc' })
     p.fire('cosign')
     await wxs.settle()
 
     expect(wxs.toasts).toEqual(['您已联名'])
+    expect(p.exists('withdraw')).toBe(true)
+  })
+
+  test('a forged or broken invitation says so', async () => {
+    wxs.signIn(ZHANG)
+    const p = await open('pages/proposals/detail', { invite: 'tok-forged' })
+    expect(p.texts('#load-error')).toEqual(['邀请链接无效，请让提案人重新分享'])
   })
 
   test('a co-signer withdraws while the proposal is a draft, after confirming', async () => {
     wxs.signIn(ZHANG)
-    current = proposal({ cosigners: [{ id: 12, name: '张伟' }], cosigner_count: 1 })
-    wxs.backend.on('DELETE /proposals/:id/cosign', () => {
+    current = proposal({ cosigners: [{ id: 12, name: '张伟', department: '机加车间' }], cosigners_count: 1 })
+    wxs.backend.on('DELETE /proposals/:id/cosign', req => {
       current = proposal()
-      return { status: 204, body: '' }
+      return { body: seenBy(current, req) }
     })
     wxs.modalAnswers.push({ confirm: true, cancel: false })
     const p = await open('pages/proposals/detail', { id: '901' })
@@ -133,20 +186,27 @@ describe('co-signing', () => {
     await wxs.settle()
 
     expect(wxs.backend.calls('DELETE /proposals/901/cosign')).toHaveLength(1)
+    // The answer shows the draft: reading it again would be refused (no longer a co-signer, no card).
     expect(p.exists('withdraw')).toBe(false)
+    expect(p.texts('#cosigner-names')).toEqual(['暂无'])
+    expect(p.exists('load-error')).toBe(false)
 
-    current = proposal({ status: 'submitted', cosigners: [{ id: 12, name: '张伟' }], cosigner_count: 1 })
+    current = proposal({ status: 'submitted', cosigners: [{ id: 12, name: '张伟', department: '机加车间' }], cosigners_count: 1 })
     await p.page.reload()
     await wxs.settle()
     expect(p.exists('withdraw')).toBe(false)
   })
 
   test('the proposer invites by name and shares a card carrying an invitation token', async () => {
-    wxs.backend.on('POST /proposals/:id/invite', req => ({ status: 201, body: { token: req.data.member_id ? 'tok-m' : 'tok-card' } }))
+    wxs.backend.on('POST /proposals/:id/invite', req => {
+      const token = req.data.member_ids ? 'tok-m' : 'tok-card'
+      return { body: { token, page: `pages/proposals/cosign?token=${token}` } }
+    })
     wxs.backend.on('GET /proposals/:id/cosigner-candidates', req => ({ body: { items: [{ id: 12, name: '张伟', department: '机加车间' }].filter(c => c.name.includes(req.query.q)) } }))
     const p = await open('pages/proposals/detail', { id: '901' })
 
-    expect(p.page.onShareAppMessage()).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/detail?id=901&invite=tok-card' })
+    // The card opens the page the server named for the invitation.
+    expect(p.page.onShareAppMessage()).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/cosign?token=tok-card' })
 
     p.fire('query', 'input', { value: '张' })
     p.fire('search')
@@ -155,26 +215,26 @@ describe('co-signing', () => {
     p.fire('candidate-12')
     await wxs.settle()
 
-    expect(wxs.backend.calls('POST /proposals/901/invite').map(r => r.data)).toEqual([{}, { member_id: 12 }])
+    expect(wxs.backend.calls('POST /proposals/901/invite').map(r => r.data)).toEqual([{}, { member_ids: [12] }])
     expect(p.exists('candidate-12')).toBe(false)
     expect(wxs.toasts).toEqual(['已发送联名邀请'])
   })
   test('a card shared before the token came back waits for it', async () => {
-    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 'tok-late' }, delay: 50 })
+    wxs.backend.on('POST /proposals/:id/invite', { body: { token: 'tok-late', page: 'pages/proposals/cosign?token=tok-late' }, delay: 50 })
     const p = loadPage('pages/proposals/detail')
     await p.page.onLoad({ id: '901' })
 
     const card = p.page.onShareAppMessage()
     expect(card.path).toBe('pages/proposals/detail?id=901')
-    expect(await card.promise).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/detail?id=901&invite=tok-late' })
+    expect(await card.promise).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/cosign?token=tok-late' })
     expect(wxs.backend.calls('POST /proposals/901/invite')).toHaveLength(1)
   })
 
   test('an invitation to a proposal already submitted offers no co-signing, and a late tap says why', async () => {
     wxs.signIn(ZHANG)
     wxs.backend.on('POST /proposals/:id/cosign', error(409, 'invalid_transition'))
-    const p = await open('pages/proposals/detail', { id: '901', invite: 'tok-abc' })
-    current = proposal({ status: 'submitted', cosigner_count: 2, cosigners: [{ id: 13, name: '李娜' }, { id: 14, name: '陈静' }] })
+    const p = await open('pages/proposals/detail', { invite: 'tok-abc' })
+    current = proposal({ status: 'submitted', cosigners_count: 2, cosigners: [{ id: 13, name: '李娜', department: '质检部' }, { id: 14, name: '陈静', department: '总装车间' }] })
     p.fire('cosign')
     await wxs.settle()
     expect(wxs.toasts).toEqual(['提案状态已变化，请刷新后查看'])
@@ -186,8 +246,8 @@ describe('co-signing', () => {
   })
 
   test('the proposer is offered no co-signing of their own proposal', async () => {
-    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 't' } })
-    const p = await open('pages/proposals/detail', { id: '901', invite: 'tok-abc' })
+    wxs.backend.on('POST /proposals/:id/invite', { body: { token: 't', page: 'pages/proposals/cosign?token=t' } })
+    const p = await open('pages/proposals/detail', { invite: 'tok-abc' })
     expect(p.exists('invitation')).toBe(false)
     expect(p.exists('cosign-plain')).toBe(false)
     expect(p.exists('proposer-actions')).toBe(true)
@@ -196,11 +256,12 @@ describe('co-signing', () => {
 
 describe('submitting', () => {
   test('below the threshold the member is told how many co-signers are still needed', async () => {
-    current = proposal({ cosigners: [{ id: 12, name: '张伟' }], cosigner_count: 1 })
-    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 't' } })
-    wxs.backend.on('POST /proposals/:id/submit', error(409, 'not_enough_cosigners'))
+    current = proposal({ cosigners: [{ id: 12, name: '张伟', department: '机加车间' }], cosigners_count: 1 })
+    wxs.backend.on('POST /proposals/:id/invite', { body: { token: 't', page: 'pages/proposals/cosign?token=t' } })
+    wxs.backend.on('POST /proposals/:id/submit', error(409, 'not_enough_cosigners', '附议人数不足：需要 2 人，目前 1 人', { required: 2, cosigners: 1 }))
     const p = await open('pages/proposals/detail', { id: '901' })
     expect(p.texts('#needed')).toEqual(['还需 1 人联名才能提交'])
+    expect(sq(p.texts('#cosigners .section-label'))).toEqual(['联名人（1/需2）'])
 
     p.fire('submit')
     p.fire('submit')
@@ -211,7 +272,7 @@ describe('submitting', () => {
   })
 
   test('the count in the refusal\'s details wins over the page\'s own', async () => {
-    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 't' } })
+    wxs.backend.on('POST /proposals/:id/invite', { body: { token: 't', page: 'pages/proposals/cosign?token=t' } })
     wxs.backend.on('POST /proposals/:id/submit', error(409, 'not_enough_cosigners', '', { required: 3, cosigners: 0 }))
     const p = await open('pages/proposals/detail', { id: '901' })
     p.fire('submit')
@@ -221,14 +282,14 @@ describe('submitting', () => {
   })
 
   test('with enough co-signers the proposal is submitted', async () => {
-    current = proposal({ cosigners: [{ id: 12, name: '张伟' }, { id: 13, name: '李娜' }], cosigner_count: 2 })
-    wxs.backend.on('POST /proposals/:id/invite', { status: 201, body: { token: 't' } })
+    current = proposal({ cosigners: [{ id: 12, name: '张伟', department: '机加车间' }, { id: 13, name: '李娜', department: '质检部' }], cosigners_count: 2 })
+    wxs.backend.on('POST /proposals/:id/invite', { body: { token: 't', page: 'pages/proposals/cosign?token=t' } })
     wxs.backend.on('POST /proposals/:id/submit', () => ({ body: Object.assign({}, current, { status: 'submitted' }) }))
     const p = await open('pages/proposals/detail', { id: '901' })
     p.fire('submit')
     await wxs.settle()
 
-    expect(p.texts('#status')).toEqual(['已提交'])
+    expect(p.texts('#status')).toEqual(['待审查'])
     expect(p.exists('proposer-actions')).toBe(false)
   })
 })
@@ -236,14 +297,14 @@ describe('submitting', () => {
 describe('the public list', () => {
   test('shows status, the proposer or 保密, the lead department and overdue ones', async () => {
     wxs.backend.on('GET /proposals', req => ({ body: page(req.query.session_id === '3' ? [
-      proposal({ id: 1, status: 'assigned', lead_department: '行政部', overdue: true, proposer: { id: 20, name: '刘洋' } }),
-      proposal({ id: 2, status: 'submitted', confidential: true, proposer: null, title: '车间噪声' }),
+      proposal({ id: 1, status: 'assigned', lead_department: '行政部', overdue: true, mine: false, proposer: { id: 20, name: '刘洋', department: '设备部' } }),
+      proposal({ id: 2, status: 'submitted', confidential: true, mine: false, proposer: null, cosigners: null, cosigners_count: 2, title: '车间噪声' }),
     ] : []) }))
     const p = await open('pages/proposals/index', {})
 
     expect(wxs.backend.calls('GET /proposals').map(r => r.query.session_id)).toEqual(['3'])
     expect(sq(p.texts('#proposal-1'))).toEqual(['刘洋已超期已交办夜班职工通勤班车主办部门行政部'])
-    expect(sq(p.texts('#proposal-2'))).toEqual(['保密已提交车间噪声'])
+    expect(sq(p.texts('#proposal-2'))).toEqual(['保密待审查车间噪声'])
     expect(p.exists('new')).toBe(true)
 
     p.fire('session', 'change', { value: 1 })
@@ -254,22 +315,26 @@ describe('the public list', () => {
 
   test('a confidential proposal shows 保密 on its page to others, and its proposer to the proposer', async () => {
     // The server hides the proposer everywhere, the timeline's first step included.
-    current = proposal({ status: 'submitted', confidential: true, proposer: null,
-      timeline: [{ at: '2026-11-24T09:00:00+08:00', by: null, action: 'created', body: null }] })
+    current = proposal({ status: 'submitted', confidential: true, cosigners_count: 1,
+      cosigners: [{ id: 13, name: '李娜', department: '质检部' }],
+      timeline: [proposalStep(), proposalStep({ action: 'cosigned', actor: { id: 13, name: '李娜', department: '质检部' } })] })
     wxs.signIn(ZHANG)
     let p = await open('pages/proposals/detail', { id: '901' })
     expect(p.texts('#proposer')).toEqual(['保密'])
+    expect(p.texts('#cosigner-names')).toEqual(['保密'])
     expect(p.text()).not.toContain('王芳')
+    expect(p.text()).not.toContain('李娜')
 
     wxs.signIn(MEMBER)
-    current = proposal({ status: 'submitted', confidential: true })
     p = await open('pages/proposals/detail', { id: '901' })
     expect(p.texts('#proposer')).toEqual(['王芳'])
+    expect(p.texts('#cosigner-names')).toEqual(['李娜'])
     expect(p.texts('#confidential')).toEqual(['保密提案'])
   })
 
   test('我的提案 tells mine from the ones I co-signed', async () => {
-    wxs.backend.on('GET /me/proposals', { body: page([proposal({ id: 1 }), proposal({ id: 2, proposer: { id: 20, name: '刘洋' } })]) })
+    wxs.backend.on('GET /me/proposals', { body: page([proposal({ id: 1 }),
+      proposal({ id: 2, mine: false, cosigned: true, proposer: { id: 20, name: '刘洋', department: '设备部' } })]) })
     const p = await open('pages/proposals/mine', {})
 
     expect(p.texts('#role-1')).toEqual(['我提出的'])
@@ -285,13 +350,16 @@ describe('progress and completion', () => {
       co_departments: ['后勤保障部'],
       due_date: '2027-01-31',
       grade: 'A',
-      cosigners: [{ id: 12, name: '张伟' }, { id: 13, name: '李娜' }],
-      cosigner_count: 2,
+      report: '班车已于 11 月 25 日开通，每晚 23:15 发车。',
+      cosigners: [{ id: 12, name: '张伟', department: '机加车间' }, { id: 13, name: '李娜', department: '质检部' }],
+      cosigners_count: 2,
       timeline: [
-        { at: '2026-11-24T09:00:00+08:00', by: { name: '王芳' }, action: 'created', body: null },
-        { at: '2026-11-24T16:00:00+08:00', by: { name: '赵干事' }, action: 'update', body: '班车线路已确定。',
-          images: [{ id: 'i1', url: '/api/v1/uploads/i1' }, { id: 'i2', url: '/api/v1/uploads/i2' }], video_url: 'https://video.example.cn/v/77' },
-        { at: '2026-11-25T10:00:00+08:00', by: { name: '赵干事' }, action: 'completed', body: '班车已于 11 月 25 日开通。' },
+        proposalStep(),
+        proposalStep({ at: '2026-11-24T16:00:00+08:00', actor: { id: 30, name: '赵干事', department: '工会' }, action: 'update',
+          body: '班车线路已确定。', images: ['/api/v1/uploads/i1', '/api/v1/uploads/i2'], video_url: 'https://video.example.cn/v/77' }),
+        // A department head's step, through the signed link: the department, no actor.
+        proposalStep({ at: '2026-11-24T18:00:00+08:00', actor: null, department: '行政部', action: 'answered', body: '已与公交公司签约。' }),
+        proposalStep({ at: '2026-11-25T10:00:00+08:00', actor: { id: 30, name: '赵干事', department: '工会' }, action: 'completed', body: null }),
       ],
     }, overrides))
   }
@@ -312,8 +380,13 @@ describe('progress and completion', () => {
     await wxs.settle()
     expect(wxs.clipboard).toBe('https://video.example.cn/v/77')
 
-    expect(p.texts('#report-body')).toEqual(['班车已于 11 月 25 日开通。'])
-    expect(p.texts('#grade')).toEqual(['评定 A（优）'])
+    expect(sq(p.texts('#step-1 .step-head'))).toEqual(['办理进展赵干事'])
+    expect(sq(p.texts('#step-2 .step-head'))).toEqual(['部门答复行政部'])
+    expect(p.texts('#step-2')[0]).toContain('已与公交公司签约。')
+    expect(sq(p.texts('#step-3 .step-head'))).toEqual(['办结赵干事'])
+
+    expect(p.texts('#report-body')).toEqual(['班车已于 11 月 25 日开通，每晚 23:15 发车。'])
+    expect(p.texts('#grade')).toEqual(['评定 A（优秀）'])
     expect(p.texts('#lead-department')).toEqual(['行政部'])
   })
 
