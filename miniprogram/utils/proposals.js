@@ -23,8 +23,8 @@ const MESSAGES = {
   forbidden: '没有权限执行此操作',
   invalid_transition: '提案状态已变化，请刷新后查看',
   invalid_token: '邀请链接无效，请让提案人重新分享',
-  already_cosigned: '您已联名',
-  own_proposal: '不能联名自己的提案',
+  already_cosigned: '您已附议',
+  own_proposal: '不能附议自己的提案',
   session_closed: '本次职代会提案征集已截止',
 }
 
@@ -84,7 +84,7 @@ function proposalRow(p, { now = Date.now() } = {}) {
     overdue: !!p.overdue,
     cosignerCount: p.cosigners_count || 0,
     sessionName: p.session_name || '',
-    role: p.mine ? '我提出的' : '我联名的',
+    role: p.mine ? '我提出的' : '我附议的',
     dueText: p.due_date ? formatDate(p.due_date, now) : '',
   }
 }

@@ -142,7 +142,7 @@ Page({
       } catch (err) {
         if (err.code === 'not_enough_cosigners') {
           const needed = cosignersNeeded(this.raw, err.details)
-          wx.showToast({ title: `联名人数不足（还需 ${needed} 人）`, icon: 'none', duration: 2500 })
+          wx.showToast({ title: `附议人数不足（还需 ${needed} 人）`, icon: 'none', duration: 2500 })
         } else {
           this.fail(err)
         }
@@ -154,7 +154,7 @@ Page({
     return this.act(async () => {
       try {
         const p = await withLabels(api.post(`/proposals/${this.id}/cosign`, this.invite ? { invite: this.invite } : {}, { silent: true }))
-        wx.showToast({ title: '已联名', icon: 'success' })
+        wx.showToast({ title: '已附议', icon: 'success' })
         this.setData({ invited: false })
         this.show(p)
       } catch (err) {
@@ -173,13 +173,13 @@ Page({
   onWithdraw() {
     return this.act(async () => {
       const answer = await new Promise(resolve => wx.showModal({
-        title: '撤回联名', content: '确定撤回对该提案的联名吗？', success: resolve, fail: () => resolve({}),
+        title: '撤回附议', content: '确定撤回对该提案的附议吗？', success: resolve, fail: () => resolve({}),
       }))
       if (!answer.confirm) return
       try {
         // The answer is the proposal: once withdrawn, a draft may no longer be readable without an invitation.
         const p = await withLabels(api.del(`/proposals/${this.id}/cosign`, { silent: true }))
-        wx.showToast({ title: '已撤回联名', icon: 'none' })
+        wx.showToast({ title: '已撤回附议', icon: 'none' })
         this.show(p)
       } catch (err) {
         this.fail(err)
@@ -211,7 +211,7 @@ Page({
     return this.act(async () => {
       try {
         await api.post(`/proposals/${this.id}/invite`, { member_ids: [Number(memberId)] }, { silent: true })
-        wx.showToast({ title: '已发送联名邀请', icon: 'none' })
+        wx.showToast({ title: '已发送附议邀请', icon: 'none' })
         this.setData({ candidates: this.data.candidates.filter(c => String(c.id) !== String(memberId)) })
       } catch (err) {
         this.fail(err)
@@ -239,7 +239,7 @@ Page({
   shareCard(invitePage) {
     const p = this.data.proposal
     const path = invitePage && p && p.canInvite ? invitePage : `pages/proposals/detail?id=${this.id}`
-    return { title: p ? `邀请您联名：${p.title}` : '职代会提案', path }
+    return { title: p ? `邀请您附议：${p.title}` : '职代会提案', path }
   },
 
   onShareAppMessage() {

@@ -60,7 +60,7 @@ async function open(route, query) {
 describe('drafting', () => {
   test('shows the session\'s close time and the co-signers it needs, and names every missing field', async () => {
     const p = await open('pages/proposals/edit', { session_id: '3' })
-    expect(p.texts('#session-info')).toEqual(['第五届职代会第三次会议 · 征集截止 12月10日 周四 18:00 · 提交前需 2 人联名'])
+    expect(p.texts('#session-info')).toEqual(['第五届职代会第三次会议 · 征集截止 12月10日 周四 18:00 · 提交前需 2 人附议'])
     expect(p.texts('#confidential-hint')).toEqual(['保密提案：提案人姓名不公开'])
 
     p.fire('title', 'input', { value: '夜班职工通勤班车' })
@@ -110,7 +110,7 @@ describe('drafting', () => {
     const p = await open('pages/proposals/edit', { id: '901' })
     expect(p.page.data.title).toBe('夜班职工通勤班车')
     expect(wxs.backend.calls('GET /congress-sessions/3')).toHaveLength(1)
-    expect(p.texts('#session-info')).toEqual(['第五届职代会第三次会议 · 征集截止 12月10日 周四 18:00 · 提交前需 2 人联名'])
+    expect(p.texts('#session-info')).toEqual(['第五届职代会第三次会议 · 征集截止 12月10日 周四 18:00 · 提交前需 2 人附议'])
     p.fire('department', 'input', { value: '后勤保障部' })
     p.fire('save')
     await wxs.settle()
@@ -140,7 +140,7 @@ describe('co-signing', () => {
     // The draft is not theirs to read without the card: the page reads it through the invitation.
     expect(wxs.backend.calls('GET /proposals/901')).toEqual([])
     expect(wxs.backend.calls('GET /proposal-invites/tok-abc')).toHaveLength(1)
-    expect(p.text()).toContain('邀请您联名')
+    expect(p.text()).toContain('邀请您附议')
     expect(p.text()).toContain('征集截止 12月10日 周四 18:00')
 
     p.fire('cosign')
@@ -153,7 +153,7 @@ describe('co-signing', () => {
     expect(p.exists('withdraw')).toBe(true)
   })
 
-  test('co-signing again answers 您已联名', async () => {
+  test('co-signing again answers 您已附议', async () => {
     wxs.signIn(ZHANG)
     wxs.backend.on('POST /proposals/:id/cosign', () => {
       current = proposal({ cosigners: [{ id: 12, name: '张伟', department: '机加车间' }], cosigners_count: 1 })
@@ -163,7 +163,7 @@ describe('co-signing', () => {
     p.fire('cosign')
     await wxs.settle()
 
-    expect(wxs.toasts).toEqual(['您已联名'])
+    expect(wxs.toasts).toEqual(['您已附议'])
     expect(p.exists('withdraw')).toBe(true)
   })
 
@@ -206,7 +206,7 @@ describe('co-signing', () => {
     const p = await open('pages/proposals/detail', { id: '901' })
 
     // The card opens the page the server named for the invitation.
-    expect(p.page.onShareAppMessage()).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/cosign?token=tok-card' })
+    expect(p.page.onShareAppMessage()).toEqual({ title: '邀请您附议：夜班职工通勤班车', path: 'pages/proposals/cosign?token=tok-card' })
 
     p.fire('query', 'input', { value: '张' })
     p.fire('search')
@@ -217,7 +217,7 @@ describe('co-signing', () => {
 
     expect(wxs.backend.calls('POST /proposals/901/invite').map(r => r.data)).toEqual([{}, { member_ids: [12] }])
     expect(p.exists('candidate-12')).toBe(false)
-    expect(wxs.toasts).toEqual(['已发送联名邀请'])
+    expect(wxs.toasts).toEqual(['已发送附议邀请'])
   })
   test('a card shared before the token came back waits for it', async () => {
     wxs.backend.on('POST /proposals/:id/invite', { body: { token: 'tok-late', page: 'pages/proposals/cosign?token=tok-late' }, delay: 50 })
@@ -226,7 +226,7 @@ describe('co-signing', () => {
 
     const card = p.page.onShareAppMessage()
     expect(card.path).toBe('pages/proposals/detail?id=901')
-    expect(await card.promise).toEqual({ title: '邀请您联名：夜班职工通勤班车', path: 'pages/proposals/cosign?token=tok-late' })
+    expect(await card.promise).toEqual({ title: '邀请您附议：夜班职工通勤班车', path: 'pages/proposals/cosign?token=tok-late' })
     expect(wxs.backend.calls('POST /proposals/901/invite')).toHaveLength(1)
   })
 
@@ -260,15 +260,15 @@ describe('submitting', () => {
     wxs.backend.on('POST /proposals/:id/invite', { body: { token: 't', page: 'pages/proposals/cosign?token=t' } })
     wxs.backend.on('POST /proposals/:id/submit', error(409, 'not_enough_cosigners', '附议人数不足：需要 2 人，目前 1 人', { required: 2, cosigners: 1 }))
     const p = await open('pages/proposals/detail', { id: '901' })
-    expect(p.texts('#needed')).toEqual(['还需 1 人联名才能提交'])
-    expect(sq(p.texts('#cosigners .section-label'))).toEqual(['联名人（1/需2）'])
+    expect(p.texts('#needed')).toEqual(['还需 1 人附议才能提交'])
+    expect(sq(p.texts('#cosigners .section-label'))).toEqual(['附议人（1/需2）'])
 
     p.fire('submit')
     p.fire('submit')
     await wxs.settle()
 
     expect(wxs.backend.calls('POST /proposals/901/submit')).toHaveLength(1)
-    expect(wxs.toasts).toEqual(['联名人数不足（还需 1 人）'])
+    expect(wxs.toasts).toEqual(['附议人数不足（还需 1 人）'])
   })
 
   test('the count in the refusal\'s details wins over the page\'s own', async () => {
@@ -278,7 +278,7 @@ describe('submitting', () => {
     p.fire('submit')
     await wxs.settle()
 
-    expect(wxs.toasts).toEqual(['联名人数不足（还需 3 人）'])
+    expect(wxs.toasts).toEqual(['附议人数不足（还需 3 人）'])
   })
 
   test('with enough co-signers the proposal is submitted', async () => {
@@ -338,7 +338,7 @@ describe('the public list', () => {
     const p = await open('pages/proposals/mine', {})
 
     expect(p.texts('#role-1')).toEqual(['我提出的'])
-    expect(p.texts('#role-2')).toEqual(['我联名的'])
+    expect(p.texts('#role-2')).toEqual(['我附议的'])
   })
 })
 
