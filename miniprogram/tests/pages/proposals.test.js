@@ -50,6 +50,22 @@ beforeEach(() => {
   wxs.backend.on('GET /congress-sessions/:id', req => ({ body: req.params.id === '2' ? CLOSED : congressSession() }))
 })
 
+describe('the fixtures', () => {
+  // tests/fixtures/proposals.json holds real server answers; tests/proposals/test_miniprogram_fixture.py checks
+  // it against the server, and this checks the suite's fixtures against it.
+  const REAL = require('../fixtures/proposals.json')
+  const keys = o => Object.keys(o).sort()
+
+  test('have the keys of the server\'s answers', () => {
+    expect(keys(congressSession())).toEqual(keys(REAL.session))
+    expect(keys(proposal())).toEqual(keys(REAL.proposal))
+    expect(keys(proposal().proposer)).toEqual(keys(REAL.proposal.proposer))
+    expect(keys(proposalStep())).toEqual(keys(REAL.proposal.timeline[0]))
+    expect(keys(proposalStep().actor)).toEqual(keys(REAL.proposal.timeline[0].actor))
+    expect(keys(REAL.not_enough_cosigners.error.details)).toEqual(['cosigners', 'required'])
+  })
+})
+
 async function open(route, query) {
   const p = loadPage(route)
   await p.page.onLoad(query)
