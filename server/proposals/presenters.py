@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from ..core.extensions import db
 from ..core.timeutil import utcnow
 from ..members.models import Department, Member
-from .models import AWAITING_ASSIGNMENT, IN_HAND, CongressSession, Proposal, ProposalCosigner, ProposalEvent
+from .models import (
+    AWAITING_ASSIGNMENT,
+    IN_HAND,
+    CongressSession,
+    Proposal,
+    ProposalAction,
+    ProposalCosigner,
+    ProposalEvent,
+)
 from .schemas import PersonOut, ProposalOut, SessionOut, TimelineOut
 
 
@@ -71,7 +79,9 @@ def proposals_out(rows: list[Proposal], viewer: Member) -> list[ProposalOut]:
         timeline = [TimelineOut(
             at=e.at, action=e.action, department=e.department, body=e.body, video_url=e.video_url,
             actor=None if e.actor_id is None or e.actor_id in hidden_ids else people.get(e.actor_id),
-            images=[f"/api/v1/uploads/{i}" for i in (e.images or [])]) for e in events[p.id]]
+            images=[f"/api/v1/uploads/{i}" for i in (e.images or [])]) for e in events[p.id]
+            # Sending a department head its link is staff's bookkeeping, not a step members follow.
+            if viewer.is_staff or e.action != ProposalAction.head_link]
         s = sessions[p.session_id]
         out.append(ProposalOut(
             id=p.id, number=f"{p.id:04d}", session_id=p.session_id, session_name=s.name, title=p.title,

@@ -207,7 +207,10 @@ def _invites():
 
 
 def invite_token(p: Proposal) -> str:
-    return _invites().dumps({"p": p.id})
+    # Valid until the session closes: a draft cannot be submitted after that, and a forwarded card must not
+    # keep opening it.
+    closes = db.session.get(CongressSession, p.session_id).closes_at
+    return _invites().dumps({"p": p.id, "until": int(closes.timestamp())})
 
 
 def invited_proposal(token: str | None) -> int | None:
@@ -217,7 +220,11 @@ def invited_proposal(token: str | None) -> int | None:
         data = _invites().loads(token)
     except BadSignature:
         raise AppError("invalid_token", "邀请链接无效，请让提案人重新分享") from None
-    return data.get("p") if isinstance(data, dict) and isinstance(data.get("p"), int) else None
+    if not isinstance(data, dict) or not isinstance(data.get("p"), int):
+        return None
+    if not isinstance(data.get("until"), int) or utcnow().timestamp() >= data["until"]:
+        raise AppError("invalid_token", "邀请链接已过期（本届提案征集已截止）")
+    return data["p"]
 
 
 def invite(member: Member, p: Proposal, member_ids: list[int]) -> str:

@@ -215,3 +215,31 @@ def test_progress_pictures_are_attached_and_readable_by_who_sees_the_proposal(cl
     photo = db.session.get(Upload, ids[0])
     db.session.refresh(photo)
     assert photo.attached_kind == "proposal" and may_read(people["c"][0], photo)
+
+
+def test_an_invitation_card_stops_opening_the_draft_when_the_session_closes(client, people, session_id, auth):
+    import time_machine
+
+    ph, ah = people["proposer"][1], people["a"][1]
+    pid = client.post(f"{API}/proposals", json=proposal_body(session_id(min_cosigners=1)), headers=ph).get_json()["id"]
+    token = client.post(f"{API}/proposals/{pid}/invite", json={}, headers=ph).get_json()["token"]
+    assert client.get(f"{API}/proposal-invites/{token}", headers=ah).status_code == 200
+    with time_machine.travel(utcnow() + timedelta(days=11)):  # the session closed on day 10
+        r = client.get(f"{API}/proposal-invites/{token}", headers=auth(people["a"][0]))
+        assert (r.status_code, r.get_json()["error"]["code"]) == (400, "invalid_token")
+        assert "已过期" in r.get_json()["error"]["message"]
+
+
+def test_members_do_not_see_staff_sending_a_head_link(client, people, staff, submitted):
+    p = submitted()
+    pid, sh = p["id"], staff[1]
+    assert client.post(f"{API}/proposals/{pid}/review", json={"decision": "accept"}, headers=sh).status_code == 200
+    assert client.post(f"{API}/proposals/{pid}/assign", headers=sh, json={
+        "lead_department": "后勤部", "due_date": (utcnow() + timedelta(days=20)).date().isoformat()}).status_code == 200
+    r = client.post(f"{API}/proposals/{pid}/head-links", json={"department": "后勤部"}, headers=sh)
+    assert r.status_code == 201
+    staff_steps = [s["action"] for s in client.get(f"{API}/proposals/{pid}", headers=sh).get_json()["timeline"]]
+    member_steps = [s["action"] for s in client.get(f"{API}/proposals/{pid}", headers=people["a"][1])
+                    .get_json()["timeline"]]
+    assert "head_link" in staff_steps and "head_link" not in member_steps
+    assert member_steps == [s for s in staff_steps if s != "head_link"]
