@@ -18,7 +18,7 @@ from server.core.timeutil import utcnow
 from server.members.auth import issue_token
 from server.members.models import Member
 from server.proposals import handling, services
-from server.proposals.models import CongressSession
+from server.proposals.models import CongressSession, Proposal
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
 expect = sync_api.expect
@@ -66,7 +66,13 @@ def test_a_proposal_from_review_to_completion(page, sign_in, site, browser, tmp_
 
     pid = submit_proposal(site, sid, proposer, cosigners, title="食堂增加夜班供餐")
     secret = submit_proposal(site, sid, proposer, cosigners, title="保密提案：班组长考核", confidential=True)
+    with site.app.app_context():
+        # The confidential one's assignment clock has run out (as if the session had closed long ago).
+        db.session.get(Proposal, secret).assignment_due_at = utcnow() - timedelta(hours=3)
+        db.session.commit()
     page.reload()
+    expect(page.locator(f'#proposals-table tr[data-proposal-id="{secret}"] [data-clock]')).to_have_attribute(
+        "data-clock", "overdue")
     row = page.locator(f'#proposals-table tr[data-proposal-id="{pid}"]')
     expect(row.locator("[data-status]")).to_have_attribute("data-status", "submitted")
     expect(row.locator(".proposer")).to_have_text("提案人孙一")
@@ -144,6 +150,8 @@ def test_a_proposal_from_review_to_completion(page, sign_in, site, browser, tmp_
     # The session's summary PDF.
     page.goto(f"/console/#/proposals/sessions/{sid}")
     expect(page.locator(f'#proposals-table tr[data-proposal-id="{pid}"] [data-grade]')).to_have_text("A")
+    page.locator("#proposal-status").select_option("completed")
+    expect(page.locator("#proposals-table tbody tr")).to_have_count(1)
     with page.expect_download() as info:
         page.locator("#summary-pdf").click()
     assert info.value.path().read_bytes()[:4] == b"%PDF"
