@@ -43,6 +43,10 @@ const TONES = {
   request_status: { submitted: "danger", accepted: "live", resolved: "idle", closed: "open", reopened: "danger" },
   survey_status: { draft: "muted", scheduled: "idle", open: "open", closed: "live" },
   vote_status: { draft: "muted", scheduled: "idle", open: "live", closed: "open" },
+  proposal_status: {
+    draft: "muted", submitted: "danger", accepted: "idle", opinion: "muted", rejected: "muted", assigned: "live",
+    in_progress: "live", completed: "open",
+  },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

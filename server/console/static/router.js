@@ -18,6 +18,7 @@ import { viewRequestPlan } from "./requestplan.js";
 import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 import { viewEditSurvey, viewNewSurvey, viewSurvey, viewSurveys } from "./surveys.js";
 import { viewEditVote, viewNewVote, viewVote, viewVotes } from "./votes.js";
+import { viewProposal, viewProposals } from "./proposals.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -52,6 +53,8 @@ const routes = [
   [/^#\/votes\/new$/, viewNewVote],
   [/^#\/votes\/(\d+)$/, viewVote],
   [/^#\/votes\/(\d+)\/edit$/, viewEditVote],
+  [/^#\/proposals(?:\/sessions\/(\d+))?$/, viewProposals],
+  [/^#\/proposals\/(\d+)$/, viewProposal],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -68,7 +71,7 @@ function showTopbar(hash, signedIn) {
   refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes", "proposals"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
