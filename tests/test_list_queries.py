@@ -896,6 +896,22 @@ def _proposal_candidates(ctx: Ctx, n: int):
     return f"{API}/proposals/{p.id}/cosigner-candidates?q=候选附议人", ctx.auth(ctx.member)
 
 
+@case("proposals.list_head_links")
+def _proposal_head_links(ctx: Ctx, n: int):
+    from datetime import timedelta
+
+    from server.core.timeutil import utcnow
+    from server.proposals.models import ProposalHeadLink
+
+    p = _one_proposal(ctx, 0)
+    start = ctx.state.get("links", 0)
+    ctx.state["links"] = start + n
+    ctx.db.session.add_all([ProposalHeadLink(id=f"lq-link-{i}", proposal_id=p.id, department=f"部门{i}", nonce="x",
+                                             expires_at=utcnow() + timedelta(days=3)) for i in range(start, start + n)])
+    ctx.db.session.flush()
+    return f"{API}/proposals/{p.id}/head-links", ctx.auth(ctx.staff)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints

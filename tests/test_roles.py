@@ -150,6 +150,7 @@ ROUTES = {
     ("POST", "/api/v1/proposals/{id}/complete"): "staff",
     ("POST", "/api/v1/proposals/{id}/rating"): "member",
     ("POST", "/api/v1/proposals/{id}/head-links"): "staff",
+    ("GET", "/api/v1/proposals/{id}/head-links"): "staff",
     ("DELETE", "/api/v1/proposals/{id}/head-links/{id}"): "staff",
     ("GET", "/p/{id}"): "public",
     ("POST", "/p/{id}"): "public",

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask import Response, current_app, g
+from sqlalchemy import select
 
 from ..core.api import PageQuery, api
 from ..core.errors import AppError
+from ..core.extensions import db
 from . import bp, handling, queries, services, summary
+from .models import ProposalHeadLink
 from .presenters import proposal_out, proposals_out, session_out, sessions_out
 from .schemas import (
     AssignIn,
@@ -15,6 +18,7 @@ from .schemas import (
     CompleteIn,
     CosignIn,
     HeadLinkIn,
+    HeadLinkList,
     HeadLinkOut,
     InviteIn,
     InviteOut,
@@ -203,6 +207,17 @@ def create_head_link(proposal_id: int, body: HeadLinkIn):
     link = handling.create_link(g.member, _mine(proposal_id), body.department)
     return HeadLinkOut(id=link.id, department=link.department, url=handling.link_url(link),
                        expires_at=link.expires_at)
+
+
+@bp.get("/proposals/<int:proposal_id>/head-links")
+@api(roles=["staff"], out=HeadLinkList, errors=["not_found"])
+def list_head_links(proposal_id: int):
+    """The proposal's department head links, newest first, revoked and expired ones included (staff)."""
+    links = db.session.scalars(select(ProposalHeadLink).where(ProposalHeadLink.proposal_id == _mine(proposal_id).id)
+                               .order_by(ProposalHeadLink.created_at.desc(), ProposalHeadLink.id)).all()
+    return HeadLinkList(items=[HeadLinkOut(id=k.id, department=k.department, url=handling.link_url(k),
+                                           expires_at=k.expires_at, revoked_at=k.revoked_at,
+                                           created_at=k.created_at) for k in links])
 
 
 @bp.delete("/proposals/<int:proposal_id>/head-links/<link_id>")

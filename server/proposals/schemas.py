@@ -121,6 +121,12 @@ class HeadLinkOut(Out):
     department: str
     url: str
     expires_at: LocalTime
+    revoked_at: Optional[LocalTime] = None
+    created_at: Optional[LocalTime] = None
+
+
+class HeadLinkList(Out):
+    items: list[HeadLinkOut]
 
 
 class PersonOut(Out):

@@ -173,7 +173,7 @@ export async function viewProposal(root, id) {
   }
   back.href = `#/proposals/sessions/${p.session_id}`;
   const pictures = new Map();
-  // Links made on this page (the API has no list of them): shown with their URL until revoked.
+  // The proposal's head links (GET …/head-links), newest first; revoked ones stay listed as such.
   const links = [];
   const forms = { review: formState(), assign: formState(), update: formState(), complete: formState(),
     link: formState() };
@@ -315,7 +315,9 @@ export async function viewProposal(root, id) {
         ${f("link", { name: "department", label: "部门", required: true }, input({ value: p.lead_department || "" }))}
         ${formActions("生成链接", forms.link)}</form>
       ${links.length ? html`<ul class="head-link-list">${links.map((l) => html`<li data-link-id=${l.id}>
-        <b>${l.department}</b> ${l.revoked ? toneBadge("已撤销", "muted") : html`<span class="muted">有效至 ${fmtTime(l.expires_at)}</span>`}
+        <b>${l.department}</b> ${l.revoked ? toneBadge("已撤销", "muted")
+          : new Date(l.expires_at) <= new Date() ? toneBadge("已过期", "muted")
+            : html`<span class="muted">有效至 ${fmtTime(l.expires_at)}</span>`}
         <div class="link-row"><input class="input-sm link-url" readonly .value=${l.url} aria-label="链接地址">
           <button class="btn btn-ghost btn-sm" type="button" @click=${() => copy(l)}>复制</button>
           ${l.revoked ? nothing : html`<button class="btn btn-ghost btn-sm revoke-link" type="button" @click=${() => revoke(l)}>撤销</button>`}
@@ -364,5 +366,12 @@ export async function viewProposal(root, id) {
   }
 
   draw();
+  try {
+    const known = await api(`/proposals/${id}/head-links`);
+    links.push(...known.items.map((l) => ({ ...l, revoked: Boolean(l.revoked_at) })));
+    if (links.length) draw();
+  } catch {
+    /* the list is a convenience: links can still be made and revoked from this page */
+  }
   return () => pictures.forEach((src) => src && URL.revokeObjectURL(src));
 }
