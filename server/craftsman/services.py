@@ -70,14 +70,7 @@ def _notify(member_ids: list[int] | None, title: str, body: str, page: str) -> N
     from ..notices.models import NoticeSource
 
     audience = {"all": True} if member_ids is None else {"member_ids": sorted(set(member_ids))}
-    try:
-        with savepoint():
-            notice = notices.create_notice(None, title=title[:100], body=body, channels=["push"], audience=audience,
-                                           sms_fallback=False, page=page, source=NoticeSource.craftsman)
-            notices.send_notice(notice.id)
-    except AppError as e:
-        if e.code != "empty_audience":
-            raise
+    if notices.tell(audience, title=title, body=body, page=page, source=NoticeSource.craftsman) is None:
         log.info("craftsman notice %r: nobody to tell", title)
 
 

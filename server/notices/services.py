@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..core import audiences
 from ..core.errors import AppError
-from ..core.extensions import db, get_or_raise
+from ..core.extensions import db, get_or_raise, savepoint
 from ..core.timeutil import utcnow
 from ..members.models import Department, Member, WechatUser
 from .models import Delivery, DeliveryStatus, Notice, NoticeRecipient, NoticeStatus, SubscriptionQuota
@@ -43,6 +43,22 @@ def create_notice(created_by: int | None, *, title: str, body: str, channels: li
     db.session.add(notice)
     db.session.flush()
     return notice
+
+
+def tell(audience: dict, *, title: str, body: str, source: str, page: str | None = None,
+         send_at=None, sms_fallback: bool = False) -> Notice | None:
+    """An automatic notice (push, SMS where asked) to an audience, created and sent in a savepoint: None when
+    nobody is in the audience, and nothing else of the caller's transaction is undone by that."""
+    try:
+        with savepoint():
+            notice = create_notice(None, title=title[:100], body=body, channels=["push"], audience=audience,
+                                   send_at=send_at, sms_fallback=sms_fallback, page=page, source=source)
+            send_notice(notice.id)
+            return notice
+    except AppError as e:
+        if e.code != "empty_audience":
+            raise
+        return None
 
 
 def get_notice(notice_id: int, lock: bool = False) -> Notice:

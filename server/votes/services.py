@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, bindparam, delete, exists, func, insert, select,
 from ..core import audiences as audiences_
 from ..core import sealed
 from ..core.errors import AppError, invalid_request
-from ..core.extensions import db, get_or_raise, savepoint
+from ..core.extensions import db, get_or_raise
 from ..core.timeutil import SHANGHAI, UTCDateTime, utcnow
 from ..members.models import Department, Member, MemberTag
 from ..suggestions.receipts import new_receipt
@@ -162,15 +162,8 @@ def _tell_audience(vote: Vote, title: str, body: str, send_at: datetime | None =
     from ..notices.models import NoticeSource
 
     audience = audiences_.copy_of(VoteAudience, VoteAudience.vote_id, vote.id)
-    try:
-        with savepoint():
-            notice = notices.create_notice(None, title=title[:100], body=body, channels=["push"], audience=audience,
-                                           send_at=send_at, sms_fallback=False, page=f"pages/votes/detail?id={vote.id}",
-                                           source=NoticeSource.vote)
-            notices.send_notice(notice.id)
-    except AppError as e:
-        if e.code != "empty_audience":
-            raise
+    if notices.tell(audience, title=title, body=body, send_at=send_at, page=f"pages/votes/detail?id={vote.id}",
+                    source=NoticeSource.vote) is None:
         log.info("vote %s: nobody in its audience to tell", vote.id)
 
 
