@@ -57,12 +57,14 @@ def create_app(overrides: dict | None = None) -> Flask:
         sqlite_read_only.set(False)
 
     from . import (
+        audit_trail,
         bookings,
         console,
         council,
         craftsman,
         dashboard,
         events,
+        fund,
         health,
         member_requests,
         members,
@@ -97,6 +99,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(proposals.pages)
     app.register_blueprint(council.bp, url_prefix=API_PREFIX)
     app.register_blueprint(craftsman.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(audit_trail.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(fund.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

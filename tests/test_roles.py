@@ -9,7 +9,8 @@ from server.members.auth import issue_token
 from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
-# member), handler (a liaison, or staff), staff (staff, secretary or admin), admin. A new route must be added here.
+# member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin), admin.
+# A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
@@ -177,8 +178,9 @@ ROUTES = {
     ("GET", "/api/v1/craftsman/winners/{id}"): "member",
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
+    ("GET", "/api/v1/audit-trail"): "admin",
 }
-CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin"]
+CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 
 
 def expected_denial(required: str, caller: str) -> int | None:
@@ -191,11 +193,13 @@ def expected_denial(required: str, caller: str) -> int | None:
         return None
     if caller == "unbound":
         return 403
-    if required == "staff" and caller in ("member", "liaison"):
+    if required == "staff" and caller in ("member", "liaison", "treasurer"):
         return 403
-    if required == "handler" and caller == "member":
+    if required == "handler" and caller in ("member", "treasurer"):
         return 403
     if required == "admin" and caller != "admin":
+        return 403
+    if required == "treasurer" and caller not in ("treasurer", "admin"):
         return 403
     return None
 

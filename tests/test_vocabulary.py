@@ -32,7 +32,7 @@ CONTRACT = {
     "notice_channel": ["push", "sms", "poster"],
     "notice_status": ["draft", "scheduled", "sending", "sent"],
     "delivery_status": ["queued", "sending", "sent", "failed", "skipped", "unknown", "duplicate"],
-    "member_role": ["member", "liaison", "staff", "secretary", "admin"],
+    "member_role": ["member", "liaison", "staff", "secretary", "admin", "treasurer"],
     "reminder_status": ["pending", "sent", "missed"],
 }
 

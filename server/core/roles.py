@@ -10,6 +10,7 @@ class MemberRole(Vocabulary):
     staff = "staff", "工会干事"
     secretary = "secretary", "书记"
     admin = "admin", "系统管理员"
+    treasurer = "treasurer", "经费会计"  # enters the fund ledger; not a console role by itself
 
 
 # Roles that may use the staff console and staff endpoints ("staff" in @api(roles=...) means any of them).

@@ -43,6 +43,12 @@ class NoticeSource(Vocabulary):
     proposal = "proposal", "提案进展"
     council = "council", "职工议事会"
     craftsman = "craftsman", "工匠之星"
+    fund = "fund", "经费公开"
+    award = "award", "评优公示"
+    improvement = "improvement", "整改事项"
+    benefit = "benefit", "福利领取"
+    care = "care", "困难帮扶"
+    report = "report", "效能报告"
 
 
 class DeliveryStatus(Vocabulary):
