@@ -64,7 +64,7 @@ def _flag(value: Any) -> Any:
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
 RATE_LIMITS = ("SIGNIN_ACCOUNT_LIMIT", "SIGNIN_ADDRESS_LIMIT", "DEV_LOGIN_LIMIT", "RECEIPT_LOOKUP_LIMIT",
-               "UPLOAD_LIMIT")
+               "UPLOAD_LIMIT", "MEMBER_SEARCH_LIMIT", "HEAD_LINK_POST_LIMIT")
 
 
 class Settings(BaseSettings):
@@ -160,6 +160,10 @@ class Settings(BaseSettings):
     # Photos (docs/uploads.md): uploads per member, and where the files are kept. With STORAGE_S3_BUCKET set
     # they go to that S3-compatible bucket instead of the local folder STORAGE_ROOT.
     UPLOAD_LIMIT: str = "60/hour"
+    # Name searches a member may run (co-signer candidates): enough to invite, too few to list the roster.
+    MEMBER_SEARCH_LIMIT: str = "60/hour"
+    # Posts through one department head's signed link (/p/<token>): a form sent in a loop stops here.
+    HEAD_LINK_POST_LIMIT: str = "20/hour"
     STORAGE_ROOT: Optional[str] = None  # default: instance/uploads
     STORAGE_S3_ENDPOINT: str = ""  # empty: AWS itself
     STORAGE_S3_BUCKET: str = ""

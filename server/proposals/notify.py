@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
-from ..core.extensions import db
 from ..member_requests.jobs import members_with_role
-from ..members.models import Member
 from ..notices import services as notices
 from ..notices.models import NoticeSource
 from .models import Proposal
@@ -20,16 +16,11 @@ INVITE_PAGE = "pages/proposals/cosign?token={token}"
 def send(member_ids: Iterable[int], title: str, body: str, page: str | None = None) -> int | None:
     """One notice to the active members among ``member_ids``; None when nobody is left to tell."""
     ids = sorted(set(member_ids))
-    if ids:
-        ids = list(db.session.scalars(select(Member.id).where(Member.id.in_(ids), Member.is_active.is_(True))
-                                      .order_by(Member.id)))
     if not ids:
         return None
-    notice = notices.create_notice(None, title=title[:100], body=body, channels=["push"],
-                                   audience={"member_ids": ids}, sms_fallback=True, page=page,
-                                   source=NoticeSource.proposal)
-    notices.send_notice(notice.id)
-    return notice.id
+    notice = notices.tell({"member_ids": ids}, title=title, body=body, source=NoticeSource.proposal, page=page,
+                          sms_fallback=True)
+    return notice.id if notice else None
 
 
 def subject(p: Proposal) -> str:

@@ -11,6 +11,8 @@ import secrets
 
 from flask import current_app, g, render_template, request
 
+from ..core import ratelimit
+from ..core.errors import AppError
 from ..core.extensions import db
 from ..members.models import Member
 from . import handling, pages
@@ -28,6 +30,13 @@ def _refused(e: handling.LinkRefused):
     page = render_template("public/missing.html", title=e.title, text=e.text,
                            union=current_app.config["UNION_NAME"], nonce=_style_nonce())
     return page, e.status, {"Cache-Control": "no-store"}
+
+
+def _too_many(retry_after: int):
+    page = render_template("public/missing.html", title="提交过于频繁",
+                           text=f"此链接提交次数过多，请 {max(1, (retry_after + 59) // 60)} 分钟后再试。",
+                           union=current_app.config["UNION_NAME"], nonce=_style_nonce())
+    return page, 429, {"Cache-Control": "no-store", "Retry-After": str(retry_after)}
 
 
 def _page(token: str, link, p, message: str | None = None, error: str | None = None, status: int = 200):
@@ -58,6 +67,10 @@ def head_post(token: str):
     answer = request.form.get("kind") == "answer"
     try:
         link, p = handling.open_link(token)
+        try:
+            ratelimit.hit(current_app.config["HEAD_LINK_POST_LIMIT"], "head-link-post", str(link.id))
+        except AppError as e:
+            return _too_many(e.details.get("retry_after", 60))
         if not body or len(body) > MAX_BODY:
             return _page(token, link, p, error=f"请填写办理情况（不超过 {MAX_BODY} 字）。", status=400)
         link, p = handling.post_by_link(token, nonce, body, answer)

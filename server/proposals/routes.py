@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Response, current_app, g
 from sqlalchemy import select
 
+from ..audit_trail import services as audit_trail
+from ..core import ratelimit
 from ..core.api import PageQuery, api
 from ..core.errors import AppError
 from ..core.extensions import db
@@ -98,9 +100,14 @@ def my_proposals(query: PageQuery):
 
 
 @bp.get("/proposals/<int:proposal_id>")
-@api(roles=["member"], out=ProposalOut, errors=["not_found"])
+@api(roles=["member"], out=ProposalOut, errors=["not_found"], transaction="write")
 def get_proposal(proposal_id: int):
-    return proposal_out(_mine(proposal_id), g.member)
+    """One proposal with its timeline. Writes: staff opening a confidential proposal (which names its proposer
+    to them) are recorded in the audit trail, as reads of confidential requests are logged."""
+    p = _mine(proposal_id)
+    if p.confidential and g.member.is_staff and p.member_id != g.member.id:
+        audit_trail.record("proposal", p.id, "read_confidential", actor_id=g.member.id)
+    return proposal_out(p, g.member)
 
 
 @bp.get("/proposal-invites/<token>")
@@ -147,10 +154,12 @@ def submit(proposal_id: int):
 
 
 @bp.get("/proposals/<int:proposal_id>/cosigner-candidates")
-@api(roles=["member"], query=CandidateQuery, out=CandidateList, errors=["not_found", "forbidden"])
+@api(roles=["member"], query=CandidateQuery, out=CandidateList, errors=["not_found", "forbidden", "rate_limited"])
 def cosigner_candidates(proposal_id: int, query: CandidateQuery):
     """Members whose name contains q, for the proposer to invite (names and departments only)."""
-    rows = services.candidates(g.member, _mine(proposal_id), query.q)
+    p = _mine(proposal_id)
+    ratelimit.hit(current_app.config["MEMBER_SEARCH_LIMIT"], "member-search", str(g.member.id))
+    rows = services.candidates(g.member, p, query.q)
     return CandidateList(items=[CandidateOut(id=r.id, name=r.name, department=r.department) for r in rows])
 
 
