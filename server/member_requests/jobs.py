@@ -121,16 +121,12 @@ QUEUE_PAGE = "pages/requests/queue"
 def notify(member_ids: Iterable[int], title: str, body: str) -> int | None:
     """One notice through the pipeline (push where consented, else SMS); None when nobody is left to tell."""
     ids = sorted(set(member_ids))
-    if ids:  # an assignee who has left since: the pipeline refuses an audience of nobody
-        ids = list(db.session.scalars(select(Member.id).where(Member.id.in_(ids), Member.is_active.is_(True))
-                                      .order_by(Member.id)))
     if not ids:
         return None
-    notice = notices.create_notice(None, title=title[:100], body=body, channels=["push"],
-                                   audience={"member_ids": ids}, sms_fallback=True, source="request",
-                                   page=QUEUE_PAGE)
-    notices.send_notice(notice.id)
-    return notice.id
+    # tell() answers None when all of them have left since (the pipeline sends to active members only).
+    notice = notices.tell({"member_ids": ids}, title=title, body=body, source="request", page=QUEUE_PAGE,
+                          sms_fallback=True)
+    return notice.id if notice else None
 
 
 def add_events(ids: list[int], action: str, body: str, now: datetime, internal: bool = False) -> None:

@@ -236,3 +236,17 @@ def test_photos_are_attached_in_order_and_readable_by_who_sees_the_request(world
         assert (r.status_code, r.json["error"]["code"]) == (400, code), bad
     assert db.session.get(Upload, ids[1]).attached_kind is None
     assert client.get(f"{API}/me/requests", headers=auth(world.member)).json["total"] == 1
+
+
+def test_a_member_who_has_left_does_not_block_staff_closing_their_request(world, raise_, act, db):
+    # The member leaves the union (the roster marks them inactive) while their request is in hand: the staff's
+    # steps still go through; the notice that would have told them is simply not sent.
+    req = raise_(world.member)
+    assert act(world.staff, req["id"], "accept").status_code == 200
+    world.member.is_active = False
+    db.session.flush()
+    since = _last_notice(db)
+    r = act(world.staff, req["id"], "resolve", {"resolution": "已协调食堂延长供餐"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["status"] == "resolved"
+    assert _told(db, since) == []
