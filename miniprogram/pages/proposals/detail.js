@@ -8,24 +8,25 @@
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
+const { memberSearch, searchData } = require('../../utils/memberSearch')
 const { MESSAGES, SCORE_TEXTS, cosignersNeeded, proposalDetail } = require('../../utils/proposals')
 
 const SCORES = [1, 2, 3, 4, 5]
 
-Page({
-  data: {
+// Inviting by name: search the members who may co-sign, then invite one (onInviteMember).
+const search = memberSearch({ path() { return `/proposals/${this.id}/cosigner-candidates` }, messages: MESSAGES })
+
+Page(Object.assign({}, search, {
+  data: Object.assign(searchData(), {
     proposal: null,
     loadError: '',
     invited: false,
     busy: false,
     photos: {}, // image id -> {path, failed}
-    query: '',
-    candidates: [],
-    searched: false,
     scores: SCORES,
     score: 0,
     scoreText: '',
-  },
+  }),
 
   onLoad(query = {}) {
     this.id = query.id
@@ -187,25 +188,6 @@ Page({
     })
   },
 
-  // Inviting by name: search the members who may co-sign, then invite one.
-  onQuery(e) {
-    this.setData({ query: e.detail.value })
-  },
-
-  async onSearch() {
-    const q = this.data.query.trim()
-    if (!q) return
-    const seq = (this.searchSeq || 0) + 1
-    this.searchSeq = seq
-    try {
-      const res = await api.get(`/proposals/${this.id}/cosigner-candidates`, { query: { q }, silent: true })
-      if (seq !== this.searchSeq) return
-      this.setData({ candidates: (res.items || []).map(c => ({ id: c.id, name: c.name, department: c.department || '' })), searched: true })
-    } catch (err) {
-      this.fail(err)
-    }
-  },
-
   onInviteMember(e) {
     const memberId = e.currentTarget.dataset.id
     return this.act(async () => {
@@ -273,4 +255,4 @@ Page({
       }
     })
   },
-})
+}))
