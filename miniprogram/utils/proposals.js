@@ -3,6 +3,7 @@
 // proposal_grade labels (GET /meta/labels); tones, scores and the error wording are presentation.
 const { label } = require('./labels')
 const { formatDate, formatDateTime, parseTime } = require('./format')
+const { imageKey } = require('./images')
 
 const TONES = {
   draft: 'muted',
@@ -87,11 +88,6 @@ function proposalRow(p, { now = Date.now() } = {}) {
     role: p.mine ? '我提出的' : '我附议的',
     dueText: p.due_date ? formatDate(p.due_date, now) : '',
   }
-}
-
-/** An upload's URL ("/api/v1/uploads/abc") → a key safe in a setData path. */
-function imageKey(url) {
-  return String(url).split('?')[0].split('/').pop().replace(/[^\w-]/g, '_')
 }
 
 /** Who took a step: a member (actor), a department through its head's link, or nobody shown (system, hidden). */
