@@ -53,10 +53,10 @@ function fieldErrors(err) {
   return out
 }
 
-/** "标题：不能为空；问题：…" from details.fields, or ''. */
-function fieldsText(err) {
+/** "标题：不能为空；问题：…" from details.fields, or ''; names: the form's field names (a proposal's by default). */
+function fieldsText(err, names = FIELD_NAMES) {
   const errors = fieldErrors(err)
-  return Object.keys(errors).map(name => `${FIELD_NAMES[name] || name}：${errors[name]}`).join('；')
+  return Object.keys(errors).map(name => `${names[name] || name}：${errors[name]}`).join('；')
 }
 
 /** How many more co-signers a draft needs: from a 409 not_enough_cosigners' details when sent, else counted. */
