@@ -735,6 +735,14 @@ def _craftsman_list_nominations(ctx: Ctx, n: int):
     return f"{API}/craftsman/rounds/{ctx.state['round']}/nominations?per_page=100", ctx.auth(viewer)
 
 
+@case("craftsman.nominee_candidates")
+def _craftsman_nominee_candidates(ctx: Ctx, n: int):
+    round_id = _craftsman_round(ctx)
+    for i in range(n):
+        ctx.make.member(name=f"候选工匠{i}", department="数控车间")
+    return f"{API}/craftsman/rounds/{round_id}/nominee-candidates?q=候选工匠", ctx.auth(ctx.member)
+
+
 def _winners(ctx: Ctx, n: int) -> None:
     """n published winners (the rounds' rows written as publish() writes them)."""
     from sqlalchemy import select

@@ -171,6 +171,7 @@ ROUTES = {
     ("GET", "/api/v1/craftsman/rounds/{id}"): "member",
     ("POST", "/api/v1/craftsman/rounds/{id}/nominations"): "member",
     ("GET", "/api/v1/craftsman/rounds/{id}/nominations"): "member",
+    ("GET", "/api/v1/craftsman/rounds/{id}/nominee-candidates"): "member",
     ("POST", "/api/v1/craftsman/nominations/{id}/review"): "member",
     ("POST", "/api/v1/craftsman/rounds/{id}/open-vote"): "staff",
     ("POST", "/api/v1/craftsman/rounds/{id}/publish"): "staff",

@@ -3,6 +3,7 @@
 // proposal_grade labels (GET /meta/labels); tones, scores and the error wording are presentation.
 const { label } = require('./labels')
 const { formatDate, formatDateTime, parseTime } = require('./format')
+const { imageKey } = require('./images')
 
 const TONES = {
   draft: 'muted',
@@ -52,10 +53,10 @@ function fieldErrors(err) {
   return out
 }
 
-/** "标题：不能为空；问题：…" from details.fields, or ''. */
-function fieldsText(err) {
+/** "标题：不能为空；问题：…" from details.fields, or ''; names: the form's field names (a proposal's by default). */
+function fieldsText(err, names = FIELD_NAMES) {
   const errors = fieldErrors(err)
-  return Object.keys(errors).map(name => `${FIELD_NAMES[name] || name}：${errors[name]}`).join('；')
+  return Object.keys(errors).map(name => `${names[name] || name}：${errors[name]}`).join('；')
 }
 
 /** How many more co-signers a draft needs: from a 409 not_enough_cosigners' details when sent, else counted. */
@@ -87,11 +88,6 @@ function proposalRow(p, { now = Date.now() } = {}) {
     role: p.mine ? '我提出的' : '我附议的',
     dueText: p.due_date ? formatDate(p.due_date, now) : '',
   }
-}
-
-/** An upload's URL ("/api/v1/uploads/abc") → a key safe in a setData path. */
-function imageKey(url) {
-  return String(url).split('?')[0].split('/').pop().replace(/[^\w-]/g, '_')
 }
 
 /** Who took a step: a member (actor), a department through its head's link, or nobody shown (system, hidden). */

@@ -4,8 +4,7 @@
 const { label } = require('./labels')
 const { parseTime, shanghaiParts, formatDate, formatDateTime } = require('./format')
 
-const MAX_PHOTOS = 6
-const MAX_PHOTO_BYTES = 5 * 1024 * 1024
+const { MAX_PHOTOS, MAX_PHOTO_BYTES } = require('./photoUploads')
 const REOPEN_DAYS = 15
 const DAY_MS = 24 * 60 * 60 * 1000
 

@@ -4,6 +4,8 @@ from flask import g
 
 from ..core.api import PageQuery, api
 from ..core.errors import AppError
+from ..members import lookup
+from ..proposals.schemas import CandidateList, CandidateOut, CandidateQuery
 from . import bp, services
 from .presenters import nominations_out, round_out, rounds_out, winners_out
 from .schemas import (
@@ -49,6 +51,16 @@ def nominate(round_id: int, body: NominationIn):
     """Nominate oneself or another member on the roster, with evidence and up to 6 photos (uploads)."""
     n = services.nominate(g.member.id, round_id, **body.model_dump())
     return nominations_out([(n, 0, 0)], g.member.id, full=False)[0]
+
+
+@bp.get("/craftsman/rounds/<int:round_id>/nominee-candidates")
+@api(roles=["member"], query=CandidateQuery, out=CandidateList, errors=["not_found", "nomination_closed"])
+def nominee_candidates(round_id: int, query: CandidateQuery):
+    """Members whose name contains q, for a member nominating another (names and departments only; the
+    co-signer search's lookup). Only while nominations are open: outside them there is nobody to pick."""
+    services.must_be_nominating(services.get_round(round_id))
+    rows = lookup.by_name(query.q, exclude_id=g.member.id)
+    return CandidateList(items=[CandidateOut(id=r.id, name=r.name, department=r.department) for r in rows])
 
 
 @bp.get("/craftsman/rounds/<int:round_id>/nominations")

@@ -177,11 +177,15 @@ def committees(round_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
 
 # --- nominations -------------------------------------------------------------------------------------
 
+def must_be_nominating(r: CraftsmanRound) -> None:
+    if stage(r) != CraftsmanStage.nominating:
+        raise AppError("nomination_closed")
+
+
 def nominate(member_id: int, round_id: int, *, nominee_id: int, reason: str, evidence: str,
              photos: list[str]) -> CraftsmanNomination:
     r = get_round(round_id)
-    if stage(r) != CraftsmanStage.nominating:
-        raise AppError("nomination_closed")
+    must_be_nominating(r)
     if db.session.scalar(select(Member.id).where(Member.id == nominee_id, Member.is_active.is_(True))) is None:
         raise invalid_request({"nominee_id": "被推荐人不在名册中"})
     n = CraftsmanNomination(round_id=r.id, nominee_id=nominee_id, nominated_by=member_id, reason=reason,

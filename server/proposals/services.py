@@ -19,7 +19,8 @@ from ..core.config import secret_keys
 from ..core.errors import AppError
 from ..core.extensions import db, get_or_raise, savepoint
 from ..core.timeutil import utcnow
-from ..members.models import Department, Member
+from ..members import lookup
+from ..members.models import Member
 from ..workdays.calendar import working_days_deadline
 from . import notify
 from .models import (
@@ -240,9 +241,4 @@ def invite(member: Member, p: Proposal, member_ids: list[int]) -> str:
 def candidates(member: Member, p: Proposal, q: str) -> list:
     """Members by name for the proposer to invite (names and departments, never phones), at most 20."""
     _must_propose(member, p)
-    like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return db.session.execute(
-        select(Member.id, Member.name, Department.name.label("department"))
-        .outerjoin(Department, Department.id == Member.department_id)
-        .where(Member.is_active.is_(True), Member.id != member.id, Member.name.like(f"%{like}%", escape="\\"))
-        .order_by(Member.name, Member.id).limit(20)).all()
+    return lookup.by_name(q, exclude_id=member.id)

@@ -72,6 +72,14 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/proposals/index' })
   },
 
+  onCouncil() {
+    wx.navigateTo({ url: '/pages/council/index' })
+  },
+
+  onCraftsman() {
+    wx.navigateTo({ url: '/pages/craftsman/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

@@ -8,24 +8,31 @@
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
+const { imageSlots, downloadImages, previewImages } = require('../../utils/images')
+const { memberSearch, searchData } = require('../../utils/memberSearch')
 const { MESSAGES, SCORE_TEXTS, cosignersNeeded, proposalDetail } = require('../../utils/proposals')
 
 const SCORES = [1, 2, 3, 4, 5]
 
-Page({
-  data: {
+/** Every picture of the timeline, in its order (fetched with our token, as a request's photos). */
+function allImages(view) {
+  return [].concat(...view.timeline.map(step => step.images))
+}
+
+// Inviting by name: search the members who may co-sign, then invite one (onInviteMember).
+const search = memberSearch({ path() { return `/proposals/${this.id}/cosigner-candidates` }, messages: MESSAGES })
+
+Page(Object.assign({}, search, {
+  data: Object.assign(searchData(), {
     proposal: null,
     loadError: '',
     invited: false,
     busy: false,
     photos: {}, // image id -> {path, failed}
-    query: '',
-    candidates: [],
-    searched: false,
     scores: SCORES,
     score: 0,
     scoreText: '',
-  },
+  }),
 
   onLoad(query = {}) {
     this.id = query.id
@@ -73,39 +80,15 @@ Page({
     this.raw = p
     const view = proposalDetail(p, { signedIn: !!api.getMember(), session: this.session, now: Date.now() })
     // Every picture has its slot before the page renders; downloads fill the slots in.
-    const photos = Object.assign({}, this.data.photos)
-    const wanted = []
-    view.timeline.forEach(step => step.images.forEach(img => {
-      if (!photos[img.id] || photos[img.id].failed) {
-        photos[img.id] = { path: '', failed: false }
-        wanted.push(img)
-      }
-    }))
+    const { photos, wanted } = imageSlots(this.data.photos, allImages(view))
     this.setData({ proposal: view, photos, loadError: '' })
-    this.loadImages(wanted)
+    downloadImages(this, wanted)
     // The card a proposer shares carries an invitation token; fetched once while the draft can be shared.
     if (view.canInvite && !this.sharePage) this.prepareShare()
   },
 
-  /** Pictures are fetched with our token (the same rule as a request's photos) and shown from temp files. */
-  async loadImages(images) {
-    await Promise.all(images.map(async img => {
-      try {
-        const path = await api.download(img.url, { silent: true })
-        this.setData({ [`photos.${img.id}`]: { path, failed: false } })
-      } catch (err) {
-        this.setData({ [`photos.${img.id}`]: { path: '', failed: true } })
-      }
-    }))
-  },
-
   onPreview(e) {
-    const urls = []
-    this.data.proposal.timeline.forEach(step => step.images.forEach(img => {
-      const shown = this.data.photos[img.id]
-      if (shown && shown.path) urls.push(shown.path)
-    }))
-    wx.previewImage({ current: e.currentTarget.dataset.path, urls })
+    previewImages(this.data.photos, allImages(this.data.proposal), e.currentTarget.dataset.path)
   },
 
   onCopyVideo(e) {
@@ -187,25 +170,6 @@ Page({
     })
   },
 
-  // Inviting by name: search the members who may co-sign, then invite one.
-  onQuery(e) {
-    this.setData({ query: e.detail.value })
-  },
-
-  async onSearch() {
-    const q = this.data.query.trim()
-    if (!q) return
-    const seq = (this.searchSeq || 0) + 1
-    this.searchSeq = seq
-    try {
-      const res = await api.get(`/proposals/${this.id}/cosigner-candidates`, { query: { q }, silent: true })
-      if (seq !== this.searchSeq) return
-      this.setData({ candidates: (res.items || []).map(c => ({ id: c.id, name: c.name, department: c.department || '' })), searched: true })
-    } catch (err) {
-      this.fail(err)
-    }
-  },
-
   onInviteMember(e) {
     const memberId = e.currentTarget.dataset.id
     return this.act(async () => {
@@ -273,4 +237,4 @@ Page({
       }
     })
   },
-})
+}))

@@ -3,10 +3,10 @@
 // short POST /requests with those ids. Opened with ?behalf=1 a liaison raises it for a member of their
 // grid, named by employee number.
 const api = require('../../utils/api')
-const wxp = require('../../utils/wxp')
 const { errorText } = require('../../utils/errors')
 const { ready, options } = require('../../utils/labels')
-const { MAX_PHOTOS, MAX_PHOTO_BYTES, MESSAGES, fieldsText } = require('../../utils/requests')
+const { photoData, photoMethods, photosProblem, photoIds } = require('../../utils/photoUploads')
+const { MESSAGES, fieldsText } = require('../../utils/requests')
 
 const MAX_TITLE = 100
 const MAX_CONTENT = 2000
@@ -15,10 +15,8 @@ const FORM_MESSAGES = Object.assign({}, MESSAGES, {
   not_found: '未找到该工号的会员，请核对后重试',
 })
 
-let photoSeq = 0
-
-Page({
-  data: {
+Page(Object.assign({}, photoMethods, {
+  data: Object.assign(photoData(), {
     behalf: false,
     employeeNo: '',
     categoryLabels: [],
@@ -30,12 +28,9 @@ Page({
     max: MAX_CONTENT,
     urgent: false,
     confidential: false,
-    photos: [], // {key, path, progress, status: uploading|done|failed, id}
-    maxPhotos: MAX_PHOTOS,
-    uploading: false,
     submitting: false,
     error: '',
-  },
+  }),
 
   async onLoad(query = {}) {
     this.tasks = {}
@@ -52,8 +47,7 @@ Page({
   },
 
   onUnload() {
-    // Uploads still running belong to a form nobody will send.
-    Object.keys(this.tasks || {}).forEach(key => this.tasks[key].abort())
+    this.abortUploads()
   },
 
   onEmployeeNo(e) {
@@ -81,89 +75,6 @@ Page({
     this.setData({ confidential: !!e.detail.value })
   },
 
-  async onAddPhoto() {
-    const left = MAX_PHOTOS - this.data.photos.length
-    if (left <= 0) {
-      wx.showToast({ title: `最多上传 ${MAX_PHOTOS} 张照片`, icon: 'none' })
-      return
-    }
-    let res
-    try {
-      res = await wxp('chooseMedia', { count: left, mediaType: ['image'], sourceType: ['album', 'camera'], sizeType: ['compressed'] })
-    } catch (err) {
-      return // the member closed the picker
-    }
-    const files = res.tempFiles || []
-    // Another pick may have filled places meanwhile; what does not fit is refused, not silently dropped.
-    const room = MAX_PHOTOS - this.data.photos.length
-    const tooBig = files.filter(f => f.size > MAX_PHOTO_BYTES)
-    const fitting = files.filter(f => !(f.size > MAX_PHOTO_BYTES))
-    const taken = fitting.slice(0, Math.max(room, 0))
-    if (tooBig.length) wx.showToast({ title: '单张照片不能超过 5 MB，已略过过大的照片', icon: 'none', duration: 2500 })
-    else if (taken.length < fitting.length) wx.showToast({ title: `最多上传 ${MAX_PHOTOS} 张照片`, icon: 'none' })
-    if (!taken.length) return
-    const added = taken.map(f => ({ key: 'p' + (++photoSeq), path: f.tempFilePath, progress: 0, status: 'uploading', id: null }))
-    this.setData({ photos: this.data.photos.concat(added), error: '' })
-    this.syncUploading()
-    await Promise.all(added.map(p => this.upload(p.key)))
-  },
-
-  async upload(key) {
-    const photo = this.data.photos.find(p => p.key === key)
-    if (!photo) return
-    try {
-      const body = await api.upload('/uploads', photo.path, {
-        silent: true,
-        onTask: task => { this.tasks[key] = task },
-        onProgress: progress => this.patchPhoto(key, { progress }),
-      })
-      if (!body || body.id === undefined || body.id === null) throw new Error('no upload id')
-      this.patchPhoto(key, { status: 'done', progress: 100, id: body.id })
-    } catch (err) {
-      if (err && err.code === 'aborted') return
-      this.patchPhoto(key, { status: 'failed' })
-      wx.showToast({ title: '照片上传失败：' + errorText(err), icon: 'none', duration: 2500 })
-    } finally {
-      delete this.tasks[key]
-      this.syncUploading()
-    }
-  },
-
-  /** Change one photo, if it is still on the form (it may have been removed while uploading). */
-  patchPhoto(key, changes) {
-    const index = this.data.photos.findIndex(p => p.key === key)
-    if (index < 0) return
-    const data = {}
-    Object.keys(changes).forEach(name => { data[`photos[${index}].${name}`] = changes[name] })
-    this.setData(data)
-  },
-
-  syncUploading() {
-    this.setData({ uploading: this.data.photos.some(p => p.status === 'uploading') })
-  },
-
-  onRemovePhoto(e) {
-    const key = e.currentTarget.dataset.key
-    if (this.tasks[key]) {
-      this.tasks[key].abort()
-      delete this.tasks[key]
-    }
-    this.setData({ photos: this.data.photos.filter(p => p.key !== key) })
-    this.syncUploading()
-  },
-
-  onRetryPhoto(e) {
-    const key = e.currentTarget.dataset.key
-    this.patchPhoto(key, { status: 'uploading', progress: 0 })
-    this.syncUploading()
-    return this.upload(key)
-  },
-
-  onPreviewPhoto(e) {
-    const urls = this.data.photos.map(p => p.path)
-    wx.previewImage({ current: e.currentTarget.dataset.path, urls })
-  },
-
   /** What keeps the form from being sent, in the member's words, or ''. */
   problem() {
     const { behalf, employeeNo, categoryIndex, title, content, photos } = this.data
@@ -173,9 +84,7 @@ Page({
     if (title.trim().length > MAX_TITLE) return `标题不能超过 ${MAX_TITLE} 字`
     if (!content.trim()) return '请填写诉求内容'
     if (content.length > MAX_CONTENT) return `诉求内容不能超过 ${MAX_CONTENT} 字`
-    if (photos.some(p => p.status === 'uploading')) return '照片正在上传，请稍候'
-    if (photos.some(p => p.status === 'failed')) return '有照片上传失败，请点击重试或删除后再提交'
-    return ''
+    return photosProblem(photos)
   },
 
   async onSubmit() {
@@ -192,7 +101,7 @@ Page({
       content,
       urgent,
       confidential,
-      attachments: photos.map(p => p.id),
+      attachments: photoIds(photos),
     }
     // No member search is open to liaisons: the member is named by employee number (see the report).
     if (behalf) body.on_behalf_of_employee_no = employeeNo.trim()
@@ -212,4 +121,4 @@ Page({
       this.setData({ submitting: false })
     }
   },
-})
+}))

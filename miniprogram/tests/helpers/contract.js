@@ -269,7 +269,19 @@ function proposal(overrides = {}) {
   }, overrides)
 }
 
+// The worker council and the craftsman star: real answers of the server (tests/fixtures/council.json and
+// craftsman.json, checked against it by tests/council|craftsman/test_miniprogram_fixture.py), copied and varied.
+const COUNCIL = require('../fixtures/council.json')
+const CRAFTSMAN = require('../fixtures/craftsman.json')
+const copy = value => JSON.parse(JSON.stringify(value))
+const councilTopic = (overrides = {}) => Object.assign(copy(COUNCIL.topic), overrides)
+const councilIdea = (overrides = {}) => Object.assign(copy(COUNCIL.ideas.items[1]), overrides)
+const craftsmanRound = (overrides = {}) => Object.assign(copy(CRAFTSMAN.round_committee), overrides)
+const craftsmanNomination = (overrides = {}) => Object.assign(copy(CRAFTSMAN.nominations_committee.items[0]), overrides)
+const craftsmanWinner = (overrides = {}) => Object.assign(copy(CRAFTSMAN.winner), overrides)
+
 module.exports = {
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
   survey, mySurvey, vote, myVote, congressSession, proposal, proposalStep,
+  COUNCIL, CRAFTSMAN, copy, councilTopic, councilIdea, craftsmanRound, craftsmanNomination, craftsmanWinner,
 }

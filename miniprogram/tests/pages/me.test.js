@@ -95,6 +95,23 @@ test('the booking services and my bookings are one tap away', async () => {
   ])
 })
 
+test('the congress proposals, the worker council and the craftsman star are one tap away', async () => {
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+
+  p.fire('to-proposals')
+  p.fire('to-council')
+  p.fire('to-craftsman')
+  await wxs.settle()
+
+  expect(wxs.navigations).toEqual([
+    { type: 'navigateTo', url: '/pages/proposals/index' },
+    { type: 'navigateTo', url: '/pages/council/index' },
+    { type: 'navigateTo', url: '/pages/craftsman/index' },
+  ])
+})
+
 test('a liaison has 我的诉求 and 网格诉求 one tap away', async () => {
   wxs.backend.on('GET /me/registrations', { body: page([]) })
   const p = loadPage('pages/me/index')
