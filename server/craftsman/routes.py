@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 
+from ..core import ratelimit
 from ..core.api import PageQuery, api
 from ..core.errors import AppError
 from ..members import lookup
@@ -54,11 +55,14 @@ def nominate(round_id: int, body: NominationIn):
 
 
 @bp.get("/craftsman/rounds/<int:round_id>/nominee-candidates")
-@api(roles=["member"], query=CandidateQuery, out=CandidateList, errors=["not_found", "nomination_closed"])
+@api(roles=["member"], query=CandidateQuery, out=CandidateList,
+     errors=["not_found", "nomination_closed", "rate_limited"])
 def nominee_candidates(round_id: int, query: CandidateQuery):
     """Members whose name contains q, for a member nominating another (names and departments only; the
     co-signer search's lookup). Only while nominations are open: outside them there is nobody to pick."""
     services.must_be_nominating(services.get_round(round_id))
+    # The same budget as the co-signer search: one name search, whichever page runs it.
+    ratelimit.hit(current_app.config["MEMBER_SEARCH_LIMIT"], "member-search", str(g.member.id))
     rows = lookup.by_name(query.q, exclude_id=g.member.id)
     return CandidateList(items=[CandidateOut(id=r.id, name=r.name, department=r.department) for r in rows])
 

@@ -33,3 +33,13 @@ def test_nominee_search(client, make, auth):
     with time_machine.travel(utcnow() + timedelta(days=1, minutes=1)):
         r = client.get(f"{API}/craftsman/rounds/{rid}/nominee-candidates?q=李", headers=auth(me))
         assert r.status_code == 409 and r.json["error"]["code"] == "nomination_closed"
+
+
+def test_the_nominee_search_shares_the_member_search_budget(client, app, monkeypatch, make, auth):
+    monkeypatch.setitem(app.config, "MEMBER_SEARCH_LIMIT", "2/hour")
+    staff, judge, me = make.staff(), make.member(), make.member()
+    rid = client.post(f"{API}/craftsman/rounds", json=_round_body([judge.id]), headers=auth(staff)).json["id"]
+    for q in ("李", "王"):
+        assert client.get(f"{API}/craftsman/rounds/{rid}/nominee-candidates?q={q}", headers=auth(me)).status_code == 200
+    r = client.get(f"{API}/craftsman/rounds/{rid}/nominee-candidates?q=赵", headers=auth(me))
+    assert r.status_code == 429 and r.json["error"]["code"] == "rate_limited"
