@@ -33,7 +33,7 @@ def _staff_id(site) -> int:
 
 
 def test_staff_create_a_topic_select_and_answer_an_idea(page, sign_in, site):
-    authors = [site.make_member(f"议事建议人{i}", department="机修车间") for i in range(3)]
+    authors = [site.make_member(f"议事建议人{i}", department="议事机修班") for i in range(3)]
     supporters = [site.make_member(f"议事支持人{i}") for i in range(4)]
     sign_in()
 
@@ -126,37 +126,37 @@ def test_staff_create_a_topic_select_and_answer_an_idea(page, sign_in, site):
 def test_an_admin_appoints_and_replaces_a_representative(page, sign_in, site):
     site.make_member("代表管理员", roles=("member", "admin"), password=ADMIN[1], employee_no=ADMIN[0],
                      department="工会办公室")
-    first = site.make_member("装配代表甲", department="装配车间")
-    second = site.make_member("装配代表乙", department="装配车间")
-    site.make_member("装配代表丙", department="涂装车间")  # the same name, another department's roster
+    first = site.make_member("装配代表甲", department="议事装配班")
+    second = site.make_member("装配代表乙", department="议事装配班")
+    site.make_member("装配代表丙", department="议事涂装班")  # the same name, another department's roster
     sign_in(*ADMIN)
     expect(page.locator("#topbar")).to_be_visible()
     page.goto("/console/#/council")
 
-    page.locator("#rep-department").fill("装配车间")
+    page.locator("#rep-department").fill("议事装配班")
     page.locator("#rep-member").fill("装配代表")
     # Only the department's roster is offered.
     options = page.locator("#rep-form .picker-option")
     expect(options).to_have_count(2)
     options.filter(has_text="装配代表甲").click()
     page.get_by_role("button", name="任命").click()
-    row = page.locator('#reps-table tr[data-department="装配车间"]')
+    row = page.locator('#reps-table tr[data-department="议事装配班"]')
     expect(row.locator(".rep-name")).to_have_text("装配代表甲")
 
     # Replaced from the row: the department is filled in, another member picked.
     row.get_by_role("button", name="更换").click()
-    expect(page.locator("#rep-department")).to_have_value("装配车间")
+    expect(page.locator("#rep-department")).to_have_value("议事装配班")
     page.locator("#rep-member").fill("装配代表乙")
     page.locator(f'#rep-form .picker-option[data-member-id="{second}"]').click()
     page.get_by_role("button", name="任命").click()
     expect(row.locator(".rep-name")).to_have_text("装配代表乙")
-    expect(page.locator('#reps-table tr[data-department="装配车间"]')).to_have_count(1)
+    expect(page.locator('#reps-table tr[data-department="议事装配班"]')).to_have_count(1)
     with site.app.app_context():
         reps = {r.department_id: r.member_id for r, _, _ in services.representatives()}
         assert second in reps.values() and first not in reps.values()
 
     # Nobody picked: the server's word beside the picker.
-    page.locator("#rep-department").fill("装配车间")
+    page.locator("#rep-department").fill("议事装配班")
     page.get_by_role("button", name="任命").click()
     expect(page.locator("#rep-form [data-error-for=member_id]")).not_to_be_empty()
 
