@@ -202,7 +202,7 @@ export async function viewTopic(root, id) {
   }
 
   const ideaRow = (i, n) => html`<tr data-idea-id=${i.id}>
-    <td class="num">${filters.sort === "support" ? (ideas.page - 1) * PER_PAGE + n + 1 : nothing}</td>
+    <td class="num">${filters.sort === "support" && !filters.status ? (ideas.page - 1) * PER_PAGE + n + 1 : nothing}</td>
     <td><b class="idea-title">${i.title}</b><div class="muted prewrap">${i.body}</div></td>
     <td class="nowrap">${i.author.name}</td>
     <td class="num idea-supports">${i.supports}</td>

@@ -188,13 +188,15 @@ export async function viewRound(root, id) {
     if (!r.on_committee || !REVIEWING.includes(r.stage)) return "—";
     if (!reviewForms.has(n.id)) reviewForms.set(n.id, formState());
     const state = reviewForms.get(n.id);
+    // Enter in the comment would submit as the first button (赞成): the decision is always a click.
     return html`<form class="review-form" novalidate @submit=${(e) => submitForm(state, e, draw, async (el) => {
       const out = await api(`/craftsman/nominations/${n.id}/review`, { method: "POST",
         body: { approve: e.submitter?.value === "yes", comment: el.comment.value.trim() || undefined } });
       Object.assign(n, out);
       toast("评审已提交");
     })}>${formMessage(state.errors)}
-      <input class="input-sm" name="comment" maxlength="500" placeholder="评语（可不填）" aria-label="评语">
+      <input class="input-sm" name="comment" maxlength="2000" placeholder="评语（可不填）" aria-label="评语"
+        @keydown=${(k) => { if (k.key === "Enter") k.preventDefault(); }}>
       <div class="review-buttons">
         <button class="btn btn-primary btn-sm" type="submit" name="approve" value="yes" ?disabled=${state.busy}>赞成</button>
         <button class="btn btn-ghost btn-sm" type="submit" name="approve" value="no" ?disabled=${state.busy}>不赞成</button>
