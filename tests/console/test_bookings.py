@@ -33,6 +33,7 @@ def test_secretary_creates_a_reception_day_and_plans_its_slots(site, sign_in):
                      department="工会办公室")
     day, eve = beijing_day(5), beijing_day(1)
     page = sign_in(*SECRETARY)
+    page.locator("#topbar").get_by_text("活动预约").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="预约").click()
     page.get_by_role("link", name="＋ 新建预约日历").click()
     # The secretary may plan reception days only.
@@ -88,6 +89,7 @@ def test_secretary_creates_a_reception_day_and_plans_its_slots(site, sign_in):
     expect(rows.last).to_contain_text("14:00–14:30")
     expect(rows.last).to_contain_text("已公开")
 
+    page.locator("#topbar").get_by_text("活动预约").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="预约").click()
     row = page.locator("#calendars-table tbody tr", has_text="十二月书记接待日")
     expect(row.locator("[data-kind]")).to_have_text("书记接待日")

@@ -118,9 +118,11 @@ def test_labels_are_the_servers_and_fetched_once(site, page, sign_in):
     # The filter offers the server's statuses, in its order.
     expect(page.locator("#roster-status option")).to_have_text(
         ["全部状态", *labels["registration_status"].values()])
+    page.locator("#topbar").get_by_text("服务会员").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="意见箱").click()
     expect(page.locator("#suggestion-category option")).to_have_text(
         ["全部类别", *labels["suggestion_category"].values()])
+    page.locator("#topbar").get_by_text("活动预约").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="预约").click()
     expect(page.locator("#calendar-filter option")).to_have_text(["全部类型", *labels["calendar_kind"].values()])
     # Loaded once when the console opened (before sign-in: labels are public), not on every page.

@@ -67,6 +67,7 @@ def test_staff_work_a_request_from_the_queue_to_resolved(site, sign_in, people):
     late = raise_request(site, people["zhang"], "装配网格", title="夜班食堂没有热饭", overdue=True, photo=True)
     fresh = raise_request(site, people["li"], "机加网格", title="更衣柜不够用", category="workplace")
     page = sign_in()
+    page.locator("#topbar").get_by_text("服务会员").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="诉求").click()
     rows = page.locator("#requests-table tbody tr")
     expect(rows.first).to_have_attribute("data-request-id", str(late))  # overdue first

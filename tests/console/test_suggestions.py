@@ -15,6 +15,7 @@ def test_staff_answer_mark_and_publish_a_suggestion(site, sign_in):
     safety = site.make_suggestion("三号车间的防护手套经常缺货。", "workplace_safety", "防护手套")
 
     page = sign_in()
+    page.locator("#topbar").get_by_text("服务会员").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="意见箱").click()
     expect(page.locator("#topbar [data-nav=suggestions]")).to_have_class(re.compile("active"))
     # Staff are told why a suggestion just sent is not listed yet (it is filed in a later batch).

@@ -44,6 +44,7 @@ def answer(site, survey_id: int, member_id: int, answers: list[dict]) -> list[st
 
 def test_build_preview_publish_and_read_results(site, sign_in, people):
     page = sign_in()
+    page.locator("#topbar").get_by_text("民主管理").click()  # the group's menu in the top bar
     page.get_by_role("link", name="问卷", exact=True).click()
     expect(page.locator("#surveys-table, .empty")).to_be_visible()
     page.locator("#new-survey").click()

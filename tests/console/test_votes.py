@@ -52,6 +52,7 @@ def test_staff_write_publish_watch_close_and_check_a_vote(site, sign_in, voters,
     photo = tmp_path / "chen.png"
     Image.new("RGB", (40, 40), (30, 120, 200)).save(photo, "PNG")
     page = sign_in()
+    page.locator("#topbar").get_by_text("民主管理").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="投票").click()
     page.locator("#new-vote").click()
 
@@ -145,6 +146,7 @@ def test_staff_write_publish_watch_close_and_check_a_vote(site, sign_in, voters,
     expect(page.locator("#receipt-answer")).to_have_attribute("data-found", "yes")
 
     # The list: status, times, choices and the turnout; the status filter.
+    page.locator("#topbar").get_by_text("民主管理").click()  # the group's menu in the top bar
     page.locator("#topbar").get_by_role("link", name="投票").click()
     row = page.locator(f"#votes-table tr[data-vote-id='{vote_id}']")
     expect(row.locator("[data-status]")).to_have_attribute("data-status", "closed")

@@ -47,6 +47,11 @@ const TONES = {
     draft: "muted", submitted: "danger", accepted: "idle", opinion: "muted", rejected: "muted", assigned: "live",
     in_progress: "live", completed: "open",
   },
+  council_topic_status: { open: "open", closed: "muted" },
+  council_idea_status: { submitted: "muted", selected: "live", answered: "open" },
+  craftsman_stage: {
+    nominating: "open", reviewing: "idle", shortlisted: "idle", voting: "live", counting: "danger", published: "open",
+  },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -132,6 +132,18 @@ export function localInputToIso(value) {
   return value ? `${value.length === 16 ? value + ":00" : value}${TZ_OFFSET}` : undefined;
 }
 
+// --- images -------------------------------------------------------------------------------------
+
+/** An image served with the bearer token only (an upload), as a blob URL; null when it cannot be read. */
+export async function blobUrl(url) {
+  try {
+    const resp = await api(url.replace(/^\/api\/v1/, ""), { raw: true });
+    return URL.createObjectURL(await resp.blob());
+  } catch {
+    return null;
+  }
+}
+
 // --- downloads ------------------------------------------------------------------------------------
 
 export function filenameFrom(disposition) {

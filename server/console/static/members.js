@@ -316,10 +316,11 @@ export async function viewPhoneAccess(root) {
  * Members picked by searching names, employee numbers or phones (GET /members without phones, so a
  * search logs nothing). `picker.ids` are the chosen members' ids; `picker.view(id, errors, fieldName)`
  * draws the box, its suggestions and the chosen members as removable chips; `draw` re-renders the page.
+ * `filter()` adds fixed conditions to the search (`{ department }`: only that department's roster).
  */
 export class MemberPicker {
-  constructor(draw) {
-    Object.assign(this, { draw, chosen: [], results: [], text: "", error: "", seq: 0, timer: null });
+  constructor(draw, { filter = () => ({}) } = {}) {
+    Object.assign(this, { draw, filter, chosen: [], results: [], text: "", error: "", seq: 0, timer: null });
   }
 
   get ids() { return this.chosen.map((m) => m.id); }
@@ -335,7 +336,9 @@ export class MemberPicker {
     const q = this.text.trim();
     if (!q) { this.results = []; this.draw(); return; }
     try {
-      const out = await api(`/members?${new URLSearchParams({ q, per_page: 8, with_phone: "false" })}`);
+      const params = new URLSearchParams({ q, per_page: 8, with_phone: "false" });
+      for (const [k, v] of Object.entries(this.filter())) if (v) params.set(k, v);
+      const out = await api(`/members?${params}`);
       if (mine !== this.seq) return;  // only the newest search is shown
       Object.assign(this, { results: out.items, error: "" });
     } catch (e) {

@@ -19,6 +19,8 @@ import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 import { viewEditSurvey, viewNewSurvey, viewSurvey, viewSurveys } from "./surveys.js";
 import { viewEditVote, viewNewVote, viewVote, viewVotes } from "./votes.js";
 import { viewProposal, viewProposals } from "./proposals.js";
+import { viewCouncil, viewTopic } from "./council.js";
+import { viewCraftsman, viewRound } from "./craftsman.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -55,6 +57,10 @@ const routes = [
   [/^#\/votes\/(\d+)\/edit$/, viewEditVote],
   [/^#\/proposals(?:\/sessions\/(\d+))?$/, viewProposals],
   [/^#\/proposals\/(\d+)$/, viewProposal],
+  [/^#\/council$/, viewCouncil],
+  [/^#\/council\/topics\/(\d+)$/, viewTopic],
+  [/^#\/craftsman$/, viewCraftsman],
+  [/^#\/craftsman\/rounds\/(\d+)$/, viewRound],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -71,8 +77,30 @@ function showTopbar(hash, signedIn) {
   refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes", "proposals"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
+      "proposals", "council", "craftsman"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
+  // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
+  for (const menu of document.querySelectorAll(".nav-menu")) {
+    menu.open = false;
+    menu.querySelector("summary").classList.toggle("active", Boolean(menu.querySelector("[data-nav].active")));
+  }
+}
+
+/** The top bar's group menus: one open at a time, closed by a click anywhere else or Escape. */
+function wireNavMenus() {
+  const menus = [...document.querySelectorAll(".nav-menu")];
+  for (const menu of menus) {
+    menu.addEventListener("toggle", () => {
+      if (menu.open) for (const other of menus) if (other !== menu) other.open = false;
+    });
+  }
+  document.addEventListener("click", (e) => {
+    for (const menu of menus) if (menu.open && !menu.contains(e.target)) menu.open = false;
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") for (const menu of menus) menu.open = false;
+  });
 }
 
 async function route() {
@@ -128,6 +156,7 @@ function onSessionChange(ev) {
 }
 
 export function startRouter() {
+  wireNavMenus();
   window.addEventListener("hashchange", route);
   window.addEventListener("storage", onSessionChange);
   route();

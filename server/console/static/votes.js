@@ -1,7 +1,7 @@
 // Votes (docs/votes.md): the list, a draft's form with candidates and their photos, and a vote's page —
 // publish and close, the turnout while open (never counts), the results after the close (chart, table,
 // receipt hashes with a check), and the paper count entered blind by two staff members.
-import { API, api, audienceFields, fmtTime, intField, localInputToIso, parts, session } from "./core.js";
+import { API, api, audienceFields, blobUrl, fmtTime, intField, localInputToIso, parts, session } from "./core.js";
 import {
   PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, fieldError, filterSelect, formActions,
   formMessage, formState, input, loading, pageHeader, pagedTable, statusBadge, submitForm, table, toast,
@@ -15,16 +15,6 @@ const SEALED = "投票结束前不显示得票，以免影响投票";
 const pct = (rate) => `${(rate * 100).toFixed(1)}%`;
 const toInput = (iso) => (iso ? `${parts(iso).date}T${parts(iso).time}` : "");
 const uploadId = (url) => (url ? url.split("/").pop() : null);
-
-/** An image served with the bearer token only, as a blob URL (null when it cannot be read). */
-async function blobUrl(url) {
-  try {
-    const resp = await api(url.replace(/^\/api\/v1/, ""), { raw: true });
-    return URL.createObjectURL(await resp.blob());
-  } catch {
-    return null;
-  }
-}
 
 /** POST /uploads with the file as multipart field `file` → the upload's id. */
 async function uploadPhoto(file) {
