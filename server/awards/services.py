@@ -132,7 +132,8 @@ def decide(staff_id: int, award_id: int, winners: list[int], *, notify: bool = T
                  after={**trail.snapshot(a, FIELDS), "winners": sorted(chosen)})
     if notify:
         _tell({"all": True}, f"评优公示：{a.title}",
-              f"{a.year}年“{a.title}”拟表彰名单公示中，公示期至 {_local(closes)}。如有异议，可实名或通过匿名意见箱反映。",
+              f"{a.year}年“{a.title}”拟表彰名单公示中，公示期至 {_local(closes)}。"
+              "如有异议，可实名或通过匿名意见箱反映。",
               PAGE.format(id=a.id))
     return a
 

@@ -128,7 +128,8 @@ def create(actor_id: int, *, title: str, description: str, category: str, amount
                  after={**trail.snapshot(p, FIELDS), "representatives": reps})
     if notify and reps:
         _tell(reps, f"请参与比价：{title}",
-              f"您被指定为职工代表，参与“{title}”（预算 {_yuan(amount_fen)} 元）的比价。比价完成后请在小程序中确认参与。",
+              f"您被指定为职工代表，参与“{title}”（预算 {_yuan(amount_fen)} 元）的比价。"
+              "比价完成后请在小程序中确认参与。",
               PAGE.format(id=p.id))
     return p
 
