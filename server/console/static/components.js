@@ -47,6 +47,8 @@ const TONES = {
     draft: "muted", submitted: "danger", accepted: "idle", opinion: "muted", rejected: "muted", assigned: "live",
     in_progress: "live", completed: "open",
   },
+  procurement_status: { open: "idle", decided: "open" },
+  award_status: { draft: "muted", notice: "live", final: "open" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";
