@@ -72,6 +72,18 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/proposals/index' })
   },
 
+  onMyProcurements() {
+    wx.navigateTo({ url: '/pages/procurements/mine' })
+  },
+
+  onProcurements() {
+    wx.navigateTo({ url: '/pages/fund/procurements' })
+  },
+
+  onAwards() {
+    wx.navigateTo({ url: '/pages/awards/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },
