@@ -39,7 +39,8 @@ def test_fixture_has_the_servers_shape(client, make, auth, db):
         p = client.post(f"{API}/fund/procurements", json={
             "title": "职工之家健身器材", "description": "跑步机两台、动感单车四台", "category": "member_activities",
             "amount_fen": 4_800_000, "representatives": [me.id, other.id]}, headers=h).json
-        for supplier, amount in (("康体器材有限公司", 4_650_050), ("健力体育用品", 4_720_000), ("舒华专卖店", 4_980_000)):
+        quotes = (("康体器材有限公司", 4_650_050), ("健力体育用品", 4_720_000), ("舒华专卖店", 4_980_000))
+        for supplier, amount in quotes:
             client.post(f"{API}/fund/procurements/{p['id']}/quotes",
                         json={"supplier": supplier, "amount_fen": amount, "note": "含安装"}, headers=h)
         client.post(f"{API}/fund/procurements/{p['id']}/confirm", headers=auth(other))
