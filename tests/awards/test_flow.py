@@ -165,3 +165,11 @@ def test_nominees_are_withdrawn_only_in_a_draft(client, make, auth):
     assert r.status_code == 409 and r.json["error"]["code"] == "award_not_draft"
     assert _award(client, h, quota=0).status_code == 400
     assert client.get(f"{API}/awards/999999", headers=h).status_code == 404
+
+
+def test_the_notice_job_is_registered_every_minute(app):
+    from server import scheduler
+
+    s = scheduler.build_scheduler(app)
+    assert s.get_job("award_notices").trigger.interval == timedelta(seconds=60)
+    assert s.get_job("award_notices").func_ref == "server.scheduler:run_award_notices"
