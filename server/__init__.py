@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import (
         audit_trail,
+        awards,
         bookings,
         console,
         council,
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         members,
         meta,
         notices,
+        procurements,
         proposals,
         public,
         reminders,
@@ -101,6 +103,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(craftsman.bp, url_prefix=API_PREFIX)
     app.register_blueprint(audit_trail.bp, url_prefix=API_PREFIX)
     app.register_blueprint(fund.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(procurements.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(awards.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from .awards import demo_data as award_demo
 from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
@@ -31,6 +32,7 @@ from .members.models import Department, Grid, Member, Tag, WechatUser
 from .members.roster import RosterRow, import_rows
 from .notices import services as notices
 from .notices.models import Notice, SubscriptionQuota
+from .procurements import demo_data as procurement_demo
 from .proposals import demo_data as proposal_demo
 from .proposals.models import Proposal
 from .suggestions import services as suggestions
@@ -372,9 +374,12 @@ def load_demo() -> dict:
     created_surveys = _create_surveys(staff_id)
     created_topics = council_demo.load()
     created_rounds = craftsman_demo.load()
+    created_procurements = procurement_demo.load()
+    created_awards = award_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
+            "procurements": created_procurements, "awards": created_awards,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -384,7 +389,8 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices, suggestions, requests, surveys, votes, congress proposals, the council's topic and the craftsman star."""
+    notices, suggestions, requests, surveys, votes, congress proposals, the council's topic, the craftsman star,
+    procurements and awards."""
     require_schema()
     with transaction():
         created = load_demo()

@@ -920,6 +920,120 @@ def _proposal_head_links(ctx: Ctx, n: int):
     return f"{API}/proposals/{p.id}/head-links", ctx.auth(ctx.staff)
 
 
+# --- procurements and awards ---------------------------------------------------------------------------
+
+def _procurements(ctx: Ctx, n: int, *, rep=None) -> list[int]:
+    """n purchases: by turns open or decided (months published or not), with representatives (the viewer among
+    them by turns, confirmed by turns) and quotes with photos."""
+    from server.fund.models import FundMonth
+    from server.procurements import services as procurements
+
+    treasurer = ctx.state.setdefault("treasurer", ctx.make.member(roles=("member", "treasurer")).id)
+    ids = []
+    for i in range(n):
+        reps = [ctx.make.member().id, ctx.make.member().id]
+        if rep is not None and i % 2 == 0:
+            reps.append(rep.id)
+        p = procurements.create(treasurer, title=f"采购{i}", description="", category="business",
+                                amount_fen=3_000_000, representatives=reps, notify=False)
+        quotes = [procurements.add_quote(treasurer, p.id, supplier=f"供应商{k}", amount_fen=2_900_000 + k, note="",
+                                         attachments=[_photo(ctx, treasurer)] if k == 0 else [])
+                  for k in range(3)]
+        if i % 3:
+            for m in reps:
+                procurements.confirm(m, p.id)
+            procurements.decide(treasurer, p.id, quotes[0].id, "价格最低")
+            month = ctx.db.session.get(type(p), p.id).month
+            if i % 3 == 1 and ctx.db.session.get(FundMonth, month) is None:
+                ctx.db.session.add(FundMonth(month=month, hash="0" * 64))
+                ctx.db.session.flush()
+        ids.append(p.id)
+    return ids
+
+
+@case("procurements.list_procurements")
+def _procurement_list(ctx: Ctx, n: int):
+    _procurements(ctx, n)
+    return f"{API}/fund/procurements?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("procurements.my_procurements")
+def _procurement_mine(ctx: Ctx, n: int):
+    _procurements(ctx, 2 * n, rep=ctx.member)
+    return f"{API}/fund/procurements/mine?per_page=100", ctx.auth(ctx.member)
+
+
+@case("procurements.get_procurement")
+def _procurement_one(ctx: Ctx, n: int):
+    from server.procurements import services as procurements
+    from server.procurements.models import ProcurementRepresentative
+
+    if "procurement" not in ctx.state:
+        ctx.state["procurement"] = _procurements(ctx, 1)[0]
+    pid = ctx.state["procurement"]
+    treasurer = ctx.state["treasurer"]
+    for k in range(n):
+        procurements.add_quote(treasurer, pid, supplier=f"再询价{k}", amount_fen=3_000_000 + k, note="",
+                               attachments=[_photo(ctx, treasurer)])
+        ctx.db.session.add(ProcurementRepresentative(procurement_id=pid, member_id=ctx.make.member().id,
+                                                     confirmed_at=utcnow() if k % 2 else None))
+    return f"{API}/fund/procurements/{pid}", ctx.auth(ctx.staff)
+
+
+def _award(ctx: Ctx, nominees: int, *, decide: bool = True) -> int:
+    from server.awards import services as awards
+
+    a = awards.create(ctx.staff.id, title="先进个人", year=2026, criteria="标准", quota=max(1, nominees))
+    ids = [awards.add_nominee(ctx.staff.id, a.id, ctx.make.member(department="机修车间").id, "事迹").id
+           for _ in range(nominees)]
+    if decide and ids:
+        awards.decide(ctx.staff.id, a.id, ids[::2], notify=False)
+        for nid in ids[::2]:
+            awards.object_to(ctx.member.id, a.id, nid, "异议")
+    return a.id
+
+
+@case("awards.list_awards")
+def _award_list(ctx: Ctx, n: int):
+    for i in range(n):
+        _award(ctx, 2, decide=i % 3 != 0)
+    return f"{API}/awards?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("awards.get_award")
+def _award_one(ctx: Ctx, n: int):
+    from server.awards import services as awards
+
+    if "award" not in ctx.state:
+        ctx.state["award"] = _award(ctx, 0, decide=False)
+    for _ in range(n):
+        awards.add_nominee(ctx.staff.id, ctx.state["award"], ctx.make.member().id, "事迹")
+    return f"{API}/awards/{ctx.state['award']}", ctx.auth(ctx.staff)
+
+
+@case("awards.list_objections")
+def _award_objections(ctx: Ctx, n: int):
+    from server.awards import services as awards
+
+    if "oaward" not in ctx.state:
+        ctx.state["oaward"] = _award(ctx, 4)
+    aid = ctx.state["oaward"]
+    winners = [n.id for n, _, _ in awards.nominees_of(aid, winners_only=True)]
+    for i in range(n):
+        awards.object_to(ctx.make.member().id, aid, winners[i % len(winners)] if i % 2 else None, "异议")
+    return f"{API}/awards/{aid}/objections", ctx.auth(ctx.staff)
+
+
+@case("audit_trail.list_audit_trail")
+def _audit_trail(ctx: Ctx, n: int):
+    from server.audit_trail import services as trail
+
+    admin = ctx.state.setdefault("admin", ctx.make.member(roles=("member", "admin")))
+    for i in range(n):
+        trail.record("award", i, "create", actor_id=ctx.make.member().id if i % 2 else None, after={"i": i})
+    return f"{API}/audit-trail?per_page=100", ctx.auth(admin)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints
@@ -942,3 +1056,4 @@ def test_a_page_costs_the_same_statements_whatever_its_rows(endpoint, app, clien
         lengths.append(len(r.json[field]))
     assert 0 < lengths[0] < lengths[1], lengths  # the rows made are on the page
     assert len(counts[1]) <= len(counts[0]), "\n".join(["few:", *counts[0], "many:", *counts[1]])
+

@@ -9,7 +9,8 @@ from server.members.auth import issue_token
 from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
-# member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin), admin.
+# member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin),
+# fund_staff (a treasurer, or staff), admin.
 # A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
@@ -180,6 +181,22 @@ ROUTES = {
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
     ("GET", "/api/v1/audit-trail"): "admin",
+    ("POST", "/api/v1/fund/procurements"): "fund_staff",
+    ("GET", "/api/v1/fund/procurements"): "member",
+    ("GET", "/api/v1/fund/procurements/mine"): "member",
+    ("GET", "/api/v1/fund/procurements/{id}"): "member",
+    ("POST", "/api/v1/fund/procurements/{id}/quotes"): "fund_staff",
+    ("POST", "/api/v1/fund/procurements/{id}/confirm"): "member",
+    ("POST", "/api/v1/fund/procurements/{id}/decide"): "treasurer",
+    ("POST", "/api/v1/awards"): "staff",
+    ("GET", "/api/v1/awards"): "member",
+    ("GET", "/api/v1/awards/{id}"): "member",
+    ("POST", "/api/v1/awards/{id}/nominees"): "staff",
+    ("DELETE", "/api/v1/awards/{id}/nominees/{id}"): "staff",
+    ("POST", "/api/v1/awards/{id}/decide"): "staff",
+    ("POST", "/api/v1/awards/{id}/objections"): "member",
+    ("GET", "/api/v1/awards/{id}/objections"): "staff",
+    ("POST", "/api/v1/awards/{id}/finalize"): "staff",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 
@@ -199,6 +216,8 @@ def expected_denial(required: str, caller: str) -> int | None:
     if required == "handler" and caller in ("member", "treasurer"):
         return 403
     if required == "admin" and caller != "admin":
+        return 403
+    if required == "fund_staff" and caller in ("member", "liaison"):
         return 403
     if required == "treasurer" and caller not in ("treasurer", "admin"):
         return 403

@@ -26,8 +26,9 @@ CONTRACT = {
     "calendar_kind": ["health_check", "reception_day", "legal_clinic"],
     "slot_status": ["open", "cancelled"],
     "booking_status": ["booked", "cancelled"],
+    # award (评优异议, issue 16): added for objections in an award's notice period; the others unchanged.
     "suggestion_category": ["workplace_safety", "pay_benefits", "canteen_facilities", "management",
-                            "training_career", "other"],
+                            "training_career", "award", "other"],
     "suggestion_status": ["new", "in_progress", "answered", "closed"],
     "notice_channel": ["push", "sms", "poster"],
     "notice_status": ["draft", "scheduled", "sending", "sent"],

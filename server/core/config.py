@@ -141,6 +141,11 @@ class Settings(BaseSettings):
     SQLALCHEMY_ECHO: Flag = False
     # Anonymous suggestions one member may submit per day (Asia/Shanghai).
     SUGGESTIONS_PER_DAY: int = 5
+    # Procurement comparisons (docs/procurements.md): at or over this amount (fen) a decision needs three quotes
+    # and at least two named worker representatives who all confirmed taking part.
+    PROCUREMENT_QUOTES_THRESHOLD_FEN: int = 2_000_000
+    # Award procedures (docs/awards.md): the public notice period ends within this many working days of the decision.
+    AWARD_NOTICE_WORKING_DAYS: int = 5
     # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5

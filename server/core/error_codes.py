@@ -106,6 +106,17 @@ CATALOGUE: dict[str, ErrorCode] = {
     "review_closed": ErrorCode(409, "评审已截止", "The round's review period is over."),
     "already_reviewed": ErrorCode(409, "您已评审过该推荐", "One review per committee member and nomination."),
     "shortlist_too_short": ErrorCode(409, "入围人数少于评选名额，不能发起投票", "Fewer shortlisted nominees than winners."),
+    # procurement comparisons and award procedures
+    "procurement_decided": ErrorCode(409, "该比价已定标，不能再更改", "The purchase is decided: no more quotes, confirmations or decisions."),
+    "not_enough_quotes": ErrorCode(409, "报价不足，暂不能定标", "At or over the threshold a decision needs three quotes; details.required, details.quotes."),
+    "not_enough_representatives": ErrorCode(409, "参与比价的职工代表不足，暂不能定标", "At or over the threshold at least two named worker representatives must take part."),
+    "representatives_unconfirmed": ErrorCode(409, "尚有职工代表未确认参与，暂不能定标", "Every named representative must confirm before the decision; details.unconfirmed names them."),
+    "not_a_representative": ErrorCode(403, "您不是该比价指定的职工代表", "Only a named worker representative confirms taking part."),
+    "already_confirmed": ErrorCode(409, "您已确认参与过该比价", "A representative confirms once."),
+    "award_not_draft": ErrorCode(409, "评选已公示，不能再修改提名", "Nominees are added and removed only before the decision."),
+    "too_many_winners": ErrorCode(400, "拟表彰人数超过名额", "The winners exceed the award's quota; details.quota."),
+    "objection_closed": ErrorCode(409, "当前不在公示期内，不能提出异议", "Objections are taken only during the notice period; details.closes_at."),
+    "notice_period_open": ErrorCode(409, "公示期尚未结束，暂不能确定最终名单", "The final list comes after the notice period; details.closes_at."),
 }
 
 

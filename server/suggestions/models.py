@@ -25,6 +25,7 @@ class SuggestionCategory(Vocabulary):
     canteen_facilities = "canteen_facilities", "食堂与后勤"
     management = "management", "管理与作风"
     training_career = "training_career", "培训与发展"
+    award = "award", "评优异议"  # objections in an award's notice period (docs/awards.md)
     other = "other", "其他"
 
 

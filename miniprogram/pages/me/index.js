@@ -80,6 +80,18 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/craftsman/index' })
   },
 
+  onMyProcurements() {
+    wx.navigateTo({ url: '/pages/procurements/mine' })
+  },
+
+  onProcurements() {
+    wx.navigateTo({ url: '/pages/fund/procurements' })
+  },
+
+  onAwards() {
+    wx.navigateTo({ url: '/pages/awards/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

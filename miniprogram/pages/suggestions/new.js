@@ -20,12 +20,14 @@ Page({
     receiptGroups: [],
   },
 
-  async onLoad() {
-    // The categories are the server's suggestion_category vocabulary, in its order.
+  async onLoad(query = {}) {
+    // The categories are the server's suggestion_category vocabulary, in its order; a page that links here may
+    // choose one (the award page: ?category=award, 评优异议).
     await ready()
     this.categories = options('suggestion_category')
     this.setData({
       categoryLabels: this.categories.map(c => c.label),
+      categoryIndex: this.categories.findIndex(c => c.value === query.category),
       error: this.categories.length ? '' : '意见类别加载失败，请检查网络后重新打开',
     })
   },

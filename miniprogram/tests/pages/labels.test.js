@@ -138,7 +138,7 @@ describe('every page that names a kind or status', () => {
     wxs.backend.on('POST /suggestions', { status: 201, body: { id: 's-1', receipt: 'K7QH-2M9D-XR4T-PW8N', status: 'new' } })
     const p = await open('pages/suggestions/new')
 
-    expect(p.page.data.categoryLabels).toEqual(['安全生产', '薪酬福利', '食堂与后勤保障', '管理与作风', '培训与发展', '其他'])
+    expect(p.page.data.categoryLabels).toEqual(['安全生产', '薪酬福利', '食堂与后勤保障', '管理与作风', '培训与发展', '评优异议', '其他'])
     p.fire('category', 'change', { value: 2 })
     await wxs.settle()
     expect(p.texts('#category-text')).toEqual(['食堂与后勤保障'])

@@ -52,6 +52,8 @@ const TONES = {
   craftsman_stage: {
     nominating: "open", reviewing: "idle", shortlisted: "idle", voting: "live", counting: "danger", published: "open",
   },
+  procurement_status: { open: "idle", decided: "open" },
+  award_status: { draft: "muted", notice: "live", final: "open" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

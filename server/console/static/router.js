@@ -21,6 +21,8 @@ import { viewEditVote, viewNewVote, viewVote, viewVotes } from "./votes.js";
 import { viewProposal, viewProposals } from "./proposals.js";
 import { viewCouncil, viewTopic } from "./council.js";
 import { viewCraftsman, viewRound } from "./craftsman.js";
+import { viewProcurement, viewProcurements } from "./procurements.js";
+import { viewAward, viewAwards } from "./awards.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -61,6 +63,10 @@ const routes = [
   [/^#\/council\/topics\/(\d+)$/, viewTopic],
   [/^#\/craftsman$/, viewCraftsman],
   [/^#\/craftsman\/rounds\/(\d+)$/, viewRound],
+  [/^#\/procurements$/, viewProcurements],
+  [/^#\/procurements\/(\d+)$/, viewProcurement],
+  [/^#\/awards$/, viewAwards],
+  [/^#\/awards\/(\d+)$/, viewAward],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -78,7 +84,7 @@ function showTopbar(hash, signedIn) {
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+      "proposals", "council", "craftsman", "procurements", "awards"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
   for (const menu of document.querySelectorAll(".nav-menu")) {
