@@ -9,7 +9,8 @@ from server.members.auth import issue_token
 from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
-# member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin), admin.
+# member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin),
+# staff_treasurer (staff, secretary, admin or a treasurer), admin.
 # A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
@@ -179,6 +180,26 @@ ROUTES = {
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
     ("GET", "/api/v1/audit-trail"): "admin",
+    ("GET", "/api/v1/fund/categories"): "member",
+    ("POST", "/api/v1/fund/categories"): "admin",
+    ("PATCH", "/api/v1/fund/categories/{id}"): "admin",
+    ("DELETE", "/api/v1/fund/categories/{id}"): "admin",
+    ("POST", "/api/v1/fund/entries"): "treasurer",
+    ("GET", "/api/v1/fund/entries"): "treasurer",
+    ("GET", "/api/v1/fund/entries/export"): "treasurer",
+    ("GET", "/api/v1/fund/entries/{id}"): "treasurer",
+    ("PATCH", "/api/v1/fund/entries/{id}"): "treasurer",
+    ("DELETE", "/api/v1/fund/entries/{id}"): "treasurer",
+    ("POST", "/api/v1/fund/entries/{id}/approve"): "admin",
+    ("POST", "/api/v1/fund/entries/{id}/reject"): "admin",
+    ("POST", "/api/v1/fund/months/{id}/publish"): "admin",
+    ("GET", "/api/v1/fund/months"): "member",
+    ("GET", "/api/v1/fund/months/{id}"): "member",
+    ("GET", "/api/v1/fund/months/{id}/statement.pdf"): "staff_treasurer",
+    ("GET", "/api/v1/fund/verify"): "member",
+    ("GET", "/api/v1/fund/budgets/{id}"): "member",
+    ("PUT", "/api/v1/fund/budgets/{id}"): "admin",
+    ("GET", "/f/{id}"): "public",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 
@@ -200,6 +221,8 @@ def expected_denial(required: str, caller: str) -> int | None:
     if required == "admin" and caller != "admin":
         return 403
     if required == "treasurer" and caller not in ("treasurer", "admin"):
+        return 403
+    if required == "staff_treasurer" and caller in ("member", "liaison"):
         return 403
     return None
 
