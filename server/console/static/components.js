@@ -47,6 +47,8 @@ const TONES = {
     draft: "muted", submitted: "danger", accepted: "idle", opinion: "muted", rejected: "muted", assigned: "live",
     in_progress: "live", completed: "open",
   },
+  fund_kind: { income: "open", expense: "live" },
+  fund_entry_status: { pending: "idle", approved: "open", rejected: "muted" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";
