@@ -72,6 +72,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/proposals/index' })
   },
 
+  onFund() {
+    wx.navigateTo({ url: '/pages/fund/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

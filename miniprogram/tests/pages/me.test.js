@@ -95,6 +95,17 @@ test('the booking services and my bookings are one tap away', async () => {
   ])
 })
 
+test('the fund ledger is one tap away', async () => {
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+
+  p.fire('to-fund')
+  await wxs.settle()
+
+  expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/fund/index' }])
+})
+
 test('a liaison has 我的诉求 and 网格诉求 one tap away', async () => {
   wxs.backend.on('GET /me/registrations', { body: page([]) })
   const p = loadPage('pages/me/index')
