@@ -17,6 +17,7 @@ from sqlalchemy import text
 from server.core.extensions import db
 from server.core.timeutil import SHANGHAI, utcnow
 from server.fund import chart, services
+from server.fund.chain import ATTACH_KIND
 from server.fund.models import FundEntry, FundMonth
 from server.uploads.models import Upload
 
@@ -89,7 +90,7 @@ def test_an_entry_from_invoice_to_publication(page, site, people, tmp_path):
     with site.app.app_context():
         entry = db.session.get(FundEntry, entry_id)
         assert entry.amount_fen == 600029 and entry.status == "pending"
-        upload = db.session.scalar(db.select(Upload).filter_by(attached_id=entry_id))
+        upload = db.session.scalar(db.select(Upload).filter_by(attached_kind=ATTACH_KIND, attached_id=entry_id))
         assert upload.content_type == "application/pdf"
     # The invoice downloads as the PDF it was.
     with page.expect_download() as info:
@@ -150,6 +151,7 @@ def test_an_entry_from_invoice_to_publication(page, site, people, tmp_path):
     page.get_by_role("button", name="公开", exact=True).click()
     page.locator("#confirm-ok").click()
     row = page.locator(f'#fund-months tr[data-month="{last_month}"]')
+    expect(row).to_be_visible()
     with site.app.app_context():
         sealed = db.session.get(FundMonth, last_month)
         assert (sealed.income_fen, sealed.expense_fen) == (29, 600029)
@@ -231,6 +233,7 @@ def test_an_entry_from_invoice_to_publication(page, site, people, tmp_path):
     page.locator('[name="budget.501"]').fill("8000")
     page.get_by_role("button", name="保存预算").click()
     budget_row = page.locator('#fund-budgets tr[data-category="501"]')
+    expect(budget_row.locator(".rate .progress")).to_be_visible()  # a rate only once the budget is saved
     expected_actual = 500029 if last.year == today.year else 600029
     expect(budget_row.locator("[data-fen]")).to_have_attribute("data-fen", str(expected_actual))
     with site.app.app_context():

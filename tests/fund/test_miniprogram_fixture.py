@@ -18,8 +18,8 @@ from .conftest import API, entry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "miniprogram/tests/fixtures/fund.json"
-HINT = "the server's fund month shapes changed: refresh miniprogram/tests/fixtures/fund.json (REFRESH_FUND_FIXTURE=1) " \
-       "and the mini-program's fixtures in tests/helpers/contract.js"
+HINT = "the server's fund month shapes changed: refresh miniprogram/tests/fixtures/fund.json " \
+       "(REFRESH_FUND_FIXTURE=1) and the mini-program's fixtures in tests/helpers/contract.js"
 
 
 def shape(value):
