@@ -59,7 +59,7 @@ export async function viewFundMonths(root) {
     return html`<div class="card" id="publish-card"><h2>公开月度收支</h2>
       <p class="muted">公开后该月分录不能再修改或删除（更正须在以后月份录入冲销分录），全体会员会收到通知。
         须按月份顺序公开，当月结束后方可公开。</p>
-      <form class="form inline-form" id="publish-form" novalidate @submit=${(ev) => submitForm(state, ev, draw, async (el) => {
+      <form class="form" id="publish-form" novalidate @submit=${(ev) => submitForm(state, ev, draw, async (el) => {
         const month = el.month.value;
         if (!month) throw new ApiError(400, "invalid_request", "", { fields: { month: "请选择月份" } });
         if (!await confirmDialog(`公开 ${month} 的经费收支？`,
@@ -230,7 +230,7 @@ const FIELDS = {
   date: "日期", kind: "类型", category: "科目", amount_fen: "金额", counterparty: "对方", note: "摘要", status: "状态",
   reverses: "冲销", reversed_fen: "已冲销", attachments: "发票", reject_reason: "驳回理由", name: "名称", active: "启用",
   income_fen: "收入", expense_fen: "支出", entries_count: "分录数", hash: "哈希", prev_hash: "上月哈希", code: "编码",
-  position: "排序", decided_by: "审批人", created_by: "录入人", updated_by: "修改人",
+  position: "排序", month: "月份", decided_by: "审批人", created_by: "录入人", updated_by: "修改人",
 };
 
 /** One value of a snapshot as read: fen as yuan, statuses and kinds by their labels, lists by their length. */
@@ -239,22 +239,28 @@ function shown(key, value) {
   if (key.endsWith("_fen") && Number.isInteger(value)) return yuan(value);
   if (key === "status") return label("fund_entry_status", value);
   if (key === "kind") return label("fund_kind", value);
+  if (key === "reverses") return `#${value}`;
   if (Array.isArray(value)) return `${value.length} 个`;
   if (typeof value === "boolean") return value ? "是" : "否";
   if (typeof value === "object") return JSON.stringify(value);
   return String(value);
 }
 
-/** before → after as a compact list: only what changed on an update, every field on a create or delete. */
+/**
+ * before → after, compactly: an update lists only the fields that changed (old struck through, new after the
+ * arrow); a create or a delete is one line of its non-empty fields.
+ */
 export function auditDiff(before, after) {
-  const keys = [...new Set([...Object.keys(before || {}), ...Object.keys(after || {})])];
-  const same = (k) => JSON.stringify(before?.[k]) === JSON.stringify(after?.[k]);
-  const lines = keys.filter((k) => !(before && after) || !same(k)).map((k) => {
-    const name = FIELDS[k] || k;
-    if (before && after) return html`<li data-key=${k}>${name}：<del>${shown(k, before[k])}</del> → <ins>${shown(k, after[k])}</ins></li>`;
-    return html`<li data-key=${k}>${name}：${shown(k, (after || before)[k])}</li>`;
-  });
-  return lines.length ? html`<ul class="diff">${lines}</ul>` : html`<span class="muted">无字段变化</span>`;
+  if (before && after) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (!keys.length) return html`<span class="muted">无字段变化</span>`;
+    return html`<ul class="diff">${keys.map((k) => html`<li data-key=${k}>${FIELDS[k] || k}：<del>${shown(k, before[k])}</del>
+      → <ins>${shown(k, after[k])}</ins></li>`)}</ul>`;
+  }
+  const row = after || before || {};
+  const keys = Object.keys(row).filter((k) => k !== "id" && shown(k, row[k]) !== "—" && !(Array.isArray(row[k]) && !row[k].length));
+  return html`<span class="diff-line">${keys.map((k, i) => html`${i ? " · " : ""}<span data-key=${k}>${FIELDS[k] || k} ${shown(k, row[k])}</span>`)}</span>`;
 }
 
 export async function viewFundAudit(root) {
@@ -281,7 +287,7 @@ export async function viewFundAudit(root) {
         <select class="select-sm" id="audit-entity" aria-label="按对象筛选"
           @change=${(ev) => { filters.entity = ev.target.value; list.restart(); }}>
           <option value="">全部对象</option>${ENTITIES.map(([k, t]) => html`<option value=${k} ?selected=${k === filters.entity}>${t}</option>`)}</select>
-        <input class="input-sm" id="audit-entity-id" aria-label="编号" placeholder="编号，如 12 或 2026-11"
+        <input class="input-sm audit-id" id="audit-entity-id" aria-label="编号" placeholder="编号，如 12 或 2026-11"
           @change=${(ev) => { filters.entity_id = ev.target.value.trim(); list.restart(); }}>
       </div>
       ${pagedTable(list, { id: "audit-trail", row, empty: html`<p>没有审计记录。</p>`,
