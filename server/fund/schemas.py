@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,7 @@ MONTH_PATTERN = r"^2\d{3}-(0[1-9]|1[0-2])$"
 # At most a trillion yuan in one entry: sums of millions of them stay far inside a 64-bit integer.
 MAX_FEN = 100_000_000_000_000
 Fen = Field(ge=1, le=MAX_FEN, description="Amount in fen (1 yuan = 100 fen), an integer > 0.")
+UploadId = Annotated[str, Field(min_length=1, max_length=32)]
 CategoryCode = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_.-]+$")
 
 
@@ -56,7 +57,7 @@ class FundEntryIn(Schema):
     counterparty: str = Field(min_length=1, max_length=100)
     note: str = Field("", max_length=500)
     reverses: Optional[RowId] = Field(None, description="The earlier entry this one takes back (a correction).")
-    attachments: list[str] = Field([], max_length=10, description="Upload ids of invoices (images or PDFs).")
+    attachments: list[UploadId] = Field([], max_length=10, description="Upload ids of invoices (images or PDFs).")
 
 
 class FundEntryPatch(Schema):
@@ -110,7 +111,7 @@ class FundEntryPage(Out):
 
 
 class FundEntryQuery(PageQuery):
-    month: Optional[str] = Field(None, pattern=MONTH_PATTERN)
+    month: Optional[str] = Field(None, max_length=7, pattern=MONTH_PATTERN)
     year: Optional[int] = Field(None, ge=2000, le=2999)
     kind: Optional[FundKind] = None
     category: Optional[str] = Field(None, max_length=20)
@@ -118,7 +119,7 @@ class FundEntryQuery(PageQuery):
 
 
 class FundExportQuery(QuerySchema):
-    month: Optional[str] = Field(None, pattern=MONTH_PATTERN)
+    month: Optional[str] = Field(None, max_length=7, pattern=MONTH_PATTERN)
     year: Optional[int] = Field(None, ge=2000, le=2999)
     format: Literal["xlsx", "csv"] = "xlsx"
 

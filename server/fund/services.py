@@ -385,7 +385,7 @@ def publish(actor_id: Optional[int], month: str, *, notify: bool = True) -> Fund
     else:
         prev_hash = db.session.scalar(select(FundMonth.hash).where(FundMonth.month == last))
     rows = chain.month_rows(month)
-    income, expense = chain.totals_of([(r[0], None, r[2], None, r[4], None, None, r[7], r[8]) for r in rows])
+    income, expense = chain.totals_of(rows)
     row = FundMonth(month=month, income_fen=income, expense_fen=expense, entries_count=len(rows),
                     hash=chain.month_hash(month, prev_hash, rows), prev_hash=prev_hash, published_at=utcnow(),
                     published_by=actor_id)
