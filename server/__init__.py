@@ -105,6 +105,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(fund.bp, url_prefix=API_PREFIX)
     app.register_blueprint(procurements.bp, url_prefix=API_PREFIX)
     app.register_blueprint(awards.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(fund.pages)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -6,6 +6,7 @@ from flask import Flask
 
 def register_cli(app: Flask) -> None:
     from .demo import demo_command
+    from .fund.cli import funds_cli
     from .members.cli import members_cli
     from .notices.cli import worker_command
     from .reminders.cli import scheduler_command
@@ -18,3 +19,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(suggestions_cli)
     app.cli.add_command(workdays_cli)
+    app.cli.add_command(funds_cli)

@@ -25,6 +25,7 @@ from .council import demo_data as council_demo
 from .craftsman import demo_data as craftsman_demo
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
+from .fund import demo_data as fund_demo
 from .member_requests import demo_data as request_demo
 from .member_requests.models import Request
 from .members.cli import require_schema
@@ -374,12 +375,13 @@ def load_demo() -> dict:
     created_surveys = _create_surveys(staff_id)
     created_topics = council_demo.load()
     created_rounds = craftsman_demo.load()
+    created_fund_entries = fund_demo.load()
     created_procurements = procurement_demo.load()
     created_awards = award_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
-            "procurements": created_procurements, "awards": created_awards,
+            "fund_entries": created_fund_entries, "procurements": created_procurements, "awards": created_awards,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}

@@ -1022,6 +1022,102 @@ def _award_objections(ctx: Ctx, n: int):
     for i in range(n):
         awards.object_to(ctx.make.member().id, aid, winners[i % len(winners)] if i % 2 else None, "异议")
     return f"{API}/awards/{aid}/objections", ctx.auth(ctx.staff)
+# --- fund ledger --------------------------------------------------------------------------------------
+
+def _fund_people(ctx: Ctx):
+    from server.fund.chart import ensure_chart
+
+    if "treasurer" not in ctx.state:
+        ensure_chart()
+        ctx.state["treasurer"] = ctx.make.member(roles=("member", "treasurer"))
+        ctx.state["fund_admin"] = ctx.make.member(roles=("member", "admin"))
+    return ctx.state["treasurer"], ctx.state["fund_admin"]
+
+
+def _fund_entries(ctx: Ctx, n: int, month: str) -> None:
+    """n entries of a month: by turns small, large and approved, large and pending, a reversal, with invoices."""
+    from datetime import date
+
+    from server.fund import services as fund
+
+    treasurer, admin = _fund_people(ctx)
+    y, m = int(month[:4]), int(month[5:])
+    for i in range(n):
+        kind = i % 4
+        photos = [_photo(ctx, treasurer.id)] if i % 2 else []
+        category = f"50{1 + i % 8}"  # by turns every expense category
+        e = fund.create_entry(treasurer.id, date=date(y, m, 1 + i % 28), kind="expense", category=category,
+                              amount_fen=100 + i if kind != 1 and kind != 2 else 600_000 + i, counterparty="对方",
+                              note="摘要", attachments=photos)
+        if kind == 1:
+            fund.decide(admin.id, e.id, True)
+        if kind == 3:
+            fund.create_entry(treasurer.id, date=date(y, m, 28), kind="expense", category=category, amount_fen=50,
+                              counterparty="对方", note="冲销", reverses=e.id)
+
+
+def _fund_published(ctx: Ctx, n: int, entries_each: int) -> str:
+    """n more published months (from 2020-01 on), each with entries_each approved entries; the last month."""
+    from server.fund import services as fund
+    from server.fund.models import FundEntry
+
+    treasurer, admin = _fund_people(ctx)
+    month = ""
+    for _ in range(n):
+        k = ctx.state.setdefault("fund_month", 0)
+        ctx.state["fund_month"] += 1
+        month = f"{2020 + k // 12}-{k % 12 + 1:02d}"
+        _fund_entries(ctx, entries_each, month)
+        from sqlalchemy import update
+
+        ctx.db.session.execute(update(FundEntry).where(FundEntry.status == "pending").values(status="approved"))
+        fund.publish(admin.id, month, notify=False)
+    return month
+
+
+@case("fund.list_entries")
+def _fund_list_entries(ctx: Ctx, n: int):
+    _fund_entries(ctx, n, "2026-11")
+    return f"{API}/fund/entries?per_page=100", ctx.auth(_fund_people(ctx)[0])
+
+
+@case("fund.list_categories")
+def _fund_list_categories(ctx: Ctx, n: int):
+    from server.fund import services as fund
+
+    _, admin = _fund_people(ctx)
+    for _ in range(n):
+        k = ctx.state.setdefault("fund_cat", 0)
+        ctx.state["fund_cat"] += 1
+        fund.add_category(admin.id, f"9{k:03d}", "expense" if k % 2 else "income", f"科目{k}")
+    return f"{API}/fund/categories", ctx.auth(ctx.member)
+
+
+@case("fund.list_months")
+def _fund_list_months(ctx: Ctx, n: int):
+    _fund_published(ctx, n, 2)
+    return f"{API}/fund/months?per_page=100", ctx.auth(ctx.member)
+
+
+@case("fund.get_month")
+def _fund_get_month(ctx: Ctx, n: int):
+    month = _fund_published(ctx, 1, n)
+    return f"{API}/fund/months/{month}", ctx.auth(ctx.member)
+
+
+@case("fund.get_budgets")
+def _fund_get_budgets(ctx: Ctx, n: int):
+    from server.fund import services as fund
+
+    _, admin = _fund_people(ctx)
+    for _ in range(n):
+        k = ctx.state.setdefault("fund_cat", 0)
+        ctx.state["fund_cat"] += 1
+        fund.add_category(admin.id, f"9{k:03d}", "expense", f"科目{k}")
+        ctx.state.setdefault("fund_budget", []).append((f"9{k:03d}", 1000 * k))
+    fund.put_budgets(admin.id, 2026, ctx.state["fund_budget"])
+    _fund_entries(ctx, n, "2026-10")
+    return f"{API}/fund/budgets/2026", ctx.auth(_fund_people(ctx)[0])
 
 
 @case("audit_trail.list_audit_trail")

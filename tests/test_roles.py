@@ -10,7 +10,7 @@ from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
 # member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin),
-# fund_staff (a treasurer, or staff), admin.
+# staff_treasurer (staff, secretary, admin or a treasurer), admin.
 # A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
@@ -181,11 +181,11 @@ ROUTES = {
     ("GET", "/n/{id}"): "public",
     ("GET", "/e/{id}"): "public",
     ("GET", "/api/v1/audit-trail"): "admin",
-    ("POST", "/api/v1/fund/procurements"): "fund_staff",
+    ("POST", "/api/v1/fund/procurements"): "staff_treasurer",
     ("GET", "/api/v1/fund/procurements"): "member",
     ("GET", "/api/v1/fund/procurements/mine"): "member",
     ("GET", "/api/v1/fund/procurements/{id}"): "member",
-    ("POST", "/api/v1/fund/procurements/{id}/quotes"): "fund_staff",
+    ("POST", "/api/v1/fund/procurements/{id}/quotes"): "staff_treasurer",
     ("POST", "/api/v1/fund/procurements/{id}/confirm"): "member",
     ("POST", "/api/v1/fund/procurements/{id}/decide"): "treasurer",
     ("POST", "/api/v1/awards"): "staff",
@@ -197,6 +197,26 @@ ROUTES = {
     ("POST", "/api/v1/awards/{id}/objections"): "member",
     ("GET", "/api/v1/awards/{id}/objections"): "staff",
     ("POST", "/api/v1/awards/{id}/finalize"): "staff",
+    ("GET", "/api/v1/fund/categories"): "member",
+    ("POST", "/api/v1/fund/categories"): "admin",
+    ("PATCH", "/api/v1/fund/categories/{id}"): "admin",
+    ("DELETE", "/api/v1/fund/categories/{id}"): "admin",
+    ("POST", "/api/v1/fund/entries"): "treasurer",
+    ("GET", "/api/v1/fund/entries"): "treasurer",
+    ("GET", "/api/v1/fund/entries/export"): "treasurer",
+    ("GET", "/api/v1/fund/entries/{id}"): "treasurer",
+    ("PATCH", "/api/v1/fund/entries/{id}"): "treasurer",
+    ("DELETE", "/api/v1/fund/entries/{id}"): "treasurer",
+    ("POST", "/api/v1/fund/entries/{id}/approve"): "admin",
+    ("POST", "/api/v1/fund/entries/{id}/reject"): "admin",
+    ("POST", "/api/v1/fund/months/{id}/publish"): "admin",
+    ("GET", "/api/v1/fund/months"): "member",
+    ("GET", "/api/v1/fund/months/{id}"): "member",
+    ("GET", "/api/v1/fund/months/{id}/statement.pdf"): "staff_treasurer",
+    ("GET", "/api/v1/fund/verify"): "member",
+    ("GET", "/api/v1/fund/budgets/{id}"): "member",
+    ("PUT", "/api/v1/fund/budgets/{id}"): "admin",
+    ("GET", "/f/{id}"): "public",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 
@@ -217,7 +237,7 @@ def expected_denial(required: str, caller: str) -> int | None:
         return 403
     if required == "admin" and caller != "admin":
         return 403
-    if required == "fund_staff" and caller in ("member", "liaison"):
+    if required == "staff_treasurer" and caller in ("member", "liaison"):
         return 403
     if required == "treasurer" and caller not in ("treasurer", "admin"):
         return 403

@@ -79,6 +79,25 @@ function formatRange(start, end, now = Date.now()) {
   return `${formatDateTime(start, now)} – ${formatDateTime(end, now)}`
 }
 
+/**
+ * Money from integer fen (the API never sends a float): 123456 → "¥1,234.56", -1200 → "-¥12.00". Integer
+ * arithmetic only: the remainder first, then a division of what is a multiple of 100 (exact). '' for
+ * anything that is not a safe integer, rather than an amount that might be off.
+ */
+function formatFen(fen) {
+  if (!Number.isSafeInteger(fen)) return ''
+  const abs = Math.abs(fen)
+  const cents = abs % 100
+  const whole = String((abs - cents) / 100).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${fen < 0 ? '-' : ''}¥${whole}.${pad2(cents)}`
+}
+
+/** "2026-11" as "2026年11月"; '' for anything else. */
+function formatMonth(month) {
+  const m = /^(\d{4})-(\d{2})$/.exec(String(month || ''))
+  return m ? `${m[1]}年${Number(m[2])}月` : ''
+}
+
 /** The given instant as the API wants it: "2026-12-01T09:00:00+08:00". */
 function toShanghaiISO(value = Date.now()) {
   const p = shanghaiParts(value)
@@ -234,6 +253,8 @@ function bookingView(booking, now = Date.now()) {
 }
 
 module.exports = {
+  formatFen,
+  formatMonth,
   services,
   serviceName,
   slotView,

@@ -1,69 +1,86 @@
-// Procurement comparisons and award procedures (docs/procurements.md, docs/awards.md) as the member's pages
-// show them. Amounts are fen (integers) and are never turned into floats; status names are the server's
-// procurement_status and award_status labels.
-const { label } = require('./labels')
-const { formatDateTime, parseTime } = require('./format')
+// The published union fund ledger as members read it (API.md "Union fund (经费) ledger"): months with their
+// totals, a month's categories as bars whose widths are their shares, its entries, and the chain check.
+// Amounts are integer fen from the server, shown by formatFen; shares are only widths, never money.
+const { formatFen, formatMonth, formatDateTime, shanghaiParts } = require('./format')
 
-const HOUR = 3600 * 1000
-const DAY = 24 * HOUR
+const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/
+// The statement's QR code holds the public page ".../f/2026-11"; scanned, WeChat opens the month with ?q=.
+const STATEMENT_RE = /\/f\/(\d{4}-(?:0[1-9]|1[0-2]))\/?(?:[?#].*)?$/
 
-/** 250000 → "2,500.00" (yuan), with integer arithmetic only. */
-function yuan(fen) {
-  const sign = fen < 0 ? '-' : ''
-  const abs = Math.abs(fen)
-  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return `${sign}${whole}.${String(abs % 100).padStart(2, '0')}`
+/** The month a page was opened for: ?month=, or a scanned statement link in ?q=; '' when neither. */
+function monthOf(query) {
+  if (query && MONTH_RE.test(query.month || '')) return query.month
+  const link = query && query.q ? decodeURIComponent(query.q) : ''
+  const m = STATEMENT_RE.exec(link)
+  return m ? m[1] : ''
 }
 
-/** The notice period's countdown: "还剩 3 天 4 小时", "还剩 5 小时", "不到 1 小时", or "" once over. */
-function countdownText(closesAt, now = Date.now()) {
-  const left = parseTime(closesAt) - now
-  if (!(left > 0)) return ''
-  if (left >= DAY) return `还剩 ${Math.floor(left / DAY)} 天 ${Math.floor((left % DAY) / HOUR)} 小时`
-  if (left >= HOUR) return `还剩 ${Math.floor(left / HOUR)} 小时`
-  return '不到 1 小时'
-}
-
-function procurementView(p, now = Date.now()) {
-  const chosen = p.quotes.find(q => q.chosen) || null
+/** A published month in the list (FundMonthSummary). */
+function monthRow(m, now = Date.now()) {
   return {
-    id: p.id,
-    title: p.title,
-    description: p.description,
-    amountText: yuan(p.amount_fen),
-    status: p.status,
-    statusText: label('procurement_status', p.status),
-    tone: p.status === 'decided' ? 'success' : 'warning',
-    quotes: p.quotes.map(q => ({ id: q.id, supplier: q.supplier, amountText: yuan(q.amount_fen), note: q.note, chosen: q.chosen, photos: q.attachments.length })),
-    quotesText: `${p.quotes.length} 家报价`,
-    representatives: p.representatives.map(r => ({ id: r.id, name: r.name, confirmed: !!r.confirmed_at, confirmedText: r.confirmed_at ? formatDateTime(r.confirmed_at, now) : '' })),
-    repNames: p.representatives.map(r => r.name).join('、'),
-    chosenText: chosen ? `${chosen.supplier}（${yuan(chosen.amount_fen)} 元）` : '',
-    reason: p.reason || '',
-    decidedText: p.decided_at ? formatDateTime(p.decided_at, now) : '',
-    month: p.month || '',
-    canConfirm: p.status === 'open' && p.i_represent && !p.i_confirmed,
-    iConfirmed: !!p.i_confirmed,
+    month: m.month,
+    title: formatMonth(m.month),
+    incomeText: formatFen(m.income_fen),
+    expenseText: formatFen(m.expense_fen),
+    balanceText: formatFen(m.balance_fen),
+    countText: `${m.entries_count} 笔`,
+    publishedText: formatDateTime(m.published_at, now),
   }
 }
 
-function awardView(a, now = Date.now()) {
-  const open = !!a.objections_open
+/** The chain check (GET /fund/verify) as a badge {text, tone}. */
+function verifyBadge(v) {
+  if (!v) return null
+  return v.ok
+    ? { text: '账目完整 · 哈希链校验通过', tone: 'success' }
+    : { text: `账目异常 · ${formatMonth(v.broken_at)}起与公开时不一致`, tone: 'danger' }
+}
+
+/**
+ * A kind's categories as bars: width = the category's share of the kind's total, as a CSS percentage (one
+ * decimal); the share's text beside it. A category taken below zero by reversals draws no bar.
+ */
+function bars(byCategory, kind) {
+  const rows = byCategory.filter(c => c.kind === kind)
+  const total = rows.reduce((s, c) => s + Math.max(0, c.amount_fen), 0)
+  return rows.map(c => {
+    const share = total > 0 ? Math.max(0, c.amount_fen) * 100 / total : 0
+    return {
+      category: c.category,
+      name: c.name,
+      amountText: formatFen(c.amount_fen),
+      width: `${share.toFixed(1)}%`,
+      shareText: `${share.toFixed(1)}%`,
+    }
+  })
+}
+
+/** One entry of a published month; a reversal counts negatively and says what it takes back. */
+function entryRow(e) {
+  const p = shanghaiParts(e.date + 'T12:00:00+08:00')
+  const signed = e.reverses ? -e.amount_fen : e.amount_fen
   return {
-    id: a.id,
-    title: a.title,
-    year: a.year,
-    criteria: a.criteria,
-    quota: a.quota,
-    status: a.status,
-    statusText: label('award_status', a.status),
-    tone: a.status === 'final' ? 'success' : 'info',
-    open,
-    closesText: a.objection_closes_at ? formatDateTime(a.objection_closes_at, now) : '',
-    countdown: open ? countdownText(a.objection_closes_at, now) : '',
-    winnersCount: a.winners_count,
-    nominees: a.nominees.map(n => ({ id: n.id, name: n.member.name, department: n.department || '', reason: n.reason, final: n.final })),
+    id: e.id,
+    dateText: p ? `${p.month}月${p.day}日` : e.date,
+    kind: e.kind,
+    categoryName: e.category_name,
+    counterparty: e.counterparty,
+    note: e.note,
+    reversal: !!e.reverses,
+    kindText: e.kind === 'income' ? '收入' : '支出',
+    amountText: formatFen(signed),
   }
 }
 
-module.exports = { yuan, countdownText, procurementView, awardView }
+/** A published month's page (FundMonthOut). */
+function monthDetail(m, now = Date.now()) {
+  return Object.assign(monthRow(m, now), {
+    hash: m.hash,
+    prevHash: m.prev_hash || '',
+    incomeBars: bars(m.by_category, 'income'),
+    expenseBars: bars(m.by_category, 'expense'),
+    entries: m.entries.map(entryRow),
+  })
+}
+
+module.exports = { monthOf, monthRow, verifyBadge, bars, entryRow, monthDetail }

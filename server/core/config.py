@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from limits import parse as parse_limit
-from pydantic import BeforeValidator, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: server/core/config.py
@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     SIGNIN_ADDRESS_LIMIT: str = "30/hour"
     DEV_LOGIN_LIMIT: str = "60/minute"
     UNION_NAME: str = "同心工会"
+    # Fund entries above this many fen wait for an admin other than their creator (docs/fund.md).
+    FUND_APPROVAL_THRESHOLD_FEN: int = Field(500_000, ge=0)
     # Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1). The client
     # address keys the sign-in and receipt throttles, so with 0 behind a proxy everyone shares one.
     TRUSTED_PROXY_COUNT: int = 0

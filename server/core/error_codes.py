@@ -117,6 +117,19 @@ CATALOGUE: dict[str, ErrorCode] = {
     "too_many_winners": ErrorCode(400, "拟表彰人数超过名额", "The winners exceed the award's quota; details.quota."),
     "objection_closed": ErrorCode(409, "当前不在公示期内，不能提出异议", "Objections are taken only during the notice period; details.closes_at."),
     "notice_period_open": ErrorCode(409, "公示期尚未结束，暂不能确定最终名单", "The final list comes after the notice period; details.closes_at."),
+    # union fund ledger
+    "invalid_pdf": ErrorCode(400, "PDF 文件无效或已损坏", "Not a plain PDF by its content (header, trailer), or it carries active content."),
+    "month_published": ErrorCode(409, "该月经费收支已公开，不能修改；请在以后月份录入冲销分录",
+                                 "The month is published (sealed): its entries cannot be added, changed or deleted, nor the month published again."),
+    "month_not_over": ErrorCode(409, "该月尚未结束，不能公开", "A month is published only after it has ended (Asia/Shanghai)."),
+    "entries_pending": ErrorCode(409, "该月还有待审批的分录，不能公开", "The month has entries awaiting approval."),
+    "previous_month_unpublished": ErrorCode(409, "上一个月尚未公开，请按月份顺序公开",
+                                            "Months are published in order: the previous calendar month is not published."),
+    "self_approval": ErrorCode(403, "不能审批自己录入或修改的分录，请由另一位管理员审批",
+                               "Four eyes: an entry is approved or rejected by an admin who neither created nor last changed it."),
+    "reversal_exceeds": ErrorCode(409, "冲销金额超过原分录尚未冲销的金额", "A reversal may take back at most what is left of the entry it reverses."),
+    "entry_reversed": ErrorCode(409, "该分录已被冲销，不能修改金额、科目或删除", "An entry that reversals name keeps its kind, category and at least the amount they take back, and is not deleted."),
+    "category_exists": ErrorCode(409, "该科目编码已存在", "Category codes are unique."),
 }
 
 

@@ -2,5 +2,6 @@
 from flask import Blueprint
 
 bp = Blueprint("fund", __name__)
+pages = Blueprint("fund_pages", __name__, template_folder="templates")
 
-from . import models  # noqa: E402,F401
+from . import models, pages_routes, routes  # noqa: E402,F401

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from ..core.errors import AppError
 from ..core.extensions import db
 from .models import Upload
+from .pdfs import PDF_TYPE
 
 # kind -> may(member, attached_id) -> bool; each domain registers its rule at import time.
 _readers: dict[str, Callable[[object, int], bool]] = {}
@@ -24,11 +25,13 @@ def may_read(member, upload: Upload) -> bool:
     return bool(rule and rule(member, upload.attached_id))
 
 
-def attach(upload_ids: Sequence[str], *, owner_id: int, kind: str, attached_id: int, limit: int) -> list[str]:
+def attach(upload_ids: Sequence[str], *, owner_id: int, kind: str, attached_id: int, limit: int,
+           pdf: bool = False) -> list[str]:
     """Attach the owner's unattached uploads, in the given order, in one statement per upload position.
 
     Refuses (``invalid_attachment``) ids that are unknown, someone else's, already attached or repeated, and
-    more than ``limit``; nothing is attached then.
+    more than ``limit``; nothing is attached then. A PDF is taken only where the domain says ``pdf=True``
+    (invoices of fund entries); elsewhere it is refused like an unknown id.
     """
     ids = list(upload_ids)
     if len(ids) > limit:
@@ -38,9 +41,12 @@ def attach(upload_ids: Sequence[str], *, owner_id: int, kind: str, attached_id: 
     if not ids:
         return []
     # One UPDATE takes them all only if every one is still free; the count tells.
+    where = [Upload.id.in_(ids), Upload.owner_id == owner_id, Upload.attached_kind.is_(None)]
+    if not pdf:
+        where.append(Upload.content_type != PDF_TYPE)
     taken = db.session.execute(
         update(Upload)
-        .where(Upload.id.in_(ids), Upload.owner_id == owner_id, Upload.attached_kind.is_(None))
+        .where(*where)
         .values(attached_kind=kind, attached_id=attached_id)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -12,6 +12,7 @@ from ..core.extensions import db
 from . import attach
 from .images import MAX_IMAGE_BYTES, reencode
 from .models import Upload
+from .pdfs import PDF_TYPE, check_pdf
 from .storage import new_key, storage
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,23 @@ def store_image(owner_id: int, raw: bytes) -> Upload:
         raise AppError("service_unavailable", headers={"Retry-After": "5"}) from None
     upload = Upload(owner_id=owner_id, content_type=image.content_type, size=len(image.data), width=image.width,
                     height=image.height, storage_key=key)
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def store_pdf(owner_id: int, raw: bytes) -> Upload:
+    """Check and store one PDF (an invoice) as sent; like store_image, the file before the row. Only the
+    domains that ask for it may attach a PDF (attach.attach(..., pdf=True)); every other keeps images only."""
+    ratelimit.hit(current_app.config["UPLOAD_LIMIT"], "upload", str(owner_id))
+    data = check_pdf(raw)
+    key = new_key("pdf")
+    try:
+        storage().put(key, data, PDF_TYPE)
+    except Exception:
+        log.exception("could not store an upload")
+        raise AppError("service_unavailable", headers={"Retry-After": "5"}) from None
+    upload = Upload(owner_id=owner_id, content_type=PDF_TYPE, size=len(data), width=0, height=0, storage_key=key)
     db.session.add(upload)
     db.session.flush()
     return upload

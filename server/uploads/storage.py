@@ -22,7 +22,7 @@ from typing import Protocol
 from flask import Flask, current_app
 
 # "3f/a9/3fa9<28 more hex>.jpg"; also matches the temporary files a killed writer left ("3f/a9/.tmp-…").
-KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{32}\.(?:jpg|png)")
+KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{32}\.(?:jpg|png|pdf)")
 _LEFT_BY_WRITER = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/\.tmp-[A-Za-z0-9_]+")
 S3_PREFIX = "uploads/"  # the bucket may hold other things: we list, sweep and write only under this
 

@@ -1,4 +1,4 @@
-"""The mini-program's fund fixtures are anchored to the server's answers: miniprogram/tests/fixtures/fund.json holds
+"""The mini-program's procurement and award fixtures are anchored to the server's answers: miniprogram/tests/fixtures/procurements.json holds
 real answers (a purchase awaiting a representative's confirmation, the same decided and published, an award in its
 notice period, a page of awards); the Jest suites answer with these, and this test checks the file's keys against
 what the server answers now. ``UPDATE_MINIPROGRAM_FIXTURES=1`` rewrites the file from these answers."""
@@ -15,8 +15,8 @@ from server.core.timeutil import SHANGHAI
 from server.fund.models import FundMonth
 
 API = "/api/v1"
-FIXTURE = Path(__file__).resolve().parents[2] / "miniprogram/tests/fixtures/fund.json"
-HINT = "the server's procurement/award shape changed: refresh miniprogram/tests/fixtures/fund.json " \
+FIXTURE = Path(__file__).resolve().parents[2] / "miniprogram/tests/fixtures/procurements.json"
+HINT = "the server's procurement/award shape changed: refresh miniprogram/tests/fixtures/procurements.json " \
        "(UPDATE_MINIPROGRAM_FIXTURES=1) and check the Jest suites"
 # The Jest suites' clock: 2026-11-25 12:00 in Shanghai (miniprogram/tests/helpers/clock.js).
 AT = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)

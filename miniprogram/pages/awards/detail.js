@@ -4,7 +4,7 @@
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
-const { awardView } = require('../../utils/fund')
+const { awardView } = require('../../utils/openness')
 
 const MAX_BODY = 2000
 const MESSAGES = {

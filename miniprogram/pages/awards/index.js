@@ -2,7 +2,7 @@
 const api = require('../../utils/api')
 const { withLabels } = require('../../utils/labels')
 const { pagedList } = require('../../utils/pagedList')
-const { awardView } = require('../../utils/fund')
+const { awardView } = require('../../utils/openness')
 
 Page(pagedList({
   perPage: 20,

@@ -4,7 +4,7 @@
 const api = require('../../utils/api')
 const { withLabels } = require('../../utils/labels')
 const { pagedList } = require('../../utils/pagedList')
-const { procurementView } = require('../../utils/fund')
+const { procurementView } = require('../../utils/openness')
 
 const MONTH_RE = /^20\d\d-(0[1-9]|1[0-2])$/
 

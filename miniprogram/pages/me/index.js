@@ -92,6 +92,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/awards/index' })
   },
 
+  onFund() {
+    wx.navigateTo({ url: '/pages/fund/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

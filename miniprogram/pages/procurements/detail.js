@@ -3,7 +3,7 @@
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
-const { procurementView } = require('../../utils/fund')
+const { procurementView } = require('../../utils/openness')
 
 const MESSAGES = {
   not_found: '该比价不存在，或尚未随月度经费公开',

@@ -3,7 +3,7 @@
 const api = require('../../utils/api')
 const { withLabels } = require('../../utils/labels')
 const { pagedList } = require('../../utils/pagedList')
-const { procurementView } = require('../../utils/fund')
+const { procurementView } = require('../../utils/openness')
 
 Page(pagedList({
   perPage: 20,

@@ -279,8 +279,46 @@ const councilIdea = (overrides = {}) => Object.assign(copy(COUNCIL.ideas.items[1
 const craftsmanRound = (overrides = {}) => Object.assign(copy(CRAFTSMAN.round_committee), overrides)
 const craftsmanNomination = (overrides = {}) => Object.assign(copy(CRAFTSMAN.nominations_committee.items[0]), overrides)
 const craftsmanWinner = (overrides = {}) => Object.assign(copy(CRAFTSMAN.winner), overrides)
+// The published fund ledger (FundMonthSummary, FundMonthOut, FundVerifyOut of server/fund/schemas.py): every
+// amount integer fen. tests/fixtures/fund.json holds real answers these are checked against.
+function fundMonthSummary(overrides = {}) {
+  return Object.assign({
+    month: '2026-10',
+    income_fen: 1684205700,
+    expense_fen: 96024050,
+    balance_fen: 1588181650,
+    entries_count: 37,
+    hash: 'c1a5'.repeat(16),
+    prev_hash: '9a42'.repeat(16),
+    published_at: '2026-11-02T10:00:00+08:00',
+  }, overrides)
+}
+
+function fundMonth(overrides = {}) {
+  return Object.assign(fundMonthSummary({
+    month: '2026-11', income_fen: 386000, expense_fen: 131450, balance_fen: 254550, entries_count: 4,
+    published_at: '2026-12-03T10:00:00+08:00',
+  }), {
+    by_category: [
+      { category: '401', name: '会费收入', kind: 'income', amount_fen: 386000 },
+      { category: '501', name: '职工活动支出', kind: 'expense', amount_fen: 123450 },
+      { category: '503', name: '业务支出', kind: 'expense', amount_fen: 8000 },
+    ],
+    entries: [
+      { id: 1, date: '2026-11-03', kind: 'income', category: '401', category_name: '会费收入', amount_fen: 386000, counterparty: '会员会费', note: '11月会费', reverses: null },
+      { id: 2, date: '2026-11-05', kind: 'expense', category: '501', category_name: '职工活动支出', amount_fen: 123450, counterparty: '城东蛋糕坊', note: '生日蛋糕券', reverses: null },
+      { id: 3, date: '2026-11-20', kind: 'expense', category: '503', category_name: '业务支出', amount_fen: 8880, counterparty: '文具店', note: '', reverses: null },
+      { id: 4, date: '2026-11-25', kind: 'expense', category: '503', category_name: '业务支出', amount_fen: 880, counterparty: '文具店', note: '退货', reverses: 3 },
+    ],
+  }, overrides)
+}
+
+function fundVerify(overrides = {}) {
+  return Object.assign({ ok: true, broken_at: null }, overrides)
+}
 
 module.exports = {
+  fundMonthSummary, fundMonth, fundVerify,
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
   survey, mySurvey, vote, myVote, congressSession, proposal, proposalStep,
   COUNCIL, CRAFTSMAN, copy, councilTopic, councilIdea, craftsmanRound, craftsmanNomination, craftsmanWinner,

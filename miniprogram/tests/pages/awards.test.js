@@ -1,6 +1,6 @@
 const { installWx } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const REAL = require('../fixtures/fund.json')
+const REAL = require('../fixtures/procurements.json')
 
 // Answers captured from the server; the suite's clock is 2026-11-25 12:00 in Shanghai and the award was decided
 // that morning, so its notice period (5 working days) ends 12-03 00:00.

@@ -95,7 +95,7 @@ test('the booking services and my bookings are one tap away', async () => {
   ])
 })
 
-test('the congress proposals, the worker council and the craftsman star are one tap away', async () => {
+test('the congress proposals, the worker council, the craftsman star and the fund ledger are one tap away', async () => {
   wxs.backend.on('GET /me/registrations', { body: page([]) })
   const p = loadPage('pages/me/index')
   await p.page.onLoad({})
@@ -103,12 +103,14 @@ test('the congress proposals, the worker council and the craftsman star are one 
   p.fire('to-proposals')
   p.fire('to-council')
   p.fire('to-craftsman')
+  p.fire('to-fund')
   await wxs.settle()
 
   expect(wxs.navigations).toEqual([
     { type: 'navigateTo', url: '/pages/proposals/index' },
     { type: 'navigateTo', url: '/pages/council/index' },
     { type: 'navigateTo', url: '/pages/craftsman/index' },
+    { type: 'navigateTo', url: '/pages/fund/index' },
   ])
 })
 

@@ -1,6 +1,6 @@
 const { installWx } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const REAL = require('../fixtures/fund.json')
+const REAL = require('../fixtures/procurements.json')
 
 // Answers captured from the server (tests/awards/test_miniprogram_fixture.py checks their keys against it).
 let wxs

@@ -133,3 +133,37 @@ describe('notices', () => {
     expect(f.noticeView({ id: 1, title: 't', body: 'x', sent_at: null }).timeText).toBe('')
   })
 })
+
+describe('money from integer fen, exact', () => {
+  test('yuan with thousands separators and two decimals', () => {
+    expect(f.formatFen(123456)).toBe('¥1,234.56')
+    expect(f.formatFen(0)).toBe('¥0.00')
+    expect(f.formatFen(5)).toBe('¥0.05')
+    expect(f.formatFen(100)).toBe('¥1.00')
+    expect(f.formatFen(100000000)).toBe('¥1,000,000.00')
+  })
+
+  test('a negative amount (a balance, a reversal) keeps its sign before the yuan mark', () => {
+    expect(f.formatFen(-1)).toBe('-¥0.01')
+    expect(f.formatFen(-123456)).toBe('-¥1,234.56')
+  })
+
+  test('the largest amounts lose no fen', () => {
+    expect(f.formatFen(99999999999999)).toBe('¥999,999,999,999.99')
+    expect(f.formatFen(Number.MAX_SAFE_INTEGER)).toBe('¥90,071,992,547,409.91')
+    expect(f.formatFen(-Number.MAX_SAFE_INTEGER)).toBe('-¥90,071,992,547,409.91')
+  })
+
+  test('anything but a safe integer is shown as nothing, never as a wrong amount', () => {
+    expect(f.formatFen(12.5)).toBe('')
+    expect(f.formatFen('1234')).toBe('')
+    expect(f.formatFen(null)).toBe('')
+    expect(f.formatFen(2 ** 53)).toBe('')
+  })
+
+  test('a month as 2026年11月', () => {
+    expect(f.formatMonth('2026-11')).toBe('2026年11月')
+    expect(f.formatMonth('2027-01')).toBe('2027年1月')
+    expect(f.formatMonth('2026-1')).toBe('')
+  })
+})

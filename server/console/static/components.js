@@ -54,6 +54,8 @@ const TONES = {
   },
   procurement_status: { open: "idle", decided: "open" },
   award_status: { draft: "muted", notice: "live", final: "open" },
+  fund_kind: { income: "open", expense: "live" },
+  fund_entry_status: { pending: "idle", approved: "open", rejected: "muted" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -4,6 +4,10 @@ import { toast } from "./components.js";
 
 export const API = "/api/v1";
 export const STAFF_ROLES = ["staff", "secretary", "admin"];
+// The fund ledger's keepers (API.md "Union fund ledger"): a treasurer is no staff member, yet signs in to
+// the console for the 经费 section alone.
+export const LEDGER_ROLES = ["admin", "treasurer"];
+export const CONSOLE_ROLES = [...STAFF_ROLES, "treasurer"];
 export const TZ = "Asia/Shanghai";
 // China has no daylight saving time, so form times are read with a fixed offset.
 export const TZ_OFFSET = "+08:00";
@@ -32,6 +36,14 @@ export const session = {
     for (const k of ["console.token", "console.expires_at", "console.member"]) localStorage.removeItem(k);
   },
 };
+
+const rolesOf = (member) => member?.roles || [];
+/** Whether the signed-in (or given) member has any of `roles`. */
+export const hasRole = (roles, member = session.member) => rolesOf(member).some((r) => roles.includes(r));
+/** A treasurer without a staff role: the console shows the 经费 section only. */
+export const fundOnly = (member = session.member) => !hasRole(STAFF_ROLES, member) && hasRole(["treasurer"], member);
+/** Where the console opens after signing in. */
+export const homeOf = (member = session.member) => (fundOnly(member) ? "#/fund" : "#/dashboard");
 
 /** What the sign-in page says once, after a sign-out or an expired session; where to go after it. */
 export const flash = { signIn: "", next: "" };
@@ -79,6 +91,24 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
   }
   if (raw) return resp;
   return resp.status === 204 ? null : resp.json();
+}
+
+/**
+ * One file as multipart field `file` (POST /uploads; api() sends JSON only): a picture, or for the fund's
+ * keepers an invoice PDF. Resolves to the upload's id; a refusal names the file (`noun`: what it is).
+ */
+export async function uploadFile(file, noun = "图片") {
+  const body = new FormData();
+  body.append("file", file);
+  const resp = await fetch(`${API}/uploads`, {
+    method: "POST", body, headers: { Accept: "application/json", Authorization: `Bearer ${session.token}` },
+  });
+  const data = await resp.json().catch(() => ({}));
+  if (!resp.ok) {
+    const err = data.error || {};
+    throw new ApiError(resp.status, err.code || "http_error", `${noun}“${file.name}”上传失败：${err.message || resp.status}`, {});
+  }
+  return data.id;
 }
 
 // --- form values and small DOM helpers ------------------------------------------------------------

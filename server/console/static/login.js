@@ -1,5 +1,5 @@
-// Sign-in with employee number and password; staff roles only.
-import { STAFF_ROLES, api, flash, fmtWait, session } from "./core.js";
+// Sign-in with employee number and password; staff roles, and treasurers for the 经费 section only.
+import { CONSOLE_ROLES, api, flash, fmtWait, fundOnly, homeOf, session } from "./core.js";
 import { alertBox, submitButton } from "./components.js";
 import { html, render } from "./view.js";
 
@@ -38,13 +38,15 @@ export function viewLogin(root) {
     draw();
     try {
       const out = await api("/auth/password-login", { method: "POST", body: { employee_no, password } });
-      if (!out.member || !out.member.roles.some((r) => STAFF_ROLES.includes(r))) {
+      if (!out.member || !out.member.roles.some((r) => CONSOLE_ROLES.includes(r))) {
         // The API would refuse every staff call anyway; say so up front instead of failing later.
         alerts = [["该账号没有管理后台权限。管理后台仅限工会工作人员使用，如需开通请联系工会管理员。", "error"]];
         return;
       }
       session.save(out);
-      location.hash = flash.next || "#/dashboard";
+      // A treasurer returns to a 经费 page only (the router would send anything else there anyway).
+      const next = flash.next && (!fundOnly(out.member) || flash.next.startsWith("#/fund")) ? flash.next : "";
+      location.hash = next || homeOf(out.member);
       flash.next = "";
     } catch (e) {
       // Throttled (too many attempts for this account or from this network): say how long to wait.

@@ -1,7 +1,7 @@
 // Congress proposals (API.md "Congress proposals"): the sessions with their proposals, the 7-working-day
 // assignment clock, one proposal's review, assignment, progress (pictures, video links), completion and the
 // department heads' signed links, and the session's printable A4 summary.
-import { API, ApiError, api, downloadFile, fmtTime, localInputToIso, session } from "./core.js";
+import { ApiError, api, downloadFile, fmtTime, localInputToIso, uploadFile } from "./core.js";
 import {
   PagedList, alertBox, field, filterSelect, formActions, formMessage, formState, input, options, pageHeader,
   pagedTable, statusBadge, submitForm, toast, toneBadge,
@@ -134,21 +134,6 @@ async function findProposal(id) {
   }
 }
 
-/** One picture as multipart field `file` (POST /uploads): api() sends JSON only. */
-async function uploadImage(file) {
-  const body = new FormData();
-  body.append("file", file);
-  const resp = await fetch(`${API}/uploads`, {
-    method: "POST", body, headers: { Accept: "application/json", Authorization: `Bearer ${session.token}` },
-  });
-  const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) {
-    const err = data.error || {};
-    throw new ApiError(resp.status, err.code || "http_error", `图片“${file.name}”上传失败：${err.message || resp.status}`, {});
-  }
-  return data.id;
-}
-
 /** Pictures are served with the bearer token only, so they are shown from blob URLs. */
 async function pictureUrls(timeline, known) {
   for (const step of timeline) {
@@ -261,7 +246,7 @@ export async function viewProposal(root, id) {
   function updateForm() {
     return html`<form class="form" id="update-form" novalidate @submit=${step("update", "进展已发布", async (el) => {
       const images = [];
-      for (const file of el.pictures.files) images.push(await uploadImage(file));
+      for (const file of el.pictures.files) images.push(await uploadFile(file));
       const out = await post("updates", { body: el.body.value, images, video_url: el.video_url.value.trim() || undefined });
       el.body.value = "";
       el.pictures.value = "";

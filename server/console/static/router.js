@@ -1,5 +1,5 @@
 // The console's hash router: which view draws which address, the sign-in guard and the top bar.
-import { ApiError, flash, session, signOut } from "./core.js";
+import { ApiError, flash, fundOnly, homeOf, session, signOut } from "./core.js";
 import { alertBox } from "./components.js";
 import { loadLabels } from "./labels.js";
 import { html, render } from "./view.js";
@@ -23,6 +23,8 @@ import { viewCouncil, viewTopic } from "./council.js";
 import { viewCraftsman, viewRound } from "./craftsman.js";
 import { viewProcurement, viewProcurements } from "./procurements.js";
 import { viewAward, viewAwards } from "./awards.js";
+import { viewFundEntries, viewFundEntry, viewFundApprovals, viewNewFundEntry } from "./fund.js";
+import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } from "./fundbooks.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -67,9 +69,18 @@ const routes = [
   [/^#\/procurements\/(\d+)$/, viewProcurement],
   [/^#\/awards$/, viewAwards],
   [/^#\/awards\/(\d+)$/, viewAward],
+  // The fund ledger: the only section a treasurer without a staff role may open (fund: true).
+  [/^#\/fund(?:\/entries)?(?:\/(\d{4}-\d{2}))?$/, viewFundEntries, { fund: true }],
+  [/^#\/fund\/entries\/new(?:\/reverse\/(\d+))?$/, viewNewFundEntry, { fund: true }],
+  [/^#\/fund\/entries\/(\d+)$/, viewFundEntry, { fund: true }],
+  [/^#\/fund\/approvals$/, viewFundApprovals, { fund: true }],
+  [/^#\/fund\/months$/, viewFundMonths, { fund: true }],
+  [/^#\/fund\/budgets(?:\/(\d{4}))?$/, viewFundBudgets, { fund: true }],
+  [/^#\/fund\/categories$/, viewFundCategories, { fund: true }],
+  [/^#\/fund\/audit$/, viewFundAudit, { fund: true }],
 ];
 
-const HOME = "#/dashboard";  // the default address (login.js goes there too)
+// The default address is homeOf() (core.js): the dashboard, or the 经费 section for a treasurer alone.
 
 let cleanup = null;
 let navigation = 0;
@@ -82,9 +93,18 @@ function showTopbar(hash, signedIn) {
   }
   refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
+  // A treasurer alone sees the 经费 link only (every other section is staff's).
+  const only = fundOnly();
+  for (const a of document.querySelectorAll("[data-nav]")) a.hidden = only && a.dataset.nav !== "fund";
+  // A group menu with no link left to show (a treasurer's bar) goes too.
+  for (const menu of document.querySelectorAll(".nav-menu")) {
+    menu.hidden = only && !menu.querySelector("[data-nav]:not([hidden])");
+  }
+  document.querySelector(".topbar .brand").setAttribute("href", homeOf());
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman", "procurements", "awards"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+      "proposals", "council", "craftsman", "procurements", "awards", "fund"]
+      .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
   for (const menu of document.querySelectorAll(".nav-menu")) {
@@ -112,9 +132,9 @@ function wireNavMenus() {
 async function route() {
   const current = ++navigation;
   if (cleanup) { cleanup(); cleanup = null; }
-  const hash = location.hash || HOME;
+  const hash = location.hash || homeOf();
   const match = routes.find(([re]) => re.test(hash));
-  if (!match) { location.hash = HOME; return; }
+  if (!match) { location.hash = homeOf(); return; }
   const [re, view, opts = {}] = match;
   if (!opts.public && !session.valid) {
     if (session.token) flash.signIn = "登录已过期，请重新登录";
@@ -124,6 +144,7 @@ async function route() {
     location.hash = "#/login";
     return;
   }
+  if (!opts.public && !opts.fund && fundOnly()) { location.hash = homeOf(); return; }
   showTopbar(hash, !opts.public && !opts.bare);
   document.body.classList.toggle("bare", Boolean(opts.bare));
   // Each visit renders into its own box, so a slow answer for a page already left lands nowhere.
@@ -154,7 +175,7 @@ function onSessionChange(ev) {
   if (!session.token) {
     if (!atLogin) signOut("您已在其他窗口退出登录");
   } else if (atLogin) {
-    location.hash = flash.next || HOME;
+    location.hash = flash.next || homeOf();
     flash.next = "";
   } else {
     route();
