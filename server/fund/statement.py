@@ -187,7 +187,16 @@ def render(row: FundMonth, font_path: str | None = None, union_name: str | None 
         canvas.drawCentredString(A4[0] / 2, 9 * mm,
                                  f"{union} · {title} · 第 {doc.page} 页 · 打印于 {printed:%Y-%m-%d %H:%M}")
 
-    SimpleDocTemplate(buf, pagesize=A4, title=title, author=union, leftMargin=14 * mm, rightMargin=14 * mm,
-                      topMargin=14 * mm, bottomMargin=16 * mm, initialFontName=font, lang="zh-CN"
-                      ).build(story, onFirstPage=footer, onLaterPages=footer)
+    from reportlab import rl_config
+
+    # Binary (compressed) streams instead of ASCII85 text: reportlab's ASCII85 encoder is pure Python here and
+    # was a tenth of a long statement's time. Both are valid PDF; whichever value a concurrent render sees, its
+    # file is right.
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        SimpleDocTemplate(buf, pagesize=A4, title=title, author=union, leftMargin=14 * mm, rightMargin=14 * mm,
+                          topMargin=14 * mm, bottomMargin=16 * mm, initialFontName=font, lang="zh-CN"
+                          ).build(story, onFirstPage=footer, onLaterPages=footer)
+    finally:
+        rl_config.useA85 = a85
     return buf.getvalue()
