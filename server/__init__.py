@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import (
         audit_trail,
+        audits,
         bookings,
         console,
         council,
@@ -66,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         events,
         fund,
         health,
+        improvements,
         member_requests,
         members,
         meta,
@@ -101,6 +103,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(craftsman.bp, url_prefix=API_PREFIX)
     app.register_blueprint(audit_trail.bp, url_prefix=API_PREFIX)
     app.register_blueprint(fund.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(improvements.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(audits.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

@@ -23,6 +23,8 @@ Jobs and their settings, chosen on purpose:
   responses (member_requests/jobs.py); each step is an UPDATE matching only rows not yet stepped.
 - ``proposal_clocks`` every 60 s: warns staff before congress proposals' assignment and answer deadlines and
   escalates late ones (proposals/jobs.py), each step once by a conditional UPDATE.
+- ``improvement_clocks`` every 60 s: warns owners of improvement items three working days before the due date,
+  tells owner and secretaries when overdue and the admins seven days later (improvements/jobs.py), each once.
 - ``request_digest`` every 300 s: on Monday from 09:00 (Asia/Shanghai) sends each liaison's weekly digest
   once (request_digests' key); an interval, not a cron trigger, so a scheduler restarted later that Monday
   still sends it (same settings).
@@ -139,6 +141,18 @@ def run_proposal_clocks() -> None:
             db.session.remove()
 
 
+def run_improvement_clocks() -> None:
+    from .improvements.jobs import run_clocks
+
+    with _app.app_context():
+        try:
+            result = run_clocks()
+            if any(step["items"] for step in result.values()):
+                log.info("improvement clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
 def clean_uploads() -> None:
     from .uploads.jobs import clean_uploads as clean
 
@@ -251,6 +265,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="warn and escalate requests", replace_existing=True)
     scheduler.add_job("server.scheduler:run_proposal_clocks", "interval", seconds=60, id="proposal_clocks",
                       name="warn and escalate congress proposals", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_improvement_clocks", "interval", seconds=60, id="improvement_clocks",
+                      name="warn and escalate improvement items", replace_existing=True)
     scheduler.add_job("server.scheduler:send_request_digests", "interval", seconds=300, id="request_digest",
                       name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:close_votes", "interval", seconds=15, id="votes",

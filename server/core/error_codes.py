@@ -106,6 +106,10 @@ CATALOGUE: dict[str, ErrorCode] = {
     "review_closed": ErrorCode(409, "评审已截止", "The round's review period is over."),
     "already_reviewed": ErrorCode(409, "您已评审过该推荐", "One review per committee member and nomination."),
     "shortlist_too_short": ErrorCode(409, "入围人数少于评选名额，不能发起投票", "Fewer shortlisted nominees than winners."),
+    # audits and the improvement list
+    "audit_exists": ErrorCode(409, "该期间的此类审计已存在", "One audit per kind and period."),
+    "audit_incomplete": ErrorCode(409, "还有检查项目未判定，不能结束审计", "Every checklist item needs a result before the close; details.items lists the others."),
+    "item_not_failed": ErrorCode(409, "只有判定为不符合的项目才能列入整改", "A finding is opened from an item marked fail."),
 }
 
 
