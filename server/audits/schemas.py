@@ -61,8 +61,8 @@ class AuditOut(Out):
     created_at: LocalTime
     refreshed_at: Optional[LocalTime]
     closed_at: Optional[LocalTime]
-    items: list[AuditItemOut] = Field(description="The checklist; empty in lists.")
     findings: list[ImprovementOut] = Field(description="Improvement items opened from it; empty in lists.")
+    items: list[AuditItemOut] = Field(description="The checklist; empty in lists.")
 
 
 class AuditPage(Out):

@@ -152,6 +152,7 @@ def mark(staff_id: int, audit_id: int, item_id: int, result: str, note: Optional
         .execution_options(synchronize_session=False)).rowcount
     if done != 1:
         raise AppError("invalid_transition", "审计已结束，不能再修改")
+    db.session.refresh(item)
     record("audit_item", item.id, "mark", actor_id=staff_id, before=before, after={"result": result, "note": note})
     return audit
 

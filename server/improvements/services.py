@@ -102,7 +102,7 @@ def get(item_id: int) -> Improvement:
 def get_visible(member: Member, item_id: int) -> Improvement:
     """Staff see every item; an owner sees their own; anyone else gets 404, as for a missing id."""
     item = get(item_id)
-    if not member.is_staff() and item.owner_id != member.id:
+    if not member.is_staff and item.owner_id != member.id:
         raise not_found()
     return item
 
