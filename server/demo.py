@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from .audits import demo_data as audit_demo
 from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
@@ -372,9 +373,11 @@ def load_demo() -> dict:
     created_surveys = _create_surveys(staff_id)
     created_topics = council_demo.load()
     created_rounds = craftsman_demo.load()
+    created_audits = audit_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
+            "audits": created_audits,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -384,7 +387,8 @@ def load_demo() -> dict:
 @with_appcontext
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
-    notices, suggestions, requests, surveys, votes, congress proposals, the council's topic and the craftsman star."""
+    notices, suggestions, requests, surveys, votes, congress proposals, the council's topic, the craftsman star,
+    audits and improvement items."""
     require_schema()
     with transaction():
         created = load_demo()

@@ -158,7 +158,7 @@ def mark(staff_id: int, audit_id: int, item_id: int, result: str, note: Optional
 
 
 def add_finding(staff_id: int, audit_id: int, item_id: int, *, title: str, owner_id: int, due_date: date,
-                description: str = "") -> Improvement:
+                description: str = "", notify: bool = True) -> Improvement:
     """A failed item becomes an improvement item (source audit). 409 item_not_failed otherwise."""
     audit = get(audit_id)
     item = _item(audit, item_id)
@@ -167,7 +167,7 @@ def add_finding(staff_id: int, audit_id: int, item_id: int, *, title: str, owner
     description = description or f"{AuditKind(audit.kind).label} {audit.period}：{item.label}。{item.note or ''}"
     return improvements.create(staff_id, title=title, owner_id=owner_id, due_date=due_date,
                                description=description, source=ImprovementSource.audit, audit_id=audit.id,
-                               audit_item_id=item.id)
+                               audit_item_id=item.id, notify=notify)
 
 
 def close(staff_id: int, audit_id: int) -> Audit:

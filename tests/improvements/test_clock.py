@@ -104,6 +104,7 @@ def test_the_scheduler_runs_the_job_every_minute(app, committing_db):
         scheduler._app = app
         scheduler.run_improvement_clocks()  # what the scheduler calls, in its own app context
         scheduler.run_improvement_clocks()
-    n = db.session.scalar(select(func.count()).select_from(ImprovementEvent).where(ImprovementEvent.action == "overdue"))
+    n = db.session.scalar(select(func.count()).select_from(ImprovementEvent)
+                          .where(ImprovementEvent.action == "overdue"))
     db.session.close()
     assert n == 1
