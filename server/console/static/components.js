@@ -47,6 +47,9 @@ const TONES = {
     draft: "muted", submitted: "danger", accepted: "idle", opinion: "muted", rejected: "muted", assigned: "live",
     in_progress: "live", completed: "open",
   },
+  improvement_status: { open: "live", done: "open", cancelled: "muted" },
+  audit_status: { open: "live", closed: "open" },
+  audit_result: { pass: "open", fail: "danger", na: "muted" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -19,6 +19,8 @@ import { refreshWorkdayBanner, viewWorkdays } from "./workdays.js";
 import { viewEditSurvey, viewNewSurvey, viewSurvey, viewSurveys } from "./surveys.js";
 import { viewEditVote, viewNewVote, viewVote, viewVotes } from "./votes.js";
 import { viewProposal, viewProposals } from "./proposals.js";
+import { viewImprovement, viewImprovements } from "./improvements.js";
+import { viewAudit, viewAudits } from "./audits.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -55,6 +57,10 @@ const routes = [
   [/^#\/votes\/(\d+)\/edit$/, viewEditVote],
   [/^#\/proposals(?:\/sessions\/(\d+))?$/, viewProposals],
   [/^#\/proposals\/(\d+)$/, viewProposal],
+  [/^#\/improvements$/, viewImprovements],
+  [/^#\/improvements\/(\d+)$/, viewImprovement],
+  [/^#\/audits$/, viewAudits],
+  [/^#\/audits\/(\d+)$/, viewAudit],
 ];
 
 const HOME = "#/dashboard";  // the default address (login.js goes there too)
@@ -71,7 +77,7 @@ function showTopbar(hash, signedIn) {
   refreshWorkdayBanner();  // admins: this or next year's holidays not entered yet
   document.getElementById("user-name").textContent = session.member?.name || "";
   const section = hash === "#/events/new" ? "new"
-    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes", "proposals"].find((s) => hash.startsWith(`#/${s}`)) || "events";
+    : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes", "proposals", "audits", "improvements"].find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
 }
 
