@@ -269,7 +269,37 @@ function proposal(overrides = {}) {
   }, overrides)
 }
 
+// Improvement items: ImprovementOut of server/improvements/schemas.py, keys as in tests/fixtures/improvements.json
+// (a real answer, checked against the server by tests/improvements/test_miniprogram_fixture.py).
+function improvementEvent(overrides = {}) {
+  return Object.assign({ id: 1, at: '2026-11-20T10:00:00+08:00', action: 'created', actor: { id: 1, name: '工会干事' },
+    body: null }, overrides)
+}
+
+function improvement(overrides = {}) {
+  return Object.assign({
+    id: 31,
+    title: '更衣室柜门维修',
+    description: '二车间更衣室 12 个柜门损坏。',
+    source: 'manual',
+    audit: null,
+    figure: null,
+    target: null,
+    owner: { id: 7, name: '王芳' },
+    due_date: '2026-11-30',
+    due_at: '2026-12-01T00:00:00+08:00',
+    overdue: false,
+    status: 'open',
+    result: null,
+    cancel_reason: null,
+    created_at: '2026-11-20T10:00:00+08:00',
+    closed_at: null,
+    events: [],
+  }, overrides)
+}
+
 module.exports = {
+  improvement, improvementEvent,
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
   survey, mySurvey, vote, myVote, congressSession, proposal, proposalStep,
 }
