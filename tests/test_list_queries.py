@@ -989,6 +989,19 @@ def _one_audit(ctx: Ctx, n: int):
     return f"{API}/audits/{ctx.state['audit']}", ctx.auth(ctx.staff)
 
 
+@case("audit_trail.list_audit_trail")
+def _audit_trail(ctx: Ctx, n: int):
+    """n lines by turns by different staff, by the system (no actor), with and without before/after."""
+    from server.audit_trail.services import record
+
+    admin = ctx.state.setdefault("trail_admin", ctx.make.member(roles=("admin",)))
+    for i in range(n):
+        actor = None if i % 3 == 0 else ctx.make.staff().id
+        record("fund_entry", i, "update", actor_id=actor, before={"amount_fen": i} if i % 2 else None,
+               after={"amount_fen": i + 1})
+    return f"{API}/audit-trail?per_page=100", ctx.auth(admin)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints
