@@ -70,8 +70,8 @@ def create(staff_id: int, kind: str, period_text: str) -> Audit:
     return audit
 
 
-def get(audit_id: int) -> Audit:
-    return get_or_raise(Audit, audit_id, not_found)
+def get(audit_id: int, lock: bool = False) -> Audit:
+    return get_or_raise(Audit, audit_id, not_found, lock=lock)
 
 
 def listing(kind: Optional[str], status: Optional[str], page: int, per_page: int) -> tuple[list[Audit], int]:
@@ -112,7 +112,7 @@ def findings_of(audit_ids: list[int]) -> list[Improvement]:
 
 def refresh(staff_id: int, audit_id: int) -> Audit:
     """Recompute the automatic figures (an audit is often opened before the period's last data is in)."""
-    audit = get(audit_id)
+    audit = get(audit_id, lock=True)
     _must_be_open(audit)
     now = utcnow()
     period = period_of(audit)
@@ -137,22 +137,16 @@ def _item(audit: Audit, item_id: int) -> AuditItem:
 
 
 def mark(staff_id: int, audit_id: int, item_id: int, result: str, note: Optional[str]) -> Audit:
-    """Staff's answer for one item: pass, fail or na, with a note (a fail needs one)."""
-    audit = get(audit_id)
+    """Staff's answer for one item: pass, fail or na, with a note (a fail needs one). The audit's row is locked
+    first, so a mark and the close are serialised: a mark never lands on a closed audit."""
+    audit = get(audit_id, lock=True)
     _must_be_open(audit)
     item = _item(audit, item_id)
     if result == AuditResult.fail and not (note or "").strip():
         raise invalid_request({"note": "判定不符合时请说明问题"})
     before = {"result": item.result, "note": item.note}
-    # Conditional on the audit still being open, so a mark racing the close is refused, never lost.
-    done = db.session.execute(update(AuditItem).where(
-        AuditItem.id == item.id,
-        exists().where(Audit.id == audit.id, Audit.status == AuditStatus.open),
-    ).values(result=result, note=note, marked_by=staff_id, marked_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if done != 1:
-        raise AppError("invalid_transition", "审计已结束，不能再修改")
-    db.session.refresh(item)
+    item.result, item.note, item.marked_by, item.marked_at = result, note, staff_id, utcnow()
+    db.session.flush()
     record("audit_item", item.id, "mark", actor_id=staff_id, before=before, after={"result": result, "note": note})
     return audit
 
@@ -172,8 +166,9 @@ def add_finding(staff_id: int, audit_id: int, item_id: int, *, title: str, owner
 
 def close(staff_id: int, audit_id: int) -> Audit:
     """Close once every item is answered: one conditional UPDATE, so an item unmarked meanwhile or a second
-    close is refused. 409 audit_incomplete names the items left."""
-    audit = get(audit_id)
+    close is refused. 409 audit_incomplete names the items left. The row is locked first, as marks lock it,
+    so the check below reads every mark committed before the close."""
+    audit = get(audit_id, lock=True)
     _must_be_open(audit)
     unanswered = exists().where(AuditItem.audit_id == audit.id, AuditItem.result.is_(None))
     done = db.session.execute(update(Audit).where(Audit.id == audit.id, Audit.status == AuditStatus.open, ~unanswered)
