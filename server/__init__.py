@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import (
         audit_trail,
+        audits,
         awards,
         bookings,
         console,
@@ -67,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         events,
         fund,
         health,
+        improvements,
         member_requests,
         members,
         meta,
@@ -106,6 +108,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(procurements.bp, url_prefix=API_PREFIX)
     app.register_blueprint(awards.bp, url_prefix=API_PREFIX)
     app.register_blueprint(fund.pages)
+    app.register_blueprint(improvements.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(audits.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

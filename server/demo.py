@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from .audits import demo_data as audit_demo
 from .awards import demo_data as award_demo
 from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
@@ -378,10 +379,12 @@ def load_demo() -> dict:
     created_fund_entries = fund_demo.load()
     created_procurements = procurement_demo.load()
     created_awards = award_demo.load()
+    created_audits = audit_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "fund_entries": created_fund_entries, "procurements": created_procurements, "awards": created_awards,
+            "audits": created_audits,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -392,7 +395,7 @@ def load_demo() -> dict:
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
     notices, suggestions, requests, surveys, votes, congress proposals, the council's topic, the craftsman star,
-    procurements and awards."""
+    procurements, awards, audits and improvement items."""
     require_schema()
     with transaction():
         created = load_demo()

@@ -25,6 +25,8 @@ Jobs and their settings, chosen on purpose:
   escalates late ones (proposals/jobs.py), each step once by a conditional UPDATE.
 - ``award_notices`` every 60 s: tells the staff member who decided an award that its notice period has ended
   and it can be finalized (awards/jobs.py), once per award by a conditional UPDATE.
+- ``improvement_clocks`` every 60 s: warns owners of improvement items three working days before the due date,
+  tells owner and secretaries when overdue and the admins seven days later (improvements/jobs.py), each once.
 - ``request_digest`` every 300 s: on Monday from 09:00 (Asia/Shanghai) sends each liaison's weekly digest
   once (request_digests' key); an interval, not a cron trigger, so a scheduler restarted later that Monday
   still sends it (same settings).
@@ -153,6 +155,18 @@ def run_award_notices() -> None:
             db.session.remove()
 
 
+def run_improvement_clocks() -> None:
+    from .improvements.jobs import run_clocks
+
+    with _app.app_context():
+        try:
+            result = run_clocks()
+            if any(step["items"] for step in result.values()):
+                log.info("improvement clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
 def clean_uploads() -> None:
     from .uploads.jobs import clean_uploads as clean
 
@@ -267,6 +281,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="warn and escalate congress proposals", replace_existing=True)
     scheduler.add_job("server.scheduler:run_award_notices", "interval", seconds=60, id="award_notices",
                       name="tell deciders when award notice periods end", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_improvement_clocks", "interval", seconds=60, id="improvement_clocks",
+                      name="warn and escalate improvement items", replace_existing=True)
     scheduler.add_job("server.scheduler:send_request_digests", "interval", seconds=300, id="request_digest",
                       name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:close_votes", "interval", seconds=15, id="votes",

@@ -1120,6 +1120,83 @@ def _fund_get_budgets(ctx: Ctx, n: int):
     return f"{API}/fund/budgets/2026", ctx.auth(_fund_people(ctx)[0])
 
 
+# --- audits and the improvement list -------------------------------------------------------------------
+
+def _improvements(ctx: Ctx, n: int, owner=None) -> list[int]:
+    """n items, by turns open, overdue (due today, so due when the clock passes), done, cancelled, with notes."""
+    from datetime import date
+
+    from server.improvements import services as improvements
+
+    ids = []
+    for i in range(n):
+        who = owner or ctx.make.member(department="整改部门")
+        item = improvements.create(ctx.staff.id, title=f"整改{i}", owner_id=who.id, notify=False,
+                                   due_date=date(2099, 1, 1 + i % 20))
+        improvements.add_note(ctx.staff, item.id, "进展")
+        if i % 3 == 1:
+            improvements.complete(ctx.staff, item.id, "已完成")
+        if i % 3 == 2:
+            improvements.cancel(ctx.staff.id, item.id, "不再需要")
+        ids.append(item.id)
+    return ids
+
+
+@case("improvements.list_improvements")
+def _improvement_list(ctx: Ctx, n: int):
+    _improvements(ctx, n)
+    return f"{API}/improvements?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("improvements.my_improvements")
+def _my_improvements(ctx: Ctx, n: int):
+    _improvements(ctx, n, owner=ctx.member)
+    return f"{API}/me/improvements?per_page=100", ctx.auth(ctx.member)
+
+
+@case("improvements.get_improvement")
+def _one_improvement(ctx: Ctx, n: int):
+    from server.improvements import services as improvements
+
+    if "improvement" not in ctx.state:
+        ctx.state["improvement"] = _improvements(ctx, 1, owner=ctx.member)[0]
+    for _ in range(n):
+        improvements.add_note(ctx.make.staff(), ctx.state["improvement"], "员工跟进")
+    return f"{API}/improvements/{ctx.state['improvement']}", ctx.auth(ctx.member)
+
+
+@case("audits.list_audits")
+def _audit_list(ctx: Ctx, n: int):
+    from server.audits import services as audits
+
+    for _ in range(n):
+        k = ctx.state.setdefault("audit_years", 0)
+        ctx.state["audit_years"] += 1
+        audits.create(ctx.staff.id, "procedure_annual" if k % 2 else "fund_semiannual",
+                      str(2000 + k) if k % 2 else f"{2000 + k}H1")
+    return f"{API}/audits?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("audits.get_audit")
+def _one_audit(ctx: Ctx, n: int):
+    """An audit with n more findings (the checklist's length is the template's)."""
+    from datetime import date
+
+    from server.audits import services as audits
+    from server.audits.models import AuditItem
+
+    if "audit" not in ctx.state:
+        a = audits.create(ctx.staff.id, "procedure_annual", "2025")
+        ctx.state["audit"] = a.id
+        item = ctx.db.session.query(AuditItem).filter_by(audit_id=a.id, key="awards_public").one()
+        audits.mark(ctx.staff.id, a.id, item.id, "fail", "未公示")
+        ctx.state["audit_item"] = item.id
+    for i in range(n):
+        audits.add_finding(ctx.staff.id, ctx.state["audit"], ctx.state["audit_item"], title=f"补公示{i}",
+                           owner_id=ctx.make.member().id, due_date=date(2099, 3, 1))
+    return f"{API}/audits/{ctx.state['audit']}", ctx.auth(ctx.staff)
+
+
 @case("audit_trail.list_audit_trail")
 def _audit_trail(ctx: Ctx, n: int):
     from server.audit_trail import services as trail

@@ -217,6 +217,22 @@ ROUTES = {
     ("GET", "/api/v1/fund/budgets/{id}"): "member",
     ("PUT", "/api/v1/fund/budgets/{id}"): "admin",
     ("GET", "/f/{id}"): "public",
+    ("POST", "/api/v1/improvements"): "staff",
+    ("GET", "/api/v1/improvements"): "staff",
+    ("GET", "/api/v1/me/improvements"): "member",
+    ("GET", "/api/v1/improvements/{id}"): "member",
+    ("POST", "/api/v1/improvements/{id}/notes"): "member",
+    ("POST", "/api/v1/improvements/{id}/complete"): "member",
+    ("POST", "/api/v1/improvements/{id}/cancel"): "staff",
+    ("POST", "/api/v1/improvements/{id}/reopen"): "staff",
+    ("POST", "/api/v1/audits"): "staff",
+    ("GET", "/api/v1/audits"): "staff",
+    ("GET", "/api/v1/audits/{id}"): "staff",
+    ("PATCH", "/api/v1/audits/{id}/items/{id}"): "staff",
+    ("POST", "/api/v1/audits/{id}/refresh"): "staff",
+    ("POST", "/api/v1/audits/{id}/findings"): "staff",
+    ("POST", "/api/v1/audits/{id}/close"): "staff",
+    ("GET", "/api/v1/audits/{id}/report.pdf"): "staff",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 

@@ -130,6 +130,10 @@ CATALOGUE: dict[str, ErrorCode] = {
     "reversal_exceeds": ErrorCode(409, "冲销金额超过原分录尚未冲销的金额", "A reversal may take back at most what is left of the entry it reverses."),
     "entry_reversed": ErrorCode(409, "该分录已被冲销，不能修改金额、科目或删除", "An entry that reversals name keeps its kind, category and at least the amount they take back, and is not deleted."),
     "category_exists": ErrorCode(409, "该科目编码已存在", "Category codes are unique."),
+    # audits and the improvement list
+    "audit_exists": ErrorCode(409, "该期间的此类审计已存在", "One audit per kind and period."),
+    "audit_incomplete": ErrorCode(409, "还有检查项目未判定，不能结束审计", "Every checklist item needs a result before the close; details.items lists the others."),
+    "item_not_failed": ErrorCode(409, "只有判定为不符合的项目才能列入整改", "A finding is opened from an item marked fail."),
 }
 
 

@@ -1,4 +1,5 @@
-"""The mini-program's procurement and award fixtures are anchored to the server's answers: miniprogram/tests/fixtures/procurements.json holds
+"""The mini-program's procurement and award fixtures are anchored to the server's answers:
+miniprogram/tests/fixtures/procurements.json holds
 real answers (a purchase awaiting a representative's confirmation, the same decided and published, an award in its
 notice period, a page of awards); the Jest suites answer with these, and this test checks the file's keys against
 what the server answers now. ``UPDATE_MINIPROGRAM_FIXTURES=1`` rewrites the file from these answers."""

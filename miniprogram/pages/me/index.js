@@ -19,6 +19,7 @@ Page(pagedList({
     member: null,
     roleText: '',
     isLiaison: false,
+    ownsImprovements: false,
   },
 
   onLoad() {
@@ -34,7 +35,7 @@ Page(pagedList({
   },
 
   refresh() {
-    return Promise.all([this.loadProfile(), this.refreshList()])
+    return Promise.all([this.loadProfile(), this.refreshList(), this.loadImprovements()])
   },
 
   async loadProfile() {
@@ -46,6 +47,21 @@ Page(pagedList({
     } catch (err) {
       // The toast has said why; the registrations below may still load.
     }
+  },
+
+  async loadImprovements() {
+    // The entry shows only for members who own an improvement item (department heads, mostly); a failure just
+    // leaves it out, silently: the rest of the page is what the member came for.
+    try {
+      const res = await api.get('/me/improvements', { query: { page: 1, per_page: 1 }, silent: true })
+      this.setData({ ownsImprovements: res.total > 0 })
+    } catch (err) {
+      this.setData({ ownsImprovements: false })
+    }
+  },
+
+  onImprovements() {
+    wx.navigateTo({ url: '/pages/improvements/mine' })
   },
 
   onOpen(e) {

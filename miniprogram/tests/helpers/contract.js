@@ -317,8 +317,31 @@ function fundVerify(overrides = {}) {
   return Object.assign({ ok: true, broken_at: null }, overrides)
 }
 
+
+function improvement(overrides = {}) {
+  return Object.assign({
+    id: 31,
+    title: '更衣室柜门维修',
+    description: '二车间更衣室 12 个柜门损坏。',
+    source: 'manual',
+    audit: null,
+    figure: null,
+    target: null,
+    owner: { id: 7, name: '王芳' },
+    due_date: '2026-11-30',
+    due_at: '2026-12-01T00:00:00+08:00',
+    overdue: false,
+    status: 'open',
+    result: null,
+    cancel_reason: null,
+    created_at: '2026-11-20T10:00:00+08:00',
+    closed_at: null,
+    events: [],
+  }, overrides)
+}
+
 module.exports = {
-  fundMonthSummary, fundMonth, fundVerify,
+  fundMonthSummary, fundMonth, fundVerify, improvement, improvementEvent,
   event, registration, page, notice, inbox, calendar, slot, booking, request, error, LABELS, labelsRoute,
   survey, mySurvey, vote, myVote, congressSession, proposal, proposalStep,
   COUNCIL, CRAFTSMAN, copy, councilTopic, councilIdea, craftsmanRound, craftsmanNomination, craftsmanWinner,

@@ -156,3 +156,19 @@ test('registrations that fail to load say so, and pulling down retries', async (
   expect(p.texts('.reg .title')).toEqual(['职工健步走'])
   expect(wxs.pullDownStopped).toBe(1)
 })
+
+test('the improvement entry shows only for members who own an item', async () => {
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  wxs.backend.on('GET /me/improvements', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+  expect(p.exists('to-improvements')).toBe(false)
+
+  wxs.backend.on('GET /me/improvements', { body: page([{ id: 31 }], { total: 1 }) })
+  const q = loadPage('pages/me/index')
+  await q.page.onLoad({})
+  expect(wxs.backend.calls('GET /me/improvements').pop().query).toEqual({ page: '1', per_page: '1' })
+  q.fire('to-improvements')
+  await wxs.settle()
+  expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/improvements/mine' }])
+})

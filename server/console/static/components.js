@@ -56,6 +56,9 @@ const TONES = {
   award_status: { draft: "muted", notice: "live", final: "open" },
   fund_kind: { income: "open", expense: "live" },
   fund_entry_status: { pending: "idle", approved: "open", rejected: "muted" },
+  improvement_status: { open: "live", done: "open", cancelled: "muted" },
+  audit_status: { open: "live", closed: "open" },
+  audit_result: { pass: "open", fail: "danger", na: "muted" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -25,6 +25,8 @@ import { viewProcurement, viewProcurements } from "./procurements.js";
 import { viewAward, viewAwards } from "./awards.js";
 import { viewFundEntries, viewFundEntry, viewFundApprovals, viewNewFundEntry } from "./fund.js";
 import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } from "./fundbooks.js";
+import { viewImprovement, viewImprovements } from "./improvements.js";
+import { viewAudit, viewAudits } from "./audits.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -78,6 +80,10 @@ const routes = [
   [/^#\/fund\/budgets(?:\/(\d{4}))?$/, viewFundBudgets, { fund: true }],
   [/^#\/fund\/categories$/, viewFundCategories, { fund: true }],
   [/^#\/fund\/audit$/, viewFundAudit, { fund: true }],
+  [/^#\/improvements$/, viewImprovements],
+  [/^#\/improvements\/(\d+)$/, viewImprovement],
+  [/^#\/audits$/, viewAudits],
+  [/^#\/audits\/(\d+)$/, viewAudit],
 ];
 
 // The default address is homeOf() (core.js): the dashboard, or the 经费 section for a treasurer alone.
@@ -103,7 +109,7 @@ function showTopbar(hash, signedIn) {
   document.querySelector(".topbar .brand").setAttribute("href", homeOf());
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman", "procurements", "awards", "fund"]
+      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
