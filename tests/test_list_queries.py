@@ -925,16 +925,18 @@ def _proposal_head_links(ctx: Ctx, n: int):
 def _procurements(ctx: Ctx, n: int, *, rep=None) -> list[int]:
     """n purchases: by turns open or decided (months published or not), with representatives (the viewer among
     them by turns, confirmed by turns) and quotes with photos."""
+    from server.fund.chart import ensure_chart
     from server.fund.models import FundMonth
     from server.procurements import services as procurements
 
-    treasurer = ctx.state.setdefault("treasurer", ctx.make.member(roles=("member", "treasurer")).id)
+    ensure_chart()
+    treasurer = ctx.state.setdefault("proc_treasurer", ctx.make.member(roles=("member", "treasurer")).id)
     ids = []
     for i in range(n):
         reps = [ctx.make.member().id, ctx.make.member().id]
         if rep is not None and i % 2 == 0:
             reps.append(rep.id)
-        p = procurements.create(treasurer, title=f"采购{i}", description="", category="business",
+        p = procurements.create(treasurer, title=f"采购{i}", description="", category="503",
                                 amount_fen=3_000_000, representatives=reps, notify=False)
         quotes = [procurements.add_quote(treasurer, p.id, supplier=f"供应商{k}", amount_fen=2_900_000 + k, note="",
                                          attachments=[_photo(ctx, treasurer)] if k == 0 else [])
@@ -971,7 +973,7 @@ def _procurement_one(ctx: Ctx, n: int):
     if "procurement" not in ctx.state:
         ctx.state["procurement"] = _procurements(ctx, 1)[0]
     pid = ctx.state["procurement"]
-    treasurer = ctx.state["treasurer"]
+    treasurer = ctx.state["proc_treasurer"]
     for k in range(n):
         procurements.add_quote(treasurer, pid, supplier=f"再询价{k}", amount_fen=3_000_000 + k, note="",
                                attachments=[_photo(ctx, treasurer)])

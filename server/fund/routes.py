@@ -163,7 +163,7 @@ def reject_entry(entry_id: int, body: FundRejectIn):
 # --- months -----------------------------------------------------------------------------------------
 
 @bp.post("/fund/months/<month>/publish")
-@api(roles=["admin"], out=FundMonthPublished, status=201,
+@api(roles=["admin"], out=FundMonthPublished,
      errors=["month_published", "month_not_over", "entries_pending", "previous_month_unpublished"])
 def publish_month(month: str):
     """Publish (seal) an ended month: its hash covers its entries and the previous month's hash; every

@@ -16,8 +16,8 @@ ProcurementUploadId = Annotated[str, Field(min_length=1, max_length=32)]
 class ProcurementIn(Schema):
     title: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=5000)
-    category: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$",
-                          description="A category code of the fund's chart (e.g. member_activities).")
+    category: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z_.-]+$",
+                          description="An active expense category code of the fund's chart (e.g. 501).")
     amount_fen: Fen = Field(description="The estimated amount, in fen.")
     representatives: list[RowId] = Field(default_factory=list, max_length=20,
                                          description="Member ids of the named worker representatives.")

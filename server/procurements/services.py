@@ -12,7 +12,7 @@ from ..audit_trail import services as trail
 from ..core.errors import AppError, invalid_request
 from ..core.extensions import db, get_or_raise
 from ..core.timeutil import SHANGHAI, utcnow
-from ..fund.models import FundMonth
+from ..fund.models import FundCategory, FundKind, FundMonth
 from ..members.models import Member
 from ..uploads.attach import attach, register_reader
 from ..uploads.models import Upload
@@ -117,6 +117,9 @@ def create(actor_id: int, *, title: str, description: str, category: str, amount
         missing = [m for m in reps if m not in found]
         if missing:
             raise invalid_request({"representatives": f"会员不存在或已停用：{', '.join(map(str, missing))}"})
+    if not db.session.scalar(select(FundCategory.code).where(
+            FundCategory.code == category, FundCategory.active.is_(True), FundCategory.kind == FundKind.expense)):
+        raise invalid_request({"category": "请选择经费科目中在用的支出科目"})
     p = Procurement(title=title, description=description, category=category, amount_fen=amount_fen,
                     status=ProcurementStatus.open, created_by=actor_id, created_at=utcnow())
     db.session.add(p)

@@ -23,7 +23,7 @@ def test_a_purchase_from_quotes_to_decision(page, sign_in, site, tmp_path):
     page.goto("/console/#/procurements")
     page.locator("#new-procurement").click()
     page.get_by_label("采购事项").fill("职工之家健身器材")
-    page.get_by_label("经费科目代码").fill("member_activities")
+    page.get_by_label("经费科目").select_option("501")
     page.get_by_label("预算金额（元）").fill("30000")
     page.get_by_label("职工代表工号").fill("PR002, PX999")
     page.get_by_role("button", name="创建").click()

@@ -58,7 +58,7 @@ def test_full_loop_entry_approval_publication_members_view(client, people, clock
     r = client.post(f"{API}/fund/months/2026-12/publish", headers=a1h)
     assert r.status_code == 409 and r.json["error"]["code"] == "month_not_over"
     r = client.post(f"{API}/fund/months/2026-11/publish", headers=a1h)
-    assert r.status_code == 201, r.get_json()
+    assert r.status_code == 200, r.get_json()  # an action on the month: 200 (API.md, second wave)
     pub = r.json
     assert (pub["month"], pub["income_fen"], pub["expense_fen"], pub["prev_hash"]) == ("2026-11", 16_842_057,
                                                                                          12_345, None)
@@ -111,7 +111,7 @@ def test_publication_in_order(client, people, clock, auth):
     # A month with nothing in it is published all the same (a chain without gaps).
     with time_machine.travel("2027-01-02T08:00:00+08:00", tick=False):
         r = client.post(f"{API}/fund/months/2026-12/publish", headers=auth(people["a1"][0]))
-    assert r.status_code == 201 and r.json["income_fen"] == 0 and r.json["prev_hash"] == second["hash"]
+    assert r.status_code == 200 and r.json["income_fen"] == 0 and r.json["prev_hash"] == second["hash"]
 
 
 def test_reject_and_edit_before_publication(client, people, clock):
@@ -293,7 +293,7 @@ def test_tampering_is_found_by_verify_and_the_cli(client, people, clock, db, app
     th, ah, mh = people["t"][1], people["a1"][1], people["m"][1]
     ids = [entry(client, th, date=f"2026-{m:02d}-0{d}").json["id"] for m in (9, 10, 11) for d in (1, 2)]
     for month in ("2026-09", "2026-10", "2026-11"):
-        assert client.post(f"{API}/fund/months/{month}/publish", headers=ah).status_code == 201
+        assert client.post(f"{API}/fund/months/{month}/publish", headers=ah).status_code == 200
     assert client.get(f"{API}/fund/verify", headers=mh).json == {"ok": True, "broken_at": None}
 
     def broken(sql, **params):

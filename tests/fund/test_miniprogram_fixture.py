@@ -43,7 +43,7 @@ def test_fixture_has_the_servers_shape(client, people, db):
     r = entry(client, th, category="503", amount_fen=880, counterparty="文具店", note="退货", date="2026-11-25",
               reverses=original)
     assert r.status_code == 201, r.get_json()
-    assert client.post(f"{API}/fund/months/2026-11/publish", headers=ah).status_code == 201
+    assert client.post(f"{API}/fund/months/2026-11/publish", headers=ah).status_code == 200
 
     answers = {
         "months": client.get(f"{API}/fund/months", headers=mh).get_json(),

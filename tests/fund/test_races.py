@@ -55,7 +55,7 @@ def test_concurrent_publication_publishes_once(app, committing_db):
         jobs = [tokens[a] for a in admins for _ in range(2)]  # 8 requests at once
         results = _run(app, jobs, lambda c, tok: c.post(f"{API}/fund/months/2026-11/publish",
                                                         headers={"Authorization": f"Bearer {tok}"}))
-    assert Counter(s for s, _ in results) == {201: 1, 409: 7}, results
+    assert Counter(s for s, _ in results) == {200: 1, 409: 7}, results
     assert {c for s, c in results if s == 409} == {"month_published"}
     assert db.session.scalar(select(func.count()).select_from(FundMonth)) == 1
     from server.fund.chain import verify

@@ -32,7 +32,7 @@ def _publish(db, month):
 
 
 def _create(client, headers, reps, amount=3_000_000, **kw):
-    body = {"title": "职工之家健身器材", "description": "跑步机两台", "category": "member_activities",
+    body = {"title": "职工之家健身器材", "description": "跑步机两台", "category": "501",
             "amount_fen": amount, "representatives": [r.id for r in reps]}
     body.update(kw)
     return client.post(f"{API}/fund/procurements", json=body, headers=headers)

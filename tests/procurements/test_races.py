@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from server.audit_trail.models import AuditTrailEntry
+from server.fund.chart import ensure_chart
 from server.members.auth import issue_token
 from server.members.models import Member
 from server.procurements import services
@@ -35,8 +36,9 @@ def test_two_admins_decide_at_once_one_wins(app, committing_db):
     db = committing_db
     admins = [Member(employee_no=f"PRA{i}", name=f"管理员{i}", roles=["member", "admin"]) for i in range(2)]
     db.session.add_all(admins)
+    ensure_chart()
     db.session.flush()
-    p = services.create(admins[0].id, title="打印机", description="", category="business", amount_fen=300_000,
+    p = services.create(admins[0].id, title="打印机", description="", category="503", amount_fen=300_000,
                         representatives=[], notify=False)
     q1 = services.add_quote(admins[0].id, p.id, supplier="甲", amount_fen=290_000, note="", attachments=[])
     q2 = services.add_quote(admins[0].id, p.id, supplier="乙", amount_fen=295_000, note="", attachments=[])
@@ -60,8 +62,9 @@ def test_a_representative_confirming_from_two_devices_confirms_once(app, committ
     admin = Member(employee_no="PRC0", name="管理员", roles=["member", "admin"])
     rep = Member(employee_no="PRC1", name="代表", roles=["member"])
     db.session.add_all([admin, rep])
+    ensure_chart()
     db.session.flush()
-    p = services.create(admin.id, title="空调", description="", category="business", amount_fen=3_000_000,
+    p = services.create(admin.id, title="空调", description="", category="503", amount_fen=3_000_000,
                         representatives=[rep.id], notify=False)
     pid = p.id
     db.session.commit()

@@ -6,23 +6,13 @@ import {
   statusBadge, submitForm, toast, toneBadge,
 } from "./components.js";
 import { html, nothing, render } from "./view.js";
+import { fenText as yuan, loadCategories, yuanToFen } from "./fund.js";
 
 const PER_PAGE = 20;
 
-/** Fen (an integer) as yuan text, never through a float: 250000 → "2,500.00". */
-export function yuan(fen) {
-  const sign = fen < 0 ? "-" : "";
-  const abs = Math.abs(fen);
-  const whole = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${sign}${whole}.${String(abs % 100).padStart(2, "0")}`;
-}
-
-/** Yuan typed by staff ("2500" or "2500.5") as fen, or the text itself so the server names the field. */
-export function toFen(text) {
-  const m = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(text);
-  if (!m) return text;
-  return Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0"));
-}
+/** Yuan typed by staff as fen (the ledger's parser: text, never a float), or the text itself when it is not an
+ * amount, so the server names the field. */
+const toFen = (text) => yuanToFen(text) ?? text;
 
 /** Employee numbers (comma-separated) → member ids, each looked up on the roster. */
 async function memberIds(text, fieldName) {
@@ -61,6 +51,8 @@ export async function viewProcurements(root) {
   const list = new PagedList({ path: "/fund/procurements", query: () => filters, perPage: PER_PAGE, draw });
   const form = formState();
   let showForm = false;
+  // A purchase is an expense: its category is one of the chart's active expense categories.
+  const categories = (await loadCategories()).filter((c) => c.kind === "expense" && c.active);
 
   const row = (p) => html`<tr data-procurement-id=${p.id}>
     <td><a class="event-link" href="#/procurements/${p.id}">${p.title}</a></td>
@@ -87,7 +79,9 @@ export async function viewProcurements(root) {
         ${formMessage(form.errors)}
         ${f({ name: "title", label: "采购事项", required: true }, input())}
         ${f({ name: "description", label: "说明" }, (a) => html`<textarea id=${a.id} name=${a.name} rows="2" maxlength="5000"></textarea>`)}
-        ${f({ name: "category", label: "经费科目代码", required: true, hint: "如 member_activities（职工活动支出）" }, input())}
+        ${f({ name: "category", label: "经费科目", required: true }, (a) => html`<select id=${a.id} name=${a.name}>
+          <option value="">请选择支出科目</option>
+          ${categories.map((c) => html`<option value=${c.code}>${c.code} ${c.name}</option>`)}</select>`)}
         ${f({ name: "amount_fen", label: "预算金额（元）", required: true, hint: "2 万元及以上须三家报价、两名以上职工代表参与" }, input())}
         ${f({ name: "representatives", label: "职工代表工号", hint: "多个工号用逗号分隔" }, input())}
         ${formActions("创建", form)}
