@@ -250,6 +250,7 @@ ALLOWED_ROLLBACKS = {
     ("server/core/errors.py", "_rollback"), ("server/core/extensions.py", "transaction"),
     ("server/health.py", "healthz"),
     ("server/members/cli.py", "import_command"),
+    ("server/fund/cli.py", "verify_command"),  # a read-only command ending its read, nothing written to undo
     ("server/suggestions/services.py", "file_held"),  # its own savepoint (begin_nested), not the job's work
     ("server/surveys/answering.py", "file_held"),  # its own savepoint (begin_nested), not the job's work
 }

@@ -151,11 +151,11 @@ def test_gbk_csv_with_chinese_headers(db, tmp_path):
 def test_roles_may_be_written_as_the_console_labels_them(db, tmp_path):
     from server.core.roles import MemberRole
 
-    labels = "；".join(role.label for role in MemberRole)  # 会员；网格联络员；工会干事；书记；系统管理员
+    labels = "；".join(role.label for role in MemberRole)  # 会员；网格联络员；工会干事；书记；系统管理员；经费会计
     path = write_csv(tmp_path / "hr.csv", [["G002", "周六", "", "", "", labels, ""]])
 
     assert import_file(path).created == 1
-    assert member("G002").roles == ["admin", "liaison", "member", "secretary", "staff"]
+    assert member("G002").roles == ["admin", "liaison", "member", "secretary", "staff", "treasurer"]
 
 
 def test_xlsx_with_numeric_cells(db, tmp_path):
