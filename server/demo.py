@@ -27,6 +27,7 @@ from .craftsman import demo_data as craftsman_demo
 from .events import lifecycle, signup
 from .events.models import Checkin, Event
 from .fund import demo_data as fund_demo
+from .fund import services as fund_services
 from .member_requests import demo_data as request_demo
 from .member_requests.models import Request
 from .members.cli import require_schema
@@ -334,6 +335,10 @@ def _bind_wechat() -> int:
 
 def load_demo() -> dict:
     """Load the demo data; returns how many of each kind were created and the demo rows skipped."""
+    # The demo is one transaction that both sends notices (lock 7201) and writes the ledger (lock 1601); the
+    # ledger's own writes take them in that order (1601, then 7201 when publishing tells members), so the demo
+    # takes the ledger's lock first too, or it could deadlock with a publication running at the same time.
+    fund_services.lock_ledger()
     # A demo row clashing with real data (a phone already taken) is skipped and reported, not forced.
     report = import_rows(roster_rows())
 

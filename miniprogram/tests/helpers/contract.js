@@ -317,6 +317,10 @@ function fundVerify(overrides = {}) {
   return Object.assign({ ok: true, broken_at: null }, overrides)
 }
 
+function improvementEvent(overrides = {}) {
+  return Object.assign({ id: 1, at: '2026-11-20T10:00:00+08:00', action: 'created', actor: { id: 1, name: '工会干事' },
+    body: null }, overrides)
+}
 
 function improvement(overrides = {}) {
   return Object.assign({
