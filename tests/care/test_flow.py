@@ -231,6 +231,7 @@ def test_stats_count_without_names(client, people):
     assert r.status_code == 200
     s = r.json
     assert s["opened"] == 1 and s["by_stage"]["aided"] == 1 and s["by_category"] == {"illness": 1}
-    assert s["grants"] == [{"kind": "money", "count": 1, "amount_fen": 123_400}]
+    assert s["grants"] == {"money": {"count": 1, "amount_fen": 123_400}, "goods": {"count": 0, "amount_fen": 0},
+                           "service": {"count": 0, "amount_fen": 0}}
     assert client.get(f"{API}/care/stats?year=2025", headers=p.staff2_h).json["opened"] == 0
     assert "困难会员甲" not in str(s)
