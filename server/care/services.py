@@ -208,6 +208,8 @@ def add_handler(actor: Member, case_id: int, member_id: int, now: datetime | Non
     if is_handler(actor.id, case.id):
         return case
     if not _move(case, [CareStage.opened], None, now, also=[CareCase.handler_count == 0], handler_count=1):
+        if is_handler(actor.id, case.id):  # their own second tap, committed meanwhile: the same answer
+            return case
         raise AppError("case_taken")
     db.session.add(CareHandler(case_id=case.id, member_id=actor.id, added_by=actor.id, added_at=now))
     db.session.flush()
