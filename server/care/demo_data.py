@@ -51,10 +51,10 @@ def load() -> int:
             services.add_handler(chair, case.id, staff.id)
         services.assess(handler, case.id, {"household_size": 4, "monthly_income_fen": 320_000, "dependants": 2,
                                            "situation": "经入户走访核实，情况属实。", "need": "医疗、生活补助"})
-        services.decide(handler, case.id, "approve", "情况属实，建议给予帮扶。")
+        services.decide(handler, case.id, "approve", "情况属实，建议给予帮扶。", notify=False)
         if stage == "awaiting_chair":
             continue
-        services.decide(chair, case.id, "approve", "同意。")
+        services.decide(chair, case.id, "approve", "同意。", notify=False)
         if stage == "aided":
             services.grant(staff, case.id, kind="money", amount_fen=200_000, description="困难补助金 2000 元")
             continue
