@@ -133,3 +133,13 @@ def test_a_crash_between_the_purge_and_its_file_deletions_leaves_only_stray_file
         assert sweep_strays() == 1
     assert not (storage_root / keys[0]).exists()
     assert jobs.purge(later) == 0
+
+
+def test_the_care_job_is_registered_and_runs_in_the_scheduler(app, db, people, client, monkeypatch):
+    from server import scheduler
+
+    s = scheduler.build_scheduler(app)
+    job = s.get_job("care")
+    assert job.trigger.interval == timedelta(minutes=10) and job.func_ref == "server.scheduler:run_care_jobs"
+    monkeypatch.setattr(scheduler, "_app", app)
+    scheduler.run_care_jobs()  # the body as the scheduler calls it: its own app context, nothing due
