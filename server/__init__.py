@@ -80,6 +80,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         suggestions,
         surveys,
         uploads,
+        volunteers,
         votes,
         workdays,
     )
@@ -111,6 +112,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(improvements.bp, url_prefix=API_PREFIX)
     app.register_blueprint(audits.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
+    app.register_blueprint(volunteers.bp, url_prefix=API_PREFIX)
 
     from .cli import register_cli
 

@@ -148,6 +148,10 @@ class Settings(BaseSettings):
     PROCUREMENT_QUOTES_THRESHOLD_FEN: int = 2_000_000
     # Award procedures (docs/awards.md): the public notice period ends within this many working days of the decision.
     AWARD_NOTICE_WORKING_DAYS: int = 5
+    # Volunteer hours (docs/volunteers.md): check-out closes this many minutes after a volunteer event ends;
+    # points shown to members per hour served (computed, never stored).
+    VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER: int = Field(120, ge=0, le=7 * 24 * 60)
+    VOLUNTEER_POINTS_PER_HOUR: int = Field(10, ge=0, le=10_000)
     # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5

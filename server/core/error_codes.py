@@ -134,6 +134,11 @@ CATALOGUE: dict[str, ErrorCode] = {
     "audit_exists": ErrorCode(409, "该期间的此类审计已存在", "One audit per kind and period."),
     "audit_incomplete": ErrorCode(409, "还有检查项目未判定，不能结束审计", "Every checklist item needs a result before the close; details.items lists the others."),
     "item_not_failed": ErrorCode(409, "只有判定为不符合的项目才能列入整改", "A finding is opened from an item marked fail."),
+    # volunteer hours
+    "not_volunteer_event": ErrorCode(409, "该活动不是志愿服务活动，没有签退", "Check-out codes and check-outs exist only for events of kind volunteer."),
+    "not_checked_in": ErrorCode(409, "您尚未签到该活动，不能签退", "A check-out needs the member's check-in at that event."),
+    "checkout_closed": ErrorCode(409, "当前不在签退时间内", "Outside the check-out window (until VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER after the end); details.closes_at."),
+    "hours_below_zero": ErrorCode(409, "调整后志愿时长将小于零", "A negative adjustment may not take the member's total below zero; details.total_minutes."),
 }
 
 
