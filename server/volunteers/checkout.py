@@ -22,7 +22,7 @@ from ..core.timeutil import to_local_iso, utcnow
 from ..events import checkin as venue
 from ..events.lifecycle import get_event, not_found
 from ..events.models import Checkin, Event, EventKind, EventStatus
-from ..members.auth import expected_token_version, member_confirmed
+from ..members.auth import member_confirmed
 from ..members.models import Member
 from .models import VolunteerCheckout
 

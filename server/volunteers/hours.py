@@ -2,9 +2,10 @@
 adjustments (kept with their reason and written to the audit trail), the leaderboard and its opt-out."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Iterable, Optional
+from typing import Optional
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, union_all
