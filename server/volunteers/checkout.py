@@ -12,17 +12,17 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Boolean, Integer, String, and_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..core.errors import AppError
 from ..core.extensions import db, statement_per_transaction
-from ..core.timeutil import to_local_iso, utcnow
+from ..core.timeutil import UTCDateTime, to_local_iso, utcnow
 from ..events import checkin as venue
 from ..events.lifecycle import get_event, not_found
 from ..events.models import Checkin, Event, EventKind, EventStatus
-from ..members.auth import member_confirmed
+from ..members.auth import expected_token_version, member_confirmed
 from ..members.models import Member
 from .models import VolunteerCheckout
 
@@ -81,6 +81,42 @@ _READ = (
 )
 
 
+# PostgreSQL: the same read and, when it shows an open volunteer event, the member's check-in and no check-out
+# yet, the insert, in one round trip (as check-in's). The minutes are computed as capped_minutes() does. Any
+# other outcome (a refusal, a racing insert that won) comes back with inserted_at NULL and goes through the
+# portable path below.
+_CHECKOUT_PG = text("""
+WITH m AS (
+    SELECT is_active, token_version FROM members WHERE id = :member_id
+), r AS (
+    SELECT e.id AS event_id, e.kind, e.status, e.starts_at, e.ends_at, e.checkin_opens_minutes_before,
+           c.id AS checkin_id, c.checked_in_at, o.checked_out_at, o.minutes
+    FROM events e
+    LEFT JOIN checkins c ON c.event_id = e.id AND c.member_id = :member_id
+    LEFT JOIN volunteer_checkouts o ON o.event_id = e.id AND o.member_id = :member_id
+    WHERE e.id = :event_id
+), ins AS (
+    INSERT INTO volunteer_checkouts (event_id, member_id, checkin_id, checked_out_at, minutes, created_at)
+    SELECT r.event_id, :member_id, r.checkin_id, :now,
+           GREATEST(0, LEAST(floor(extract(epoch FROM :now - r.checked_in_at) / 60),
+                             floor(extract(epoch FROM r.ends_at - r.starts_at) / 60)))::int, :now
+    FROM r, m
+    WHERE m.is_active AND m.token_version = :token_version
+      AND r.kind = 'volunteer' AND r.status = 'published' AND r.checkin_id IS NOT NULL AND r.checked_out_at IS NULL
+      AND :now BETWEEN r.starts_at - make_interval(mins => r.checkin_opens_minutes_before)
+                   AND r.ends_at + make_interval(mins => :closes_after)
+    ON CONFLICT (event_id, member_id) DO NOTHING
+    RETURNING checked_out_at, minutes
+)
+SELECT (SELECT is_active FROM m) AS is_active, (SELECT token_version FROM m) AS token_version, r.*,
+       (SELECT checked_out_at FROM ins) AS inserted_at, (SELECT minutes FROM ins) AS inserted_minutes
+FROM (SELECT 1) AS one LEFT JOIN r ON true
+""").bindparams(bindparam("now", type_=UTCDateTime())).columns(
+    is_active=Boolean, token_version=Integer, event_id=Integer, kind=String, status=String, starts_at=UTCDateTime,
+    ends_at=UTCDateTime, checkin_opens_minutes_before=Integer, checkin_id=Integer, checked_in_at=UTCDateTime,
+    checked_out_at=UTCDateTime, minutes=Integer, inserted_at=UTCDateTime, inserted_minutes=Integer)
+
+
 @lru_cache(maxsize=4)
 def _insert_stmt(dialect: str):
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -98,10 +134,19 @@ def check_out(member_id: int, token: str) -> tuple[CheckoutResult, bool]:
     """
     now = utcnow()
     event_id = venue.read_venue_code(token, now, mode=venue.CHECKOUT)
-    # Each of the two statements below is atomic alone (a read; an insert that a conflict makes a no-op).
+    params = {"event_id": event_id, "member_id": member_id}
+    # Each statement below is atomic alone (a read, an insert that a conflict makes a no-op, or both in one).
     statement_per_transaction()
-    row = db.session.execute(_READ, {"event_id": event_id, "member_id": member_id}).first()
-    member_confirmed(row.is_active if row else None, row.token_version if row else None)
+    if db.engine.dialect.name == "postgresql":
+        row = db.session.execute(_CHECKOUT_PG, {
+            **params, "now": now, "token_version": expected_token_version(),
+            "closes_after": int(current_app.config["VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER"])}).one()
+        member_confirmed(row.is_active, row.token_version)
+        if row.inserted_at is not None:
+            return CheckoutResult(event_id, row.checked_in_at, row.inserted_at, row.inserted_minutes), True
+    else:
+        row = db.session.execute(_READ, params).first()
+        member_confirmed(row.is_active if row else None, row.token_version if row else None)
     if row.event_id is None:
         raise not_found()
     if row.checked_out_at is not None:

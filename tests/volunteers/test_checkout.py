@@ -15,6 +15,7 @@ from server.events import checkin, lifecycle, signup
 from server.events.models import Checkin
 from server.members.models import Member
 from server.volunteers.models import VolunteerCheckout
+from tests.statements import statements_of
 
 API = "/api/v1"
 
@@ -153,6 +154,18 @@ def test_bad_tokens_are_clear_errors(client, make, auth, token):
 def test_bad_bodies_are_400(client, make, auth, body):
     r = client.post(f"{API}/checkouts", json=body, headers=auth(make.member()))
     assert r.status_code == 400 and err(r) == "invalid_request"
+
+
+def test_a_check_out_is_one_statement_on_postgresql(client, scene, db):
+    s = scene
+    s.clock.shift(timedelta(hours=1))
+    token = out_code(client, s)
+    with statements_of(db.engine) as statements:
+        r = client.post(f"{API}/checkouts", json={"token": token}, headers=s.mh)
+    assert r.status_code == 201 and r.json["minutes"] == 60
+    # PostgreSQL: the member's roster state, the read and the insert in one round trip, as check-in's.
+    # SQLite: the read, then the insert.
+    assert len(statements) == (1 if db.engine.dialect.name == "postgresql" else 2), statements
 
 
 def test_ten_simultaneous_check_outs_make_one(app, committing_db):
