@@ -2,7 +2,7 @@
 // anchored by tests/volunteers/test_miniprogram_fixture.py).
 const { installWx } = require('../helpers/fakeWx')
 const { loadPage } = require('../helpers/page')
-const { page } = require('../helpers/contract')
+const { event, page, registration } = require('../helpers/contract')
 const { error } = require('../helpers/backend')
 const REAL = require('../fixtures/volunteers.json')
 
@@ -152,4 +152,20 @@ test('我的 has the entry', async () => {
   p.fire('to-volunteers')
   await wxs.settle()
   expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/volunteers/index' }])
+})
+
+test('a volunteer event I checked in to tells me to check out, and its scan button says so', async () => {
+  wxs.backend.on('GET /events/101', { body: event({ kind: 'volunteer', my_registration: registration({ checked_in_at: '2026-11-25T08:30:00+08:00' }) }) })
+  const p = loadPage('pages/events/detail')
+  await p.page.onLoad({ id: '101' })
+  await wxs.settle()
+  expect(p.texts('#checkout-hint')).toEqual(['服务结束时请扫描现场签退二维码，签退后计入志愿时长'])
+  expect(p.texts('#scan')).toEqual(['扫码签到 / 签退'])
+
+  wxs.backend.on('GET /events/102', { body: event({ id: 102, my_registration: registration({ checked_in_at: '2026-11-25T08:30:00+08:00' }) }) })
+  const other = loadPage('pages/events/detail')
+  await other.page.onLoad({ id: '102' })
+  await wxs.settle()
+  expect(other.exists('checkout-hint')).toBe(false)
+  expect(other.texts('#scan')).toEqual(['扫码签到'])
 })
