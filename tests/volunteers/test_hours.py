@@ -244,3 +244,24 @@ def test_hours_count_in_the_shanghai_year_of_the_event(make, db, app):
     served(db, make, m, 60, starts_at=datetime(YEAR, 1, 1, 0, 30, tzinfo=SHANGHAI))
     assert h.minutes_of([m.id], *h.year_bounds(YEAR))[m.id] == 60
     assert h.minutes_of([m.id], *h.year_bounds(YEAR - 1))[m.id] == 0
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("POST", "/volunteer-hours/{m}/adjustments", {"minutes": 5, "reason": "补\u0000录"}),
+    ("POST", "/volunteer-hours/{m}/adjustments", {"minutes": 5, "reason": "补录", "event_id": 2**40}),
+    ("POST", "/volunteer-hours/{m}/adjustments", {"minutes": 2**63, "reason": "补录"}),
+    ("POST", "/volunteer-hours/{m}/adjustments", {"minutes": 5.5, "reason": "补录"}),
+    ("GET", "/volunteer-hours?q=%00", None),
+    ("GET", "/volunteer-hours?department=%00x", None),
+    ("GET", "/volunteer-hours?year=99999999999999999999", None),
+    ("GET", "/volunteer-hours/{m}?year=-1", None),
+    ("GET", "/volunteers/leaderboard?limit=0", None),
+    ("GET", "/volunteers/certificates/" + "9" * 13 + ".2026.1." + "A" * 22, None),
+    ("GET", "/volunteers/certificates/%00", None),
+    ("POST", "/checkouts", {"token": "o1.1.1." + "A" * 21 + "\u0000"}),
+])
+def test_hostile_input_is_a_clear_error(client, make, auth, method, path, body):
+    m = make.member()
+    r = client.open(f"{API}{path.format(m=m.id)}", method=method, json=body, headers=auth(make.staff()))
+    assert 400 <= r.status_code < 500, (r.status_code, r.get_data(as_text=True)[:300])
+    assert r.json["error"]["code"]
