@@ -58,6 +58,9 @@ def test_records_adjustment_certificate_and_leaderboard(page, sign_in, site):
     # The leaderboard names the member who stayed on it and never the one who opted out.
     expect(page.locator("#leaderboard")).to_contain_text("志愿者林一")
     expect(page.locator("#board-card")).not_to_contain_text("志愿者隐二")
+    with page.expect_download() as info:
+        page.locator("#export-xlsx").click()
+    assert info.value.path().read_bytes()[:2] == b"PK" and info.value.suggested_filename.endswith(".xlsx")
 
     row.get_by_role("link", name="志愿者林一").click()
     expect(page.locator("#volunteer-title")).to_contain_text("志愿者林一 的志愿服务记录")
