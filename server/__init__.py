@@ -113,6 +113,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(audits.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
     app.register_blueprint(volunteers.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(volunteers.pages)
 
     from .cli import register_cli
 

@@ -242,6 +242,7 @@ ROUTES = {
     ("POST", "/api/v1/volunteer-hours/{id}/adjustments"): "staff",
     ("GET", "/api/v1/volunteer-hours/{id}/certificate.pdf"): "staff",
     ("GET", "/api/v1/volunteers/certificates/{id}"): "public",
+    ("GET", "/v/{id}"): "public",
     ("GET", "/api/v1/volunteers/leaderboard"): "member",
     ("GET", "/api/v1/me/volunteer-settings"): "member",
     ("PUT", "/api/v1/me/volunteer-settings"): "member",

@@ -4,5 +4,7 @@ at the event's length, staff adjustments with a reason, points, certificates and
 from flask import Blueprint
 
 bp = Blueprint("volunteers", __name__)
+# /v/<code>: the page behind a certificate's QR code, readable in any phone's browser.
+pages = Blueprint("volunteer_pages", __name__, template_folder="templates")
 
-from . import routes  # noqa: E402,F401
+from . import pages_routes, routes  # noqa: E402,F401

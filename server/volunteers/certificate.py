@@ -41,6 +41,15 @@ class Verification:
     minutes: int
 
 
+def check(code: str) -> tuple[Verification, str, bool]:
+    """(what the certificate states, the member's masked name, whether the year's hours still are what it
+    states). Raises 400 invalid_token, 404 not_found."""
+    v = read_token(code)
+    member = volunteer_hours.get_member(v.member_id)
+    now = volunteer_hours.minutes_of([v.member_id], *volunteer_hours.year_bounds(v.year))[v.member_id]
+    return v, member.name[:1] + "*" * (len(member.name) - 1), now == v.minutes
+
+
 def read_token(text: str) -> Verification:
     """The certificate a token names. Raises 400 invalid_token (malformed or forged)."""
     m = _TOKEN.fullmatch(text)
@@ -56,7 +65,7 @@ def read_token(text: str) -> Verification:
 def verify_url(tok: str) -> str:
     from ..notices.poster_routes import public_url
 
-    return public_url("volunteers.verify_certificate", token=tok)
+    return public_url("volunteer_pages.certificate_page", code=tok)
 
 
 def _font(font_path: str | None) -> str:

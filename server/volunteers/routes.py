@@ -134,11 +134,9 @@ def member_certificate(member_id: int, query: VolunteerCertificateQuery):
 @api(out=VolunteerCertificateCheckOut, errors=["invalid_token", "not_found"])
 def verify_certificate(token: str):
     """Check a volunteer certificate by the code on it (public): genuine, and whether its hours still hold."""
-    v = certificate.read_token(token)
-    member = h.get_member(v.member_id)
-    now = h.minutes_of([v.member_id], *h.year_bounds(v.year))[v.member_id]
-    return VolunteerCertificateCheckOut(valid=True, name=member.name[:1] + "*" * (len(member.name) - 1),
-                                        year=v.year, total_hours=h.hours(v.minutes), current=now == v.minutes)
+    v, name, current = certificate.check(token)
+    return VolunteerCertificateCheckOut(valid=True, name=name, year=v.year, total_hours=h.hours(v.minutes),
+                                        current=current)
 
 
 @bp.get("/volunteers/leaderboard")

@@ -210,8 +210,15 @@ def test_certificate_is_a_real_pdf_with_a_check(client, make, auth, db):
     check = client.get(f"{API}/volunteers/certificates/{token}")
     assert check.status_code == 200, check.json
     assert check.json == {"valid": True, "name": "欧***", "year": YEAR, "total_hours": 2.5, "current": True}
+    # The QR code opens a page anyone's phone can read.
+    assert f"/v/{token[:12]}" in text  # the printed address (wrapped in its cell)
+    page = client.get(f"/v/{token}")
+    assert page.status_code == 200 and "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert "本证明真实有效：欧*** 同志" in page.get_data(as_text=True) and "2.5 小时" in page.get_data(as_text=True)
     adjust(client, auth(staff), m, minutes=30, reason="补录")
     assert client.get(f"{API}/volunteers/certificates/{token}").json["current"] is False
+    assert "已有调整" in client.get(f"/v/{token}").get_data(as_text=True)
+    assert client.get(f"/v/{token[:-1]}x").status_code == 404
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
     r = client.get(f"{API}/volunteers/certificates/{forged}")
     assert r.status_code == 400 and err(r) == "invalid_token"
