@@ -80,6 +80,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         suggestions,
         surveys,
         uploads,
+        volunteers,
         votes,
         workdays,
     )
@@ -114,6 +115,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import care
 
     app.register_blueprint(care.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(volunteers.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(volunteers.pages)
 
     from .cli import register_cli
 

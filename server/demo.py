@@ -44,6 +44,7 @@ from .suggestions.models import Suggestion
 from .surveys import answering as survey_answering
 from .surveys import services as surveys
 from .surveys.models import Survey
+from .volunteers import demo_data as volunteer_demo
 from .votes import demo_data as vote_demo
 from .votes.models import Vote
 
@@ -387,11 +388,12 @@ def load_demo() -> dict:
     created_awards = award_demo.load()
     created_audits = audit_demo.load()
     created_care_cases = care_demo.load()
+    created_checkouts = volunteer_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "fund_entries": created_fund_entries, "procurements": created_procurements, "awards": created_awards,
-            "audits": created_audits, "care_cases": created_care_cases,
+            "audits": created_audits, "care_cases": created_care_cases, "volunteer_checkouts": created_checkouts,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}

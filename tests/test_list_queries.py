@@ -1297,6 +1297,58 @@ def _care_reads(ctx: Ctx, n: int):
     return f"{API}/care/cases/{cid}/reads?per_page=100", ctx.auth(chair)
 
 
+# --- volunteer hours ----------------------------------------------------------------------------------
+
+def _volunteered(ctx: Ctx, n: int, member) -> None:
+    """n volunteer events of the member: by turns checked out, checked in only, and an adjustment."""
+    from server.volunteers import hours
+    from server.volunteers.models import VolunteerCheckout
+
+    for i in range(n):
+        ev = ctx.event(kind="volunteer")
+        if i % 3 == 2:
+            hours.adjust(ctx.staff.id, member.id, 30, "补录", ev.id)
+            continue
+        ci = Checkin(event_id=ev.id, member_id=member.id, checked_in_at=utcnow(), method="code", is_walk_in=True)
+        ctx.db.session.add(ci)
+        ctx.db.session.flush()
+        if i % 3 == 0:
+            ctx.db.session.add(VolunteerCheckout(event_id=ev.id, member_id=member.id, checkin_id=ci.id,
+                                                 checked_out_at=utcnow(), minutes=60))
+    ctx.db.session.flush()
+
+
+@case("volunteers.my_hours")
+def _my_volunteer_hours(ctx: Ctx, n: int):
+    _volunteered(ctx, n, ctx.member)
+    return f"{API}/me/volunteer-hours", ctx.auth(ctx.member)
+
+
+@case("volunteers.member_hours")
+def _member_volunteer_hours(ctx: Ctx, n: int):
+    _volunteered(ctx, n, ctx.member)
+    return f"{API}/volunteer-hours/{ctx.member.id}", ctx.auth(ctx.staff)
+
+
+@case("volunteers.list_hours")
+def _volunteer_totals(ctx: Ctx, n: int):
+    for i in range(n):
+        _volunteered(ctx, 1 + i % 3, ctx.make.member(department="机修车间" if i % 2 else None))
+    return f"{API}/volunteer-hours?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("volunteers.leaderboard")
+def _volunteer_board(ctx: Ctx, n: int):
+    from server.volunteers import hours
+
+    for i in range(n):
+        m = ctx.make.member(department="机修车间" if i % 2 else None)
+        _volunteered(ctx, 1 + i % 3, m)
+        if i % 4 == 3:
+            hours.set_opt_out(m.id, True)
+    return f"{API}/volunteers/leaderboard?limit=100", ctx.auth(ctx.member)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints

@@ -249,6 +249,19 @@ ROUTES = {
     ("POST", "/api/v1/care/cases/{id}/visits"): "staff",
     ("POST", "/api/v1/care/cases/{id}/close"): "staff",
     ("GET", "/api/v1/care/cases/{id}/reads"): "secretary",
+    ("GET", "/api/v1/events/{id}/checkout-code"): "staff",
+    ("POST", "/api/v1/checkouts"): "member",
+    ("GET", "/api/v1/me/volunteer-hours"): "member",
+    ("GET", "/api/v1/me/volunteer-hours/certificate.pdf"): "member",
+    ("GET", "/api/v1/volunteer-hours"): "staff",
+    ("GET", "/api/v1/volunteer-hours/{id}"): "staff",
+    ("POST", "/api/v1/volunteer-hours/{id}/adjustments"): "staff",
+    ("GET", "/api/v1/volunteer-hours/{id}/certificate.pdf"): "staff",
+    ("GET", "/api/v1/volunteers/certificates/{id}"): "public",
+    ("GET", "/v/{id}"): "public",
+    ("GET", "/api/v1/volunteers/leaderboard"): "member",
+    ("GET", "/api/v1/me/volunteer-settings"): "member",
+    ("PUT", "/api/v1/me/volunteer-settings"): "member",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 

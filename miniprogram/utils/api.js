@@ -231,6 +231,7 @@ module.exports = {
   get: (path, options) => request('GET', path, options),
   post: (path, data, options = {}) => request('POST', path, Object.assign({}, options, { data })),
   del: (path, options) => request('DELETE', path, options),
+  put: (path, data, options = {}) => request('PUT', path, Object.assign({}, options, { data })),
   getToken,
   getMember,
   saveSession,

@@ -1,6 +1,7 @@
 """Rows → output models; a list in a fixed number of statements."""
 from __future__ import annotations
 
+from ..volunteers.hours import hours_of, year_bounds
 from . import services
 from .models import Award, AwardStatus
 from .schemas import AwardNomineeOut, AwardObjectionOut, AwardOut, AwardPerson
@@ -22,11 +23,14 @@ def award_out(a: Award, staff: bool) -> AwardOut:
     out = awards_out([a], staff)[0]
     final = a.status == AwardStatus.final
     rows = services.nominees_of(a.id, winners_only=not staff)
+    # The nominees' volunteer hours in the award's year, one statement for all of them (staff weigh them).
+    served = hours_of([n.member_id for n, _, _ in rows], *year_bounds(a.year)) if staff else {}
     # Members see the final list only once final (a removed winner is not shown to them); staff see everything.
     out.nominees = [AwardNomineeOut(id=n.id, member=AwardPerson(id=n.member_id, name=name), department=dept,
                                     reason=n.reason, winner=n.winner,
                                     removed_reason=n.removed_reason if staff else None,
-                                    final=final and n.winner and n.removed_reason is None)
+                                    final=final and n.winner and n.removed_reason is None,
+                                    volunteer_hours=served.get(n.member_id))
                     for n, name, dept in rows if staff or not (final and n.removed_reason)]
     return out
 

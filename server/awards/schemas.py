@@ -58,6 +58,8 @@ class AwardNomineeOut(Out):
     winner: bool
     removed_reason: Optional[str] = Field(description="Staff only: why a winner was taken off the final list.")
     final: bool = Field(description="On the final list (once the award is final).")
+    volunteer_hours: Optional[float] = Field(None, description="Staff only: the nominee's volunteer hours in the "
+                                                               "award's year (docs/volunteers.md).")
 
 
 class AwardOut(Out):

@@ -152,6 +152,10 @@ class Settings(BaseSettings):
     # after it ended (a stub stays); money grants are expense entries of this fund category.
     CARE_RETENTION_DAYS: int = Field(1095, ge=1, le=36500)
     CARE_FUND_CATEGORY: str = Field("502", min_length=1, max_length=20)
+    # Volunteer hours (docs/volunteers.md): check-out closes this many minutes after a volunteer event ends;
+    # points shown to members per hour served (computed, never stored).
+    VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER: int = Field(120, ge=0, le=7 * 24 * 60)
+    VOLUNTEER_POINTS_PER_HOUR: int = Field(10, ge=0, le=10_000)
     # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5

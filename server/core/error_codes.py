@@ -139,6 +139,11 @@ CATALOGUE: dict[str, ErrorCode] = {
     "wrong_stage": ErrorCode(409, "帮扶个案当前阶段不能进行此操作，请刷新后查看", "The action does not apply to the case's current stage (or someone acted first); details.stage."),
     "same_person": ErrorCode(409, "经办人审核与主席审批须由不同的人完成", "Four eyes: the chair does not decide the second step of a round whose first step they made."),
     "case_taken": ErrorCode(409, "该个案已由其他工会干事受理", "A staff member takes only an unassigned new case; someone else took it first."),
+    # volunteer hours
+    "not_volunteer_event": ErrorCode(409, "该活动不是志愿服务活动，没有签退", "Check-out codes and check-outs exist only for events of kind volunteer."),
+    "not_checked_in": ErrorCode(409, "您尚未签到该活动，不能签退", "A check-out needs the member's check-in at that event."),
+    "checkout_closed": ErrorCode(409, "当前不在签退时间内", "Outside the check-out window (until VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER after the end); details.closes_at."),
+    "hours_below_zero": ErrorCode(409, "调整后志愿时长将小于零", "A negative adjustment may not take the member's total below zero; details.total_minutes."),
 }
 
 

@@ -52,7 +52,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 TICKET_FORMAT = ("t1.{event_id}.{registration_id}.{member_id}.{signature}; signature = base64url (no padding) "
                  "of the Ed25519 signature over the UTF-8 bytes of \"t1.{event_id}.{registration_id}.{member_id}\"")
 
-_CODE = re.compile(r"c1\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{22})")
 _TICKET = re.compile(r"(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})")
 
 
@@ -118,22 +117,30 @@ def _not_registered(reg_status: str | None) -> AppError:
 
 
 # --- venue code -----------------------------------------------------------------------------------
+# One mechanism, two modes: a check-in code (``c1.``) and a volunteer event's check-out code (``o1.``). Each
+# mode has its own prefix, MAC label and derived key, so a code of one mode never passes as the other.
 
-@lru_cache(maxsize=8)
-def _derive_code_key(secret: str) -> bytes:
+CHECKIN, CHECKOUT = "checkin", "checkout"
+_MODES = {CHECKIN: ("c1", b"union-hub/checkin-code/v1"), CHECKOUT: ("o1", b"union-hub/checkout-code/v1")}
+_CODES = {mode: re.compile(re.escape(prefix) + r"\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{22})")
+          for mode, (prefix, _) in _MODES.items()}
+
+
+@lru_cache(maxsize=16)
+def _derive_code_key(secret: str, mode: str = CHECKIN) -> bytes:
     # A key of its own: codes shown on a public screen never involve the key that signs logins.
-    return hmac.new(secret.encode(), b"union-hub/checkin-code/v1", hashlib.sha256).digest()
+    return hmac.new(secret.encode(), _MODES[mode][1], hashlib.sha256).digest()
 
 
-def _code_mac(event_id: int, period: int, secret: str | None = None) -> str:
+def _code_mac(event_id: int, period: int, secret: str | None = None, mode: str = CHECKIN) -> str:
     """The code's MAC under ``secret``, by default the current QR key."""
-    key = _derive_code_key(secret or secret_keys(current_app.config, "QR_SECRET_KEY")[0])
-    return _b64(hmac.new(key, f"checkin:{event_id}:{period}".encode(), hashlib.sha256).digest())[:22]
+    key = _derive_code_key(secret or secret_keys(current_app.config, "QR_SECRET_KEY")[0], mode)
+    return _b64(hmac.new(key, f"{mode}:{event_id}:{period}".encode(), hashlib.sha256).digest())[:22]
 
 
-def _code_mac_valid(event_id: int, period: int, mac: str) -> bool:
+def _code_mac_valid(event_id: int, period: int, mac: str, mode: str = CHECKIN) -> bool:
     # Codes made under the previous key (QR_SECRET_KEY_PREVIOUS) pass while a rotation is under way.
-    return any(hmac.compare_digest(mac, _code_mac(event_id, period, secret))
+    return any(hmac.compare_digest(mac, _code_mac(event_id, period, secret, mode))
                for secret in secret_keys(current_app.config, "QR_SECRET_KEY"))
 
 
@@ -141,11 +148,11 @@ def code_period_seconds() -> int:
     return int(current_app.config["CHECKIN_CODE_PERIOD"])
 
 
-def venue_code(event_id: int, now: datetime | None = None) -> tuple[str, datetime]:
+def venue_code(event_id: int, now: datetime | None = None, mode: str = CHECKIN) -> tuple[str, datetime]:
     """The venue code for this moment and when it stops being accepted (the end of the next period)."""
     seconds = code_period_seconds()
     period = int((now or utcnow()).timestamp()) // seconds
-    token = f"c1.{event_id}.{period}.{_code_mac(event_id, period)}"
+    token = f"{_MODES[mode][0]}.{event_id}.{period}.{_code_mac(event_id, period, mode=mode)}"
     return token, datetime.fromtimestamp((period + 2) * seconds, UTC)
 
 
@@ -156,17 +163,17 @@ def current_code(event_id: int) -> tuple[str, datetime]:
     return venue_code(event_id)
 
 
-def read_venue_code(token: str, now: datetime) -> int:
-    """The event a venue code names. Raises 400 invalid_token (forged, malformed, from the future)
-    or 400 token_expired (older than the previous period)."""
-    m = _CODE.fullmatch(token)
+def read_venue_code(token: str, now: datetime, mode: str = CHECKIN) -> int:
+    """The event a venue code of this mode names. Raises 400 invalid_token (forged, malformed, from the
+    future, the other mode's) or 400 token_expired (older than the previous period)."""
+    m = _CODES[mode].fullmatch(token)
     if m is None:
         raise invalid_token()
     event_id, period = int(m[1]), int(m[2])
     if m[1] != str(event_id) or m[2] != str(period):
         # One spelling per code, as the MAC is over the numbers: no leading zeros, no other digits (\d).
         raise invalid_token()
-    if not _code_mac_valid(event_id, period, m[3]):
+    if not _code_mac_valid(event_id, period, m[3], mode):
         raise invalid_token()
     current = int(now.timestamp()) // code_period_seconds()
     if period > current:

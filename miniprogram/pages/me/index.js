@@ -104,6 +104,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/fund/procurements' })
   },
 
+  onVolunteers() {
+    wx.navigateTo({ url: '/pages/volunteers/index' })
+  },
+
   onAwards() {
     wx.navigateTo({ url: '/pages/awards/index' })
   },

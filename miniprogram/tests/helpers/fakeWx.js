@@ -35,6 +35,7 @@ function installWx() {
     uploads: [], // the options of each wx.uploadFile
     uploadTasks: [], // the UploadTask each wx.uploadFile returned ({aborted})
     previews: [], // wx.previewImage options
+    documents: [], // wx.openDocument options
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -109,6 +110,7 @@ function installWx() {
       respond(opts, !next.errMsg, Object.assign({ errMsg: 'chooseMedia:ok', type: 'image' }, next))
     },
     previewImage: opts => { state.previews.push(opts); respond(opts, true, {}) },
+    openDocument: opts => { state.documents.push(opts); respond(opts, true, { errMsg: 'openDocument:ok' }) },
 
     scanCode: opts => {
       state.lastScanOptions = opts

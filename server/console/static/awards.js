@@ -89,10 +89,11 @@ export async function viewAward(root, id) {
     const draft = a.status === "draft";
     return html`<div class="card"><h2>${draft ? "提名" : "名单"}</h2>
       ${a.nominees.length ? html`<div class="table-wrap"><table class="table" id="nominees-table">
-        <thead><tr>${draft ? html`<th>拟表彰</th>` : nothing}<th>姓名</th><th>部门</th><th>推荐理由</th><th>结果</th>${draft ? html`<th></th>` : nothing}</tr></thead>
+        <thead><tr>${draft ? html`<th>拟表彰</th>` : nothing}<th>姓名</th><th>部门</th><th class="num">志愿时长（小时）</th><th>推荐理由</th><th>结果</th>${draft ? html`<th></th>` : nothing}</tr></thead>
         <tbody>${a.nominees.map((n) => html`<tr data-nominee-id=${n.id}>
           ${draft ? html`<td><input type="checkbox" class="winner-box" form="decide-form" name="winner" value=${n.id} aria-label="拟表彰 ${n.member.name}"></td>` : nothing}
-          <td>${n.member.name}</td><td>${n.department || "—"}</td><td class="prewrap">${n.reason}</td>
+          <td>${n.member.name}</td><td>${n.department || "—"}</td>
+          <td class="num">${n.volunteer_hours ?? "—"}</td><td class="prewrap">${n.reason}</td>
           <td>${n.removed_reason ? html`${toneBadge("异议成立已取消", "danger")} <span class="muted">${n.removed_reason}</span>`
             : n.final ? toneBadge("最终表彰", "open") : n.winner ? toneBadge("拟表彰", "live") : toneBadge("提名", "muted")}</td>
           ${draft ? html`<td><button class="btn btn-ghost btn-sm remove-nominee" type="button" @click=${async () => {

@@ -181,6 +181,8 @@ export async function viewEvent(root, id) {
           ${live ? posterMenu() : nothing}
           ${live ? html`<a class="btn" id="open-scan" href="#/events/${id}/scan">扫描电子票</a>` : nothing}
           ${checkinNotClosed(ev) ? html`<a class="btn btn-primary" id="open-screen" href="#/events/${id}/screen">现场签到码</a>` : nothing}
+          ${live && ev.kind === "volunteer"
+            ? html`<a class="btn btn-primary" id="open-checkout-screen" href="#/events/${id}/screen/checkout">现场签退码</a>` : nothing}
           ${live && !eventEnded(ev) && !editing
             ? html`<button class="btn" id="edit-event" type="button" @click=${() => toggleEdit(true)}>编辑活动</button>` : nothing}
           ${live && !eventEnded(ev)

@@ -27,6 +27,7 @@ import { viewFundEntries, viewFundEntry, viewFundApprovals, viewNewFundEntry } f
 import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } from "./fundbooks.js";
 import { viewImprovement, viewImprovements } from "./improvements.js";
 import { viewAudit, viewAudits } from "./audits.js";
+import { viewVolunteer, viewVolunteers } from "./volunteers.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -35,7 +36,7 @@ const routes = [
   [/^#\/events$/, viewEvents],
   [/^#\/events\/new$/, viewNewEvent],
   [/^#\/events\/(\d+)$/, viewEvent],
-  [/^#\/events\/(\d+)\/screen$/, viewScreen, { bare: true }],
+  [/^#\/events\/(\d+)\/screen(?:\/(checkout))?$/, viewScreen, { bare: true }],
   [/^#\/events\/(\d+)\/scan$/, viewScan],
   [/^#\/notices$/, viewNotices],
   [/^#\/notices\/new$/, viewNewNotice],
@@ -71,6 +72,8 @@ const routes = [
   [/^#\/procurements\/(\d+)$/, viewProcurement],
   [/^#\/awards$/, viewAwards],
   [/^#\/awards\/(\d+)$/, viewAward],
+  [/^#\/volunteers$/, viewVolunteers],
+  [/^#\/volunteers\/(\d+)$/, viewVolunteer],
   // The fund ledger: the only section a treasurer without a staff role may open (fund: true).
   [/^#\/fund(?:\/entries)?(?:\/(\d{4}-\d{2}))?$/, viewFundEntries, { fund: true }],
   [/^#\/fund\/entries\/new(?:\/reverse\/(\d+))?$/, viewNewFundEntry, { fund: true }],
@@ -109,7 +112,7 @@ function showTopbar(hash, signedIn) {
   document.querySelector(".topbar .brand").setAttribute("href", homeOf());
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements"]
+      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "volunteers"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.

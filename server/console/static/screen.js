@@ -1,9 +1,19 @@
-// The venue check-in screen: a rotating QR code for the projector, the live count and a clock.
+// The venue check-in screen: a rotating QR code for the projector, the live count and a clock. A volunteer
+// event's check-out screen (#/events/<id>/screen/checkout) is the same screen with the check-out code.
 import { api, fmtRange, fmtTime, parts } from "./core.js";
 import { toast } from "./components.js";
 import { cssProps, html, nothing, render } from "./view.js";
 
-export async function viewScreen(root, id) {
+// What differs between the two screens: the code's endpoint, its window's fields and the words.
+const MODES = {
+  checkin: { path: "checkin-code", open: "checkin_open", opens: "checkin_opens_at", closes: "checkin_closes_at",
+    word: "签到", alt: "签到二维码", hint: "请打开微信「同心」小程序，点击「扫码签到」" },
+  checkout: { path: "checkout-code", open: "checkout_open", opens: "checkout_opens_at", closes: "checkout_closes_at",
+    word: "签退", alt: "签退二维码", hint: "服务结束时请打开微信「同心」小程序，点击「扫码签到」扫描此码签退" },
+};
+
+export async function viewScreen(root, id, modeName) {
+  const mode = MODES[modeName] || MODES.checkin;
   const ev = await api(`/events/${id}`);
   let alive = true;
   let refreshAt = 0;
@@ -21,10 +31,10 @@ export async function viewScreen(root, id) {
     const left = Math.max(0, refreshAt - Date.now());
     const now = parts(new Date().toISOString());
     const closedBox = closed && (closed.notYet
-      ? html`<div id="qr-closed" class="qr-closed"><div class="qr-closed-title">签到尚未开始</div>
-          <div class="qr-closed-sub">北京时间 ${fmtTime(closed.code.checkin_opens_at)} 开始签到</div></div>`
-      : html`<div id="qr-closed" class="qr-closed"><div class="qr-closed-title">签到已结束</div>
-          <div class="qr-closed-sub">签到已于北京时间 ${fmtTime(closed.code.checkin_closes_at)} 截止</div></div>`);
+      ? html`<div id="qr-closed" class="qr-closed"><div class="qr-closed-title">${mode.word}尚未开始</div>
+          <div class="qr-closed-sub">北京时间 ${fmtTime(closed.code[mode.opens])} 开始${mode.word}</div></div>`
+      : html`<div id="qr-closed" class="qr-closed"><div class="qr-closed-title">${mode.word}已结束</div>
+          <div class="qr-closed-sub">${mode.word}已于北京时间 ${fmtTime(closed.code[mode.closes])} 截止</div></div>`);
     render(html`<div class="screen">
       <div class="screen-tools">
         <a class="btn btn-sm screen-btn" href="#/events/${id}">‹ 返回</a>
@@ -33,7 +43,7 @@ export async function viewScreen(root, id) {
       </div>
       <div class="screen-main">
         <div class="screen-info">
-          <div class="screen-kicker">${document.body.dataset.unionName || "同心工会"} · 现场签到</div>
+          <div class="screen-kicker">${document.body.dataset.unionName || "同心工会"} · 现场${mode.word}</div>
           <h1 id="screen-title">${ev.title}</h1>
           <p class="screen-meta">${fmtRange(ev.starts_at, ev.ends_at)}</p>
           <p class="screen-meta">${ev.location}</p>
@@ -46,10 +56,10 @@ export async function viewScreen(root, id) {
         </div>
         <div class="screen-qr">
           <div class="qr-frame">
-            ${closedBox || html`<img id="qr" alt="签到二维码" src=${qr.url || nothing} data-token=${qr.token} @load=${onQrLoad}>`}
+            ${closedBox || html`<img id="qr" alt=${mode.alt} src=${qr.url || nothing} data-token=${qr.token} @load=${onQrLoad}>`}
             <div class="screen-status">${fault ? html`<div class="qr-error">${fault}</div>` : nothing}</div>
           </div>
-          <p class="qr-hint" ?hidden=${Boolean(closed)}>请打开微信「同心」小程序，点击「扫码签到」</p>
+          <p class="qr-hint" ?hidden=${Boolean(closed)}>${mode.hint}</p>
           <div class="qr-timer" ?hidden=${Boolean(closed)}>
             <div class="timer-bar"><span style=${cssProps({
               width: refreshAt ? `${Math.min(100, (100 * left) / periodMs)}%` : "0" })}></span></div>
@@ -71,20 +81,20 @@ export async function viewScreen(root, id) {
     if (!alive) return;
     let delay;
     try {
-      const code = await api(`/events/${id}/checkin-code`);
+      const code = await api(`/events/${id}/${mode.path}`);
       periodMs = (code.period_seconds || 30) * 1000;
-      if (code.checkin_open === false) {
+      if (code[mode.open] === false) {
         // Every scan outside the window is refused (409 checkin_closed): show no code at all, and
         // keep polling so the code appears by itself once check-in opens.
         if (!alive) return;
         // Before or after? Judged by the server's clock (valid_until lies 1–2 periods after its now),
         // not this laptop's; the window's midpoint keeps that estimate's slack harmless.
         const serverNow = Date.parse(code.valid_until) - 1.5 * periodMs;
-        const middle = (Date.parse(code.checkin_opens_at) + Date.parse(code.checkin_closes_at)) / 2;
+        const middle = (Date.parse(code[mode.opens]) + Date.parse(code[mode.closes])) / 2;
         closed = { notYet: serverNow < middle, code };
         fault = "";
       } else {
-        const resp = await api(`/events/${id}/checkin-code?format=png`, { raw: true });
+        const resp = await api(`/events/${id}/${mode.path}?format=png`, { raw: true });
         const blob = await resp.blob();
         if (!alive) return;
         qr = { url: URL.createObjectURL(blob), token: code.token };
