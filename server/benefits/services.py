@@ -79,11 +79,12 @@ def _local(t: datetime) -> str:
     return t.astimezone(SHANGHAI).strftime("%m月%d日 %H:%M")
 
 
-def _tell(audience: dict, title: str, body: str, page: str) -> Optional[int]:
+def _tell(audience: dict, title: str, body: str, page: str, sms_fallback: bool = False) -> Optional[int]:
     from ..notices import services as notices
     from ..notices.models import NoticeSource
 
-    notice = notices.tell(audience, title=title, body=body, page=page, source=NoticeSource.benefit)
+    notice = notices.tell(audience, title=title, body=body, page=page, source=NoticeSource.benefit,
+                          sms_fallback=sms_fallback)
     if notice is None:
         log.info("benefit notice %r: nobody to tell", title)
         return None
@@ -402,9 +403,10 @@ def claim(member_id: int, benefit_id: int, option_id: int, delivery: str = "pick
     return _claim_portable(member_id, benefit_id, option_id, delivery, now)
 
 
-def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: str, now: datetime) -> ClaimResult:
-    """The same rules step by step (SQLite, whose writers are serialised)."""
-    member = load_member(member_id)
+def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: str, now: datetime,
+                    member: Member | None = None) -> ClaimResult:
+    """The same rules step by step (SQLite, whose writers are serialised; the demo, for a ``member`` given)."""
+    member = member or load_member(member_id)
     b = db.session.get(Benefit, benefit_id)
     if b is None:
         raise not_found()
