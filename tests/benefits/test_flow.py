@@ -379,3 +379,35 @@ def test_announcement_reaches_the_audience(client, staff, people, db):
     assert "冬季年货节" in notice.title
     got = set(db.session.scalars(select(NoticeRecipient.member_id).where(NoticeRecipient.notice_id == notice.id)))
     assert got == {people["a"][0].id, people["b"][0].id}
+
+
+def test_the_claim_is_one_statement_on_postgresql_and_redemption_two(client, staff, people, new_benefit, db):
+    from tests.statements import statements_of
+
+    b = new_benefit()
+    with statements_of(db.engine) as statements:
+        r = claim(client, people["a"][1], b)
+    assert r.status_code == 201
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1, statements  # member, audience, window, stock, claim: one round trip
+    with statements_of(db.engine) as statements:
+        r = redeem(client, staff, b["id"], r.get_json()["claim_code"])
+    assert r.status_code == 201
+    work = [s for s in statements if "benefit" in s]
+    assert len(work) == 2, work  # the read and the conditional UPDATE (the rest is the staff sign-in)
+
+
+def test_cancelling_a_campaign_tells_the_holders_of_claims(client, staff, people, new_benefit, db):
+    from sqlalchemy import select
+
+    from server.notices.models import Notice, NoticeRecipient
+
+    b = new_benefit()
+    claim(client, people["a"][1], b)
+    c = claim(client, people["b"][1], b).get_json()
+    redeem(client, staff, b["id"], c["claim_code"])  # already has it: not told
+    client.post(f"{API}/benefits/{b['id']}/cancel", headers=staff[1])
+    notice = db.session.scalars(select(Notice).where(Notice.source == "benefit")).one()
+    assert "取消" in notice.title
+    assert set(db.session.scalars(select(NoticeRecipient.member_id).where(
+        NoticeRecipient.notice_id == notice.id))) == {people["a"][0].id}
