@@ -596,18 +596,44 @@ def _redeem_one():
             .returning(claims.c.redeemed_at))
 
 
+@lru_cache(maxsize=1)
+def _redeem_pg():
+    """PostgreSQL: the read and the conditional UPDATE in one statement. The signature is checked after it, in
+    the same transaction: a code that fails it answers an error, which rolls the UPDATE back unseen."""
+    read = _redeem_read().cte("r")
+    claims = BenefitClaim.__table__
+    at = bindparam("p_at", type_=UTCDateTime())
+    u = (update(claims)
+         .where(claims.c.id == bindparam("p_claim"), claims.c.benefit_id == bindparam("p_benefit"),
+                claims.c.member_id == bindparam("p_member"), claims.c.status == ClaimStatus.claimed.value,
+                exists(select(read.c.status).where(read.c.status == BenefitStatus.published.value,
+                                                   read.c.redeem_until >= at)))
+         .values(status=ClaimStatus.redeemed.value, redeemed_at=at, redeemed_by=bindparam("p_staff"),
+                 redeemed_via=RedeemedVia.staff.value)
+         .returning(claims.c.redeemed_at.label("done_at")).cte("u"))
+    one = select(literal(1).label("one")).subquery("one")
+    return select(*read.c, u.c.done_at).select_from(one).outerjoin(read, true()).outerjoin(u, true())
+
+
+def _number(text: str | None) -> int:
+    # A code's id as a bind value: anything past a 32-bit id names no row (and must not overflow the column).
+    return int(text) if text and len(text) < 11 else 0
+
+
 def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | None = None) -> RedeemResult:
     """Staff redeem a scanned claim code (now, or at ``scanned_at`` for a scan made offline). Raises 404,
     409 benefit_cancelled, 400 invalid_token (details.reason), 400 invalid_request (scanned_at in the
     future), 409 already_redeemed (details.redeemed_at, the first time), claim_cancelled, redeem_closed.
 
     The door's hot path: one read (campaign, claim, member, option) and one conditional UPDATE, which
-    decides between two devices scanning the same code at once."""
+    decides between two devices scanning the same code at once; on PostgreSQL both in one statement."""
     at = signed_codes.scan_time(scanned_at, utcnow())
     m = _CODE.fullmatch(code)
-    claim_id = int(m[3]) if m and len(m[3]) < 11 else 0
-    row = db.session.execute(_redeem_read(), {"p_benefit": benefit_id, "p_claim": claim_id}).first()
-    if row is None:
+    params = {"p_benefit": benefit_id, "p_claim": _number(m and m[3]), "p_member": _number(m and m[4]),
+              "p_at": at, "p_staff": staff_id}
+    pg = db.engine.dialect.name == "postgresql"
+    row = db.session.execute(_redeem_pg() if pg else _redeem_read(), params).first()
+    if row is None or row.status is None:
         raise not_found()
     if row.status == BenefitStatus.cancelled:
         raise AppError("benefit_cancelled")
@@ -621,21 +647,26 @@ def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | Non
     res = RedeemResult(0, "redeemed", claim_id=row.claim_id, member_name=row.member_name,
                        employee_no=row.employee_no, department=row.department, option_name=row.option_name,
                        redeemed_at=row.redeemed_at, redeemed_via=row.redeemed_via)
-    if row.claim_status == ClaimStatus.redeemed:
-        raise _already_redeemed(res)
-    if row.claim_status == ClaimStatus.cancelled:
-        raise AppError("claim_cancelled")
-    if at > row.redeem_until:
-        raise AppError("redeem_closed", "已超过核销截止时间", details={"redeem_until": to_local_iso(row.redeem_until)})
-    done = db.session.execute(_redeem_one(), {"p_claim": row.claim_id, "p_at": at, "p_staff": staff_id}).first()
-    if done is None:  # another door redeemed it (or the member cancelled) since the read
+    done_at = row.done_at if pg else None
+    if done_at is None:
+        if row.claim_status == ClaimStatus.redeemed:
+            raise _already_redeemed(res)
+        if row.claim_status == ClaimStatus.cancelled:
+            raise AppError("claim_cancelled")
+        if at > row.redeem_until:
+            raise AppError("redeem_closed", "已超过核销截止时间",
+                           details={"redeem_until": to_local_iso(row.redeem_until)})
+        if not pg:
+            done = db.session.execute(_redeem_one(), params).first()
+            done_at = done.redeemed_at if done else None
+    if done_at is None:  # another door redeemed it (or the member cancelled) since the read
         again = db.session.execute(select(BenefitClaim.status, BenefitClaim.redeemed_at, BenefitClaim.redeemed_via)
                                    .where(BenefitClaim.id == row.claim_id)).one()
         if again.status == ClaimStatus.cancelled:
             raise AppError("claim_cancelled")
         res.redeemed_at, res.redeemed_via = again.redeemed_at, again.redeemed_via
         raise _already_redeemed(res)
-    res.redeemed_at, res.redeemed_via = done.redeemed_at, RedeemedVia.staff
+    res.redeemed_at, res.redeemed_via = done_at, RedeemedVia.staff
     return res
 
 
