@@ -766,18 +766,14 @@ def _claims_query():
 
 
 def my_claims_in(member_id: int, benefit_ids: list[int]) -> dict[int, tuple]:
-    """Each campaign's live claim of the member (else the latest cancelled one), as claim rows."""
-    out: dict[int, tuple] = {}
+    """Each campaign's live claim (claimed or redeemed) of the member, as claims-query rows; a cancelled claim
+    is no claim (the member may claim again)."""
     if not benefit_ids:
-        return out
+        return {}
     rows = db.session.execute(_claims_query().where(BenefitClaim.member_id == member_id,
-                                                    BenefitClaim.benefit_id.in_(benefit_ids))
-                              .order_by(BenefitClaim.id)).all()
-    for r in rows:
-        current = out.get(r[0].benefit_id)
-        if current is None or current[0].status == ClaimStatus.cancelled:
-            out[r[0].benefit_id] = r
-    return out
+                                                    BenefitClaim.benefit_id.in_(benefit_ids),
+                                                    BenefitClaim.status.in_(LIVE))).all()
+    return {r[0].benefit_id: r for r in rows}
 
 
 def my_claims(member_id: int, status: str | None, page: int, per_page: int) -> tuple[list, int]:

@@ -91,6 +91,7 @@ def test_stock_runs_out_and_a_cancelled_claim_returns_it(client, people, new_ben
         b["options"][1]["id"]
     r = client.delete(f"{API}/claims/{first['id']}", headers=people["a"][1])
     assert r.status_code == 200 and r.get_json() == {"id": first["id"], "status": "cancelled"}
+    assert client.get(f"{API}/benefits/{b['id']}", headers=people["a"][1]).get_json()["my_claim"] is None
     r = client.delete(f"{API}/claims/{first['id']}", headers=people["a"][1])
     assert r.status_code == 409 and err(r) == "claim_cancelled"
     assert claim(client, people["b"][1], b, 1).status_code == 201  # the returned unit
