@@ -403,6 +403,20 @@ def claim(member_id: int, benefit_id: int, option_id: int, delivery: str = "pick
     return _claim_portable(member_id, benefit_id, option_id, delivery, now)
 
 
+@dataclass
+class _Seen:
+    """What the portable claim read, in the shape of the PostgreSQL statement's row (for ``_refuse``)."""
+    prior_id: Optional[int]
+    status: str
+    eligible: bool
+    claim_opens_at: datetime
+    claim_closes_at: datetime
+    allow_workshop_delivery: bool
+    option_found: Optional[int]
+    stock: Optional[int]
+    claimed: int
+
+
 def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: str, now: datetime,
                     member: Member | None = None) -> ClaimResult:
     """The same rules step by step (SQLite, whose writers are serialised; the demo, for a ``member`` given)."""
@@ -414,19 +428,7 @@ def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: s
     if opt is not None and opt.benefit_id != b.id:
         opt = None
 
-    @dataclass
-    class Seen:
-        prior_id: Optional[int]
-        status: str
-        eligible: bool
-        claim_opens_at: datetime
-        claim_closes_at: datetime
-        allow_workshop_delivery: bool
-        option_found: Optional[int]
-        stock: Optional[int]
-        claimed: int
-
-    seen = Seen(_live_claim_id(b.id, member_id), b.status, is_eligible(member, b.id), b.claim_opens_at,
+    seen = _Seen(_live_claim_id(b.id, member_id), b.status, is_eligible(member, b.id), b.claim_opens_at,
                 b.claim_closes_at, b.allow_workshop_delivery, opt.id if opt else None,
                 opt.stock if opt else None, opt.claimed if opt else 0)
     if (seen.prior_id is not None or b.status != BenefitStatus.published or not seen.eligible
@@ -879,8 +881,6 @@ def claim_rates(start: datetime, end: datetime) -> dict:
     titles = dict(db.session.execute(select(Benefit.id, Benefit.title).where(Benefit.id.in_(ids))).all())
     campaigns = [{"benefit_id": i, "title": titles[i], "eligible": eligible.get(i, 0), **counts[i],
                   "claim_rate": _rate(counts[i]["claimed"], eligible.get(i, 0))} for i in ids]
-    e = sum(c["eligible"] for c in campaigns)
-    c_ = sum(c["claimed"] for c in campaigns)
-    r = sum(c["redeemed"] for c in campaigns)
-    return {"campaigns": campaigns, "eligible": e, "claimed": c_, "redeemed": r, "claim_rate": _rate(c_, e),
-            "redeem_rate": _rate(r, c_)}
+    eligible_, claimed, redeemed = (sum(c[k] for c in campaigns) for k in ("eligible", "claimed", "redeemed"))
+    return {"campaigns": campaigns, "eligible": eligible_, "claimed": claimed, "redeemed": redeemed,
+            "claim_rate": _rate(claimed, eligible_), "redeem_rate": _rate(redeemed, claimed)}

@@ -412,3 +412,13 @@ def test_cancelling_a_campaign_tells_the_holders_of_claims(client, staff, people
     assert "取消" in notice.title
     assert set(db.session.scalars(select(NoticeRecipient.member_id).where(
         NoticeRecipient.notice_id == notice.id))) == {people["a"][0].id}
+
+
+def test_a_member_who_left_the_roster_cannot_claim(client, people, new_benefit, db):
+    b = new_benefit()
+    people["c"][0].is_active = False
+    db.session.flush()
+    r = claim(client, people["c"][1], b)
+    assert r.status_code == 401
+    stats_left = client.get(f"{API}/benefits/{b['id']}", headers=people["a"][1]).get_json()["options"][0]["left"]
+    assert stats_left == 2  # nothing taken
