@@ -36,6 +36,9 @@ Jobs and their settings, chosen on purpose:
 - ``care`` every 10 min: tells handlers the working day before a hardship case's visit is due (once per due
   date, a conditional UPDATE … RETURNING) and purges the details of cases ended CARE_RETENTION_DAYS ago, in
   batches, files after the commit (server/care/jobs.py).
+- ``benefit_reminders`` every 60 s: reminds a benefit's audience members without a claim before the claim window
+  closes and the holders of unredeemed claims before redeem_until (benefits/jobs.py), each once per campaign by
+  a conditional UPDATE.
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -166,6 +169,18 @@ def run_improvement_clocks() -> None:
             result = run_clocks()
             if any(step["items"] for step in result.values()):
                 log.info("improvement clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
+def run_benefit_reminders() -> None:
+    from .benefits.jobs import run
+
+    with _app.app_context():
+        try:
+            told = run()
+            if any(told.values()):
+                log.info("benefit reminders sent: %s", told)
         finally:
             db.session.remove()
 
@@ -304,6 +319,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="close votes and file their ballots", replace_existing=True)
     scheduler.add_job("server.scheduler:run_care_jobs", "interval", minutes=10, id="care",
                       name="care visit reminders and the retention purge", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_benefit_reminders", "interval", seconds=60, id="benefit_reminders",
+                      name="remind unclaimed and unredeemed benefits", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

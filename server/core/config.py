@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     # points shown to members per hour served (computed, never stored).
     VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER: int = Field(120, ge=0, le=7 * 24 * 60)
     VOLUNTEER_POINTS_PER_HOUR: int = Field(10, ge=0, le=10_000)
+    # Benefits (docs/benefits.md): members of the audience without a claim are reminded once this many hours
+    # before the claim window closes; members holding an unredeemed claim, this many hours before redeem_until.
+    BENEFIT_UNCLAIMED_REMINDER_HOURS: int = 24
+    BENEFIT_UNREDEEMED_REMINDER_HOURS: int = 24
     # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5

@@ -144,6 +144,14 @@ CATALOGUE: dict[str, ErrorCode] = {
     "not_checked_in": ErrorCode(409, "您尚未签到该活动，不能签退", "A check-out needs the member's check-in at that event."),
     "checkout_closed": ErrorCode(409, "当前不在签退时间内", "Outside the check-out window (until VOLUNTEER_CHECKOUT_CLOSES_MINUTES_AFTER after the end); details.closes_at."),
     "hours_below_zero": ErrorCode(409, "调整后志愿时长将小于零", "A negative adjustment may not take the member's total below zero; details.total_minutes."),
+    # benefits and care packs
+    "already_claimed": ErrorCode(409, "您已领取过本次福利，每人限领一份", "One live claim per member and campaign; details.claim_id."),
+    "out_of_stock": ErrorCode(409, "该选项已领完，请选择其他选项", "The option's stock is all claimed; details.option_id."),
+    "claim_closed": ErrorCode(409, "当前不在领取时间内", "Outside the claim window (or, to cancel a claim, after it); details.opens_at, closes_at."),
+    "already_redeemed": ErrorCode(409, "该领取码已核销", "The claim was redeemed before; details.redeemed_at is the first time."),
+    "redeem_closed": ErrorCode(409, "已超过核销截止时间", "The scan is after the campaign's redeem_until; details.redeem_until."),
+    "claim_cancelled": ErrorCode(409, "该领取已取消", "The claim was cancelled by the member."),
+    "benefit_cancelled": ErrorCode(409, "该福利活动已取消", "The campaign is cancelled: no claims, redemptions or changes."),
 }
 
 
