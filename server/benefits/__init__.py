@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("benefits", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import jobs, routes  # noqa: E402,F401  (jobs registers the reminders' computed audiences)

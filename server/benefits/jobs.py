@@ -9,13 +9,33 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, update
 
+from ..core import audiences
 from ..core.extensions import db, transaction
 from ..core.timeutil import utcnow
 from ..members.models import Member
 from .models import Benefit, BenefitClaim, BenefitStatus, ClaimStatus
 from .services import CLAIM_PAGE, PAGE, _admits_member_row, _local, _tell
+
+# The recipients are computed by the notice planner in its own INSERT … SELECT (audiences.register_computed):
+# a campaign for a federation's million members never becomes a list of ids.
+UNCLAIMED, UNREDEEMED = "benefit_unclaimed_id", "benefit_unredeemed_id"
+
+
+def _unclaimed(benefit_id):
+    return and_(Member.is_active.is_(True), _admits_member_row(benefit_id),
+                ~exists().where(and_(BenefitClaim.benefit_id == benefit_id, BenefitClaim.member_id == Member.id,
+                                     BenefitClaim.status != ClaimStatus.cancelled)))
+
+
+def _unredeemed(benefit_id):
+    return exists().where(BenefitClaim.benefit_id == benefit_id, BenefitClaim.member_id == Member.id,
+                          BenefitClaim.status == ClaimStatus.claimed)
+
+
+audiences.register_computed(UNCLAIMED, _unclaimed)
+audiences.register_computed(UNREDEEMED, _unredeemed)
 
 
 def remind_unclaimed(now: datetime) -> int:
@@ -23,13 +43,9 @@ def remind_unclaimed(now: datetime) -> int:
     told = 0
     for b in _due_portable(Benefit.unclaimed_reminded_at, Benefit.claim_closes_at, lead, now,
                            Benefit.claim_opens_at <= now):
-        ids = list(db.session.scalars(select(Member.id).where(
-            Member.is_active.is_(True), _admits_member_row(b.id),
-            ~exists().where(and_(BenefitClaim.benefit_id == b.id, BenefitClaim.member_id == Member.id,
-                                 BenefitClaim.status != ClaimStatus.cancelled)))))
-        if ids and _tell({"member_ids": ids}, f"福利即将截止领取：{b.title}",
-                         f"“{b.title}”将于 {_local(b.claim_closes_at)} 截止领取，您还未领取，请尽快在小程序中选择。",
-                         PAGE.format(id=b.id), sms_fallback=True):
+        if _tell({UNCLAIMED: b.id}, f"福利即将截止领取：{b.title}",
+                 f"“{b.title}”将于 {_local(b.claim_closes_at)} 截止领取，您还未领取，请尽快在小程序中选择。",
+                 PAGE.format(id=b.id), sms_fallback=True):
             told += 1
     return told
 
@@ -38,11 +54,9 @@ def remind_unredeemed(now: datetime) -> int:
     lead = timedelta(hours=current_app.config["BENEFIT_UNREDEEMED_REMINDER_HOURS"])
     told = 0
     for b in _due_portable(Benefit.unredeemed_reminded_at, Benefit.redeem_until, lead, now):
-        ids = list(db.session.scalars(select(BenefitClaim.member_id).where(
-            BenefitClaim.benefit_id == b.id, BenefitClaim.status == ClaimStatus.claimed)))
-        if ids and _tell({"member_ids": ids}, f"福利即将截止核销：{b.title}",
-                         f"您领取的“{b.title}”须在 {_local(b.redeem_until)} 前核销领取，逾期作废。", CLAIM_PAGE,
-                         sms_fallback=True):
+        if _tell({UNREDEEMED: b.id}, f"福利即将截止核销：{b.title}",
+                 f"您领取的“{b.title}”须在 {_local(b.redeem_until)} 前核销领取，逾期作废。", CLAIM_PAGE,
+                 sms_fallback=True):
             told += 1
     return told
 

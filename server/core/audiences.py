@@ -15,7 +15,7 @@ sign-up and booking reads, the notice planner's ``INSERT … SELECT``), never as
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Optional
 
 from pydantic import Field, model_validator
@@ -106,6 +106,17 @@ def resolve_rows(audience: dict[str, list[str]] | None) -> list[tuple[str, int]]
     return [(KINDS[field][0], ref_id) for field, ids in found.items() for ref_id in ids.values()]
 
 
+# Audiences a domain computes in SQL ("benefit 7's audience without a claim"): the notice stores the key and
+# one id, and the planner asks the domain for the condition, so no list of member ids is ever stored or bound
+# (a list of 100,000 ids would pass PostgreSQL's limit of 65,535 parameters).
+_COMPUTED: dict[str, Callable[[int], Any]] = {}
+
+
+def register_computed(key: str, condition: Callable[[int], Any]) -> None:
+    """``condition(id)`` is an SQL condition on the outer Member row; ``{key: id}`` names that audience."""
+    _COMPUTED[key] = condition
+
+
 def resolve_notice(audience: dict[str, Any]) -> dict[str, Any]:
     """A notice's audience as stored: the names with their ids (``<field>_ids``), member ids, event.
     Raises 400 invalid_request (unknown names, members or event; nothing listed)."""
@@ -129,6 +140,9 @@ def resolve_notice(audience: dict[str, Any]) -> dict[str, Any]:
             if db.session.get(Event, audience[key]) is None:
                 bad[f"audience.{key}"] = "活动不存在"
             resolved[key] = audience[key]
+    for key in _COMPUTED:
+        if audience.get(key) is not None:
+            resolved[key] = int(audience[key])
     if audience.get("match") == EVERY_KIND and any(f in resolved for f in KINDS):
         resolved["match"] = EVERY_KIND
     if bad:
@@ -208,6 +222,9 @@ def stored_condition(a: dict[str, Any]):
         conds.append(exists().where(Registration.member_id == Member.id,
                                     Registration.event_id == a["event_confirmed_id"],
                                     Registration.status == "confirmed"))
+    for key, condition in _COMPUTED.items():
+        if a.get(key) is not None:
+            conds.append(condition(a[key]))
     return or_(*conds) if conds else literal(False)
 
 

@@ -52,6 +52,8 @@ def test_reminders_go_once_to_those_who_have_not_acted(client, db, staff, people
         assert jobs.run() == {"unclaimed": 0, "unredeemed": 0}  # a second run (or scheduler) sends nothing
     (unclaimed,) = _benefit_notices(db)
     assert "截止领取" in unclaimed.title
+    # The notice names the campaign, not a list of ids: the planner computes who, so a million members scale.
+    assert unclaimed.audience == {jobs.UNCLAIMED: b["id"]}
     # 生产一部 without a claim: c and d (x is in 行政部, a and b claimed).
     assert _recipients(db, unclaimed) == {people["c"][0].id, people["d"][0].id}
     # Sent by the pipeline, counted at the fake SMS provider: one each (no push consent, so the SMS fallback).
