@@ -172,10 +172,11 @@ def list_claims(benefit_id: int, query: BenefitClaimQuery):
 
 
 @bp.post("/benefits/<int:benefit_id>/redemptions")
-@api(roles=["staff"], body=BenefitRedeemIn, out=BenefitRedemptionOut, status=201, errors=REDEEM_ERRORS)
+@api(roles=["staff"], body=BenefitRedeemIn, out=BenefitRedemptionOut, status=201, errors=REDEEM_ERRORS,
+     deferred_member=True)
 def redeem(benefit_id: int, body: BenefitRedeemIn):
     """Redeem (核销) a scanned claim code; scanned_at for a scan made offline. Again: 409 already_redeemed."""
-    r = services.redeem(g.member.id, benefit_id, body.claim_code, body.scanned_at)
+    r = services.redeem(g.member_id, benefit_id, body.claim_code, body.scanned_at)
     return BenefitRedemptionOut(claim_id=r.claim_id, member_name=r.member_name, employee_no=r.employee_no,
                                 department=r.department, option_name=r.option_name, redeemed_at=r.redeemed_at,
                                 status="redeemed", redeemed_via=r.redeemed_via)

@@ -598,6 +598,23 @@ def _redeem_one():
             .returning(claims.c.redeemed_at))
 
 
+def _staff_columns() -> list:
+    """The scanning staff member as the door's statement reads them (members.auth.member_confirmed): the
+    route defers loading them, saving a round trip per scan."""
+    staff = Member.__table__.alias("staff")
+    one = staff.c.id == bindparam("p_staff")
+    return [select(staff.c.is_active).where(one).scalar_subquery().label("staff_active"),
+            select(staff.c.token_version).where(one).scalar_subquery().label("staff_version"),
+            select(staff.c.roles).where(one).scalar_subquery().label("staff_roles")]
+
+
+@lru_cache(maxsize=1)
+def _redeem_sqlite():
+    read = _redeem_read().subquery("r")
+    one = select(literal(1).label("one")).subquery("one")
+    return select(*read.c, *_staff_columns()).select_from(one).outerjoin(read, true())
+
+
 @lru_cache(maxsize=1)
 def _redeem_pg():
     """PostgreSQL: the read and the conditional UPDATE in one statement. The signature is checked after it, in
@@ -614,7 +631,8 @@ def _redeem_pg():
                  redeemed_via=RedeemedVia.staff.value)
          .returning(claims.c.redeemed_at.label("done_at")).cte("u"))
     one = select(literal(1).label("one")).subquery("one")
-    return select(*read.c, u.c.done_at).select_from(one).outerjoin(read, true()).outerjoin(u, true())
+    return (select(*read.c, u.c.done_at, *_staff_columns()).select_from(one).outerjoin(read, true())
+            .outerjoin(u, true()))
 
 
 def _number(text: str | None) -> int:
@@ -634,8 +652,10 @@ def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | Non
     params = {"p_benefit": benefit_id, "p_claim": _number(m and m[3]), "p_member": _number(m and m[4]),
               "p_at": at, "p_staff": staff_id}
     pg = db.engine.dialect.name == "postgresql"
-    row = db.session.execute(_redeem_pg() if pg else _redeem_read(), params).first()
-    if row is None or row.status is None:
+    row = db.session.execute(_redeem_pg() if pg else _redeem_sqlite(), params).one()
+    # A refusal here raises, and the request's rollback undoes the statement's UPDATE unseen.
+    member_confirmed(row.staff_active, row.staff_version, row.staff_roles)
+    if row.status is None:
         raise not_found()
     if row.status == BenefitStatus.cancelled:
         raise AppError("benefit_cancelled")

@@ -345,8 +345,10 @@ def api(
 
     roles: required roles (any of); "member" means any signed-in roster member; "staff" means
     staff, secretary or admin. auth="wechat" accepts a signed-in WeChat user not yet bound.
-    deferred_member (roles=["member"] only): the view gets ``g.member_id`` and no ``g.member``; its
-    own statement must confirm the member is on the roster (members.auth.member_confirmed).
+    deferred_member: the view gets ``g.member_id`` and no ``g.member``; its own statement must confirm
+    the member is on the roster (members.auth.member_confirmed), and on a route for other roles read the
+    roles too, which member_confirmed checks; such a route must not be transaction="own" (its statement
+    would have committed before a refusal could roll it back).
     headers: request headers the view reads ({name: description}), and also: other success statuses
     ({status: description}, e.g. 200 for a repeat), both for the OpenAPI document.
     consumes: the body's media types; any other is 415 unsupported_media_type. A route that lists
@@ -374,8 +376,8 @@ def api(
     role_set = frozenset(roles or ())
     consumes = tuple(consumes)
     errors = check_codes(errors, "@api(errors=...)")  # a typo fails at import, not in the document
-    if deferred_member and role_set != {"member"}:
-        raise ValueError("deferred_member is for routes open to every member")
+    if deferred_member and role_set != {"member"} and transaction == "own":
+        raise ValueError("a deferred staff route confirms the roles after its statement: not transaction='own'")
     if transaction not in (None, *_TRANSACTIONS):
         raise ValueError(f"transaction must be one of {', '.join(_TRANSACTIONS)}")
     if isinstance(max_body, int) and max_body < 1:
@@ -400,16 +402,25 @@ def api(
                 from ..members.auth import authenticate  # late: members imports api
 
                 authenticate(role_set, allow_unbound=auth == "wechat", deferred=deferred_member)
-            if MULTIPART in consumes and request.mimetype == MULTIPART:
-                request._get_file_stream = _in_memory  # Werkzeug's documented hook, for this request only
-                _refuse_bad_form_text()
-            elif body is not None:
-                kwargs["body"] = parse_body(body, consumes)
-            elif request.method in _WRITES:
-                parse_body(NoBody, consumes)  # unknown fields are refused everywhere (API.md Conventions)
-            if query is not None:
-                kwargs["query"] = parse_query(query)
-            result = view(*args, **kwargs)
+            try:
+                if MULTIPART in consumes and request.mimetype == MULTIPART:
+                    request._get_file_stream = _in_memory  # Werkzeug's documented hook, for this request only
+                    _refuse_bad_form_text()
+                elif body is not None:
+                    kwargs["body"] = parse_body(body, consumes)
+                elif request.method in _WRITES:
+                    parse_body(NoBody, consumes)  # unknown fields are refused everywhere (API.md Conventions)
+                if query is not None:
+                    kwargs["query"] = parse_query(query)
+                result = view(*args, **kwargs)
+            except AppError:
+                if deferred_member and not g.get("member_confirmed", True):
+                    # Refused before the route's statement confirmed the caller: confirm them the slow way
+                    # first, so someone without the role hears 401/403, never what their request lacked.
+                    from ..members.auth import authenticate
+
+                    authenticate(role_set, allow_unbound=auth == "wechat")
+                raise
             if deferred_member and not g.member_confirmed:
                 # A programming error, caught by the route's tests: never answer for an unchecked member.
                 raise RuntimeError(f"{view.__name__} did not confirm the member")

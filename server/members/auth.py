@@ -104,7 +104,7 @@ GONE = "账号已不在会员名册中，请联系工会"
 def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: bool = False) -> None:
     """Set g.member / g.member_id / g.wechat_user_id from the bearer token or raise 401/403.
 
-    deferred (routes open to every member only): a member token is trusted for its member id and the
+    deferred: a member token is trusted for its member id and the
     member is not loaded; the route's own statement reads whether the member is still on the roster
     and calls ``member_confirmed`` (or ``load_member``), saving a round trip on the hottest routes.
     """
@@ -117,9 +117,12 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: b
     # A token issued before its WeChat user was bound carries no version: it counts as 0.
     g.token_version = payload.get("v", 0)
     g.member = None
+    g.deferred_roles = None
     member_id = g.member_id = payload.get("m")
     if deferred and member_id is not None:
         g.member_confirmed = False
+        # A staff route's own statement reads the roles too; member_confirmed checks them against these.
+        g.deferred_roles = None if "member" in roles else expand_roles(roles)
         return
     if member_id is None and g.wechat_user_id is not None:
         # Issued before binding: the binding made since then counts.
@@ -139,14 +142,18 @@ def authenticate(roles: frozenset[str], allow_unbound: bool = False, deferred: b
         raise AppError("forbidden")
 
 
-def member_confirmed(active: bool | None, token_version: int | None) -> None:
-    """What a deferred route's statement read of the member (``is_active`` and ``token_version``):
-    None (no such member) or False (left the roster) refuses the request with 401, as does a
-    version other than the token's (revoked), as authentication would have."""
+def member_confirmed(active: bool | None, token_version: int | None, roles: list[str] | None = None) -> None:
+    """What a deferred route's statement read of the member (``is_active``, ``token_version`` and, on a
+    staff route, ``roles``): None (no such member) or False (left the roster) refuses the request with
+    401, as does a version other than the token's (revoked), and roles without the route's with 403, as
+    authentication would have."""
     if not active:
         raise _unauthenticated(GONE)
     if token_version != expected_token_version():
         raise _unauthenticated(REVOKED)
+    wanted = g.get("deferred_roles")
+    if wanted is not None and not set(roles or ()) & wanted:
+        raise AppError("forbidden")
     g.member_confirmed = True
 
 

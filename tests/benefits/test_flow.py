@@ -394,8 +394,32 @@ def test_the_claim_and_the_redemption_are_one_statement_each_on_postgresql(clien
     with statements_of(db.engine) as statements:
         r = redeem(client, staff, b["id"], r.get_json()["claim_code"])
     assert r.status_code == 201
-    work = [s for s in statements if "benefit" in s]  # the rest is the staff sign-in
+    # The scanning staff member is read by the same statement (no sign-in query of its own).
+    work = [s for s in statements if s.strip().split()[0].upper() not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
     assert len(work) == (1 if db.engine.dialect.name == "postgresql" else 2), work
+
+
+def test_only_current_staff_redeem_and_a_refused_scan_redeems_nothing(client, staff, people, new_benefit, db, make,
+                                                                       auth):
+    b = new_benefit()
+    code = claim(client, people["a"][1], b).get_json()["claim_code"]
+    # A member without a staff role: 403, even for a malformed body or a future scan, and the claim stays.
+    assert redeem(client, people["b"], b["id"], code).status_code == 403
+    for body in ({"claim_code": 7}, {"claim_code": code, "scanned_at": "2099-01-01T00:00:00+08:00"}):
+        r = client.post(f"{API}/benefits/{b['id']}/redemptions", json=body, headers=people["b"][1])
+        assert (r.status_code, r.get_json()["error"]["code"]) == (403, "forbidden")
+    # Staff whose sign-in was revoked, or who left the roster: 401.
+    gone = make.staff()
+    headers = auth(gone)
+    gone.token_version += 1
+    db.session.flush()
+    assert redeem(client, (gone, headers), b["id"], code).status_code == 401
+    mine = client.get(f"{API}/me/claims", headers=people["a"][1]).get_json()["items"][0]
+    assert mine["status"] == "claimed" and mine["redeemed_at"] is None
+    # Unknown campaign: staff hear 404, a member 403.
+    assert redeem(client, staff, 999999, code).status_code == 404
+    assert redeem(client, people["b"], 999999, code).status_code == 403
+    assert redeem(client, staff, b["id"], code).status_code == 201
 
 
 def test_cancelling_a_campaign_tells_the_holders_of_claims(client, staff, people, new_benefit, db):
