@@ -1214,6 +1214,12 @@ def _audit_trail(ctx: Ctx, n: int):
 
 def _care_people(ctx: Ctx):
     from server.fund.chart import ensure_chart
+    from server.fund.services import lock_ledger
+
+    # Approvals send notices (lock 7201) and money grants write the ledger (1601) in this one transaction:
+    # take the ledger's first, its own order, or a publication in another worker's schema deadlocks with us
+    # (advisory locks are per database, not per schema).
+    lock_ledger()
 
     if "care_chair" not in ctx.state:
         ensure_chart()

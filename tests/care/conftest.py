@@ -8,6 +8,7 @@ import time_machine
 from reportlab.pdfgen import canvas
 
 from server.fund.chart import ensure_chart
+from server.fund.services import lock_ledger
 
 API = "/api/v1"
 # "Now" in the care tests: Thursday 3 December 2026, 10:00 in Shanghai.
@@ -59,6 +60,10 @@ class People:
 
 @pytest.fixture
 def people(make, auth, db, clock):
+    # A test is one transaction: its approvals' notices (lock 7201) and its money grants' ledger entries (1601)
+    # pile up in it. Take the ledger's lock first, its own order, or a publication in another worker's schema
+    # deadlocks with us (advisory locks are per database, not per schema).
+    lock_ledger()
     ensure_chart()
     return People(make, auth)
 
