@@ -27,6 +27,7 @@ import { viewFundEntries, viewFundEntry, viewFundApprovals, viewNewFundEntry } f
 import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } from "./fundbooks.js";
 import { viewImprovement, viewImprovements } from "./improvements.js";
 import { viewAudit, viewAudits } from "./audits.js";
+import { viewCareCase, viewCareCases, viewCareReads, viewNewCareCase } from "./care.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -84,6 +85,10 @@ const routes = [
   [/^#\/improvements\/(\d+)$/, viewImprovement],
   [/^#\/audits$/, viewAudits],
   [/^#\/audits\/(\d+)$/, viewAudit],
+  [/^#\/care$/, viewCareCases],
+  [/^#\/care\/new$/, viewNewCareCase],
+  [/^#\/care\/(\d+)$/, viewCareCase],
+  [/^#\/care\/(\d+)\/reads$/, viewCareReads],
 ];
 
 // The default address is homeOf() (core.js): the dashboard, or the 经费 section for a treasurer alone.
@@ -109,7 +114,7 @@ function showTopbar(hash, signedIn) {
   document.querySelector(".topbar .brand").setAttribute("href", homeOf());
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements"]
+      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "care"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
