@@ -213,7 +213,7 @@ export async function viewCareCase(root, id) {
 
   function facts() {
     const m = c.member;
-    return html`<div class="card" id="care-facts"><h2>个案概况</h2><dl class="facts">
+    return html`<div class="card" id="care-facts"><h2>个案概况</h2><dl class="details">
       <dt>会员</dt><dd id="care-member">${m.name}<div class="sub">${m.employee_no}${m.department ? ` · ${m.department}` : ""}${m.grid ? ` · ${m.grid}` : ""}</div></dd>
       <dt>类别</dt><dd id="care-category">${label("care_category", c.category)}</dd>
       <dt>情况摘要</dt><dd class="prewrap" id="care-summary">${c.summary || "—"}</dd>
@@ -227,7 +227,7 @@ export async function viewCareCase(root, id) {
   function assessment() {
     const a = c.assessment;
     const editable = canWork() && ASSESS_STAGES.includes(c.stage) && !c.purged;
-    const shown = a ? html`<dl class="facts" id="care-assessment">
+    const shown = a ? html`<dl class="details" id="care-assessment">
         <dt>家庭人口</dt><dd>${a.household_size ?? "—"}${a.household_size != null ? " 人" : ""}</dd>
         <dt>家庭月收入</dt><dd>${a.monthly_income_fen != null ? yuan(a.monthly_income_fen) : "—"}</dd>
         <dt>需赡养/抚养</dt><dd>${a.dependants ?? "—"}${a.dependants != null ? " 人" : ""}</dd>
