@@ -184,7 +184,8 @@ export async function viewCareCase(root, id) {
   }
   const forms = { assess: formState(), upload: formState(), decide: formState(), grant: formState(),
     visit: formState(), close: formState(), handler: formState() };
-  const picker = new MemberPicker(() => draw(), { filter: () => ({ role: "staff" }) });
+  // Any staff member or the chair may handle a case; the server refuses anyone else.
+  const picker = new MemberPicker(() => draw());
   let actionError = "";
   let grantKind = "money";
   const f = (name, o, ctl) => field({ ...o, errors: forms[name].errors, prefix: `care-${name}` }, ctl);
