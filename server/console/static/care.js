@@ -8,7 +8,7 @@ import {
   PagedList, alertBox, confirmDialog, field, filterSelect, formActions, formMessage, formState, input, options,
   pageHeader, pagedTable, statusBadge, submitForm, toast, toneBadge,
 } from "./components.js";
-import { label } from "./labels.js";
+import { choices, label } from "./labels.js";
 import { MemberPicker } from "./members.js";
 import { html, nothing, render } from "./view.js";
 import { amountError, yuan, yuanToFen } from "./fund.js";
@@ -25,17 +25,9 @@ const OPEN_STAGES = ["opened", "assessing", "awaiting_chair", "approved", "aided
 const GRANT_STAGES = ["approved", "aided", "following_up"];
 const ASSESS_STAGES = ["opened", "assessing"];
 
-// Words of actions, shown where the server's vocabulary has no entry for them.
-const DECISION_WORDS = { approve: "同意", reject: "不同意", return: "退回补充" };
-const STEP_WORDS = { handler: "经办人审核", chair: "主席审批" };
-const GRANT_WORDS = { money: "救助金", goods: "慰问物资", service: "帮扶服务" };
-const OPENER_WORDS = { member: "会员本人", liaison: "网格联络员", staff: "工会干事" };
-
-/** The server's label of a value, else the page's own word for it. */
-const named = (vocab, value, words) => {
-  const shown = label(vocab, value);
-  return shown === value ? (words[value] ?? value) : shown;
-};
+// The decisions each step may make: the handler approves or not; the chair may also send the case back.
+const STEP_DECISIONS = { handler: ["approve", "reject"], chair: ["approve", "reject", "return"] };
+const READ_WORDS = { read: "查看个案", download: "下载材料" };
 
 // The server's messages are Chinese already; these say the same where an answer carries none.
 const CARE_ERRORS = {
@@ -218,7 +210,7 @@ export async function viewCareCase(root, id) {
       <dt>会员</dt><dd id="care-member">${m.name}<div class="sub">${m.employee_no}${m.department ? ` · ${m.department}` : ""}${m.grid ? ` · ${m.grid}` : ""}</div></dd>
       <dt>类别</dt><dd id="care-category">${label("care_category", c.category)}</dd>
       <dt>情况摘要</dt><dd class="prewrap" id="care-summary">${c.summary || "—"}</dd>
-      <dt>申请人</dt><dd>${c.opened_by.name}（${OPENER_WORDS[c.opened_by.role] || c.opened_by.role}）· ${fmtTime(c.opened_at)}</dd>
+      <dt>申请人</dt><dd>${c.opened_by.name}（${label("care_opener", c.opened_by.role)}）· ${fmtTime(c.opened_at)}</dd>
       ${c.request_id ? html`<dt>关联诉求</dt><dd><a class="event-link" href="#/requests/${c.request_id}">诉求 #${c.request_id}</a></dd>` : nothing}
       ${c.next_visit_due ? html`<dt>下次回访</dt><dd id="care-next-visit">${c.next_visit_due}</dd>` : nothing}
       ${c.closed_at ? html`<dt>结案</dt><dd id="care-outcome">${fmtTime(c.closed_at)}${c.outcome ? html`<div class="prewrap">${c.outcome}</div>` : nothing}</dd>` : nothing}
@@ -227,7 +219,8 @@ export async function viewCareCase(root, id) {
 
   function assessment() {
     const a = c.assessment;
-    const editable = canWork() && ASSESS_STAGES.includes(c.stage) && !c.purged;
+    // The assessment and the documents are the handlers' work (the chair reads them).
+    const editable = handles() && ASSESS_STAGES.includes(c.stage) && !c.purged;
     const shown = a ? html`<dl class="details" id="care-assessment">
         <dt>家庭人口</dt><dd>${a.household_size ?? "—"}${a.household_size != null ? " 人" : ""}</dd>
         <dt>家庭月收入</dt><dd>${a.monthly_income_fen != null ? yuan(a.monthly_income_fen) : "—"}</dd>
@@ -269,7 +262,7 @@ export async function viewCareCase(root, id) {
       ${c.documents.length ? html`<div class="table-wrap"><table class="table" id="care-documents">
         <thead><tr><th>文件</th><th>大小</th><th>上传</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
         : html`<p class="muted" id="care-documents">还没有材料。</p>`}
-      ${canWork() && open() ? html`<form class="form" id="upload-form" novalidate @submit=${act("upload", "材料已上传", async (el) => {
+      ${handles() && open() ? html`<form class="form" id="upload-form" novalidate @submit=${act("upload", "材料已上传", async (el) => {
         if (!el.file.files.length) throw new ApiError(400, "invalid_request", "", { fields: { file: "请选择文件" } });
         for (const file of el.file.files) await uploadDocument(id, file);
         el.file.value = "";
@@ -282,36 +275,35 @@ export async function viewCareCase(root, id) {
 
   function decisions() {
     const list = c.decisions.map((d) => html`<li class="thread-msg" data-step=${d.step} data-decision=${d.decision}>
-      <div class="thread-meta">${fmtTime(d.decided_at)} · ${d.decided_by.name} · ${named("care_step", d.step, STEP_WORDS)}</div>
-      <p><b>${named("care_decision", d.decision, DECISION_WORDS)}</b>${d.comment ? html` · <span class="prewrap">${d.comment}</span>` : nothing}</p></li>`);
-    let step = null;
-    if (c.stage === "assessing" && handles()) step = "handler";
-    if (c.stage === "awaiting_chair" && isChair()) step = "chair";
-    const needAssessment = step === "handler" && !c.assessment;
-    const iAmHandlerStep = step === "chair" && c.decisions.some((d) => d.step === "handler" && d.decided_by.id === myId()
-      && d === c.decisions.filter((x) => x.step === "handler").at(-1));
+      <div class="thread-meta">${fmtTime(d.decided_at)} · ${d.decided_by.name} · ${label("care_decision_step", d.step)}
+        ${c.round > 1 ? html` · 第 ${d.round} 轮` : nothing}</div>
+      <p><b>${label("care_decision_kind", d.decision)}</b>${d.comment ? html` · <span class="prewrap">${d.comment}</span>` : nothing}</p></li>`);
+    // The server says which step the viewer may decide now (the stage and four eyes considered).
+    const step = c.can_decide;
+    const barred = !step && c.stage === "awaiting_chair" && isChair();
     return html`<div class="card"><h2>审批</h2>
-      <p class="muted" id="care-four-eyes">两级审批（四眼原则）：经办人评估后审核同意，再由工会主席审批；主席若是本个案的经办人，
-        不能既作经办人审核又作主席审批，须由另一名经办人审核。“退回补充”回到评估阶段。</p>
+      <p class="muted" id="care-four-eyes">两级审批（四眼原则）：经办人评估后审核，再由工会主席审批；
+        同一轮中作出经办人审核的人不能再作主席审批。主席“退回补充”后回到评估阶段，重新审核。</p>
       ${list.length ? html`<ol class="thread" id="care-decisions">${list}</ol>` : html`<p class="muted" id="care-decisions">尚无审批意见。</p>`}
+      ${barred ? html`<div id="care-four-eyes-refusal">${alertBox("本轮经办人审核由您作出，按四眼原则，主席审批须由另一位主席作出。", "info")}</div>` : nothing}
       ${step ? html`<form class="form" id="decide-form" novalidate @submit=${act("decide", "审批意见已提交", async (el) => {
         await api(`/care/cases/${id}/decisions`, { method: "POST", body: { decision: el.decision.value, comment: el.comment.value } });
       })}>
         ${formMessage(forms.decide.errors)}
-        ${needAssessment ? alertBox("请先完成家庭情况评估，再作审核。", "info") : nothing}
-        ${iAmHandlerStep ? alertBox("您已作为经办人审核过本个案，按四眼原则不能再作主席审批。", "info") : nothing}
+        ${step === "handler" && !c.assessment ? alertBox("请先完成家庭情况评估，再作审核。", "info") : nothing}
         <p class="muted" id="care-step">${step === "handler" ? "第一步：经办人审核" : "第二步：主席审批"}</p>
         ${f("decide", { name: "decision", label: "意见", required: true }, (x) => html`<select id=${x.id} name=${x.name}>
-          ${Object.entries(DECISION_WORDS).map(([v, t]) => html`<option value=${v}>${named("care_decision", v, { [v]: t })}</option>`)}</select>`)}
+          ${STEP_DECISIONS[step].map((v) => html`<option value=${v}>${label("care_decision_kind", v)}</option>`)}</select>`)}
         ${f("decide", { name: "comment", label: "说明" }, (x) => html`<textarea id=${x.id} name=${x.name} rows="2" maxlength="2000"></textarea>`)}
         ${formActions("提交意见", forms.decide)}</form>`
-        : c.stage === "awaiting_chair" && !isChair() ? html`<p class="muted">等待工会主席审批。</p>` : nothing}
+        : c.stage === "awaiting_chair" && !isChair() ? html`<p class="muted">等待工会主席审批。</p>`
+        : c.stage === "assessing" && !handles() ? html`<p class="muted">等待经办人审核。</p>` : nothing}
     </div>`;
   }
 
   function grants() {
     const rows = c.grants.map((g) => html`<tr data-grant-id=${g.id}>
-      <td class="nowrap">${named("care_grant_kind", g.kind, GRANT_WORDS)}</td>
+      <td class="nowrap">${label("care_grant_kind", g.kind)}</td>
       <td class="num">${g.amount_fen != null ? yuan(g.amount_fen) : "—"}</td>
       <td>${g.description}</td>
       <td class="nowrap fund-entry">${g.fund_entry_id ? html`<a class="event-link" href="#/fund/entries/${g.fund_entry_id}">分录 #${g.fund_entry_id}</a>
@@ -337,7 +329,7 @@ export async function viewCareCase(root, id) {
         ${formMessage(forms.grant.errors)}
         ${f("grant", { name: "kind", label: "方式", required: true }, (x) => html`<select id=${x.id} name=${x.name}
           @change=${(e) => { grantKind = e.currentTarget.value; draw(); }}>
-          ${Object.entries(GRANT_WORDS).map(([v, t]) => html`<option value=${v} ?selected=${v === grantKind}>${named("care_grant_kind", v, { [v]: t })}</option>`)}</select>`)}
+          ${choices("care_grant_kind").map(([v, t]) => html`<option value=${v} ?selected=${v === grantKind}>${t}</option>`)}</select>`)}
         ${grantKind === "money" ? f("grant", { name: "amount_fen", label: "金额（元）", required: true,
           hint: "救助金记入工会经费支出（困难职工补助），经费明细只写“困难职工帮扶个案 #编号”，不写姓名；按经费审批规则审批" },
           (x) => html`<input id=${x.id} name="amount" inputmode="decimal">`) : nothing}
@@ -442,26 +434,22 @@ export async function viewCareCase(root, id) {
 
 export async function viewCareReads(root, id) {
   const back = { href: `#/care/${id}`, text: `返回个案 #${id}` };
+  const head = pageHeader({ back, title: `帮扶个案 #${id}`,
+    sub: "每次打开个案详情、下载材料都记录在审计记录中，最新的在前；记录不可修改或删除。" });
   if (!isChair()) {
-    render(html`<div class="page">${pageHeader({ back, title: "查看记录" })}${alertBox("只有工会主席可以查看个案的查看记录。")}</div>`, root);
+    render(html`<div class="page">${head}${alertBox("只有工会主席可以查看个案的查看记录。")}</div>`, root);
     return;
   }
-  let answer;
-  try {
-    answer = await api(`/care/cases/${id}/reads`);
-  } catch (e) {
-    render(html`<div class="page">${pageHeader({ back, title: "查看记录" })}${alertBox(careError(e))}</div>`, root);
-    return;
+  const list = new PagedList({ path: `/care/cases/${id}/reads`, perPage: 50, draw });
+  const what = (r) => (r.document_id ? `${READ_WORDS.download} #${r.document_id}` : READ_WORDS[r.action] || r.action);
+  const row = (r) => html`<tr data-read-id=${r.id} data-action=${r.action}><td class="nowrap">${fmtTime(r.at)}</td>
+    <td>${r.actor ? r.actor.name : "—"}</td><td>${what(r)}</td></tr>`;
+
+  function draw() {
+    render(html`<div class="page">${head}${caseTabs(id, "reads")}
+      <div class="card">${pagedTable(list, { id: "care-reads", row, head: ["时间", "查看人", "内容"],
+        empty: html`<p>还没有查看记录。</p>` })}</div></div>`, root);
   }
-  const items = Array.isArray(answer) ? answer : answer.items;
-  const who = (r) => (r.actor || r.reader || r.member || r.by || {}).name || "—";
-  const what = (r) => (r.document ? `下载材料 ${r.document.filename ?? `#${r.document.id ?? r.document}`}`
-    : r.document_id ? `下载材料 #${r.document_id}` : named("care_read_action", r.action ?? "read", { read: "查看个案", download: "下载材料" }));
-  render(html`<div class="page">
-    ${pageHeader({ back, title: `帮扶个案 #${id}`, sub: "每次打开个案详情、下载材料都会记录在此，最新的在前；记录不可修改或删除。" })}
-    ${caseTabs(id, "reads")}
-    <div class="card">${items.length ? html`<div class="table-wrap"><table class="table" id="care-reads">
-      <thead><tr><th>时间</th><th>查看人</th><th>内容</th></tr></thead>
-      <tbody>${items.map((r) => html`<tr><td class="nowrap">${fmtTime(r.at ?? r.read_at ?? r.created_at)}</td><td>${who(r)}</td>
-        <td>${what(r)}</td></tr>`)}</tbody></table></div>` : html`<p class="empty">还没有查看记录。</p>`}</div></div>`, root);
+
+  await list.load();
 }
