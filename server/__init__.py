@@ -111,6 +111,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(improvements.bp, url_prefix=API_PREFIX)
     app.register_blueprint(audits.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
+    from . import care
+
+    app.register_blueprint(care.bp, url_prefix=API_PREFIX)
 
     from .cli import register_cli
 

@@ -33,6 +33,9 @@ Jobs and their settings, chosen on purpose:
 - ``votes`` every 15 s: closes votes whose closes_at has come and files their held ballots in one shuffled
   batch (server/votes/jobs.py; the close itself is exact whenever this runs: ballots check the time under the
   vote row's lock, docs/votes.md); a closed vote is skipped, so a second run files nothing twice.
+- ``care`` every 10 min: tells handlers the working day before a hardship case's visit is due (once per due
+  date, a conditional UPDATE … RETURNING) and purges the details of cases ended CARE_RETENTION_DAYS ago, in
+  batches, files after the commit (server/care/jobs.py).
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -201,6 +204,18 @@ def close_votes() -> None:
             db.session.remove()
 
 
+def run_care_jobs() -> None:
+    from .care.jobs import run
+
+    with _app.app_context():
+        try:
+            result = run()
+            if any(result.values()):
+                log.info("care: %s", result)
+        finally:
+            db.session.remove()
+
+
 def renew_lease() -> None:
     if not take_lease(_app, _holder):
         log.error("scheduler lease lost to another process; stopping this scheduler")
@@ -287,6 +302,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:close_votes", "interval", seconds=15, id="votes",
                       name="close votes and file their ballots", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_care_jobs", "interval", minutes=10, id="care",
+                      name="care visit reminders and the retention purge", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

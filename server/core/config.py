@@ -148,6 +148,10 @@ class Settings(BaseSettings):
     PROCUREMENT_QUOTES_THRESHOLD_FEN: int = 2_000_000
     # Award procedures (docs/awards.md): the public notice period ends within this many working days of the decision.
     AWARD_NOTICE_WORKING_DAYS: int = 5
+    # Hardship aid cases (docs/care.md): a closed, rejected or withdrawn case's details are purged this many days
+    # after it ended (a stub stays); money grants are expense entries of this fund category.
+    CARE_RETENTION_DAYS: int = Field(1095, ge=1, le=36500)
+    CARE_FUND_CATEGORY: str = Field("502", min_length=1, max_length=20)
     # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5

@@ -134,6 +134,11 @@ CATALOGUE: dict[str, ErrorCode] = {
     "audit_exists": ErrorCode(409, "该期间的此类审计已存在", "One audit per kind and period."),
     "audit_incomplete": ErrorCode(409, "还有检查项目未判定，不能结束审计", "Every checklist item needs a result before the close; details.items lists the others."),
     "item_not_failed": ErrorCode(409, "只有判定为不符合的项目才能列入整改", "A finding is opened from an item marked fail."),
+    # hardship aid cases
+    "case_open": ErrorCode(409, "该会员已有同类帮扶申请正在办理", "One open case per member and category; details.case_id names it."),
+    "wrong_stage": ErrorCode(409, "帮扶个案当前阶段不能进行此操作，请刷新后查看", "The action does not apply to the case's current stage (or someone acted first); details.stage."),
+    "same_person": ErrorCode(409, "经办人审核与主席审批须由不同的人完成", "Four eyes: the chair does not decide the second step of a round whose first step they made."),
+    "case_taken": ErrorCode(409, "该个案已由其他工会干事受理", "A staff member takes only an unassigned new case; someone else took it first."),
 }
 
 
