@@ -98,10 +98,13 @@ export async function viewNewCareCase(root) {
       if (!m) throw new ApiError(400, "invalid_request", "", { fields: { member: "请查找并选择会员" } });
       const body = { member_employee_no: m.employee_no, category: el.category.value, summary: el.summary.value.trim() };
       if (el.request_id.value.trim()) body.request_id = /^\d+$/.test(el.request_id.value.trim()) ? Number(el.request_id.value) : el.request_id.value;
+      const take = el.take.checked;
       try {
         const c = await api("/care/cases", { method: "POST", body });
-        toast("个案已建立，已通知工会主席");
-        location.hash = `#/care/${c.id}`;
+        // Only its handlers and the chair see a case: staff who register one take it, unless they leave it to others.
+        if (take) await api(`/care/cases/${c.id}/handlers`, { method: "POST", body: { member_id: myId() } });
+        toast(take ? "个案已建立，由您经办" : "个案已建立，已通知工会主席和工会干事");
+        location.hash = take || isChair() ? `#/care/${c.id}` : "#/care";
       } catch (err) {
         if (err.code === "case_open") existing = err.details?.case_id ?? null;
         throw err;
@@ -123,6 +126,7 @@ export async function viewNewCareCase(root) {
         ${f({ name: "summary", label: "情况摘要", required: true, hint: "简要写明困难；家庭情况在评估中填写" },
           (a) => html`<textarea id=${a.id} name=${a.name} rows="3" maxlength="2000"></textarea>`)}
         ${f({ name: "request_id", label: "关联诉求编号", hint: "由会员诉求转来时填写" }, input({ inputmode: "numeric" }))}
+        <label class="check"><input id="care-new-take" name="take" type="checkbox" ?checked=${!isChair()}> 由我经办（经办人和主席才能查看个案详情）</label>
         ${formActions("建立个案", form, "#/care")}
       </form></div></div>`, root);
   }

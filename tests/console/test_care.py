@@ -1,0 +1,187 @@
+"""Hardship aid cases in the staff console, in a real browser against the real app: staff open a case for a member
+(a second one of the same kind refused with the way to the first), take it, assess the household, upload a real
+PDF and download it again; the handler approves and the chair approves (the chair who handled a case is refused
+the second step: four eyes); a money grant shows its fund ledger entry and that entry's status; a visit is
+recorded, the case closed; the chair reads who opened and downloaded what; staff who do not handle it are told it
+does not exist."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.core.extensions import db
+from server.fund.chart import ensure_chart
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+expect = sync_api.expect
+
+CHAIR = ("CHAIR1", "chair-secret-1")
+OTHER_STAFF = ("STAFF9", "staff-secret-9")
+
+
+def _pdf(path) -> str:
+    """A small real PDF (one page, one line of text)."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 720, "Diagnosis certificate")
+    c.save()
+    return str(path)
+
+
+def sign_out(page):
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("工号")).to_be_visible()
+
+
+def stage(page):
+    return page.locator("#care-title [data-status]")
+
+
+def new_case(page, employee_no: str, category: str, summary: str):
+    page.goto("/console/#/care/new")
+    page.locator("#care-member").fill(employee_no)
+    page.locator(".picker-option").first.click()
+    page.get_by_label("困难类别").select_option(category)
+    page.get_by_label("情况摘要").fill(summary)
+    page.get_by_role("button", name="建立个案").click()
+
+
+def assess(page):
+    page.get_by_label("家庭人口（人）").fill("4")
+    page.get_by_label("家庭月收入（元）").fill("2800.50")
+    page.get_by_label("需赡养/抚养（人）").fill("2")
+    page.locator("#care-assess-situation").fill("爱人无业，孩子读高中，本人住院两个月")
+    page.get_by_label("帮扶需求").fill("医疗费用临时救助")
+    page.get_by_role("button", name="保存评估").click()
+    expect(page.locator("#care-assessment")).to_contain_text("¥2,800.50")
+
+
+def decide(page, decision: str, comment: str = ""):
+    page.locator("#care-decide-decision").select_option(decision)
+    page.locator("#care-decide-comment").fill(comment)
+    page.get_by_role("button", name="提交意见").click()
+
+
+def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
+    member = site.make_member("困难会员周五", department="机加车间", employee_no="M7001")
+    site.make_member("陈主席", roles=("member", "secretary"), password=CHAIR[1], employee_no=CHAIR[0],
+                     department="工会办公室")
+    site.make_member("刘干事", roles=("member", "staff"), password=OTHER_STAFF[1], employee_no=OTHER_STAFF[0],
+                     department="工会办公室")
+    assert member
+    with site.app.app_context():
+        ensure_chart()  # the fund's chart of accounts, where a money grant books its expense
+        db.session.commit()
+    sign_in()
+    page.locator("#topbar").get_by_text("服务会员").click()
+    page.locator("#topbar").get_by_role("link", name="帮扶").click()
+    expect(page).to_have_url(re.compile(r"#/care$"))
+
+    # Opened by staff for the member; the page is named by the case's number, never the member.
+    new_case(page, "M7001", "illness", "住院治疗，自付费用高")
+    expect(page).to_have_url(re.compile(r"#/care/\d+$"))
+    case_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("#care-title")).to_contain_text(f"帮扶个案 #{case_id}")
+    expect(page.locator("#care-title")).not_to_contain_text("周五")
+    expect(page.locator("#care-member")).to_contain_text("困难会员周五")
+    assert "周五" not in page.title()
+
+    # A second case of the same kind is refused, with the way to the first.
+    new_case(page, "M7001", "illness", "再次申请")
+    expect(page.locator("#care-existing a")).to_have_attribute("href", f"#/care/{case_id}")
+
+    page.goto(f"/console/#/care/{case_id}")
+    if page.locator("#care-take").count():
+        page.locator("#care-take").click()
+    expect(page.locator("#care-handlers")).to_contain_text("王主任")
+
+    # Assessment, then a document uploaded and downloaded as the PDF it was.
+    assess(page)
+    expect(stage(page)).to_have_attribute("data-status", "assessing")
+    page.locator("#care-upload-file").set_input_files(_pdf(tmp_path / "诊断证明.pdf"))
+    page.get_by_role("button", name="上传", exact=True).click()
+    row = page.locator("#care-documents tr[data-document-id]")
+    expect(row).to_contain_text("诊断证明.pdf")
+    with page.expect_download() as info:
+        row.get_by_role("button", name="下载").click()
+    assert open(info.value.path(), "rb").read().startswith(b"%PDF")
+
+    # Step 1: the handler approves.
+    decide(page, "approve", "情况属实，建议救助")
+    expect(stage(page)).to_have_attribute("data-status", "awaiting_chair")
+    expect(page.locator("#care-decisions [data-step=handler]")).to_contain_text("情况属实")
+    expect(page.locator("#decide-form")).to_have_count(0)
+
+    # Another staff member who does not handle it is told it does not exist.
+    sign_out(page)
+    sign_in(*OTHER_STAFF)
+    page.goto(f"/console/#/care/{case_id}")
+    expect(page.locator(".alert")).to_have_text("个案不存在，或您无权查看")
+    expect(page.locator("#care-member")).to_have_count(0)
+
+    # Step 2: the chair approves.
+    sign_out(page)
+    sign_in(*CHAIR)
+    page.goto(f"/console/#/care/{case_id}")
+    expect(page.locator("#care-step")).to_have_text("第二步：主席审批")
+    decide(page, "approve", "同意救助")
+    expect(stage(page)).to_have_attribute("data-status", "approved")
+
+    # A money grant: an expense in the fund ledger, its status shown beside it.
+    page.get_by_label("方式").select_option("money")
+    page.get_by_label("金额（元）").fill("2000")
+    page.locator("#care-grant-description").fill("医疗救助金")
+    page.get_by_role("button", name="登记发放").click()
+    grant = page.locator("#care-grants tr[data-grant-id]")
+    expect(grant).to_contain_text("¥2,000.00")
+    expect(grant.locator(".fund-entry a")).to_have_attribute("href", re.compile(r"#/fund/entries/\d+"))
+    expect(grant.locator(".fund-entry [data-status]")).to_be_visible()
+    expect(stage(page)).to_have_attribute("data-status", "aided")
+
+    # A visit with the next one due, then the case closed.
+    page.get_by_label("走访时间（北京时间）").fill("2026-12-01T15:00")
+    page.get_by_label("走访人").fill("陈主席、王主任")
+    page.get_by_label("走访情况").fill("已出院，恢复良好")
+    page.get_by_label("下次回访日期").fill("2027-01-05")
+    page.get_by_role("button", name="记录走访").click()
+    expect(page.locator("#care-visits [data-visit-id]")).to_contain_text("已出院，恢复良好")
+    expect(stage(page)).to_have_attribute("data-status", "following_up")
+    page.get_by_label("帮扶结果").fill("救助到位，已恢复工作")
+    page.get_by_role("button", name="结案").click()
+    expect(stage(page)).to_have_attribute("data-status", "closed")
+    expect(page.locator("#care-outcome")).to_contain_text("救助到位")
+
+    # The chair's access log: who opened the case and who downloaded the document.
+    page.locator('[data-tab="reads"]').click()
+    reads = page.locator("#care-reads tbody tr")
+    expect(reads.filter(has_text="王主任").first).to_be_visible()
+    expect(reads.filter(has_text="陈主席").first).to_be_visible()
+    expect(page.locator("#care-reads")).to_contain_text("下载")
+
+    # Nothing of the case is kept in the browser.
+    stored = page.evaluate("JSON.stringify(Object.entries(localStorage))")
+    assert "周五" not in stored and "住院" not in stored
+
+
+def test_the_chair_who_handled_a_case_cannot_also_approve_it(page, sign_in, site):
+    site.make_member("困难会员吴六", department="装配车间", employee_no="M7002")
+    sign_in(*CHAIR)
+    new_case(page, "M7002", "accident", "工伤后收入减少")
+    expect(page).to_have_url(re.compile(r"#/care/\d+$"))
+    # The chair assigns themself as the handler and makes the handler's step.
+    page.locator("#handler-search").fill(CHAIR[0])
+    page.locator(".picker-option").first.click()
+    page.get_by_role("button", name="指派").click()
+    expect(page.locator("#care-handlers")).to_contain_text("陈主席")
+    assess(page)
+    decide(page, "approve", "经办人同意")
+    expect(stage(page)).to_have_attribute("data-status", "awaiting_chair")
+
+    # The chair may not make the second step of the same round: no form, the rule said instead.
+    expect(page.locator("#care-four-eyes-refusal")).to_contain_text("四眼原则")
+    expect(page.locator("#decide-form")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#care-four-eyes-refusal")).to_be_visible()
+    expect(stage(page)).to_have_attribute("data-status", "awaiting_chair")
