@@ -7,6 +7,7 @@ does not exist."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -100,13 +101,15 @@ def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
     # Assessment, then a document uploaded and downloaded as the PDF it was.
     assess(page)
     expect(stage(page)).to_have_attribute("data-status", "assessing")
-    page.locator("#care-upload-file").set_input_files(_pdf(tmp_path / "诊断证明.pdf"))
+    pdf = _pdf(tmp_path / "诊断证明.pdf")
+    page.locator("#care-upload-file").set_input_files(pdf)
     page.get_by_role("button", name="上传", exact=True).click()
     row = page.locator("#care-documents tr[data-document-id]")
     expect(row).to_contain_text("诊断证明.pdf")
     with page.expect_download() as info:
         row.get_by_role("button", name="下载").click()
-    assert open(info.value.path(), "rb").read().startswith(b"%PDF")
+    assert info.value.suggested_filename == "诊断证明.pdf"
+    assert Path(info.value.path()).read_bytes() == Path(pdf).read_bytes()
 
     # Step 1: the handler approves.
     decide(page, "approve", "情况属实，建议救助")
