@@ -1,9 +1,10 @@
-"""Hardship aid cases in the staff console, in a real browser against the real app: staff open a case for a member
-(a second one of the same kind refused with the way to the first), take it, assess the household, upload a real
-PDF and download it again; the handler approves and the chair approves (the chair who handled a case is refused
-the second step: four eyes); a money grant shows its fund ledger entry and that entry's status; a visit is
-recorded, the case closed; the chair reads who opened and downloaded what; staff who do not handle it are told it
-does not exist."""
+"""Hardship aid cases in the staff console, in a real browser against the real app: staff register a case for a
+member and take it (a second one of the same kind refused with the way to the first), assess the household, upload
+a real PDF and download it byte for byte; the handler approves, the case is found in the list by its stage, another
+staff member is told it does not exist; the chair sends it back once, the handler approves again and the chair
+approves; a money grant shows its fund ledger entry with that entry's status (the ledger naming the case by number
+only); a visit is recorded and the case closed; the chair reads who opened it and who downloaded the document. A
+chair who made the handler's step of a round is shown the four-eyes rule instead of the chair's form."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,7 @@ import pytest
 
 from server.core.extensions import db
 from server.fund.chart import ensure_chart
+from server.fund.models import FundEntry
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
 expect = sync_api.expect
@@ -117,6 +119,17 @@ def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
     expect(page.locator("#care-decisions [data-step=handler]")).to_contain_text("情况属实")
     expect(page.locator("#decide-form")).to_have_count(0)
 
+    # The list: the case with its stage and handler, found again by the stage filter.
+    page.locator("#topbar").get_by_text("服务会员").click()
+    page.locator("#topbar").get_by_role("link", name="帮扶").click()
+    row = page.locator(f'#care-table tr[data-case-id="{case_id}"]')
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "awaiting_chair")
+    expect(row.locator(".handlers")).to_have_text("王主任")
+    page.locator("#care-stage").select_option("closed")
+    expect(row).to_have_count(0)
+    page.locator("#care-stage").select_option("awaiting_chair")
+    expect(row).to_be_visible()
+
     # Another staff member who does not handle it is told it does not exist.
     sign_out(page)
     sign_in(*OTHER_STAFF)
@@ -124,11 +137,22 @@ def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
     expect(page.locator(".alert")).to_have_text("个案不存在，或您无权查看")
     expect(page.locator("#care-member")).to_have_count(0)
 
-    # Step 2: the chair approves.
+    # Step 2: the chair sends it back once for more evidence; the handler approves again; the chair approves.
     sign_out(page)
     sign_in(*CHAIR)
     page.goto(f"/console/#/care/{case_id}")
     expect(page.locator("#care-step")).to_have_text("第二步：主席审批")
+    decide(page, "return", "请补充收入证明")
+    expect(stage(page)).to_have_attribute("data-status", "assessing")
+    expect(page.locator("#care-decisions [data-decision=return]")).to_contain_text("请补充收入证明")
+    sign_out(page)
+    sign_in()
+    page.goto(f"/console/#/care/{case_id}")
+    decide(page, "approve", "已补充收入证明")
+    expect(stage(page)).to_have_attribute("data-status", "awaiting_chair")
+    sign_out(page)
+    sign_in(*CHAIR)
+    page.goto(f"/console/#/care/{case_id}")
     decide(page, "approve", "同意救助")
     expect(stage(page)).to_have_attribute("data-status", "approved")
 
@@ -140,7 +164,12 @@ def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
     grant = page.locator("#care-grants tr[data-grant-id]")
     expect(grant).to_contain_text("¥2,000.00")
     expect(grant.locator(".fund-entry a")).to_have_attribute("href", re.compile(r"#/fund/entries/\d+"))
-    expect(grant.locator(".fund-entry [data-status]")).to_be_visible()
+    entry_id = int(grant.locator(".fund-entry a").get_attribute("href").rsplit("/", 1)[1])
+    with site.app.app_context():
+        entry = db.session.get(FundEntry, entry_id)
+        status, booked = entry.status, f"{entry.counterparty} {entry.note}"
+    expect(grant.locator(".fund-entry [data-status]")).to_have_attribute("data-status", status)
+    assert f"#{case_id}" in booked and "周五" not in booked  # the published ledger never names the member
     expect(stage(page)).to_have_attribute("data-status", "aided")
 
     # A visit with the next one due, then the case closed.
@@ -159,9 +188,10 @@ def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
     # The chair's access log: who opened the case and who downloaded the document.
     page.locator('[data-tab="reads"]').click()
     reads = page.locator("#care-reads tbody tr")
-    expect(reads.filter(has_text="王主任").first).to_be_visible()
-    expect(reads.filter(has_text="陈主席").first).to_be_visible()
-    expect(page.locator("#care-reads")).to_contain_text("下载")
+    expect(reads.filter(has_text="王主任").filter(has_text="查看个案").first).to_be_visible()
+    expect(reads.filter(has_text="陈主席").filter(has_text="查看个案").first).to_be_visible()
+    expect(page.locator('#care-reads tr[data-action="download"]')).to_have_count(1)
+    expect(page.locator('#care-reads tr[data-action="download"]')).to_contain_text("王主任")
 
     # Nothing of the case is kept in the browser.
     stored = page.evaluate("JSON.stringify(Object.entries(localStorage))")

@@ -190,12 +190,15 @@ export async function viewCareCase(root, id) {
   const canWork = () => handles() || isChair();
   const open = () => OPEN_STAGES.includes(c.stage) && !c.purged;
 
-  /** One action's submit: a 409 wrong_stage reloads the case and says so. */
+  /**
+   * One action's submit: the case as the action answers it (no second read in the access log; an upload answers
+   * the document, so the case is read again). A 409 wrong_stage reloads the case and says so.
+   */
   const act = (name, done, work) => (e) => submitForm(forms[name], e, draw, async (el) => {
     actionError = "";
     try {
-      await work(el);
-      c = (await findCase(id)) || c;
+      const out = await work(el);
+      c = out?.member ? out : (await findCase(id)) || c;
       toast(done);
     } catch (err) {
       if (err.code === "wrong_stage") {
@@ -237,7 +240,7 @@ export async function viewCareCase(root, id) {
       <form class="form" id="assess-form" novalidate @submit=${act("assess", "评估已保存", async (el) => {
         const fen = yuanToFen(el.monthly_income.value);
         if (fen === null) throw new ApiError(400, "invalid_request", "", { fields: { monthly_income_fen: "金额格式不正确：请填写数字，最多两位小数" } });
-        await api(`/care/cases/${id}/assessment`, { method: "PUT", body: {
+        return api(`/care/cases/${id}/assessment`, { method: "PUT", body: {
           household_size: intOrText(el.household_size.value), monthly_income_fen: fen ?? null,
           dependants: intOrText(el.dependants.value), situation: el.situation.value, need: el.need.value } });
       })}>
@@ -291,7 +294,7 @@ export async function viewCareCase(root, id) {
       ${list.length ? html`<ol class="thread" id="care-decisions">${list}</ol>` : html`<p class="muted" id="care-decisions">尚无审批意见。</p>`}
       ${barred ? html`<div id="care-four-eyes-refusal">${alertBox("本轮经办人审核由您作出，按四眼原则，主席审批须由另一位主席作出。", "info")}</div>` : nothing}
       ${step ? html`<form class="form" id="decide-form" novalidate @submit=${act("decide", "审批意见已提交", async (el) => {
-        await api(`/care/cases/${id}/decisions`, { method: "POST", body: { decision: el.decision.value, comment: el.comment.value } });
+        return api(`/care/cases/${id}/decisions`, { method: "POST", body: { decision: el.decision.value, comment: el.comment.value } });
       })}>
         ${formMessage(forms.decide.errors)}
         ${step === "handler" && !c.assessment ? alertBox("请先完成家庭情况评估，再作审核。", "info") : nothing}
@@ -326,9 +329,10 @@ export async function viewCareCase(root, id) {
           if (bad) throw new ApiError(400, "invalid_request", "", { fields: { amount_fen: bad } });
           body.amount_fen = fen;
         }
-        await api(`/care/cases/${id}/grants`, { method: "POST", body });
+        const out = await api(`/care/cases/${id}/grants`, { method: "POST", body });
         el.description.value = "";
         if (el.amount) el.amount.value = "";
+        return out;
       })}>
         ${formMessage(forms.grant.errors)}
         ${f("grant", { name: "kind", label: "方式", required: true }, (x) => html`<select id=${x.id} name=${x.name}
@@ -349,9 +353,11 @@ export async function viewCareCase(root, id) {
     return html`<div class="card"><h2>走访回访</h2>
       ${list.length ? html`<ol class="thread" id="care-visits">${list}</ol>` : html`<p class="muted" id="care-visits">还没有走访记录。</p>`}
       ${canWork() && open() ? html`<form class="form" id="visit-form" novalidate @submit=${act("visit", "走访已记录", async (el) => {
-        await api(`/care/cases/${id}/visits`, { method: "POST", body: {
+        const out = await api(`/care/cases/${id}/visits`, { method: "POST", body: {
           visited_at: localInputToIso(el.visited_at.value) ?? "", visitors: el.visitors.value.trim(), notes: el.notes.value,
           next_visit_due: el.next_visit_due.value || null } });
+        for (const name of ["visited_at", "visitors", "notes", "next_visit_due"]) el[name].value = "";
+        return out;
       })}>
         ${formMessage(forms.visit.errors)}
         ${f("visit", { name: "visited_at", label: "走访时间（北京时间）", required: true }, input({ type: "datetime-local" }))}
@@ -383,8 +389,7 @@ export async function viewCareCase(root, id) {
     forms.handler.busy = true;
     draw();
     try {
-      await api(`/care/cases/${id}/handlers`, { method: "POST", body: { member_id: memberId } });
-      c = (await findCase(id)) || c;
+      c = await api(`/care/cases/${id}/handlers`, { method: "POST", body: { member_id: memberId } });
       toast(done);
     } catch (e) {
       actionError = careError(e);
@@ -398,8 +403,7 @@ export async function viewCareCase(root, id) {
     if (!(await confirmDialog("移除经办人", `移除后 ${h.name} 将不能再查看本个案。`, "移除"))) return;
     actionError = "";
     try {
-      await api(`/care/cases/${id}/handlers/${h.id}`, { method: "DELETE" });
-      c = (await findCase(id)) || c;
+      c = await api(`/care/cases/${id}/handlers/${h.id}`, { method: "DELETE" });
       toast("已移除经办人");
     } catch (e) {
       actionError = careError(e);
@@ -411,7 +415,7 @@ export async function viewCareCase(root, id) {
     if (!canWork() || !open()) return nothing;
     return html`<div class="card"><h2>结案</h2>
       <form class="form" id="close-form" novalidate @submit=${act("close", "个案已结案", async (el) => {
-        await api(`/care/cases/${id}/close`, { method: "POST", body: { outcome: el.outcome.value } });
+        return api(`/care/cases/${id}/close`, { method: "POST", body: { outcome: el.outcome.value } });
       })}>
         ${formMessage(forms.close.errors)}
         ${f("close", { name: "outcome", label: "帮扶结果", required: true }, (x) => html`<textarea id=${x.id} name=${x.name} rows="2" maxlength="2000"></textarea>`)}
