@@ -218,3 +218,32 @@ def test_the_chair_who_handled_a_case_cannot_also_approve_it(page, sign_in, site
     page.reload()
     expect(page.locator("#care-four-eyes-refusal")).to_be_visible()
     expect(stage(page)).to_have_attribute("data-status", "awaiting_chair")
+
+
+def test_a_purged_case_shows_its_stub_only(page, sign_in, site):
+    """Past the retention period the details are gone: the chair sees the stage and the dates, told why, and no
+    form to add anything."""
+    from datetime import timedelta
+
+    from server.care import services
+    from server.care.jobs import purge
+    from server.core.timeutil import utcnow
+    from server.members.models import Member
+
+    member_id = site.make_member("困难会员郑七", department="装配车间", employee_no="M7003")
+    with site.app.app_context():
+        member = db.session.get(Member, member_id)
+        case = services.open_case(member, category="family", summary="家中变故的详细经过", notify=False)
+        services.withdraw(member, case.id)
+        db.session.commit()
+        case_id = case.id
+        # (Cases ended by earlier tests on this shared site go too.)
+        assert purge(utcnow() + timedelta(days=site.app.config["CARE_RETENTION_DAYS"] + 1)) >= 1
+    sign_in(*CHAIR)
+    page.goto(f"/console/#/care/{case_id}")
+    expect(stage(page)).to_have_attribute("data-status", "withdrawn")
+    expect(page.locator(".alert")).to_contain_text("已超过保存期限")
+    expect(page.locator("#care-summary")).to_have_text("—")
+    expect(page.locator("#care-member")).to_contain_text("困难会员郑七")
+    expect(page.locator("form")).to_have_count(0)
+    expect(page.locator("#view")).not_to_contain_text("家中变故的详细经过")
