@@ -20,6 +20,7 @@ from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
 from .bookings.slots import announce_slots, create_slots
+from .care import demo_data as care_demo
 from .core.extensions import db, transaction
 from .core.timeutil import SHANGHAI, utcnow
 from .council import demo_data as council_demo
@@ -385,11 +386,12 @@ def load_demo() -> dict:
     created_procurements = procurement_demo.load()
     created_awards = award_demo.load()
     created_audits = audit_demo.load()
+    created_care_cases = care_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "fund_entries": created_fund_entries, "procurements": created_procurements, "awards": created_awards,
-            "audits": created_audits,
+            "audits": created_audits, "care_cases": created_care_cases,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}
@@ -400,7 +402,7 @@ def load_demo() -> dict:
 def demo_command() -> None:
     """Load demo data (idempotent): departments, grids, tags, 50 members, events, booking calendars,
     notices, suggestions, requests, surveys, votes, congress proposals, the council's topic, the craftsman star,
-    procurements, awards, audits and improvement items."""
+    procurements, awards, audits and improvement items, hardship aid cases."""
     require_schema()
     with transaction():
         created = load_demo()

@@ -1209,6 +1209,94 @@ def _audit_trail(ctx: Ctx, n: int):
     return f"{API}/audit-trail?per_page=100", ctx.auth(admin)
 
 
+
+# --- hardship aid cases ------------------------------------------------------------------------------------
+
+def _care_people(ctx: Ctx):
+    from server.fund.chart import ensure_chart
+
+    if "care_chair" not in ctx.state:
+        ensure_chart()
+        ctx.state["care_chair"] = ctx.make.member(roles=("member", "secretary"))
+    return ctx.state["care_chair"]
+
+
+def _care_cases(ctx: Ctx, n: int, member=None) -> list[int]:
+    """n cases by turns new, assessed, aided with money and goods and visited, withdrawn; staff handles them."""
+    from datetime import date
+
+    from server.care import services as care
+
+    chair, ids = _care_people(ctx), []
+    for i in range(n):
+        owner = member or ctx.make.member(department="机修车间")
+        c = care.open_case(owner, category=("illness", "income", "family")[i % 3], summary="情况", notify=False)
+        ids.append(c.id)
+        if i % 4 == 0:
+            continue
+        if i % 4 == 3:
+            care.withdraw(owner, c.id)
+            continue
+        care.add_handler(ctx.staff, c.id, ctx.staff.id)
+        care.assess(ctx.staff, c.id, {"situation": "家庭", "need": "补助", "household_size": 3})
+        if i % 4 == 2:
+            care.decide(ctx.staff, c.id, "approve")
+            care.decide(chair, c.id, "approve")
+            care.grant(ctx.staff, c.id, kind="money", amount_fen=10_000, description="救助金")
+            care.grant(ctx.staff, c.id, kind="goods", amount_fen=None, description="米面油")
+            care.add_visit(ctx.staff, c.id, visited_at=utcnow(), visitors="干事", notes="稳定",
+                           next_visit_due=date(2099, 1, 1))
+    return ids
+
+
+@case("care.list_cases")
+def _care_list(ctx: Ctx, n: int):
+    _care_cases(ctx, n)
+    return f"{API}/care/cases?per_page=100", ctx.auth(_care_people(ctx))
+
+
+@case("care.my_care_cases")
+def _care_mine(ctx: Ctx, n: int):
+    from server.care import services as care
+
+    for i in range(n):  # one open case per category: every other one withdrawn before the next
+        c = care.open_case(ctx.member, category="other", summary="情况", notify=False)
+        if i % 2 == 0:
+            care.add_handler(ctx.staff, c.id, ctx.staff.id)
+            care.assess(ctx.staff, c.id, {"situation": "家庭", "need": "补助"})
+        care.withdraw(ctx.member, c.id)
+    return f"{API}/me/care-cases?per_page=100", ctx.auth(ctx.member)
+
+
+@case("care.get_case")
+def _care_one(ctx: Ctx, n: int):
+    from server.care import services as care
+
+    chair = _care_people(ctx)
+    if "care_case" not in ctx.state:
+        ctx.state["care_case"] = _care_cases(ctx, 3)[2]  # aided, visited
+    cid = ctx.state["care_case"]
+    for _ in range(n):
+        care.add_handler(chair, cid, ctx.make.staff().id)
+        care.grant(chair, cid, kind="service", amount_fen=None, description="法律咨询")
+        care.add_visit(chair, cid, visited_at=utcnow(), visitors="主席", notes="回访", next_visit_due=None)
+    return f"{API}/care/cases/{cid}", ctx.auth(chair)
+
+
+@case("care.case_reads")
+def _care_reads(ctx: Ctx, n: int):
+    from server.care import services as care
+    from server.care.access import get_case
+
+    chair = _care_people(ctx)
+    if "care_read_case" not in ctx.state:
+        ctx.state["care_read_case"] = _care_cases(ctx, 2)[1]
+    cid = ctx.state["care_read_case"]
+    for i in range(n):
+        care.log_read(chair if i % 2 else ctx.staff, get_case(cid))
+    return f"{API}/care/cases/{cid}/reads?per_page=100", ctx.auth(chair)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints

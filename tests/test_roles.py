@@ -10,7 +10,7 @@ from server.members.models import WechatUser
 
 # Who may call each route: public, wechat (a signed-in WeChat user, bound or not), member (any roster
 # member), handler (a liaison, or staff), staff (staff, secretary or admin), treasurer (a treasurer, or admin),
-# staff_treasurer (staff, secretary, admin or a treasurer), admin.
+# staff_treasurer (staff, secretary, admin or a treasurer), secretary (the chair, or admin), admin.
 # A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
@@ -233,6 +233,22 @@ ROUTES = {
     ("POST", "/api/v1/audits/{id}/findings"): "staff",
     ("POST", "/api/v1/audits/{id}/close"): "staff",
     ("GET", "/api/v1/audits/{id}/report.pdf"): "staff",
+    ("POST", "/api/v1/care/cases"): "member",
+    ("GET", "/api/v1/me/care-cases"): "member",
+    ("POST", "/api/v1/care/cases/{id}/withdraw"): "member",
+    ("GET", "/api/v1/care/cases"): "staff",
+    ("GET", "/api/v1/care/stats"): "staff",
+    ("GET", "/api/v1/care/cases/{id}"): "staff",
+    ("POST", "/api/v1/care/cases/{id}/handlers"): "staff",
+    ("DELETE", "/api/v1/care/cases/{id}/handlers/{id}"): "secretary",
+    ("PUT", "/api/v1/care/cases/{id}/assessment"): "staff",
+    ("POST", "/api/v1/care/cases/{id}/documents"): "staff",
+    ("GET", "/api/v1/care/cases/{id}/documents/{id}"): "staff",
+    ("POST", "/api/v1/care/cases/{id}/decisions"): "staff",
+    ("POST", "/api/v1/care/cases/{id}/grants"): "staff",
+    ("POST", "/api/v1/care/cases/{id}/visits"): "staff",
+    ("POST", "/api/v1/care/cases/{id}/close"): "staff",
+    ("GET", "/api/v1/care/cases/{id}/reads"): "secretary",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 
@@ -252,6 +268,8 @@ def expected_denial(required: str, caller: str) -> int | None:
     if required == "handler" and caller in ("member", "treasurer"):
         return 403
     if required == "admin" and caller != "admin":
+        return 403
+    if required == "secretary" and caller not in ("secretary", "admin"):
         return 403
     if required == "staff_treasurer" and caller in ("member", "liaison"):
         return 403

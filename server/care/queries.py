@@ -11,7 +11,7 @@ from ..core.extensions import db
 from ..core.timeutil import SHANGHAI
 from ..members.models import Department, Member
 from .access import for_details, is_chair, listed, not_found
-from .models import CareCase, CareGrant, CareHandler, CareStage, CareStageEvent
+from .models import CareCase, CareGrant, CareGrantKind, CareHandler, CareStage, CareStageEvent
 from .services import ENTITY
 
 READ_ACTIONS = ("read", "download")
@@ -100,5 +100,6 @@ def stats(year: int | None) -> dict:
         select(CareGrant.kind, func.count(), func.coalesce(func.sum(CareGrant.amount_fen), 0))
         .join(CareCase, CareCase.id == CareGrant.case_id).where(*where).group_by(CareGrant.kind)).all()
     return {"year": year, "opened": sum(by_stage.values()), "by_stage": by_stage, "by_category": by_category,
-            "grants": [{"kind": k, "count": n, "amount_fen": int(s)} for k, n, s in grants],
+            "grants": {str(k): {"count": 0, "amount_fen": 0} for k in CareGrantKind}
+            | {k: {"count": n, "amount_fen": int(s)} for k, n, s in grants},
             "closed": by_stage[CareStage.closed]}

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Response, g, request
 
 from ..core.api import MULTIPART, PageQuery, api
-from ..core.errors import invalid_request
+from ..core.errors import AppError, invalid_request
 from ..uploads.images import MAX_IMAGE_BYTES
 from ..uploads.pdfs import MAX_PDF_BYTES
 from . import bp, queries, services
@@ -103,14 +103,12 @@ def add_handler(case_id: int, body: CareHandlerIn):
 
 
 @bp.delete("/care/cases/<int:case_id>/handlers/<int:member_id>")
-@api(roles=["secretary"], out=CareCaseOut, errors=["not_found"])
+@api(roles=["secretary"], out=CareCaseOut, errors=["not_found", "forbidden"])
 def remove_handler(case_id: int, member_id: int):
     """The chair takes a handler off the case."""
     for_details(g.member, case_id)
-    if not is_chair(g.member):
-        from .access import not_found
-
-        raise not_found()
+    if not is_chair(g.member):  # a handler who is also an admin: sees the case, may not change its handlers
+        raise AppError("forbidden", "只有主席可以调整经办人")
     services.remove_handler(g.member, case_id, member_id)
     return _detail(case_id)
 

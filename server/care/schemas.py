@@ -226,7 +226,6 @@ class CareReadPage(Out):
 
 
 class CareGrantTotal(Out):
-    kind: CareGrantKind
     count: int
     amount_fen: int
 
@@ -236,5 +235,5 @@ class CareStatsOut(Out):
     opened: int = Field(description="Cases opened in the year (all years when none is given).")
     by_stage: dict[str, int]
     by_category: dict[str, int]
-    grants: list[CareGrantTotal]
+    grants: dict[str, CareGrantTotal] = Field(description="By kind (money, goods, service), every kind listed.")
     closed: int

@@ -106,13 +106,28 @@ def _staff_and_chairs() -> list[int]:
         Member.is_active.is_(True), role_condition("staff") | role_condition("secretary"))))
 
 
-def _tell(member_ids: list[int], title: str, body: str) -> None:
+def _tell(member_ids: list[int], title: str, body: str, page: str | None = None) -> None:
     from ..notices import services as notices
     from ..notices.models import NoticeSource
 
-    if member_ids and notices.tell({"member_ids": sorted(set(member_ids))}, title=title, body=body,
+    if member_ids and notices.tell({"member_ids": sorted(set(member_ids))}, title=title, body=body, page=page,
                                    source=NoticeSource.care) is None:
         log.info("care notice %r: nobody to tell", title)
+
+
+# What the member is told when their case reaches one of these stages (the stage only, never the details).
+MEMBER_NEWS = {
+    CareStage.approved: "您的帮扶申请 #{id} 已批准，工会将尽快发放帮扶。",
+    CareStage.rejected: "您的帮扶申请 #{id} 未获批准，如有疑问请联系工会干事。",
+    CareStage.closed: "您的帮扶个案 #{id} 已结案。如有新的困难，可以再次申请。",
+}
+MEMBER_PAGE = "pages/care/index"
+
+
+def _tell_member(case_id: int, stage: str) -> None:
+    if stage in MEMBER_NEWS:
+        member_id = db.session.scalar(select(CareCase.member_id).where(CareCase.id == case_id))
+        _tell([member_id], "帮扶申请进展", MEMBER_NEWS[stage].format(id=case_id), MEMBER_PAGE)
 
 
 def open_case(actor: Member, *, category: str, summary: str, request_id: int | None = None,
@@ -208,6 +223,8 @@ def add_handler(actor: Member, case_id: int, member_id: int, now: datetime | Non
     if is_handler(actor.id, case.id):
         return case
     if not _move(case, [CareStage.opened], None, now, also=[CareCase.handler_count == 0], handler_count=1):
+        if is_handler(actor.id, case.id):  # their own second tap, committed meanwhile: the same answer
+            return case
         raise AppError("case_taken")
     db.session.add(CareHandler(case_id=case.id, member_id=actor.id, added_by=actor.id, added_at=now))
     db.session.flush()
@@ -330,7 +347,8 @@ def decidable_step(actor: Member, case: CareCase, handler: bool) -> str | None:
     return None
 
 
-def decide(actor: Member, case_id: int, decision: str, comment: str = "", now: datetime | None = None) -> CareCase:
+def decide(actor: Member, case_id: int, decision: str, comment: str = "", now: datetime | None = None,
+           notify: bool = True) -> CareCase:
     """Step 1, a handler in assessing: approve (→ awaiting_chair) or reject. Step 2, the chair in
     awaiting_chair: approve (→ approved), reject, or return (→ assessing, a new round). The chair never
     decides step 2 of a round whose step 1 they made (409 same_person). Wrong stage or someone first:
@@ -367,6 +385,8 @@ def decide(actor: Member, case_id: int, decision: str, comment: str = "", now: d
     except IntegrityError:  # the key backs the conditional UPDATE: one decision per step and round
         raise wrong_stage(None, "该步骤已有审批结果") from None
     _log(case_id, "decide", actor.id, step=str(step), decision=str(decision), round=r)
+    if notify:
+        _tell_member(case_id, to)
     return case
 
 
@@ -430,10 +450,12 @@ def add_visit(actor: Member, case_id: int, *, visited_at: datetime, visitors: st
     return v
 
 
-def close(actor: Member, case_id: int, outcome: str, now: datetime | None = None) -> CareCase:
+def close(actor: Member, case_id: int, outcome: str, now: datetime | None = None, notify: bool = True) -> CareCase:
     """Close an approved, aided or following-up case with its outcome; the retention clock starts."""
     case = _handler_or_chair(actor, case_id)
     if not _move(case, CLOSABLE, CareStage.closed, now or utcnow(), outcome=outcome):
         raise wrong_stage(get_case(case_id), "个案尚未批准或已结束，不能结案")
     _log(case_id, "close", actor.id)
+    if notify:
+        _tell_member(case_id, CareStage.closed)
     return case

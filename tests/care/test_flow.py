@@ -81,7 +81,16 @@ def test_the_full_loop(client, people, db):
     text = str(mine)
     assert "爱人" not in text and "医疗救助" not in text and "已康复" not in text
 
-    # Closing a closed case, or a second case in the same category while none is open: fine.
+    # The member was told of the approval and the close, by number, with the page to open.
+    news = db.session.execute(select(Notice.body, Notice.page).join(NoticeRecipient,
+                                                                     NoticeRecipient.notice_id == Notice.id)
+                              .where(Notice.source == "care", NoticeRecipient.member_id == p.member.id)
+                              .order_by(Notice.id)).all()
+    assert [n.body for n in news] == [f"您的帮扶申请 #{cid} 已批准，工会将尽快发放帮扶。",
+                                      f"您的帮扶个案 #{cid} 已结案。如有新的困难，可以再次申请。"]
+    assert {n.page for n in news} == {"pages/care/index"}
+
+    # Closing a closed case is refused; a new case in the same category once none is open is fine.
     r = post(client, f"/care/cases/{cid}/close", p.staff2_h, outcome="再结")
     assert r.status_code == 409 and r.json["error"]["code"] == "wrong_stage"
     assert open_case(client, p) != cid
@@ -167,7 +176,7 @@ def test_liaison_opens_for_their_own_grid_only(client, people, db):
     assert db.session.get(CareCase, r.json["id"]).opened_by_role == "staff"
 
 
-def test_four_eyes_and_stage_errors(client, people, db):
+def test_four_eyes_and_stage_errors(client, people, db, make, auth):
     p = people
     cid = to_stage(client, p, "opened")
     # The chair assigns themself as handler and makes step 1; they cannot make step 2.
@@ -208,6 +217,12 @@ def test_four_eyes_and_stage_errors(client, people, db):
     r = post(client, f"/care/cases/{cid2}/handlers", p.chair_h, member_id=p.member.id)
     assert r.status_code == 400
     assert post(client, f"/care/cases/{cid2}/handlers", p.chair_h, member_id=p.staff2.id).status_code == 200
+    # An admin who also handles the case sees it but cannot change its handlers.
+    both = make.member(roles=("member", "admin", "staff"))
+    assert post(client, f"/care/cases/{cid2}/handlers", p.chair_h, member_id=both.id).status_code == 200
+    r = client.delete(f"{API}/care/cases/{cid2}/handlers/{p.staff2.id}", headers=auth(both))
+    assert r.status_code == 403
+    assert client.delete(f"{API}/care/cases/{cid2}/handlers/{both.id}", headers=p.chair_h).status_code == 200
     r = client.delete(f"{API}/care/cases/{cid2}/handlers/{p.staff2.id}", headers=p.chair_h)
     assert r.status_code == 200 and r.json["handlers"] == []
     # Unassigned again: back in the staff's list, and takeable.
@@ -231,6 +246,7 @@ def test_stats_count_without_names(client, people):
     assert r.status_code == 200
     s = r.json
     assert s["opened"] == 1 and s["by_stage"]["aided"] == 1 and s["by_category"] == {"illness": 1}
-    assert s["grants"] == [{"kind": "money", "count": 1, "amount_fen": 123_400}]
+    assert s["grants"] == {"money": {"count": 1, "amount_fen": 123_400}, "goods": {"count": 0, "amount_fen": 0},
+                           "service": {"count": 0, "amount_fen": 0}}
     assert client.get(f"{API}/care/stats?year=2025", headers=p.staff2_h).json["opened"] == 0
     assert "困难会员甲" not in str(s)
