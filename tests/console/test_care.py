@@ -247,3 +247,28 @@ def test_a_purged_case_shows_its_stub_only(page, sign_in, site):
     expect(page.locator("#care-member")).to_contain_text("困难会员郑七")
     expect(page.locator("form")).to_have_count(0)
     expect(page.locator("#view")).not_to_contain_text("家中变故的详细经过")
+
+
+def test_staff_take_a_members_application_from_the_list(page, sign_in, site):
+    """A member's own application waits unassigned in every staff member's list, without a link to details they
+    may not read yet; one takes it there and lands on the case as its handler."""
+    from server.care import services
+    from server.members.models import Member
+
+    site.make_member("孙干事", roles=("member", "staff"), password="staff-secret-8", employee_no="STAFF8",
+                     department="工会办公室")
+    member_id = site.make_member("申请会员冯八", department="装配车间", employee_no="M7004")
+    with site.app.app_context():
+        case = services.open_case(db.session.get(Member, member_id), category="income", summary="收入骤减",
+                                  notify=False)
+        db.session.commit()
+        case_id = case.id
+    sign_in("STAFF8", "staff-secret-8")
+    page.goto("/console/#/care")
+    row = page.locator(f'#care-table tr[data-case-id="{case_id}"]')
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "opened")
+    expect(row.locator("a")).to_have_count(0)
+    row.get_by_role("button", name="由我经办").click()
+    expect(page).to_have_url(re.compile(rf"#/care/{case_id}$"))
+    expect(page.locator("#care-handlers")).to_have_text("孙干事")
+    expect(page.locator("#care-opened-by")).to_contain_text("本人申请")

@@ -3,7 +3,7 @@
 // the chair's access log. A case's details are restricted: the page draws only what the server answers (a case
 // the viewer may not see is "not found"), keeps nothing in the browser's storage, and names the case by its
 // number only in headings and addresses.
-import { API, ApiError, api, downloadFile, fmtTime, hasRole, localInputToIso, session } from "./core.js";
+import { API, ApiError, api, busy, downloadFile, fmtTime, hasRole, localInputToIso, session } from "./core.js";
 import {
   PagedList, alertBox, confirmDialog, field, filterSelect, formActions, formMessage, formState, input, options,
   pageHeader, pagedTable, statusBadge, submitForm, toast, toneBadge,
@@ -51,12 +51,30 @@ export async function viewCareCases(root) {
   const filters = { stage: "", category: "", mine: "" };
   const list = new PagedList({ path: "/care/cases", query: () => filters, perPage: PER_PAGE, draw });
 
+  // Staff see an unassigned new case in their list but not its details until they take it (the chair sees all).
+  const takable = (c) => !isChair() && !c.handlers.length && c.stage === "opened";
+
+  async function take(c, button) {
+    busy(button, true);
+    try {
+      await api(`/care/cases/${c.id}/handlers`, { method: "POST", body: { member_id: myId() } });
+      toast(`个案 #${c.id} 由您经办`);
+      location.hash = `#/care/${c.id}`;
+    } catch (e) {
+      toast(e.code === "case_taken" ? "该个案已由其他工会干事受理" : careError(e), "error");
+      busy(button, false);
+      list.load({ quiet: true });
+    }
+  }
+
   const row = (c) => html`<tr data-case-id=${c.id}>
-    <td class="nowrap"><a class="event-link" href="#/care/${c.id}">个案 #${c.id}</a></td>
+    <td class="nowrap">${takable(c) ? html`个案 #${c.id}` : html`<a class="event-link" href="#/care/${c.id}">个案 #${c.id}</a>`}</td>
     <td>${c.member_name}${c.department ? html`<div class="sub">${c.department}</div>` : nothing}</td>
     <td class="nowrap">${label("care_category", c.category)}</td>
     <td>${stageBadge(c.stage)}</td>
-    <td class="handlers">${c.handlers.length ? c.handlers.join("、") : toneBadge("待分配", "danger")}</td>
+    <td class="handlers">${c.handlers.length ? c.handlers.join("、") : takable(c)
+      ? html`<button type="button" class="btn btn-primary btn-sm take" @click=${(e) => take(c, e.currentTarget)}>由我经办</button>`
+      : toneBadge("待分配", "danger")}</td>
     <td class="nowrap">${c.next_visit_due || "—"}</td>
     <td class="nowrap">${fmtTime(c.opened_at)}<div class="sub">更新 ${fmtTime(c.updated_at)}</div></td></tr>`;
 
@@ -217,7 +235,7 @@ export async function viewCareCase(root, id) {
       <dt>会员</dt><dd id="care-member">${m.name}<div class="sub">${m.employee_no}${m.department ? ` · ${m.department}` : ""}${m.grid ? ` · ${m.grid}` : ""}</div></dd>
       <dt>类别</dt><dd id="care-category">${label("care_category", c.category)}</dd>
       <dt>情况摘要</dt><dd class="prewrap" id="care-summary">${c.summary || "—"}</dd>
-      <dt>申请人</dt><dd>${c.opened_by.name}（${label("care_opener", c.opened_by.role)}）· ${fmtTime(c.opened_at)}</dd>
+      <dt>申请人</dt><dd id="care-opened-by">${c.opened_by.name}（${label("care_opener", c.opened_by.role)}）· ${fmtTime(c.opened_at)}</dd>
       ${c.request_id ? html`<dt>关联诉求</dt><dd><a class="event-link" href="#/requests/${c.request_id}">诉求 #${c.request_id}</a></dd>` : nothing}
       ${c.next_visit_due ? html`<dt>下次回访</dt><dd id="care-next-visit">${c.next_visit_due}</dd>` : nothing}
       ${c.closed_at ? html`<dt>结案</dt><dd id="care-outcome">${fmtTime(c.closed_at)}${c.outcome ? html`<div class="prewrap">${c.outcome}</div>` : nothing}</dd>` : nothing}
