@@ -72,6 +72,24 @@ describe('my applications', () => {
     expect(p.exists(`withdraw-${pending.id}`)).toBe(false)
   })
 
+  test('a withdrawal the server refuses (approved meanwhile) says why and shows the stage now', async () => {
+    let answer = REAL.my_cases
+    wxs.backend.on('GET /me/care-cases', () => ({ body: answer }))
+    wxs.backend.on(`POST /care/cases/${pending.id}/withdraw`, () => {
+      answer = Object.assign({}, REAL.my_cases, {
+        items: [Object.assign({}, pending, { stage: 'approved', stage_label: STAGE.approved }), aided] })
+      return { status: 409, body: { error: { code: 'wrong_stage', message: '', details: {} } } }
+    })
+    const p = await open('pages/care/index')
+    wxs.modalAnswers.push({ confirm: true, cancel: false })
+    p.fire(`withdraw-${pending.id}`)
+    await wxs.settle()
+
+    expect(wxs.toasts).toEqual(['申请的进度已变化，已为您刷新'])
+    expect(p.comp.querySelector(`#case-${pending.id} .badge`).dom.textContent).toBe(STAGE.approved)
+    expect(p.exists(`withdraw-${pending.id}`)).toBe(false)
+  })
+
   test('with none yet it says what the aid is for; 申请 opens the form', async () => {
     wxs.backend.on('GET /me/care-cases', { body: Object.assign({}, REAL.my_cases, { items: [], total: 0 }) })
     const p = await open('pages/care/index')
