@@ -200,7 +200,8 @@ def _check_handler_candidate(member_id: int) -> Member:
 def add_handler(actor: Member, case_id: int, member_id: int, now: datetime | None = None) -> CareCase:
     """The chair assigns any staff member; a staff member takes an unassigned new case for themself, by one
     conditional UPDATE (handler_count 0 → 1), so of two taking it at once one becomes its handler and the
-    other is told 409 case_taken."""
+    other is told 409 case_taken. A case that was not unassigned and new when asked is 404 to staff, as in
+    their list."""
     now = now or utcnow()
     case = get_case(case_id)
     if is_chair(actor):
@@ -222,6 +223,8 @@ def add_handler(actor: Member, case_id: int, member_id: int, now: datetime | Non
         raise AppError("forbidden", "只有主席可以指派经办人；工会干事只能受理未分配的新个案")
     if is_handler(actor.id, case.id):
         return case
+    if case.stage != CareStage.opened or case.handler_count != 0:
+        raise not_found()  # not in this person's list: its existence is not disclosed
     if not _move(case, [CareStage.opened], None, now, also=[CareCase.handler_count == 0], handler_count=1):
         if is_handler(actor.id, case.id):  # their own second tap, committed meanwhile: the same answer
             return case

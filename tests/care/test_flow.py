@@ -30,7 +30,7 @@ def test_the_full_loop(client, people, db):
     # Now taken: staff1 no longer sees it and cannot take it.
     assert client.get(f"{API}/care/cases", headers=p.staff1_h).json["total"] == 0
     r = post(client, f"/care/cases/{cid}/handlers", p.staff1_h, member_id=p.staff1.id)
-    assert r.status_code == 409 and r.json["error"]["code"] == "case_taken"
+    assert r.status_code == 404  # no longer in staff1's list: as if it did not exist (the race's loser: 409)
 
     r = client.put(f"{API}/care/cases/{cid}/assessment", headers=p.staff2_h,
                    json={"household_size": 3, "monthly_income_fen": 250_000, "dependants": 1,
@@ -250,3 +250,23 @@ def test_stats_count_without_names(client, people):
                            "service": {"count": 0, "amount_fen": 0}}
     assert client.get(f"{API}/care/stats?year=2025", headers=p.staff2_h).json["opened"] == 0
     assert "困难会员甲" not in str(s)
+
+
+def test_list_filters_and_who_sees_which_rows(client, people):
+    p = people
+    handled = to_stage(client, p, "assessing")  # staff1 handles it
+    new = post(client, "/care/cases", p.staff2_h, category="income", summary="x",
+               member_employee_no=p.liaison.employee_no).json["id"]
+    chair_all = client.get(f"{API}/care/cases", headers=p.chair_h).json
+    assert {i["id"] for i in chair_all["items"]} == {handled, new} and chair_all["total"] == 2
+    assert client.get(f"{API}/care/cases?mine=1", headers=p.chair_h).json["total"] == 0
+    assert [i["id"] for i in client.get(f"{API}/care/cases?mine=1", headers=p.staff1_h).json["items"]] == [handled]
+    assert {i["id"] for i in client.get(f"{API}/care/cases", headers=p.staff1_h).json["items"]} == {handled, new}
+    assert [i["id"] for i in client.get(f"{API}/care/cases", headers=p.staff2_h).json["items"]] == [new]
+    assert client.get(f"{API}/care/cases", headers=p.admin_h).json["total"] == 0  # an admin alone handles none
+    r = client.get(f"{API}/care/cases?stage=assessing&category=illness", headers=p.chair_h).json
+    assert [i["id"] for i in r["items"]] == [handled]
+    item = r["items"][0]
+    assert item["handlers"] == ["干事一"] and item["member_name"] == "困难会员甲" and item["department"] == "生产一部"
+    assert set(item) == {"id", "member_name", "department", "category", "stage", "handlers", "opened_at",
+                         "updated_at", "next_visit_due"}

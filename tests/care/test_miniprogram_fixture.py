@@ -1,6 +1,7 @@
 """The mini-program's hardship aid fixtures are anchored to the server's answers: miniprogram/tests/fixtures/care.json
 holds real answers (a member's applications, one awaiting the chair and one aided; a new application; the same kind
-again refused; a liaison's application for a member of the grid and for another grid's member; a withdrawal); the
+again refused; a liaison's application for a member of the grid and for another grid's member; a withdrawal, and
+one refused once the aid was approved); the
 Jest suite answers with these, and this test checks the file's keys and shapes against what the server answers now.
 ``UPDATE_MINIPROGRAM_FIXTURES=1`` rewrites the file from these answers."""
 from __future__ import annotations
@@ -81,9 +82,11 @@ def test_fixture_has_the_servers_shape(client, make, auth, db):
         other_grid = post("/care/cases", {"member_employee_no": stranger.employee_no, "category": "illness",
                                           "summary": "重病"}, liaison, 403)
         withdrawn = post(f"/care/cases/{pending['id']}/withdraw", {}, me, 200)
+        withdraw_too_late = post(f"/care/cases/{aided['id']}/withdraw", {}, me, 409)
 
     answers = {"my_cases": my_cases, "created": created, "liaison_created": liaison_created,
-               "case_open": case_open, "other_grid": other_grid, "withdrawn": withdrawn}
+               "case_open": case_open, "other_grid": other_grid, "withdrawn": withdrawn,
+               "withdraw_too_late": withdraw_too_late}
     if os.environ.get("UPDATE_MINIPROGRAM_FIXTURES"):
         FIXTURE.write_text(json.dumps(answers, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     stored = json.loads(FIXTURE.read_text(encoding="utf-8"))
@@ -94,6 +97,7 @@ def test_fixture_has_the_servers_shape(client, make, auth, db):
     assert stored["case_open"]["error"]["code"] == "case_open"
     assert stored["other_grid"]["error"]["code"] == "forbidden"
     assert stored["withdrawn"]["stage"] == "withdrawn"
+    assert stored["withdraw_too_late"]["error"]["code"] == "wrong_stage"
     # What the member is answered names no handler, note, household figure or document.
     text = json.dumps(stored, ensure_ascii=False)
     for secret in ("王主任", "情况属实", "房屋受灾", "临时救助", "280000", "米面油"):

@@ -114,8 +114,8 @@ def test_two_staff_taking_one_unassigned_case_one_gets_it(app, committing_db):
     for (status, code), who in zip(results, ["s1", "s2"] * 2, strict=True):
         if who == winner:
             assert status == 200
-        else:
-            assert (status, code) == (409, "case_taken")
+        else:  # lost the race (409), or asked once the case had left their list (404, as SQLite serialises)
+            assert (status, code) in ((409, "case_taken"), (404, "not_found"))
     assert db.session.scalar(select(CareCase.handler_count).where(CareCase.id == cid)) == 1
     db.session.close()
 

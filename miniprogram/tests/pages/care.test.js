@@ -78,14 +78,14 @@ describe('my applications', () => {
     wxs.backend.on(`POST /care/cases/${pending.id}/withdraw`, () => {
       answer = Object.assign({}, REAL.my_cases, {
         items: [Object.assign({}, pending, { stage: 'approved', stage_label: STAGE.approved }), aided] })
-      return { status: 409, body: { error: { code: 'wrong_stage', message: '', details: {} } } }
+      return { status: 409, body: REAL.withdraw_too_late }
     })
     const p = await open('pages/care/index')
     wxs.modalAnswers.push({ confirm: true, cancel: false })
     p.fire(`withdraw-${pending.id}`)
     await wxs.settle()
 
-    expect(wxs.toasts).toEqual(['申请的进度已变化，已为您刷新'])
+    expect(wxs.toasts).toEqual([REAL.withdraw_too_late.error.message])
     expect(p.comp.querySelector(`#case-${pending.id} .badge`).dom.textContent).toBe(STAGE.approved)
     expect(p.exists(`withdraw-${pending.id}`)).toBe(false)
   })
