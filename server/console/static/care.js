@@ -61,7 +61,8 @@ export async function viewCareCases(root) {
       toast(`个案 #${c.id} 由您经办`);
       location.hash = `#/care/${c.id}`;
     } catch (e) {
-      toast(e.code === "case_taken" ? "该个案已由其他工会干事受理" : careError(e), "error");
+      // Taken by someone else meanwhile: 409 case_taken, or 404 once it has left the unassigned new ones.
+      toast(["case_taken", "not_found"].includes(e.code) ? "该个案已由其他工会干事受理" : careError(e), "error");
       busy(button, false);
       list.load({ quiet: true });
     }
