@@ -258,13 +258,25 @@ def test_staff_take_a_members_application_from_the_list(page, sign_in, site):
     site.make_member("孙干事", roles=("member", "staff"), password="staff-secret-8", employee_no="STAFF8",
                      department="工会办公室")
     member_id = site.make_member("申请会员冯八", department="装配车间", employee_no="M7004")
+    rival_id = site.make_member("钟干事", roles=("member", "staff"), employee_no="STAFF7", department="工会办公室")
     with site.app.app_context():
-        case = services.open_case(db.session.get(Member, member_id), category="income", summary="收入骤减",
-                                  notify=False)
+        member = db.session.get(Member, member_id)
+        case_id = services.open_case(member, category="income", summary="收入骤减", notify=False).id
+        contested = services.open_case(member, category="family", summary="家庭变故", notify=False).id
         db.session.commit()
-        case_id = case.id
     sign_in("STAFF8", "staff-secret-8")
     page.goto("/console/#/care")
+
+    # Taken by someone else after the list was drawn: said so, and it leaves the list.
+    other = page.locator(f'#care-table tr[data-case-id="{contested}"]')
+    expect(other.get_by_role("button", name="由我经办")).to_be_visible()
+    with site.app.app_context():
+        rival = db.session.get(Member, rival_id)
+        services.add_handler(rival, contested, rival_id)
+        db.session.commit()
+    other.get_by_role("button", name="由我经办").click()
+    expect(page.locator("#toast")).to_have_text("该个案已由其他工会干事受理")
+    expect(other).to_have_count(0)
     row = page.locator(f'#care-table tr[data-case-id="{case_id}"]')
     expect(row.locator("[data-status]")).to_have_attribute("data-status", "opened")
     expect(row.locator("a")).to_have_count(0)
