@@ -1,6 +1,7 @@
 // Apply for hardship aid (POST /care/cases): the kind of hardship and a few lines on the situation. The
 // details are collected later by the handler, in person. Opened with ?behalf=1 a liaison applies for a member of
-// their grid, named by employee number; the case is then the member's, and the liaison does not follow it.
+// their grid, named by employee number; the case is then the member's, and the liaison does not follow it. Opened
+// with ?request_id= from the member's hardship request, the application is linked to that request.
 // Nothing typed here is kept on the phone.
 const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
@@ -31,6 +32,8 @@ Page({
 
   async onLoad(query = {}) {
     const behalf = query.behalf === '1'
+    // Opened from one of the member's hardship requests: the application is linked to it (the server checks it is theirs).
+    this.requestId = /^\d+$/.test(query.request_id || '') ? Number(query.request_id) : null
     if (behalf && wx.setNavigationBarTitle) wx.setNavigationBarTitle({ title: '为网格成员申请帮扶' })
     // The categories are the server's care_category vocabulary, in its order.
     await ready()
@@ -74,6 +77,7 @@ Page({
     const { behalf, employeeNo, categoryIndex, summary } = this.data
     const body = { category: this.categories[categoryIndex].value, summary: summary.trim() }
     if (behalf) body.member_employee_no = employeeNo.trim()
+    else if (this.requestId) body.request_id = this.requestId
     try {
       await api.post('/care/cases', body, { silent: true })
       wx.showToast({ title: behalf ? '已代为申请' : '申请已提交', icon: 'success' })

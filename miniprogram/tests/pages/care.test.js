@@ -194,3 +194,31 @@ describe('applying', () => {
     expect(titles).toEqual(['为网格成员申请帮扶'])
   })
 })
+
+describe('from a hardship request', () => {
+  const { request } = require('../helpers/contract')
+
+  test('the member\'s own hardship request offers the application, which is sent linked to it', async () => {
+    wxs.backend.on('GET /requests/301', { body: request({ category: 'hardship' }) })
+    const r = await open('pages/requests/detail', { id: '301' })
+    r.fire('apply-care')
+    await wxs.settle()
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/care/apply?request_id=301' }])
+
+    wxs.backend.on('POST /care/cases', { status: 201, body: REAL.created })
+    const p = await open('pages/care/apply', { request_id: '301' })
+    p.fire('category', 'change', { value: Object.keys(CATEGORY).indexOf('income') })
+    p.fire('summary', 'input', { value: '爱人下岗' })
+    p.fire('submit')
+    await wxs.settle()
+    expect(wxs.backend.calls('POST /care/cases').map(c => c.data)).toEqual([
+      { category: 'income', summary: '爱人下岗', request_id: 301 }])
+  })
+
+  test('other requests, and other members\' hardship requests, do not', async () => {
+    wxs.backend.on('GET /requests/301', { body: request() })
+    wxs.backend.on('GET /requests/302', { body: request({ id: 302, category: 'hardship', member: { id: 8, name: '张伟' } }) })
+    expect((await open('pages/requests/detail', { id: '301' })).exists('apply-care')).toBe(false)
+    expect((await open('pages/requests/detail', { id: '302', as: 'liaison' })).exists('apply-care')).toBe(false)
+  })
+})
