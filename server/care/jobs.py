@@ -96,44 +96,50 @@ def remind_visits(now: datetime) -> int:
     return len(claimed)
 
 
+def purge_batch(cutoff: datetime, now: datetime) -> tuple[int, list[str]]:
+    """One transaction: empty up to BATCH cases ended before ``cutoff``; returns (how many, the storage keys of
+    their documents' files, to delete once this has committed)."""
+    with transaction():
+        ids = list(db.session.scalars(
+            select(CareCase.id)
+            .where(CareCase.stage.in_([str(s) for s in TERMINAL]), CareCase.closed_at < cutoff,
+                   CareCase.purged_at.is_(None))
+            .order_by(CareCase.id).limit(BATCH).with_for_update(skip_locked=True)))
+        if not ids:
+            return 0, []
+        docs = db.session.execute(select(CareDocument.upload_id, Upload.storage_key)
+                                  .join(Upload, Upload.id == CareDocument.upload_id)
+                                  .where(CareDocument.case_id.in_(ids))).all()
+        db.session.execute(delete(CareDocument).where(CareDocument.case_id.in_(ids)))
+        if docs:
+            db.session.execute(delete(Upload).where(Upload.id.in_([u for u, _ in docs])))
+        db.session.execute(delete(CareAssessment).where(CareAssessment.case_id.in_(ids)))
+        db.session.execute(update(CareVisit).where(CareVisit.case_id.in_(ids)).values(visitors=None, notes=None))
+        db.session.execute(update(CareDecision).where(CareDecision.case_id.in_(ids)).values(comment=None))
+        db.session.execute(update(CareGrant).where(CareGrant.case_id.in_(ids)).values(description=None))
+        db.session.execute(update(CareCase).where(CareCase.id.in_(ids))
+                           .values(summary=None, outcome=None, purged_at=now)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(insert(AuditTrailEntry), [
+            {"at": now, "actor_id": None, "entity": ENTITY, "entity_id": str(i), "action": "purge",
+             "before": None, "after": None} for i in ids])
+    return len(ids), [k for _, k in docs]
+
+
 def purge(now: datetime) -> int:
     """Empty the details of cases ended more than CARE_RETENTION_DAYS ago; returns how many cases."""
     cutoff = now - timedelta(days=current_app.config["CARE_RETENTION_DAYS"])
     store = storage()
     total = 0
     while True:
-        with transaction():
-            ids = list(db.session.scalars(
-                select(CareCase.id)
-                .where(CareCase.stage.in_([str(s) for s in TERMINAL]), CareCase.closed_at < cutoff,
-                       CareCase.purged_at.is_(None))
-                .order_by(CareCase.id).limit(BATCH).with_for_update(skip_locked=True)))
-            if not ids:
-                return total
-            docs = db.session.execute(select(CareDocument.upload_id, Upload.storage_key)
-                                      .join(Upload, Upload.id == CareDocument.upload_id)
-                                      .where(CareDocument.case_id.in_(ids))).all()
-            keys = [k for _, k in docs]
-            db.session.execute(delete(CareDocument).where(CareDocument.case_id.in_(ids)))
-            if docs:
-                db.session.execute(delete(Upload).where(Upload.id.in_([u for u, _ in docs])))
-            db.session.execute(delete(CareAssessment).where(CareAssessment.case_id.in_(ids)))
-            db.session.execute(update(CareVisit).where(CareVisit.case_id.in_(ids)).values(visitors=None, notes=None))
-            db.session.execute(update(CareDecision).where(CareDecision.case_id.in_(ids)).values(comment=None))
-            db.session.execute(update(CareGrant).where(CareGrant.case_id.in_(ids)).values(description=None))
-            db.session.execute(update(CareCase).where(CareCase.id.in_(ids))
-                               .values(summary=None, outcome=None, purged_at=now)
-                               .execution_options(synchronize_session=False))
-            db.session.execute(insert(AuditTrailEntry), [
-                {"at": now, "actor_id": None, "entity": ENTITY, "entity_id": str(i), "action": "purge",
-                 "before": None, "after": None} for i in ids])
+        done, keys = purge_batch(cutoff, now)
         for key in keys:  # after the commit: a row never outlives its file
             try:
                 store.delete(key)
             except Exception:  # the store is down: the sweep of stray files takes it later
                 log.warning("could not delete a purged care document's file (%s)", key, exc_info=True)
-        total += len(ids)
-        if len(ids) < BATCH:
+        total += done
+        if done < BATCH:
             return total
 
 

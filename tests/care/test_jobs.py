@@ -109,3 +109,37 @@ def test_withdrawn_and_rejected_cases_are_purged_too(client, people, db, clock):
     closed_at = db.session.get(CareCase, cid).closed_at
     assert jobs.purge(closed_at + timedelta(days=1096)) == 1
     assert db.session.get(CareCase, cid).summary is None
+
+
+def test_a_crash_between_the_purge_and_its_file_deletions_leaves_only_stray_files(client, people, db, clock,
+                                                                                   storage_root):
+    """The purge's rows commit first; if the process dies before deleting the files, nothing names them any
+    more and the uploads job's sweep of stray files removes them a day later."""
+    from server.uploads.jobs import sweep_strays
+
+    p = people
+    cid = to_stage(client, p, "assessing")
+    r = client.post(f"{API}/care/cases/{cid}/documents", headers=p.staff1_h,
+                    data={"file": (io.BytesIO(pdf_bytes()), "证明.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 201
+    assert post(client, f"/care/cases/{cid}/withdraw", p.member_h).status_code == 200
+    closed_at = db.session.get(CareCase, cid).closed_at
+    later = closed_at + timedelta(days=1096)
+    done, keys = jobs.purge_batch(later - timedelta(days=1095), later)  # committed; then the "crash"
+    assert done == 1 and len(keys) == 1
+    assert (storage_root / keys[0]).is_file()
+    assert db.session.get(CareCase, cid).purged_at is not None
+    with time_machine.travel(later, tick=False):
+        assert sweep_strays() == 1
+    assert not (storage_root / keys[0]).exists()
+    assert jobs.purge(later) == 0
+
+
+def test_the_care_job_is_registered_and_runs_in_the_scheduler(app, db, people, client, monkeypatch):
+    from server import scheduler
+
+    s = scheduler.build_scheduler(app)
+    job = s.get_job("care")
+    assert job.trigger.interval == timedelta(minutes=10) and job.func_ref == "server.scheduler:run_care_jobs"
+    monkeypatch.setattr(scheduler, "_app", app)
+    scheduler.run_care_jobs()  # the body as the scheduler calls it: its own app context, nothing due
