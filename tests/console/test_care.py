@@ -33,6 +33,20 @@ def _pdf(path) -> str:
     return str(path)
 
 
+def person(site, name: str, employee_no: str, roles=("member",), password: str | None = None) -> int:
+    """A member of the session's shared site, made once whichever test asks first."""
+    from server.members.models import Member
+
+    with site.app.app_context():
+        found = db.session.scalar(db.select(Member.id).filter_by(employee_no=employee_no))
+    return found or site.make_member(name, roles=roles, password=password, employee_no=employee_no,
+                                     department="工会办公室")
+
+
+def chair(site) -> int:
+    return person(site, "陈主席", CHAIR[0], ("member", "secretary"), CHAIR[1])
+
+
 def sign_out(page):
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("工号")).to_be_visible()
@@ -69,10 +83,8 @@ def decide(page, decision: str, comment: str = ""):
 
 def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
     member = site.make_member("困难会员周五", department="机加车间", employee_no="M7001")
-    site.make_member("陈主席", roles=("member", "secretary"), password=CHAIR[1], employee_no=CHAIR[0],
-                     department="工会办公室")
-    site.make_member("刘干事", roles=("member", "staff"), password=OTHER_STAFF[1], employee_no=OTHER_STAFF[0],
-                     department="工会办公室")
+    chair(site)
+    person(site, "刘干事", OTHER_STAFF[0], ("member", "staff"), OTHER_STAFF[1])
     assert member
     with site.app.app_context():
         ensure_chart()  # the fund's chart of accounts, where a money grant books its expense
@@ -200,6 +212,7 @@ def test_a_case_from_opening_to_closing(page, sign_in, site, tmp_path):
 
 def test_the_chair_who_handled_a_case_cannot_also_approve_it(page, sign_in, site):
     site.make_member("困难会员吴六", department="装配车间", employee_no="M7002")
+    chair(site)
     sign_in(*CHAIR)
     new_case(page, "M7002", "accident", "工伤后收入减少")
     expect(page).to_have_url(re.compile(r"#/care/\d+$"))
@@ -239,6 +252,7 @@ def test_a_purged_case_shows_its_stub_only(page, sign_in, site):
         case_id = case.id
         # (Cases ended by earlier tests on this shared site go too.)
         assert purge(utcnow() + timedelta(days=site.app.config["CARE_RETENTION_DAYS"] + 1)) >= 1
+    chair(site)
     sign_in(*CHAIR)
     page.goto(f"/console/#/care/{case_id}")
     expect(stage(page)).to_have_attribute("data-status", "withdrawn")
