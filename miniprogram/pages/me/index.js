@@ -116,6 +116,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/fund/index' })
   },
 
+  onCare() {
+    wx.navigateTo({ url: '/pages/care/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

@@ -15,6 +15,7 @@ Page({
   data: {
     request: null,
     asLiaison: false,
+    careable: false,
     loadError: '',
     photos: [], // {key, id, path, failed}
     message: '',
@@ -53,8 +54,14 @@ Page({
     // "Mine" is decided by the request's member, so a liaison opening their own request still confirms it.
     const asMember = !!(me && req.member && String(me.id) === String(req.member.id))
     const asLiaison = this.asLiaison && !asMember
-    this.setData({ request: requestDetail(req, { now: Date.now(), asMember, asLiaison }), asLiaison, loadError: '' })
+    // A member's own hardship request may become a hardship aid application (困难帮扶), linked to it.
+    const careable = asMember && req.category === 'hardship'
+    this.setData({ request: requestDetail(req, { now: Date.now(), asMember, asLiaison }), asLiaison, careable, loadError: '' })
     this.loadPhotos(req.attachments || [])
+  },
+
+  onApplyCare() {
+    wx.navigateTo({ url: `/pages/care/apply?request_id=${this.data.request.id}` })
   },
 
   /** Photos are served only to those who may see the request: fetched with our token, shown from temp files. */

@@ -114,6 +114,17 @@ test('the congress proposals, the worker council, the craftsman star and the fun
   ])
 })
 
+test('hardship aid (困难帮扶) is one tap away for every member', async () => {
+  wxs.backend.on('GET /me/registrations', { body: page([]) })
+  const p = loadPage('pages/me/index')
+  await p.page.onLoad({})
+
+  p.fire('to-care')
+  await wxs.settle()
+
+  expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: '/pages/care/index' }])
+})
+
 test('a liaison has 我的诉求 and 网格诉求 one tap away', async () => {
   wxs.backend.on('GET /me/registrations', { body: page([]) })
   const p = loadPage('pages/me/index')

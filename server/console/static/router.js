@@ -28,6 +28,7 @@ import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } fr
 import { viewImprovement, viewImprovements } from "./improvements.js";
 import { viewAudit, viewAudits } from "./audits.js";
 import { viewVolunteer, viewVolunteers } from "./volunteers.js";
+import { viewCareCase, viewCareCases, viewCareReads, viewNewCareCase } from "./care.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -87,6 +88,10 @@ const routes = [
   [/^#\/improvements\/(\d+)$/, viewImprovement],
   [/^#\/audits$/, viewAudits],
   [/^#\/audits\/(\d+)$/, viewAudit],
+  [/^#\/care$/, viewCareCases],
+  [/^#\/care\/new$/, viewNewCareCase],
+  [/^#\/care\/(\d+)$/, viewCareCase],
+  [/^#\/care\/(\d+)\/reads$/, viewCareReads],
 ];
 
 // The default address is homeOf() (core.js): the dashboard, or the 经费 section for a treasurer alone.
@@ -112,7 +117,8 @@ function showTopbar(hash, signedIn) {
   document.querySelector(".topbar .brand").setAttribute("href", homeOf());
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "volunteers"]
+      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "volunteers",
+      "care"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
