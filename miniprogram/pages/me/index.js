@@ -112,6 +112,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/fund/index' })
   },
 
+  onBenefits() {
+    wx.navigateTo({ url: '/pages/benefits/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

@@ -35,6 +35,9 @@ function installWx() {
     uploads: [], // the options of each wx.uploadFile
     uploadTasks: [], // the UploadTask each wx.uploadFile returned ({aborted})
     previews: [], // wx.previewImage options
+    brightness: 0.4, // the screen's brightness as wx.getScreenBrightness reports it
+    brightnessSet: [], // each value a page set
+    keepScreenOn: false,
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -124,6 +127,11 @@ function installWx() {
     openSetting: opts => { state.settingsOpened.push(opts); respond(opts, true, {}) },
     setTabBarBadge: opts => { state.tabBadges[opts.index] = opts.text; respond(opts, true, {}) },
     removeTabBarBadge: opts => { delete state.tabBadges[opts.index]; respond(opts, true, {}) },
+
+    // The screen: what a page sets is recorded (brightness 0..1 as WeChat reports it; the phone starts at 0.4).
+    getScreenBrightness: opts => respond(opts, true, { value: state.brightness, errMsg: 'getScreenBrightness:ok' }),
+    setScreenBrightness: opts => { state.brightness = opts.value; state.brightnessSet.push(opts.value); respond(opts, true, {}) },
+    setKeepScreenOn: opts => { state.keepScreenOn = opts.keepScreenOn; respond(opts, true, {}) },
 
     setClipboardData: opts => { state.clipboard = opts.data; respond(opts, true, { errMsg: 'setClipboardData:ok' }) },
     showToast: opts => { state.toasts.push(opts.title); respond(opts, true, {}) },
