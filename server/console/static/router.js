@@ -27,6 +27,7 @@ import { viewFundEntries, viewFundEntry, viewFundApprovals, viewNewFundEntry } f
 import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } from "./fundbooks.js";
 import { viewImprovement, viewImprovements } from "./improvements.js";
 import { viewAudit, viewAudits } from "./audits.js";
+import { viewBenefit, viewBenefits, viewDeliveries, viewEditBenefit, viewNewBenefit, viewRedeem } from "./benefits.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -84,6 +85,12 @@ const routes = [
   [/^#\/improvements\/(\d+)$/, viewImprovement],
   [/^#\/audits$/, viewAudits],
   [/^#\/audits\/(\d+)$/, viewAudit],
+  [/^#\/benefits$/, viewBenefits],
+  [/^#\/benefits\/new$/, viewNewBenefit],
+  [/^#\/benefits\/(\d+)$/, viewBenefit],
+  [/^#\/benefits\/(\d+)\/edit$/, viewEditBenefit],
+  [/^#\/benefits\/(\d+)\/scan$/, viewRedeem],
+  [/^#\/benefits\/(\d+)\/deliveries$/, viewDeliveries],
 ];
 
 // The default address is homeOf() (core.js): the dashboard, or the 经费 section for a treasurer alone.
@@ -109,7 +116,7 @@ function showTopbar(hash, signedIn) {
   document.querySelector(".topbar .brand").setAttribute("href", homeOf());
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
-      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements"]
+      "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "benefits"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
