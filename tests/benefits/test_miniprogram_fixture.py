@@ -66,7 +66,8 @@ def test_fixture_has_the_servers_shape(client, make, auth):
 
     with time_machine.travel(at(11, 18, 10), tick=False):
         winter = ok(client.post(f"{API}/benefits", json={
-            "title": "2026 冬季送温暖", "description": "冬季暖心礼包，每人限领一份。", "kind": "seasonal", "season": "winter",
+            "title": "2026 冬季送温暖", "description": "冬季暖心礼包，每人限领一份。",
+            "kind": "seasonal", "season": "winter",
             "options": [{"name": "羽绒背心", "description": "均码，藏青色", "stock": 50},
                         {"name": "电暖手宝", "description": "充电式", "stock": 2},
                         {"name": "米面油套装", "stock": None}],
@@ -85,7 +86,8 @@ def test_fixture_has_the_servers_shape(client, make, auth):
         for other in others[:2]:
             ok(client.post(f"{API}/benefits/{wid}/claims", json={"option_id": warmer}, headers=auth(other)), 201)
         # A claim made and given back: its stock returns.
-        given_back = ok(client.post(f"{API}/benefits/{wid}/claims", json={"option_id": vest}, headers=auth(others[2])), 201)
+        given_back = ok(client.post(f"{API}/benefits/{wid}/claims", json={"option_id": vest},
+                                    headers=auth(others[2])), 201)
         claim_cancelled = ok(client.delete(f"{API}/claims/{given_back['id']}", headers=auth(others[2])))
 
         benefits = ok(client.get(f"{API}/benefits", headers=auth(me)))
@@ -97,15 +99,16 @@ def test_fixture_has_the_servers_shape(client, make, auth):
         claim = ok(client.get(f"{API}/claims/{claim_created['id']}", headers=auth(me)))
         qr = client.get(f"{API}/claims/{claim_created['id']}/qr?format=png", headers=auth(me))
         assert qr.status_code == 200 and qr.data.startswith(b"\x89PNG")
-        already_claimed = ok(client.post(f"{API}/benefits/{wid}/claims", json={"option_id": vest}, headers=auth(me)), 409)
+        already_claimed = ok(client.post(f"{API}/benefits/{wid}/claims", json={"option_id": vest},
+                                         headers=auth(me)), 409)
         out_of_stock = ok(client.post(f"{API}/benefits/{wid}/claims", json={"option_id": warmer},
                                       headers=auth(others[2])), 409)
         claim_closed = ok(client.post(f"{API}/benefits/{upcoming['id']}/claims",
                                       json={"option_id": upcoming["options"][0]["id"]}, headers=auth(me)), 409)
         not_eligible = ok(client.get(f"{API}/benefits/{upcoming['id']}", headers=auth(outsider)), 403)
     with time_machine.travel(at(11, 26, 10, 5), tick=False):
-        ok(client.post(f"{API}/benefits/{wid}/redemptions", json={"claim_code": claim_created["claim_code"]}, headers=h),
-           201)
+        ok(client.post(f"{API}/benefits/{wid}/redemptions", json={"claim_code": claim_created["claim_code"]},
+                       headers=h), 201)
         claim_redeemed = ok(client.get(f"{API}/claims/{claim_created['id']}", headers=auth(me)))
 
     answers = {"benefits": benefits, "benefit_open": benefit_open, "claim_created": claim_created,

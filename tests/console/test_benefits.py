@@ -299,7 +299,8 @@ def test_the_camera_reads_a_claim_code(site, browser, tmp_path):
         expect(page.locator("#events-table, .empty")).to_be_visible()
         page.goto(f"/console/#/benefits/{benefit['id']}/scan")
         page.get_by_role("button", name="用摄像头扫码").click()
-        expect(page.locator("#scan-results li").first).to_contain_text("镜头领取 · 工号 BC501 · 福利五部 · 羽绒背心 核销成功")
+        expect(page.locator("#scan-results li").first).to_contain_text(
+            "镜头领取 · 工号 BC501 · 福利五部 · 羽绒背心 核销成功")
         page.wait_for_timeout(1500)
         expect(page.locator("#scan-results li")).to_have_count(1)
         assert errors == []
