@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         audit_trail,
         audits,
         awards,
+        benefits,
         bookings,
         console,
         council,
@@ -110,6 +111,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(fund.pages)
     app.register_blueprint(improvements.bp, url_prefix=API_PREFIX)
     app.register_blueprint(audits.bp, url_prefix=API_PREFIX)
+    app.register_blueprint(benefits.bp, url_prefix=API_PREFIX)
     app.register_blueprint(public.bp)
 
     from .cli import register_cli

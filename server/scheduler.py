@@ -33,6 +33,9 @@ Jobs and their settings, chosen on purpose:
 - ``votes`` every 15 s: closes votes whose closes_at has come and files their held ballots in one shuffled
   batch (server/votes/jobs.py; the close itself is exact whenever this runs: ballots check the time under the
   vote row's lock, docs/votes.md); a closed vote is skipped, so a second run files nothing twice.
+- ``benefit_reminders`` every 60 s: reminds a benefit's audience members without a claim before the claim window
+  closes and the holders of unredeemed claims before redeem_until (benefits/jobs.py), each once per campaign by
+  a conditional UPDATE.
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -167,6 +170,18 @@ def run_improvement_clocks() -> None:
             db.session.remove()
 
 
+def run_benefit_reminders() -> None:
+    from .benefits.jobs import run
+
+    with _app.app_context():
+        try:
+            told = run()
+            if any(told.values()):
+                log.info("benefit reminders sent: %s", told)
+        finally:
+            db.session.remove()
+
+
 def clean_uploads() -> None:
     from .uploads.jobs import clean_uploads as clean
 
@@ -287,6 +302,8 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="weekly request digest to liaisons", replace_existing=True)
     scheduler.add_job("server.scheduler:close_votes", "interval", seconds=15, id="votes",
                       name="close votes and file their ballots", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_benefit_reminders", "interval", seconds=60, id="benefit_reminders",
+                      name="remind unclaimed and unredeemed benefits", replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

@@ -148,6 +148,10 @@ class Settings(BaseSettings):
     PROCUREMENT_QUOTES_THRESHOLD_FEN: int = 2_000_000
     # Award procedures (docs/awards.md): the public notice period ends within this many working days of the decision.
     AWARD_NOTICE_WORKING_DAYS: int = 5
+    # Benefits (docs/benefits.md): members of the audience without a claim are reminded once this many hours
+    # before the claim window closes; members holding an unredeemed claim, this many hours before redeem_until.
+    BENEFIT_UNCLAIMED_REMINDER_HOURS: int = 24
+    BENEFIT_UNREDEEMED_REMINDER_HOURS: int = 24
     # Suggestions and receipt replies are filed in shuffled batches once this many wait, or after a
     # random delay of at most SUGGESTION_MAX_DELAY_SECONDS (docs/anonymity.md).
     SUGGESTION_BATCH_MIN: int = 5

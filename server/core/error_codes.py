@@ -134,6 +134,14 @@ CATALOGUE: dict[str, ErrorCode] = {
     "audit_exists": ErrorCode(409, "该期间的此类审计已存在", "One audit per kind and period."),
     "audit_incomplete": ErrorCode(409, "还有检查项目未判定，不能结束审计", "Every checklist item needs a result before the close; details.items lists the others."),
     "item_not_failed": ErrorCode(409, "只有判定为不符合的项目才能列入整改", "A finding is opened from an item marked fail."),
+    # benefits and care packs
+    "already_claimed": ErrorCode(409, "您已领取过本次福利，每人限领一份", "One live claim per member and campaign; details.claim_id."),
+    "out_of_stock": ErrorCode(409, "该选项已领完，请选择其他选项", "The option's stock is all claimed; details.option_id."),
+    "claim_closed": ErrorCode(409, "当前不在领取时间内", "Outside the claim window (or, to cancel a claim, after it); details.opens_at, closes_at."),
+    "already_redeemed": ErrorCode(409, "该领取码已核销", "The claim was redeemed before; details.redeemed_at is the first time."),
+    "redeem_closed": ErrorCode(409, "已超过核销截止时间", "The scan is after the campaign's redeem_until; details.redeem_until."),
+    "claim_cancelled": ErrorCode(409, "该领取已取消", "The claim was cancelled by the member."),
+    "benefit_cancelled": ErrorCode(409, "该福利活动已取消", "The campaign is cancelled: no claims, redemptions or changes."),
 }
 
 

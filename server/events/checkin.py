@@ -17,10 +17,8 @@ caller sees the first one's ``checked_in_at``.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,17 +26,15 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Optional
 
-import qrcode
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app
 from sqlalchemy import Boolean, Integer, String, and_, bindparam, exists, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from ..core import signed_codes
 from ..core.config import secret_keys
-from ..core.errors import AppError, invalid_request
+from ..core.errors import AppError
 from ..core.extensions import db, statement_per_transaction
 from ..core.timeutil import UTCDateTime, to_local_iso, utcnow
 from ..members.auth import expected_token_version, load_member, member_confirmed
@@ -47,13 +43,12 @@ from .lifecycle import get_event, not_found
 from .models import Checkin, Event, EventStatus, Registration, RegistrationStatus
 from .queries import audience_filter
 
-# An offline device's clock may run a little ahead of ours; a scan further in the future is refused.
-CLOCK_SKEW = timedelta(minutes=5)
+CLOCK_SKEW = signed_codes.CLOCK_SKEW
 TICKET_FORMAT = ("t1.{event_id}.{registration_id}.{member_id}.{signature}; signature = base64url (no padding) "
                  "of the Ed25519 signature over the UTF-8 bytes of \"t1.{event_id}.{registration_id}.{member_id}\"")
 
 _CODE = re.compile(r"c1\.(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{22})")
-_TICKET = re.compile(r"(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})")
+_TICKET = re.compile(r"(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.(" + signed_codes.SIGNATURE_PATTERN + ")")
 
 
 @dataclass(frozen=True)
@@ -79,12 +74,8 @@ class BatchResult:
     department: Optional[str] = None
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+_b64 = signed_codes.b64
+qr_png = signed_codes.qr_png
 
 
 def invalid_token(message: str | None = None, details: dict | None = None) -> AppError:
@@ -178,18 +169,12 @@ def read_venue_code(token: str, now: datetime) -> int:
 
 # --- tickets --------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=256)
-def _private_key(raw: bytes) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(raw)
-
-
 def public_key(event: Event) -> Ed25519PublicKey:
-    return _private_key(event.ticket_key).public_key()
+    return signed_codes.public_key(event.ticket_key)
 
 
 def sign_ticket(event: Event, registration_id: int, member_id: int) -> str:
-    body = f"t1.{event.id}.{registration_id}.{member_id}"
-    return f"{body}.{_b64(_private_key(event.ticket_key).sign(body.encode()))}"
+    return signed_codes.sign(event.ticket_key, f"t1.{event.id}.{registration_id}.{member_id}")
 
 
 def read_ticket(event: Event, ticket: str) -> tuple[int, int]:
@@ -199,25 +184,14 @@ def read_ticket(event: Event, ticket: str) -> tuple[int, int]:
         raise invalid_token("电子票无效")
     if int(m[2]) != event.id:
         raise invalid_token("该电子票不属于本活动", {"event_id": int(m[2])})
-    signature = _unb64(m[5])
-    try:
-        # Only the canonical encoding counts, so one signature makes exactly one ticket string.
-        if _b64(signature) != m[5]:
-            raise InvalidSignature
-        public_key(event).verify(signature, m[1].encode())
-    except InvalidSignature:
-        raise invalid_token("电子票无效") from None
+    if not signed_codes.verify(event.ticket_key, m[1], m[5]):
+        raise invalid_token("电子票无效")
     return int(m[3]), int(m[4])
 
 
 def checkin_key(event: Event) -> dict:
-    key = public_key(event)
-    return {
-        "event_id": event.id, "algorithm": "Ed25519",
-        "public_key": _b64(key.public_bytes(Encoding.Raw, PublicFormat.Raw)),
-        "public_key_pem": key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode(),
-        "ticket_format": TICKET_FORMAT,
-    }
+    return {"event_id": event.id, "algorithm": "Ed25519", **signed_codes.public_key_info(event.ticket_key),
+            "ticket_format": TICKET_FORMAT}
 
 
 def issue_ticket(member: Member, event_id: int) -> str:
@@ -233,16 +207,6 @@ def issue_ticket(member: Member, event_id: int) -> str:
     if reg is None or reg.status != RegistrationStatus.confirmed:
         raise _not_registered(reg.status if reg else None)
     return sign_ticket(event, reg.id, member.id)
-
-
-def qr_png(content: str) -> bytes:
-    # An integer box size keeps every module a whole number of pixels, so scanners read it reliably.
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
-    qr.add_data(content)
-    qr.make(fit=True)
-    buf = io.BytesIO()
-    qr.make_image().save(buf)
-    return buf.getvalue()
 
 
 # --- the rules ------------------------------------------------------------------------------------
@@ -266,12 +230,7 @@ def _check_open(event, at: datetime) -> None:
                        details={"opens_at": to_local_iso(opens), "closes_at": to_local_iso(closes)})
 
 
-def _scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
-    if scanned_at is None:
-        return now
-    if scanned_at > now + CLOCK_SKEW:
-        raise invalid_request({"scanned_at": "扫码时间晚于当前时间，请检查设备时钟"})
-    return scanned_at
+_scan_time = signed_codes.scan_time
 
 
 @lru_cache(maxsize=4)

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import delete, insert
 
 from ..core import audiences as audiences_
+from ..core import signed_codes
 from ..core.errors import AppError, invalid_request
 from ..core.extensions import db, get_or_raise
 from ..core.timeutil import utcnow
@@ -21,7 +20,7 @@ def not_found() -> AppError:
 
 
 def _new_ticket_key() -> bytes:
-    return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    return signed_codes.new_key()
 
 
 def _set_audience(event: Event, audience: dict | None) -> None:
