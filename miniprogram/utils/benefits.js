@@ -1,18 +1,8 @@
 // Benefits and care packs (福利领取, 四季暖心) as the member's pages show them: campaigns with their options and
 // stock left, the member's claim, and the claim's code for staff to scan (核销). Names of kinds, seasons, phases,
-// claim statuses and delivery come from the server's labels (GET /meta/labels); the texts here stand in only
-// until a server that does not know a value yet answers.
+// claim statuses and delivery come from the server's labels (GET /meta/labels).
 const { formatDateTime, parseTime } = require('./format')
-const { labelOr } = require('./participation')
-
-// Stand-ins, used only when the server's labels lack a value (an older server, or labels not loaded offline).
-const FALLBACK = {
-  benefit_kind: { seasonal: '四季暖心', care_pack: '关爱礼包', other: '福利' },
-  benefit_season: { spring: '春', summer: '夏', autumn: '秋', winter: '冬' },
-  benefit_phase: { upcoming: '未开始', open: '领取中', closed: '已截止', redeeming: '兑领中', ended: '已结束' },
-  benefit_claim_status: { claimed: '待核销', redeemed: '已核销', cancelled: '已取消' },
-  benefit_delivery: { pickup: '到点自取', workshop: '送到车间' },
-}
+const { label } = require('./labels')
 
 // Badge tones are presentation: they stay here.
 const PHASE_TONES = { upcoming: 'info', open: 'success', closed: 'muted', redeeming: 'warning', ended: 'muted' }
@@ -30,7 +20,7 @@ const MESSAGES = {
   invalid_request: '请选择领取方式后重试',
 }
 
-const name = (vocab, value) => labelOr(vocab, value, FALLBACK[vocab] && FALLBACK[vocab][value])
+const name = label
 
 /** "还有 20 份", "已领完", or "不限量" (stock null). */
 function leftText(option) {
@@ -47,10 +37,10 @@ function claimView(c, now = Date.now()) {
     optionName: c.option_name,
     code: c.claim_code,
     status: c.status,
-    statusText: c.status === 'claimed' && redeemPassed ? '已过兑领期' : name('benefit_claim_status', c.status),
+    statusText: c.status === 'claimed' && redeemPassed ? '已过兑领期' : name('claim_status', c.status),
     tone: c.status === 'claimed' && redeemPassed ? 'muted' : (CLAIM_TONES[c.status] || 'muted'),
     delivery: c.delivery,
-    deliveryText: name('benefit_delivery', c.delivery),
+    deliveryText: name('claim_delivery', c.delivery),
     claimedText: formatDateTime(c.claimed_at, now),
     redeemUntilText: formatDateTime(c.redeem_until, now),
     redeemedText: c.redeemed_at ? formatDateTime(c.redeemed_at, now) : '',
@@ -89,4 +79,4 @@ function benefitView(b, now = Date.now()) {
   }
 }
 
-module.exports = { MESSAGES, FALLBACK, benefitView, claimView, leftText }
+module.exports = { MESSAGES, benefitView, claimView, leftText }

@@ -48,7 +48,7 @@ def test_fixture_has_the_servers_shape(client, make, auth):
     others = [make.member(name=f"同事{i}", department="总装车间") for i in range(3)]
     leader = make.member(name="赵班长", department="总装车间")
     outsider = make.member(name="外单位", department="机关")
-    h = auth(staff)
+    # Tokens are timed: each is issued inside the instant it is used at.
 
     # The summer campaign: claimed for delivery to the workshop, collected by the team leader.
     with time_machine.travel(at(7, 15, 10), tick=False):
@@ -56,13 +56,13 @@ def test_fixture_has_the_servers_shape(client, make, auth):
             "title": "夏季防暑降温", "kind": "seasonal", "season": "summer",
             "options": [{"name": "绿豆汤券", "description": "食堂凭券领取", "stock": None}],
             "claim_opens_at": iso(7, 16, 9), "claim_closes_at": iso(7, 31, 18), "redeem_until": iso(8, 31, 18),
-            "allow_workshop_delivery": True, "announce": False}, headers=h), 201)
+            "allow_workshop_delivery": True, "announce": False}, headers=auth(staff)), 201)
     with time_machine.travel(at(7, 20, 9), tick=False):
         summer_claim = ok(client.post(f"{API}/benefits/{summer['id']}/claims", json={
             "option_id": summer["options"][0]["id"], "delivery": "workshop"}, headers=auth(me)), 201)
     with time_machine.travel(at(8, 2, 10, 30), tick=False):
         ok(client.post(f"{API}/benefits/{summer['id']}/deliveries", json={
-            "delegate_employee_no": leader.employee_no, "claim_ids": [summer_claim["id"]]}, headers=h))
+            "delegate_employee_no": leader.employee_no, "claim_ids": [summer_claim["id"]]}, headers=auth(staff)))
 
     with time_machine.travel(at(11, 18, 10), tick=False):
         winter = ok(client.post(f"{API}/benefits", json={
@@ -72,13 +72,13 @@ def test_fixture_has_the_servers_shape(client, make, auth):
                         {"name": "电暖手宝", "description": "充电式", "stock": 2},
                         {"name": "米面油套装", "stock": None}],
             "claim_opens_at": iso(11, 20, 9), "claim_closes_at": iso(11, 30, 18), "redeem_until": iso(12, 15, 18),
-            "allow_workshop_delivery": True, "announce": False}, headers=h), 201)
+            "allow_workshop_delivery": True, "announce": False}, headers=auth(staff)), 201)
         upcoming = ok(client.post(f"{API}/benefits", json={
             "title": "春节关爱礼包", "kind": "care_pack",
             "audience": {"departments": ["总装车间"]},
             "options": [{"name": "家乡特产礼盒", "description": "按籍贯选配", "stock": 100}],
             "claim_opens_at": iso(12, 20, 9), "claim_closes_at": iso(1, 10, 18, year=2027),
-            "redeem_until": iso(1, 31, 18, year=2027), "announce": False}, headers=h), 201)
+            "redeem_until": iso(1, 31, 18, year=2027), "announce": False}, headers=auth(staff)), 201)
     vest, warmer, _ = (o["id"] for o in winter["options"])
     wid = winter["id"]
 
@@ -108,7 +108,7 @@ def test_fixture_has_the_servers_shape(client, make, auth):
         not_eligible = ok(client.get(f"{API}/benefits/{upcoming['id']}", headers=auth(outsider)), 403)
     with time_machine.travel(at(11, 26, 10, 5), tick=False):
         ok(client.post(f"{API}/benefits/{wid}/redemptions", json={"claim_code": claim_created["claim_code"]},
-                       headers=h), 201)
+                       headers=auth(staff)), 201)
         claim_redeemed = ok(client.get(f"{API}/claims/{claim_created['id']}", headers=auth(me)))
 
     answers = {"benefits": benefits, "benefit_open": benefit_open, "claim_created": claim_created,

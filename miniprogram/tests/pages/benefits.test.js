@@ -37,7 +37,7 @@ describe('福利领取 (the campaigns)', () => {
     expect(p.exists(`mine-${second.id}`)).toBe(false)
     expect(p.texts(`#benefit-${first.id} .badge`)).toEqual(['领取中'])
     expect(p.texts(`#benefit-${second.id} .badge`)).toEqual(['未开始'])
-    expect(p.texts(`#benefit-${first.id} .kind`)).toEqual(['四季暖心 · 冬'])
+    expect(p.texts(`#benefit-${first.id} .kind`)).toEqual(['四季福利 · 冬'])
     expect(sq(p.texts(`#benefit-${first.id} .meta`))).toEqual(sq([
       `可选 ${B.options.map(o => o.name).join('、')}`, '领取 11月20日 周五 09:00 至 11月30日 周一 18:00']))
 
@@ -205,7 +205,7 @@ describe('我的领取 and the code', () => {
     const p = await open('pages/benefits/claims')
     const [mine, summer] = REAL.my_claims.items
     expect(sq(p.texts(`#claim-${mine.id}`))).toEqual(sq([
-      `${mine.benefit_title} 待核销 已选 ${mine.option_name} · 到点自取 兑领 12月15日 周二 18:00 前`]))
+      `${mine.benefit_title} 待核销 已选 ${mine.option_name} · 自提 兑领 12月15日 周二 18:00 前`]))
     expect(sq(p.texts(`#claim-${summer.id}`))).toEqual(sq([
       `${summer.benefit_title} 已核销 已选 ${summer.option_name} · 送到车间 核销 8月2日 周日 10:30 · 由 ${summer.delegate_name} 代领`]))
     p.fire(`claim-${mine.id}`)

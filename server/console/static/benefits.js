@@ -16,39 +16,20 @@ import * as echarts from "./vendor/echarts/echarts.esm.min.js";
 
 const PER_PAGE = 20;
 
-// Names come from the server's labels; these stand in only for a value the server has no label for yet.
-const FALLBACK = {
-  benefit_kind: { seasonal: "四季暖心", care_pack: "关爱礼包", other: "其他福利" },
-  benefit_season: { spring: "春季", summer: "夏季", autumn: "秋季", winter: "冬季" },
-  benefit_phase: { upcoming: "未开始", open: "领取中", closed: "领取截止", redeeming: "兑领中", ended: "已结束" },
-  benefit_claim_status: { claimed: "待核销", redeemed: "已核销", cancelled: "已取消" },
-  benefit_delivery: { pickup: "到点自取", workshop: "送到车间" },
-  benefit_redeemed_via: { staff: "工作人员核销", delegate: "代领" },
-};
 const PHASE_TONES = { upcoming: "idle", open: "open", closed: "idle", redeeming: "live", ended: "muted" };
 const CLAIM_TONES = { claimed: "idle", redeemed: "open", cancelled: "muted" };
 
-/** The server's label, else the stand-in, else the value. */
-function name(vocab, value) {
-  if (value === null || value === undefined) return "—";
-  const said = label(vocab, value);
-  return said !== value ? said : FALLBACK[vocab]?.[value] ?? value;
-}
-
-/** [value, label] in the server's order, else the stand-ins' (a select is never empty). */
-function pairs(vocab) {
-  const served = choices(vocab);
-  return served.length ? served : Object.entries(FALLBACK[vocab] || {});
-}
+/** The server's label of a value ("—" for none). */
+const name = (vocab, value) => (value === null || value === undefined ? "—" : label(vocab, value));
 
 const selectOptions = (vocab, selected = "") =>
-  pairs(vocab).map(([v, t]) => html`<option value=${v} ?selected=${v === selected}>${t}</option>`);
+  choices(vocab).map(([v, t]) => html`<option value=${v} ?selected=${v === selected}>${t}</option>`);
 
 const phaseBadge = (b) => (b.status === "cancelled" ? toneBadge("已取消", "muted")
   : html`<span class="badge badge-${PHASE_TONES[b.phase] || "muted"}" data-phase=${b.phase}>${name("benefit_phase", b.phase)}</span>`);
 
 const claimBadge = (c) => html`<span class="badge badge-${CLAIM_TONES[c.status] || "muted"}" data-status=${c.status}>${
-  name("benefit_claim_status", c.status)}</span>`;
+  name("claim_status", c.status)}</span>`;
 
 const kindText = (b) => name("benefit_kind", b.kind) + (b.season ? ` · ${name("benefit_season", b.season)}` : "");
 
@@ -330,9 +311,9 @@ export async function viewBenefit(root, id) {
         </div></div>
       <div class="card-head filters">
         <select class="select-sm" id="claims-status" aria-label="按状态筛选" @change=${set("status")}>
-          <option value="">全部状态</option>${selectOptions("benefit_claim_status", filters.status)}</select>
+          <option value="">全部状态</option>${selectOptions("claim_status", filters.status)}</select>
         <select class="select-sm" id="claims-delivery" aria-label="按领取方式筛选" @change=${set("delivery")}>
-          <option value="">全部领取方式</option>${selectOptions("benefit_delivery", filters.delivery)}</select>
+          <option value="">全部领取方式</option>${selectOptions("claim_delivery", filters.delivery)}</select>
         <input class="input-sm" id="claims-department" aria-label="部门" placeholder="部门" .value=${filters.department}
           @change=${set("department")}>
         <input class="input-sm" id="claims-q" type="search" aria-label="搜索姓名或工号" placeholder="姓名或工号" .value=${filters.q}
@@ -344,7 +325,7 @@ export async function viewBenefit(root, id) {
         empty: html`<p>${Object.values(filters).some(Boolean) ? "没有符合条件的领取记录。" : "还没有会员领取。"}</p>`,
         row: (c) => html`<tr data-claim-id=${c.id} data-employee-no=${c.employee_no}>
           <td class="mono">${c.employee_no}</td><td>${c.member_name}</td><td>${c.department || "—"}</td>
-          <td>${c.option_name}</td><td>${name("benefit_delivery", c.delivery)}</td><td>${claimBadge(c)}</td>
+          <td>${c.option_name}</td><td>${name("claim_delivery", c.delivery)}</td><td>${claimBadge(c)}</td>
           <td class="nowrap">${fmtTime(c.claimed_at)}</td>
           <td class="nowrap">${c.redeemed_at ? html`${fmtTime(c.redeemed_at)}${c.redeemed_via === "delegate"
             ? html`<div class="sub">代领：${c.delegate_name || "—"}</div>` : nothing}` : "—"}</td></tr>`,
