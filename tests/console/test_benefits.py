@@ -84,7 +84,7 @@ def test_a_campaign_from_the_form_to_its_figures_and_claims(page, sign_in, site)
     sign_in()
     page.goto("/console/#/benefits")
     page.locator("#new-benefit").click()
-    page.get_by_label("名称", exact=True).fill("冬季送温暖（测试）")
+    page.locator("#benefit-form [name=title]").fill("冬季送温暖（测试）")
     page.get_by_label("第 1 项名称").fill("羽绒背心")
     page.get_by_label("第 1 项数量").fill("2")
     page.locator("#add-option").click()
@@ -155,8 +155,12 @@ def test_the_scanner_redeems_once_and_shows_each_refusal_in_red(page, sign_in, s
     foreign = api.claim(people[2], other)
     # A campaign whose redemption deadline has passed: claimed in its window, two weeks ago.
     with time_machine.travel(utcnow() - timedelta(days=14), tick=False):
-        past = api.benefit("过期福利", "福利二部", redeem=utcnow() + timedelta(days=2))
+        then = utcnow()
+        past = api.benefit("过期福利", "福利二部", closes=then + timedelta(days=1), redeem=then + timedelta(days=2))
         late = api.claim(people[3], past)
+
+    def redeemed_at(claim):
+        return api.call(people[0], "GET", f"/claims/{claim['id']}", status=200)["redeemed_at"]
 
     sign_in()
     page.goto(f"/console/#/benefits/{benefit['id']}/scan")
@@ -169,18 +173,22 @@ def test_the_scanner_redeems_once_and_shows_each_refusal_in_red(page, sign_in, s
 
     forged = first["claim_code"][:-2] + ("AA" if not first["claim_code"].endswith("AA") else "BB")
     # Again, forged, another campaign's, given back by the member: each refused in red, with the server's reason.
-    for n, code in enumerate((first["claim_code"], forged, foreign["claim_code"], withdrawn["claim_code"]), start=2):
+    refusals = ((first["claim_code"], "该领取码已核销"), (forged, "领取码无效"),
+                (foreign["claim_code"], "该领取码不属于本次福利活动"), (withdrawn["claim_code"], "该领取已取消"))
+    for n, (code, reason) in enumerate(refusals, start=2):
         box.fill(code)
         box.press("Enter")
         expect(page.locator("#scan-results li")).to_have_count(n)
+        expect(latest).to_contain_text(reason)
         expect(latest).to_have_class("scan-error")
-    items = page.locator("#scan-results li")
-    expect(items.nth(3)).to_contain_text("已核销")
+    # The second scan names the first redemption's time.
+    expect(page.locator("#scan-results li").nth(3)).to_contain_text(f"（{_beijing(redeemed_at(first))} 已核销）")
     expect(page.locator("#scan-results li.scan-ok")).to_have_count(1)
     page.goto(f"/console/#/benefits/{past['id']}/scan")
     box = page.get_by_label("领取码")
     box.fill(late["claim_code"])
     box.press("Enter")
+    expect(page.locator("#scan-results li").first).to_contain_text("已超过核销截止时间")
     expect(page.locator("#scan-results li").first).to_have_class("scan-error")
     stats = api.call(api.staff_id(), "GET", f"/benefits/{benefit['id']}/stats", status=200)
     assert stats["redeemed"] == 1
@@ -253,11 +261,14 @@ def test_a_delegate_collects_for_the_workshop(page, sign_in, site):
     page.locator("#open-deliveries").click()
     rows = page.locator("#delivery-table tbody tr")
     expect(rows).to_have_count(3)
-    page.get_by_label("代领 夜班甲").check()
-    page.get_by_label("代领 夜班丙").check()
+    page.get_by_label("全选").check()
+    page.get_by_label("代领 夜班乙").uncheck()
     expect(page.locator("#ticked-count")).to_have_text("已选 2 人")
+    # A delegate not on the roster is refused beside the box, and nothing is recorded.
+    page.get_by_label("代领人工号").fill("NOBODY")
     page.get_by_role("button", name="登记代领").click()
-    expect(page.locator('[data-error-for="delegate_employee_no"], .form-message .alert').first).to_be_visible()
+    expect(page.locator('[data-error-for="delegate_employee_no"]')).to_have_text("工号不存在或会员已停用")
+    expect(rows).to_have_count(3)
     page.get_by_label("代领人工号").fill("BD400")
     page.get_by_role("button", name="登记代领").click()
     results = page.locator("#delivery-results li.scan-ok")
@@ -306,3 +317,34 @@ def test_the_camera_reads_a_claim_code(site, browser, tmp_path):
         assert errors == []
     finally:
         camera_browser.close()
+
+
+def test_staff_raise_the_stock_add_an_option_and_cancel(page, sign_in, site):
+    member = site.make_member("编辑甲", department="福利六部", employee_no="BE601")
+    api = Api(site)
+    benefit = api.benefit("编辑测试福利", "福利六部", options=(("羽绒背心", 1),))
+    api.claim(member, benefit)
+    sign_in()
+    page.goto(f"/console/#/benefits/{benefit['id']}")
+    page.locator("#edit-benefit").click()
+    # Lowering the stock below what was claimed is refused beside the box.
+    page.get_by_label("第 1 项数量").fill("0")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#benefit-edit-form .form-message .alert").first).to_be_visible()
+    page.get_by_label("第 1 项数量").fill("5")
+    page.locator("#add-option").click()
+    page.get_by_label("第 2 项名称").fill("电暖手宝")
+    page.get_by_label("第 2 项数量").fill("3")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#benefit-title")).to_be_visible()
+    rows = page.locator("#by-option-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("td").nth(1)).to_have_text("5")
+    expect(rows.nth(1)).to_contain_text("电暖手宝")
+
+    page.locator("#cancel-benefit").click()
+    page.locator("#confirm-ok").click()
+    expect(page.locator("#toast")).to_contain_text("已取消发放")
+    expect(page.locator("#benefit-title")).to_contain_text("已取消")
+    expect(page.locator("#open-redeem")).to_have_count(0)
+    assert api.call(member, "GET", f"/benefits/{benefit['id']}", status=200)["status"] == "cancelled"

@@ -666,8 +666,8 @@ export async function viewDeliveries(root, id) {
         ${list.loading ? loading() : list.error ? alertBox(list.error.message) : !items.length
           ? html`<p class="empty" id="delivery-empty">没有待代领的领取记录。</p>`
           : table({ id: "delivery-table",
-            head: [html`<input type="checkbox" id="tick-all" aria-label="全选" .checked=${all}
-              @change=${(e) => { for (const c of items) (e.target.checked ? ticked.add(c.id) : ticked.delete(c.id)); draw(); }}>`,
+            head: [{ cls: "", text: html`<input type="checkbox" class="tick" id="tick-all" aria-label="全选" .checked=${all}
+              @change=${(e) => { for (const c of items) (e.target.checked ? ticked.add(c.id) : ticked.delete(c.id)); draw(); }}>` },
               "工号", "姓名", "部门", "选项", "领取时间"],
             rows: items.map((c) => html`<tr data-claim-id=${c.id} data-employee-no=${c.employee_no}>
               <td><input type="checkbox" class="tick" aria-label="代领 ${c.member_name}" .checked=${ticked.has(c.id)}
