@@ -138,7 +138,7 @@ def test_a_campaign_from_the_form_to_its_figures_and_claims(page, sign_in, site)
     page.goto("/console/#/benefits")
     row = page.locator(f'#benefits-table tr[data-benefit-id="{bid}"]')
     expect(row).to_contain_text("冬季送温暖（测试）")
-    expect(row.locator("[data-phase]")).to_have_attribute("data-phase", "open")
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "open")
     expect(row.locator('[data-rate="claim"]')).to_have_text("75%")
     expect(row.locator('[data-rate="redeem"]')).to_have_text("0%")
 
@@ -345,6 +345,7 @@ def test_staff_raise_the_stock_add_an_option_and_cancel(page, sign_in, site):
     page.locator("#cancel-benefit").click()
     page.locator("#confirm-ok").click()
     expect(page.locator("#toast")).to_contain_text("已取消发放")
+    expect(page.locator("#benefit-title [data-status]")).to_have_attribute("data-status", "closed")
     expect(page.locator("#benefit-title")).to_contain_text("已取消")
     expect(page.locator("#open-redeem")).to_have_count(0)
     assert api.call(member, "GET", f"/benefits/{benefit['id']}", status=200)["status"] == "cancelled"

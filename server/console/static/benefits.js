@@ -7,7 +7,7 @@ import {
 } from "./core.js";
 import {
   PagedList, alertBox, audienceBoxes, audienceText, confirmDialog, field, fieldError, formActions, formMessage,
-  formState, input, loading, pageHeader, pagedTable, submitButton, submitForm, table, toast, toneBadge,
+  formState, input, loading, pageHeader, pagedTable, statusBadge, submitButton, submitForm, table, toast,
 } from "./components.js";
 import { choices, label } from "./labels.js";
 import { html, nothing, render } from "./view.js";
@@ -16,20 +16,15 @@ import * as echarts from "./vendor/echarts/echarts.esm.min.js";
 
 const PER_PAGE = 20;
 
-const PHASE_TONES = { upcoming: "idle", open: "open", closed: "idle", redeeming: "live", ended: "muted" };
-const CLAIM_TONES = { claimed: "idle", redeemed: "open", cancelled: "muted" };
-
 /** The server's label of a value ("—" for none). */
 const name = (vocab, value) => (value === null || value === undefined ? "—" : label(vocab, value));
 
 const selectOptions = (vocab, selected = "") =>
   choices(vocab).map(([v, t]) => html`<option value=${v} ?selected=${v === selected}>${t}</option>`);
 
-const phaseBadge = (b) => (b.status === "cancelled" ? toneBadge("已取消", "muted")
-  : html`<span class="badge badge-${PHASE_TONES[b.phase] || "muted"}" data-phase=${b.phase}>${name("benefit_phase", b.phase)}</span>`);
-
-const claimBadge = (c) => html`<span class="badge badge-${CLAIM_TONES[c.status] || "muted"}" data-status=${c.status}>${
-  name("claim_status", c.status)}</span>`;
+// A cancelled campaign's phase is "closed" (labelled 已取消 by the server).
+const phaseBadge = (b) => statusBadge("benefit_phase", b.phase);
+const claimBadge = (c) => statusBadge("claim_status", c.status);
 
 const kindText = (b) => name("benefit_kind", b.kind) + (b.season ? ` · ${name("benefit_season", b.season)}` : "");
 
