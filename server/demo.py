@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from .audits import demo_data as audit_demo
 from .awards import demo_data as award_demo
+from .benefits import demo_data as benefit_demo
 from .bookings.booking import book_slot
 from .bookings.calendars import create_calendar
 from .bookings.models import Booking, Calendar, Slot
@@ -385,11 +386,12 @@ def load_demo() -> dict:
     created_procurements = procurement_demo.load()
     created_awards = award_demo.load()
     created_audits = audit_demo.load()
+    created_benefits = benefit_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "fund_entries": created_fund_entries, "procurements": created_procurements, "awards": created_awards,
-            "audits": created_audits,
+            "audits": created_audits, "benefits": created_benefits,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}

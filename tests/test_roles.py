@@ -233,6 +233,22 @@ ROUTES = {
     ("POST", "/api/v1/audits/{id}/findings"): "staff",
     ("POST", "/api/v1/audits/{id}/close"): "staff",
     ("GET", "/api/v1/audits/{id}/report.pdf"): "staff",
+    ("POST", "/api/v1/benefits"): "staff",
+    ("GET", "/api/v1/benefits"): "member",
+    ("GET", "/api/v1/benefits/{id}"): "member",
+    ("PATCH", "/api/v1/benefits/{id}"): "staff",
+    ("POST", "/api/v1/benefits/{id}/cancel"): "staff",
+    ("POST", "/api/v1/benefits/{id}/claims"): "member",
+    ("GET", "/api/v1/benefits/{id}/claims"): "staff",
+    ("GET", "/api/v1/benefits/{id}/stats"): "staff",
+    ("POST", "/api/v1/benefits/{id}/redemptions"): "staff",
+    ("POST", "/api/v1/benefits/{id}/redemptions/batch"): "staff",
+    ("GET", "/api/v1/benefits/{id}/redeem-key"): "staff",
+    ("POST", "/api/v1/benefits/{id}/deliveries"): "staff",
+    ("GET", "/api/v1/me/claims"): "member",
+    ("GET", "/api/v1/claims/{id}"): "member",
+    ("GET", "/api/v1/claims/{id}/qr"): "member",
+    ("DELETE", "/api/v1/claims/{id}"): "member",
 }
 CALLERS = ["anonymous", "unbound", "member", "liaison", "staff", "secretary", "admin", "treasurer"]
 

@@ -158,10 +158,11 @@ def test_no_hand_written_value_list_is_left_in_the_models(db):
                 assert "vocabulary" in c.info, f"{table.name}.{c.name}: declare it with Vocabulary.check()"
     # Every vocabulary stored in a column of its own is held there by a CHECK; roles are a JSON list on the
     # member row (checked by the roster import and the schemas instead); a day's source is computed for the
-    # answer (GET /workdays), never stored; a council topic's status is worked out from its closing time.
+    # answer (GET /workdays), never stored; a council topic's status is worked out from its closing time, as is
+    # a benefit's phase from its windows.
     covered = {vocabulary for *_, vocabulary, _ in _vocabulary_checks(db.metadata)}
     assert {name for name, vocabulary in REGISTRY.items() if vocabulary not in covered} == {
-        "member_role", "workday_source", "council_topic_status"}
+        "member_role", "workday_source", "council_topic_status", "benefit_phase"}
 
 
 def test_the_database_refuses_a_value_outside_the_vocabulary(db, make):

@@ -2,7 +2,8 @@
 window closes, the eligible members without a claim are reminded (BENEFIT_UNCLAIMED_REMINDER_HOURS before);
 once, before redeem_until, the members holding an unredeemed claim (BENEFIT_UNREDEEMED_REMINDER_HOURS before).
 Each campaign is claimed for a reminder by a conditional UPDATE … RETURNING of its ``*_reminded_at``, so a
-second run (or a second scheduler) sends nothing twice; recipients are found by one set-based query."""
+second run (or a second scheduler) sends nothing twice; recipients are found by one set-based query. A deadline
+is near, so a member without a push consent left gets an SMS instead."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ def remind_unclaimed(now: datetime) -> int:
                                  BenefitClaim.status != ClaimStatus.cancelled)))))
         if ids and _tell({"member_ids": ids}, f"福利即将截止领取：{b.title}",
                          f"“{b.title}”将于 {_local(b.claim_closes_at)} 截止领取，您还未领取，请尽快在小程序中选择。",
-                         PAGE.format(id=b.id)):
+                         PAGE.format(id=b.id), sms_fallback=True):
             told += 1
     return told
 
@@ -40,7 +41,8 @@ def remind_unredeemed(now: datetime) -> int:
         ids = list(db.session.scalars(select(BenefitClaim.member_id).where(
             BenefitClaim.benefit_id == b.id, BenefitClaim.status == ClaimStatus.claimed)))
         if ids and _tell({"member_ids": ids}, f"福利即将截止核销：{b.title}",
-                         f"您领取的“{b.title}”须在 {_local(b.redeem_until)} 前核销领取，逾期作废。", CLAIM_PAGE):
+                         f"您领取的“{b.title}”须在 {_local(b.redeem_until)} 前核销领取，逾期作废。", CLAIM_PAGE,
+                         sms_fallback=True):
             told += 1
     return told
 

@@ -79,11 +79,12 @@ def _local(t: datetime) -> str:
     return t.astimezone(SHANGHAI).strftime("%m月%d日 %H:%M")
 
 
-def _tell(audience: dict, title: str, body: str, page: str) -> Optional[int]:
+def _tell(audience: dict, title: str, body: str, page: str, sms_fallback: bool = False) -> Optional[int]:
     from ..notices import services as notices
     from ..notices.models import NoticeSource
 
-    notice = notices.tell(audience, title=title, body=body, page=page, source=NoticeSource.benefit)
+    notice = notices.tell(audience, title=title, body=body, page=page, source=NoticeSource.benefit,
+                          sms_fallback=sms_fallback)
     if notice is None:
         log.info("benefit notice %r: nobody to tell", title)
         return None
@@ -402,9 +403,10 @@ def claim(member_id: int, benefit_id: int, option_id: int, delivery: str = "pick
     return _claim_portable(member_id, benefit_id, option_id, delivery, now)
 
 
-def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: str, now: datetime) -> ClaimResult:
-    """The same rules step by step (SQLite, whose writers are serialised)."""
-    member = load_member(member_id)
+def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: str, now: datetime,
+                    member: Member | None = None) -> ClaimResult:
+    """The same rules step by step (SQLite, whose writers are serialised; the demo, for a ``member`` given)."""
+    member = member or load_member(member_id)
     b = db.session.get(Benefit, benefit_id)
     if b is None:
         raise not_found()
@@ -543,23 +545,19 @@ def _redeem(b: Benefit, staff_id: int, scans: list[tuple[datetime, int, int, Opt
             chosen[claim_id] = (index, at)
     if not chosen:
         return
-    stmt = (update(BenefitClaim.__table__)
-            .where(BenefitClaim.__table__.c.id == bindparam("b_claim"),
-                   BenefitClaim.__table__.c.status == ClaimStatus.claimed.value)
-            .values(status=ClaimStatus.redeemed.value, redeemed_at=bindparam("b_at"), redeemed_by=staff_id,
-                    redeemed_via=str(via), delegate_id=delegate_id))
-    params = [{"b_claim": cid, "b_at": at} for cid, (_, at) in chosen.items()]
-    done = db.session.execute(stmt, params[0] if len(params) == 1 else params).rowcount
-    if done == len(chosen):
-        won = {cid: (at, str(via), True) for cid, (_, at) in chosen.items()}
-    else:  # another device (or sync) redeemed some of them meanwhile: its time and way count
-        won = {r.id: (r.redeemed_at, r.redeemed_via,
-                      (r.redeemed_at, r.redeemed_by, r.redeemed_via, r.delegate_id)
-                      == (chosen[r.id][1], staff_id, str(via), delegate_id))
-               for r in db.session.execute(
-                   select(BenefitClaim.id, BenefitClaim.redeemed_at, BenefitClaim.redeemed_via,
-                          BenefitClaim.redeemed_by, BenefitClaim.delegate_id)
-                   .where(BenefitClaim.id.in_(list(chosen))))}
+    # One statement for the whole batch, each claim with its own scan time; RETURNING names exactly the claims
+    # this call redeemed (another device's sync, racing, takes the others and keeps its time).
+    times = case({cid: literal(at, UTCDateTime()) for cid, (_, at) in chosen.items()}, value=BenefitClaim.id)
+    mine = set(db.session.scalars(
+        update(BenefitClaim).where(BenefitClaim.id.in_(list(chosen)), BenefitClaim.status == ClaimStatus.claimed)
+        .values(status=ClaimStatus.redeemed, redeemed_at=times, redeemed_by=staff_id, redeemed_via=str(via),
+                delegate_id=delegate_id)
+        .returning(BenefitClaim.id).execution_options(synchronize_session=False)))
+    won = {cid: (at, str(via), True) for cid, (_, at) in chosen.items() if cid in mine}
+    if len(mine) < len(chosen):
+        won.update({r.id: (r.redeemed_at, r.redeemed_via, False) for r in db.session.execute(
+            select(BenefitClaim.id, BenefitClaim.redeemed_at, BenefitClaim.redeemed_via)
+            .where(BenefitClaim.id.in_([c for c in chosen if c not in mine])))})
     for res in results.values():
         if res.claim_id in chosen and res.status != "error":
             res.redeemed_at, res.redeemed_via, mine = won[res.claim_id]
