@@ -5,12 +5,16 @@ const api = require('../../utils/api')
 const { errorText } = require('../../utils/errors')
 const { withLabels } = require('../../utils/labels')
 const { claimView, MESSAGES } = require('../../utils/benefits')
+const { offerConsent, consentState, consentHandlers } = require('../../utils/subscribe')
 
-Page({
-  data: { c: null, qrImage: '', qrFailed: false, failed: false, error: '' },
+Page(Object.assign({}, consentHandlers, {
+  data: { c: null, qrImage: '', qrFailed: false, failed: false, error: '', consent: consentState(false) },
 
   onLoad(query = {}) {
     this.id = query.id
+    // Just claimed (?new=1): the reminder before the last day to collect is a notice, a natural moment to offer
+    // push reminders.
+    if (query.new === '1' && offerConsent()) this.setData({ consent: consentState(true) })
     return this.load()
   },
 
@@ -86,4 +90,4 @@ Page({
   onBenefit() {
     wx.navigateTo({ url: `/pages/benefits/detail?id=${this.data.c.benefitId}` })
   },
-})
+}))

@@ -66,7 +66,7 @@ Page({
       const claim = await api.post(`/benefits/${this.id}/claims`, body, { silent: true })
       wx.showToast({ title: '领取成功', icon: 'success' })
       await this.load()
-      wx.navigateTo({ url: `/pages/benefits/claim?id=${claim.id}` })
+      wx.navigateTo({ url: `/pages/benefits/claim?id=${claim.id}&new=1` })
     } catch (err) {
       this.setData({ error: errorText(err, MESSAGES) })
       if (RELOAD_ON.indexOf(err.code) >= 0) await this.load()

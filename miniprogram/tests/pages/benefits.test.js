@@ -102,7 +102,7 @@ describe('one campaign', () => {
     expect(wxs.backend.calls(`POST /benefits/${B.id}/claims`).map(r => r.data)).toEqual([
       { option_id: VEST.id, delivery: 'workshop' }])
     expect(wxs.toasts).toEqual(['领取成功'])
-    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: `/pages/benefits/claim?id=${REAL.claim_created.id}` }])
+    expect(wxs.navigations).toEqual([{ type: 'navigateTo', url: `/pages/benefits/claim?id=${REAL.claim_created.id}&new=1` }])
     // Back on the campaign: my claim, no second claim button.
     expect(p.exists('claim')).toBe(false)
     expect(p.texts('#my-claim .status-line')).toEqual([`您已选择：${VEST.name}`])
@@ -271,5 +271,38 @@ describe('我的领取 and the code', () => {
     p.fire('qr-failed')
     await wxs.settle()
     expect(p.exists('qr-image')).toBe(true)
+  })
+})
+
+describe('reminders to collect', () => {
+  const TEMPLATE = 'notice-template-dev'
+  const c = REAL.claim
+
+  beforeEach(() => {
+    wxs.backend.on(`GET /claims/${c.id}`, { body: c })
+    wxs.backend.on(`GET /claims/${c.id}/qr`, { body: '<png>' })
+    wxs.backend.on('POST /me/subscriptions', { body: {} })
+  })
+
+  test('just claimed, the code offers push reminders; accepting records the consent', async () => {
+    wxs.subscribeAnswers.push({ [TEMPLATE]: 'accept' })
+    const p = await open('pages/benefits/claim', { id: String(c.id), new: '1' })
+    expect(p.texts('#subscribe')).toEqual(['接收领取提醒'])
+    p.fire('subscribe')
+    await wxs.settle()
+    expect(wxs.backend.calls('POST /me/subscriptions').map(r => r.data)).toEqual([{ results: { [TEMPLATE]: 'accept' } }])
+    expect(p.texts('#consent-note')).toEqual(['已开启，下次通知将推送给您'])
+    expect(p.exists('subscribe')).toBe(false)
+  })
+
+  test('not offered when the code is opened later, nor after 不再提示', async () => {
+    let p = await open('pages/benefits/claim', { id: String(c.id) })
+    expect(p.exists('consent')).toBe(false)
+    p = await open('pages/benefits/claim', { id: String(c.id), new: '1' })
+    p.fire('subscribe-dismiss')
+    await wxs.settle()
+    expect(p.exists('consent')).toBe(false)
+    p = await open('pages/benefits/claim', { id: String(c.id), new: '1' })
+    expect(p.exists('consent')).toBe(false)
   })
 })
