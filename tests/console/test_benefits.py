@@ -141,6 +141,10 @@ def test_a_campaign_from_the_form_to_its_figures_and_claims(page, sign_in, site)
     expect(row.locator("[data-status]")).to_have_attribute("data-status", "open")
     expect(row.locator('[data-rate="claim"]')).to_have_text("75%")
     expect(row.locator('[data-rate="redeem"]')).to_have_text("0%")
+    page.locator("#benefit-phase").select_option("upcoming")
+    expect(row).to_have_count(0)
+    page.locator("#benefit-phase").select_option("open")
+    expect(row).to_be_visible()
 
 
 def test_the_scanner_redeems_once_and_shows_each_refusal_in_red(page, sign_in, site):

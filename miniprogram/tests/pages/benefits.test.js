@@ -189,6 +189,22 @@ describe('one campaign', () => {
     expect(p.texts('#missing')).toEqual([REAL.not_eligible.error.message])
   })
 
+  test('after the claim window, or once cancelled, there is nothing to claim and the page says why', async () => {
+    const redeeming = Object.assign(clone(B), { phase: 'redeeming' })
+    wxs.backend.on(`GET /benefits/${B.id}`, { body: redeeming })
+    let p = await open('pages/benefits/detail', { id: String(B.id) })
+    expect(p.exists('claim')).toBe(false)
+    expect(p.exists('delivery')).toBe(false)
+    expect(p.texts('#closed-hint')).toEqual(['领取已截止'])
+    expect(p.texts('#phase')).toEqual(['核销中'])
+
+    wxs.backend.on(`GET /benefits/${B.id}`, { body: Object.assign(clone(B), { status: 'cancelled', phase: 'closed' }) })
+    p = await open('pages/benefits/detail', { id: String(B.id) })
+    expect(p.exists('claim')).toBe(false)
+    expect(p.texts('#closed-hint')).toEqual(['该福利已取消发放'])
+    expect(p.texts('#phase')).toEqual(['已取消'])
+  })
+
   test('an upcoming campaign cannot be claimed yet', async () => {
     const upcoming = REAL.benefits.items[1]
     wxs.backend.on(`GET /benefits/${upcoming.id}`, { body: upcoming })
