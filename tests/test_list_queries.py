@@ -1209,6 +1209,86 @@ def _audit_trail(ctx: Ctx, n: int):
     return f"{API}/audit-trail?per_page=100", ctx.auth(admin)
 
 
+# --- benefits ----------------------------------------------------------------------------------------------
+
+def _benefit(ctx: Ctx, options: int = 2, audience=None) -> int:
+    from server.benefits import services as benefits
+
+    now = utcnow()
+    b = benefits.create(ctx.staff.id, title="年货节", audience=audience,
+                        options=[{"name": f"选项{i}", "stock": 100 if i % 2 else None} for i in range(options)],
+                        claim_opens_at=now - timedelta(hours=1), claim_closes_at=now + timedelta(days=1),
+                        redeem_until=now + timedelta(days=2), allow_workshop_delivery=True, announce=False)
+    return b.id
+
+
+def _benefit_claims(ctx: Ctx, benefit_id: int, members: list) -> None:
+    """Claims of the members, by turns left claimed, redeemed by staff, delivered by a delegate, cancelled."""
+    from server.benefits import services as benefits
+
+    options = benefits.options_of([benefit_id])[benefit_id]
+    delegate = ctx.state.setdefault("delegate", ctx.make.member(department="机修车间"))
+    for i, m in enumerate(members):
+        kind = i % 4
+        c = benefits._claim_portable(m.id, benefit_id, options[i % len(options)].id,
+                                     "workshop" if kind == 2 else "pickup", utcnow(), member=m)
+        b = benefits.get(benefit_id)
+        if kind == 1:
+            benefits.redeem(ctx.staff.id, benefit_id, benefits.claim_code(b, c.id, m.id))
+        elif kind == 2:
+            benefits.deliver(ctx.staff.id, benefit_id, delegate.employee_no, [c.id])
+        elif kind == 3:
+            benefits.cancel_claim(m.id, c.id)
+
+
+@case("benefits.list_benefits")
+def _benefit_list(ctx: Ctx, n: int):
+    for i in range(n):
+        bid = _benefit(ctx, audience={"departments": ["机修车间"]} if i % 2 else None)
+        if i % 2 == 0:  # the staff member is in no department: open campaigns only
+            _benefit_claims(ctx, bid, [ctx.staff])
+    return f"{API}/benefits?scope=all&per_page=100", ctx.auth(ctx.staff)
+
+
+@case("benefits.get_benefit")
+def _benefit_one(ctx: Ctx, n: int):
+    from server.benefits import services as benefits
+
+    if "benefit" not in ctx.state:
+        ctx.state["benefit"] = _benefit(ctx)
+        _benefit_claims(ctx, ctx.state["benefit"], [ctx.member])
+    benefits.update_benefit(ctx.state["benefit"], {"options": [{"name": f"加{n}-{i}", "stock": 5} for i in range(n)]})
+    return f"{API}/benefits/{ctx.state['benefit']}", ctx.auth(ctx.member)
+
+
+@case("benefits.benefit_stats")
+def _benefit_stats(ctx: Ctx, n: int):
+    from server.benefits import services as benefits
+
+    if "sbenefit" not in ctx.state:
+        ctx.state["sbenefit"] = _benefit(ctx, options=3)
+    benefits.update_benefit(ctx.state["sbenefit"], {"options": [{"name": f"加{n}-{i}", "stock": 5} for i in range(n)]})
+    _benefit_claims(ctx, ctx.state["sbenefit"],
+                    [ctx.make.member(department=["机修车间", "质检部", None][i % 3]) for i in range(n)])
+    return f"{API}/benefits/{ctx.state['sbenefit']}/stats", ctx.auth(ctx.staff)
+
+
+@case("benefits.list_claims")
+def _benefit_claim_list(ctx: Ctx, n: int):
+    if "cbenefit" not in ctx.state:
+        ctx.state["cbenefit"] = _benefit(ctx)
+    _benefit_claims(ctx, ctx.state["cbenefit"], [ctx.make.member(department="机修车间") for _ in range(n)])
+    return f"{API}/benefits/{ctx.state['cbenefit']}/claims?per_page=100", ctx.auth(ctx.staff)
+
+
+@case("benefits.list_my_claims")
+def _benefit_my_claims(ctx: Ctx, n: int):
+    for _ in range(n):
+        _benefit_claims(ctx, _benefit(ctx), [ctx.member])
+        _benefit_claims(ctx, _benefit(ctx), [ctx.member, ctx.make.member()])
+    return f"{API}/me/claims?per_page=100", ctx.auth(ctx.member)
+
+
 def test_every_list_endpoint_has_a_statement_count_case(app):
     endpoints = set(list_endpoints(app))
     missing, stale = endpoints - set(CASES), set(CASES) - endpoints

@@ -570,20 +570,72 @@ def _already_redeemed(res: RedeemResult) -> AppError:
                                                  "member_name": res.member_name})
 
 
+@lru_cache(maxsize=1)
+def _redeem_read():
+    """The campaign and, joined, the claim a code names with its member and option: one read for a scan."""
+    claims, options, members, departments = (BenefitClaim.__table__, BenefitOption.__table__, Member.__table__,
+                                             Department.__table__)
+    return (select(Benefit.status, Benefit.redeem_until, Benefit.redeem_key, claims.c.id.label("claim_id"),
+                   claims.c.member_id, claims.c.status.label("claim_status"), claims.c.redeemed_at,
+                   claims.c.redeemed_via, options.c.name.label("option_name"), members.c.name.label("member_name"),
+                   members.c.employee_no, departments.c.name.label("department"))
+            .select_from(Benefit.__table__)
+            .outerjoin(claims, and_(claims.c.benefit_id == Benefit.id, claims.c.id == bindparam("p_claim")))
+            .outerjoin(options, options.c.id == claims.c.option_id)
+            .outerjoin(members, members.c.id == claims.c.member_id)
+            .outerjoin(departments, departments.c.id == members.c.department_id)
+            .where(Benefit.id == bindparam("p_benefit")))
+
+
+@lru_cache(maxsize=1)
+def _redeem_one():
+    claims = BenefitClaim.__table__
+    return (update(claims).where(claims.c.id == bindparam("p_claim"), claims.c.status == ClaimStatus.claimed.value)
+            .values(status=ClaimStatus.redeemed.value, redeemed_at=bindparam("p_at", type_=UTCDateTime()),
+                    redeemed_by=bindparam("p_staff"), redeemed_via=RedeemedVia.staff.value)
+            .returning(claims.c.redeemed_at))
+
+
 def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | None = None) -> RedeemResult:
     """Staff redeem a scanned claim code (now, or at ``scanned_at`` for a scan made offline). Raises 404,
     409 benefit_cancelled, 400 invalid_token (details.reason), 400 invalid_request (scanned_at in the
-    future), 409 already_redeemed (details.redeemed_at, the first time), claim_cancelled, redeem_closed."""
-    b = _open_for_redemption(benefit_id)
+    future), 409 already_redeemed (details.redeemed_at, the first time), claim_cancelled, redeem_closed.
+
+    The door's hot path: one read (campaign, claim, member, option) and one conditional UPDATE, which
+    decides between two devices scanning the same code at once."""
     at = signed_codes.scan_time(scanned_at, utcnow())
-    claim_id, member_id = read_code(b, code)
-    results: dict[int, RedeemResult] = {}
-    _redeem(b, staff_id, [(at, 0, claim_id, member_id)], results)
-    res = results[0]
-    if res.status == "error":
-        raise res.error
-    if res.status == "already_redeemed":
+    m = _CODE.fullmatch(code)
+    claim_id = int(m[3]) if m and len(m[3]) < 11 else 0
+    row = db.session.execute(_redeem_read(), {"p_benefit": benefit_id, "p_claim": claim_id}).first()
+    if row is None:
+        raise not_found()
+    if row.status == BenefitStatus.cancelled:
+        raise AppError("benefit_cancelled")
+
+    class Keyed:  # read_code needs the campaign's id and key only
+        id, redeem_key = benefit_id, row.redeem_key
+
+    _, member_id = read_code(Keyed, code)
+    if row.claim_id is None or row.member_id != member_id:
+        raise _invalid_token("unknown", "领取记录不存在")
+    res = RedeemResult(0, "redeemed", claim_id=row.claim_id, member_name=row.member_name,
+                       employee_no=row.employee_no, department=row.department, option_name=row.option_name,
+                       redeemed_at=row.redeemed_at, redeemed_via=row.redeemed_via)
+    if row.claim_status == ClaimStatus.redeemed:
         raise _already_redeemed(res)
+    if row.claim_status == ClaimStatus.cancelled:
+        raise AppError("claim_cancelled")
+    if at > row.redeem_until:
+        raise AppError("redeem_closed", "已超过核销截止时间", details={"redeem_until": to_local_iso(row.redeem_until)})
+    done = db.session.execute(_redeem_one(), {"p_claim": row.claim_id, "p_at": at, "p_staff": staff_id}).first()
+    if done is None:  # another door redeemed it (or the member cancelled) since the read
+        again = db.session.execute(select(BenefitClaim.status, BenefitClaim.redeemed_at, BenefitClaim.redeemed_via)
+                                   .where(BenefitClaim.id == row.claim_id)).one()
+        if again.status == ClaimStatus.cancelled:
+            raise AppError("claim_cancelled")
+        res.redeemed_at, res.redeemed_via = again.redeemed_at, again.redeemed_via
+        raise _already_redeemed(res)
+    res.redeemed_at, res.redeemed_via = done.redeemed_at, RedeemedVia.staff
     return res
 
 
