@@ -353,3 +353,32 @@ def test_staff_raise_the_stock_add_an_option_and_cancel(page, sign_in, site):
     expect(page.locator("#benefit-title")).to_contain_text("已取消")
     expect(page.locator("#open-redeem")).to_have_count(0)
     assert api.call(member, "GET", f"/benefits/{benefit['id']}", status=200)["status"] == "cancelled"
+
+
+def test_a_long_offline_queue_syncs_in_batches_and_a_scan_synced_before_is_no_double(page, sign_in, site):
+    people = [site.make_member(f"长队{i}", department="福利七部", employee_no=f"BQ{i:03d}") for i in range(201)]
+    api = Api(site)
+    benefit = api.benefit("长队核销福利", "福利七部", options=(("暖冬礼包", None),))
+    codes = [api.claim(m, benefit)["claim_code"] for m in people]
+    scanned = (utcnow() - timedelta(minutes=30)).astimezone(SHANGHAI)
+    queue = [{"claim_code": c, "scanned_at": (scanned + timedelta(seconds=i)).isoformat()} for i, c in enumerate(codes)]
+    # The first scan reached the server in a sync cut off before the browser heard the answer.
+    api.call(api.staff_id(), "POST", f"/benefits/{benefit['id']}/redemptions/batch", {"items": queue[:1]}, 200)
+
+    sign_in()
+    page.goto(f"/console/#/benefits/{benefit['id']}/scan")
+    page.evaluate("([key, items]) => localStorage.setItem(key, JSON.stringify(items))",
+                  [f"console.redeem-queue.{benefit['id']}", queue])
+    page.reload()
+    expect(page.locator("#scan-pending")).to_contain_text("有 201 条离线核销尚未同步")
+    batches = []
+    page.on("request", lambda r: batches.append(len(r.post_data_json["items"])) if r.url.endswith("/batch") else None)
+    page.get_by_role("button", name="立即同步").click()
+    expect(page.locator("#toast")).to_contain_text("已同步 201 条离线核销")
+    assert batches == [200, 1]
+    expect(page.locator("#scan-pending")).to_be_empty()
+    expect(page.locator("#scan-results li")).to_have_count(201)
+    expect(page.locator("#scan-results li.scan-ok")).to_have_count(200)
+    first = page.locator("#scan-results li.scan-warn")
+    expect(first).to_contain_text("离线核销第 1 条：长队0 · 工号 BQ000 · 福利七部 已同步过")
+    assert api.call(api.staff_id(), "GET", f"/benefits/{benefit['id']}/stats", status=200)["redeemed"] == 201

@@ -462,6 +462,10 @@ function redeemedStore(id) {
   };
 }
 
+// Offline scans sent per sync request (the server takes at most 500).
+const SYNC_BATCH = 200;
+const scanKey = (item) => `${item.scanned_at} ${item.claim_code}`;
+
 const MODE_TEXT = {
   verify: "断网时也能当场验码：伪造或其他福利的领取码会被直接拒绝，扫描记录保存在本机，联网后同步。",
   nokey: "未能获取本次福利的验码公钥：断网时扫描的领取码先记录下来，联网同步时再核验。",
@@ -568,29 +572,44 @@ export async function viewRedeem(root, id) {
   }
 
   async function sync() {
-    const items = queued();
-    if (!items.length) return;
+    if (!queued().length || syncing) return;
     syncing = true;
     draw();
+    let sent = 0;
+    let failed = 0;
     try {
-      const out = await api(`/benefits/${id}/redemptions/batch`, { method: "POST", body: { items } });
-      localStorage.removeItem(key);
-      const failed = out.items.filter((r) => r.status === "error").length;
-      toast(`已同步 ${items.length - failed} 条离线核销`);
-      for (const r of out.items) if (r.redeemed_at) done.put(items[r.index].claim_code, r.redeemed_at);
-      for (const r of out.items) {
-        const head = `离线核销第 ${r.index + 1} 条：`;
-        if (r.status === "redeemed") show("ok", `${head}${who(r)} 核销成功（${fmtTime(r.redeemed_at)}）`);
-        // Redeemed before (online, at another desk, or an earlier sync): the first time stands, and the goods were
-        // handed out twice: staff must know.
-        else if (r.status === "already_redeemed") show("error", `${head}${who(r)} 已于 ${fmtTime(r.redeemed_at)} 核销，本次为重复发放`);
-        else show("error", `${head}${who(r) ? `${who(r)}：` : ""}${r.error?.message || "核销失败"}`);
+      // In batches the server takes (at most 500 a request); each batch leaves the queue once the server has it, so
+      // a failure part way keeps only what was not synced, and scans queued meanwhile are kept.
+      for (let items = queued(); items.length; items = queued()) {
+        const chunk = items.slice(0, SYNC_BATCH);
+        const out = await api(`/benefits/${id}/redemptions/batch`, { method: "POST", body: { items: chunk } });
+        const synced = new Set(chunk.map(scanKey));
+        localStorage.setItem(key, JSON.stringify(queued().filter((item) => !synced.has(scanKey(item)))));
+        for (const r of out.items) if (r.redeemed_at) done.put(chunk[r.index].claim_code, r.redeemed_at);
+        for (const r of out.items) showSynced(r, chunk[r.index], sent + r.index + 1);
+        sent += chunk.length;
+        failed += out.items.filter((r) => r.status === "error").length;
       }
+      toast(`已同步 ${sent - failed} 条离线核销`);
     } catch (err) {
-      toast(err.message, "error");
+      toast(sent ? `已同步 ${sent - failed} 条，其余未能同步：${err.message}` : err.message, "error");
     }
     syncing = false;
     draw();
+  }
+
+  function showSynced(r, item, n) {
+    const head = `离线核销第 ${n} 条：`;
+    if (r.status === "redeemed") show("ok", `${head}${who(r)} 核销成功（${fmtTime(r.redeemed_at)}）`);
+    // Redeemed at this very scan's time: this scan reached the server before (a sync cut off before this browser
+    // heard the answer), so nothing was handed out twice.
+    else if (r.status === "already_redeemed" && Math.abs(Date.parse(r.redeemed_at) - Date.parse(item.scanned_at)) < 1000) {
+      show("warn", `${head}${who(r)} 已同步过（${fmtTime(r.redeemed_at)}）`);
+    // Redeemed before by someone else (online, at another desk): the first time stands, and the goods were handed
+    // out twice: staff must know.
+    } else if (r.status === "already_redeemed") {
+      show("error", `${head}${who(r)} 已于 ${fmtTime(r.redeemed_at)} 核销，本次为重复发放`);
+    } else show("error", `${head}${who(r) ? `${who(r)}：` : ""}${r.error?.message || "核销失败"}`);
   }
 
   async function toggleCamera() {
