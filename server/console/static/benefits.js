@@ -601,9 +601,9 @@ export async function viewRedeem(root, id) {
   function showSynced(r, item, n) {
     const head = `离线核销第 ${n} 条：`;
     if (r.status === "redeemed") show("ok", `${head}${who(r)} 核销成功（${fmtTime(r.redeemed_at)}）`);
-    // Redeemed at this very scan's time: this scan reached the server before (a sync cut off before this browser
-    // heard the answer), so nothing was handed out twice.
-    else if (r.status === "already_redeemed" && Math.abs(Date.parse(r.redeemed_at) - Date.parse(item.scanned_at)) < 1000) {
+    // Redeemed at this very scan's time, to the millisecond (a synced scan is recorded at its scan time): this scan
+    // reached the server before (a sync cut off before this browser heard the answer), so nothing was handed out twice.
+    else if (r.status === "already_redeemed" && Date.parse(r.redeemed_at) === Date.parse(item.scanned_at)) {
       show("warn", `${head}${who(r)} 已同步过（${fmtTime(r.redeemed_at)}）`);
     // Redeemed before by someone else (online, at another desk): the first time stands, and the goods were handed
     // out twice: staff must know.
