@@ -38,6 +38,7 @@ function installWx() {
     brightness: 0.4, // the screen's brightness as wx.getScreenBrightness reports it
     brightnessSet: [], // each value a page set
     keepScreenOn: false,
+    savedFiles: [], // paths wx.saveFile handed out and not removed since
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -132,6 +133,17 @@ function installWx() {
     getScreenBrightness: opts => respond(opts, true, { value: state.brightness, errMsg: 'getScreenBrightness:ok' }),
     setScreenBrightness: opts => { state.brightness = opts.value; state.brightnessSet.push(opts.value); respond(opts, true, {}) },
     setKeepScreenOn: opts => { state.keepScreenOn = opts.keepScreenOn; respond(opts, true, {}) },
+
+    // Saved files: a temporary path kept (wx.saveFile) and deleted again (wx.removeSavedFile).
+    saveFile: opts => {
+      const savedFilePath = 'wxfile://store/' + (state.savedFiles.length + 1) + '.png'
+      state.savedFiles.push(savedFilePath)
+      respond(opts, true, { savedFilePath, errMsg: 'saveFile:ok' })
+    },
+    removeSavedFile: opts => {
+      state.savedFiles = state.savedFiles.filter(f => f !== opts.filePath)
+      respond(opts, true, { errMsg: 'removeSavedFile:ok' })
+    },
 
     setClipboardData: opts => { state.clipboard = opts.data; respond(opts, true, { errMsg: 'setClipboardData:ok' }) },
     showToast: opts => { state.toasts.push(opts.title); respond(opts, true, {}) },

@@ -238,7 +238,9 @@ describe('我的领取 and the code', () => {
     expect(wxs.downloads).toHaveLength(1)
     expect(wxs.downloads[0].url).toBe(`http://127.0.0.1:5000/api/v1/claims/${c.id}/qr?format=png`)
     expect(wxs.downloads[0].header).toEqual({ Authorization: 'Bearer token-of-7' })
-    expect(p.prop('qr-image', 'src')).toMatch(/^wxfile:\/\/tmp\//)
+    // Kept on the phone (a saved file) for a visit without signal.
+    expect(p.prop('qr-image', 'src')).toBe('wxfile://store/1.png')
+    expect(wxs.savedFiles).toEqual(['wxfile://store/1.png'])
     expect(p.texts('#code')).toEqual([c.claim_code])
     expect(p.texts('#status')).toEqual(['待核销'])
     expect(wxs.brightness).toBe(1)
@@ -274,6 +276,40 @@ describe('我的领取 and the code', () => {
     expect(p.exists('qr-image')).toBe(false)
     expect(p.exists('redeemed')).toBe(true)
     expect(wxs.brightnessSet).toEqual([1, 0.4])
+  })
+
+  test('without signal at the pickup point, the code kept from an earlier visit is shown, marked as such', async () => {
+    const c = REAL.claim
+    wxs.backend.on(`GET /claims/${c.id}`, { body: c })
+    wxs.backend.on(`GET /claims/${c.id}/qr`, { body: '<png>' })
+    const before = await open('pages/benefits/claim', { id: String(c.id) })
+    before.page.onUnload()
+    await wxs.settle()
+    expect(wxs.brightness).toBe(0.4)
+
+    wxs.offline = true
+    const p = await open('pages/benefits/claim', { id: String(c.id) })
+    expect(p.texts('#offline')).toEqual(['网络不可用，显示的是本机保存的领取码，核销状态以工作人员扫码结果为准'])
+    expect(p.prop('qr-image', 'src')).toBe('wxfile://store/1.png')
+    expect(p.texts('#code')).toEqual([c.claim_code])
+    expect(wxs.brightness).toBe(1)
+    expect(wxs.toasts).toEqual([])
+
+    // Back in signal after staff scanned it: 已核销, and the copy is gone from the phone.
+    wxs.offline = false
+    wxs.backend.on(`GET /claims/${c.id}`, { body: REAL.claim_redeemed })
+    await p.page.onPullDownRefresh()
+    await wxs.settle()
+    expect(p.exists('offline')).toBe(false)
+    expect(p.exists('redeemed')).toBe(true)
+    expect(wxs.storage[`benefit-claim-${c.id}`]).toBeUndefined()
+    expect(wxs.savedFiles).toEqual([])
+  })
+
+  test('without signal and no copy on the phone, the page says the network failed', async () => {
+    wxs.offline = true
+    const p = await open('pages/benefits/claim', { id: String(REAL.claim.id) })
+    expect(p.texts('#missing')).toEqual(['网络连接失败，请检查网络后重试'])
   })
 
   test('a QR that cannot be fetched can be retried', async () => {
