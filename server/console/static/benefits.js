@@ -1,7 +1,7 @@
 // Benefits and care packs (福利, 四季暖心; docs/benefits.md): campaigns with their options and windows, the claim
 // and redemption figures by option and department, the claims list with its XLSX, the redemption scanner (camera,
 // a USB scanner or a typed code; offline, codes are checked here with the campaign's key, queued on this browser
-// and synced as one batch) and workshop delivery (a delegate collects for night-shift members).
+// and synced in batches) and workshop delivery (a delegate collects for night-shift members).
 import {
   api, audienceFields, busy, downloadFile, fmtTime, intField, localInputToIso, parts, safeFilename,
 } from "./core.js";
@@ -98,7 +98,8 @@ export async function viewBenefits(root) {
 
 // --- new and edit ------------------------------------------------------------------------------------
 
-/** The options editor's rows ({id?, name, description, stock, claimed?}); `fixed` rows exist on the server. */
+/** The options editor's rows ({id?, name, description, stock, claimed?}); when editing, rows with an id exist on the
+ * server: only their stock may change (raised), and they cannot be removed. */
 function optionRows(rows, errors, onChange, { editing = false } = {}) {
   const set = (i, key) => (e) => { rows[i][key] = e.target.value; };
   return html`<div class="table-wrap"><table class="table" id="options-table">
