@@ -403,6 +403,20 @@ def claim(member_id: int, benefit_id: int, option_id: int, delivery: str = "pick
     return _claim_portable(member_id, benefit_id, option_id, delivery, now)
 
 
+@dataclass
+class _Seen:
+    """What the portable claim read, in the shape of the PostgreSQL statement's row (for ``_refuse``)."""
+    prior_id: Optional[int]
+    status: str
+    eligible: bool
+    claim_opens_at: datetime
+    claim_closes_at: datetime
+    allow_workshop_delivery: bool
+    option_found: Optional[int]
+    stock: Optional[int]
+    claimed: int
+
+
 def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: str, now: datetime,
                     member: Member | None = None) -> ClaimResult:
     """The same rules step by step (SQLite, whose writers are serialised; the demo, for a ``member`` given)."""
@@ -414,19 +428,7 @@ def _claim_portable(member_id: int, benefit_id: int, option_id: int, delivery: s
     if opt is not None and opt.benefit_id != b.id:
         opt = None
 
-    @dataclass
-    class Seen:
-        prior_id: Optional[int]
-        status: str
-        eligible: bool
-        claim_opens_at: datetime
-        claim_closes_at: datetime
-        allow_workshop_delivery: bool
-        option_found: Optional[int]
-        stock: Optional[int]
-        claimed: int
-
-    seen = Seen(_live_claim_id(b.id, member_id), b.status, is_eligible(member, b.id), b.claim_opens_at,
+    seen = _Seen(_live_claim_id(b.id, member_id), b.status, is_eligible(member, b.id), b.claim_opens_at,
                 b.claim_closes_at, b.allow_workshop_delivery, opt.id if opt else None,
                 opt.stock if opt else None, opt.claimed if opt else 0)
     if (seen.prior_id is not None or b.status != BenefitStatus.published or not seen.eligible
@@ -596,18 +598,44 @@ def _redeem_one():
             .returning(claims.c.redeemed_at))
 
 
+@lru_cache(maxsize=1)
+def _redeem_pg():
+    """PostgreSQL: the read and the conditional UPDATE in one statement. The signature is checked after it, in
+    the same transaction: a code that fails it answers an error, which rolls the UPDATE back unseen."""
+    read = _redeem_read().cte("r")
+    claims = BenefitClaim.__table__
+    at = bindparam("p_at", type_=UTCDateTime())
+    u = (update(claims)
+         .where(claims.c.id == bindparam("p_claim"), claims.c.benefit_id == bindparam("p_benefit"),
+                claims.c.member_id == bindparam("p_member"), claims.c.status == ClaimStatus.claimed.value,
+                exists(select(read.c.status).where(read.c.status == BenefitStatus.published.value,
+                                                   read.c.redeem_until >= at)))
+         .values(status=ClaimStatus.redeemed.value, redeemed_at=at, redeemed_by=bindparam("p_staff"),
+                 redeemed_via=RedeemedVia.staff.value)
+         .returning(claims.c.redeemed_at.label("done_at")).cte("u"))
+    one = select(literal(1).label("one")).subquery("one")
+    return select(*read.c, u.c.done_at).select_from(one).outerjoin(read, true()).outerjoin(u, true())
+
+
+def _number(text: str | None) -> int:
+    # A code's id as a bind value: anything past a 32-bit id names no row (and must not overflow the column).
+    return int(text) if text and len(text) < 11 else 0
+
+
 def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | None = None) -> RedeemResult:
     """Staff redeem a scanned claim code (now, or at ``scanned_at`` for a scan made offline). Raises 404,
     409 benefit_cancelled, 400 invalid_token (details.reason), 400 invalid_request (scanned_at in the
     future), 409 already_redeemed (details.redeemed_at, the first time), claim_cancelled, redeem_closed.
 
     The door's hot path: one read (campaign, claim, member, option) and one conditional UPDATE, which
-    decides between two devices scanning the same code at once."""
+    decides between two devices scanning the same code at once; on PostgreSQL both in one statement."""
     at = signed_codes.scan_time(scanned_at, utcnow())
     m = _CODE.fullmatch(code)
-    claim_id = int(m[3]) if m and len(m[3]) < 11 else 0
-    row = db.session.execute(_redeem_read(), {"p_benefit": benefit_id, "p_claim": claim_id}).first()
-    if row is None:
+    params = {"p_benefit": benefit_id, "p_claim": _number(m and m[3]), "p_member": _number(m and m[4]),
+              "p_at": at, "p_staff": staff_id}
+    pg = db.engine.dialect.name == "postgresql"
+    row = db.session.execute(_redeem_pg() if pg else _redeem_read(), params).first()
+    if row is None or row.status is None:
         raise not_found()
     if row.status == BenefitStatus.cancelled:
         raise AppError("benefit_cancelled")
@@ -621,21 +649,26 @@ def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | Non
     res = RedeemResult(0, "redeemed", claim_id=row.claim_id, member_name=row.member_name,
                        employee_no=row.employee_no, department=row.department, option_name=row.option_name,
                        redeemed_at=row.redeemed_at, redeemed_via=row.redeemed_via)
-    if row.claim_status == ClaimStatus.redeemed:
-        raise _already_redeemed(res)
-    if row.claim_status == ClaimStatus.cancelled:
-        raise AppError("claim_cancelled")
-    if at > row.redeem_until:
-        raise AppError("redeem_closed", "已超过核销截止时间", details={"redeem_until": to_local_iso(row.redeem_until)})
-    done = db.session.execute(_redeem_one(), {"p_claim": row.claim_id, "p_at": at, "p_staff": staff_id}).first()
-    if done is None:  # another door redeemed it (or the member cancelled) since the read
+    done_at = row.done_at if pg else None
+    if done_at is None:
+        if row.claim_status == ClaimStatus.redeemed:
+            raise _already_redeemed(res)
+        if row.claim_status == ClaimStatus.cancelled:
+            raise AppError("claim_cancelled")
+        if at > row.redeem_until:
+            raise AppError("redeem_closed", "已超过核销截止时间",
+                           details={"redeem_until": to_local_iso(row.redeem_until)})
+        if not pg:
+            done = db.session.execute(_redeem_one(), params).first()
+            done_at = done.redeemed_at if done else None
+    if done_at is None:  # another door redeemed it (or the member cancelled) since the read
         again = db.session.execute(select(BenefitClaim.status, BenefitClaim.redeemed_at, BenefitClaim.redeemed_via)
                                    .where(BenefitClaim.id == row.claim_id)).one()
         if again.status == ClaimStatus.cancelled:
             raise AppError("claim_cancelled")
         res.redeemed_at, res.redeemed_via = again.redeemed_at, again.redeemed_via
         raise _already_redeemed(res)
-    res.redeemed_at, res.redeemed_via = done.redeemed_at, RedeemedVia.staff
+    res.redeemed_at, res.redeemed_via = done_at, RedeemedVia.staff
     return res
 
 
@@ -735,18 +768,14 @@ def _claims_query():
 
 
 def my_claims_in(member_id: int, benefit_ids: list[int]) -> dict[int, tuple]:
-    """Each campaign's live claim of the member (else the latest cancelled one), as claim rows."""
-    out: dict[int, tuple] = {}
+    """Each campaign's live claim (claimed or redeemed) of the member, as claims-query rows; a cancelled claim
+    is no claim (the member may claim again)."""
     if not benefit_ids:
-        return out
+        return {}
     rows = db.session.execute(_claims_query().where(BenefitClaim.member_id == member_id,
-                                                    BenefitClaim.benefit_id.in_(benefit_ids))
-                              .order_by(BenefitClaim.id)).all()
-    for r in rows:
-        current = out.get(r[0].benefit_id)
-        if current is None or current[0].status == ClaimStatus.cancelled:
-            out[r[0].benefit_id] = r
-    return out
+                                                    BenefitClaim.benefit_id.in_(benefit_ids),
+                                                    BenefitClaim.status.in_(LIVE))).all()
+    return {r[0].benefit_id: r for r in rows}
 
 
 def my_claims(member_id: int, status: str | None, page: int, per_page: int) -> tuple[list, int]:
@@ -852,8 +881,6 @@ def claim_rates(start: datetime, end: datetime) -> dict:
     titles = dict(db.session.execute(select(Benefit.id, Benefit.title).where(Benefit.id.in_(ids))).all())
     campaigns = [{"benefit_id": i, "title": titles[i], "eligible": eligible.get(i, 0), **counts[i],
                   "claim_rate": _rate(counts[i]["claimed"], eligible.get(i, 0))} for i in ids]
-    e = sum(c["eligible"] for c in campaigns)
-    c_ = sum(c["claimed"] for c in campaigns)
-    r = sum(c["redeemed"] for c in campaigns)
-    return {"campaigns": campaigns, "eligible": e, "claimed": c_, "redeemed": r, "claim_rate": _rate(c_, e),
-            "redeem_rate": _rate(r, c_)}
+    eligible_, claimed, redeemed = (sum(c[k] for c in campaigns) for k in ("eligible", "claimed", "redeemed"))
+    return {"campaigns": campaigns, "eligible": eligible_, "claimed": claimed, "redeemed": redeemed,
+            "claim_rate": _rate(claimed, eligible_), "redeem_rate": _rate(redeemed, claimed)}

@@ -91,6 +91,7 @@ def test_stock_runs_out_and_a_cancelled_claim_returns_it(client, people, new_ben
         b["options"][1]["id"]
     r = client.delete(f"{API}/claims/{first['id']}", headers=people["a"][1])
     assert r.status_code == 200 and r.get_json() == {"id": first["id"], "status": "cancelled"}
+    assert client.get(f"{API}/benefits/{b['id']}", headers=people["a"][1]).get_json()["my_claim"] is None
     r = client.delete(f"{API}/claims/{first['id']}", headers=people["a"][1])
     assert r.status_code == 409 and err(r) == "claim_cancelled"
     assert claim(client, people["b"][1], b, 1).status_code == 201  # the returned unit
@@ -379,3 +380,45 @@ def test_announcement_reaches_the_audience(client, staff, people, db):
     assert "冬季年货节" in notice.title
     got = set(db.session.scalars(select(NoticeRecipient.member_id).where(NoticeRecipient.notice_id == notice.id)))
     assert got == {people["a"][0].id, people["b"][0].id}
+
+
+def test_the_claim_and_the_redemption_are_one_statement_each_on_postgresql(client, staff, people, new_benefit, db):
+    from tests.statements import statements_of
+
+    b = new_benefit()
+    with statements_of(db.engine) as statements:
+        r = claim(client, people["a"][1], b)
+    assert r.status_code == 201
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1, statements  # member, audience, window, stock, claim: one round trip
+    with statements_of(db.engine) as statements:
+        r = redeem(client, staff, b["id"], r.get_json()["claim_code"])
+    assert r.status_code == 201
+    work = [s for s in statements if "benefit" in s]  # the rest is the staff sign-in
+    assert len(work) == (1 if db.engine.dialect.name == "postgresql" else 2), work
+
+
+def test_cancelling_a_campaign_tells_the_holders_of_claims(client, staff, people, new_benefit, db):
+    from sqlalchemy import select
+
+    from server.notices.models import Notice, NoticeRecipient
+
+    b = new_benefit()
+    claim(client, people["a"][1], b)
+    c = claim(client, people["b"][1], b).get_json()
+    redeem(client, staff, b["id"], c["claim_code"])  # already has it: not told
+    client.post(f"{API}/benefits/{b['id']}/cancel", headers=staff[1])
+    notice = db.session.scalars(select(Notice).where(Notice.source == "benefit")).one()
+    assert "取消" in notice.title
+    assert set(db.session.scalars(select(NoticeRecipient.member_id).where(
+        NoticeRecipient.notice_id == notice.id))) == {people["a"][0].id}
+
+
+def test_a_member_who_left_the_roster_cannot_claim(client, people, new_benefit, db):
+    b = new_benefit()
+    people["c"][0].is_active = False
+    db.session.flush()
+    r = claim(client, people["c"][1], b)
+    assert r.status_code == 401
+    stats_left = client.get(f"{API}/benefits/{b['id']}", headers=people["a"][1]).get_json()["options"][0]["left"]
+    assert stats_left == 2  # nothing taken
