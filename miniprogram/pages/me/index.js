@@ -120,6 +120,10 @@ Page(pagedList({
     wx.navigateTo({ url: '/pages/care/index' })
   },
 
+  onBenefits() {
+    wx.navigateTo({ url: '/pages/benefits/index' })
+  },
+
   onGridRequests() {
     wx.navigateTo({ url: '/pages/requests/queue' })
   },

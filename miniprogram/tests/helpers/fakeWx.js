@@ -36,6 +36,10 @@ function installWx() {
     uploadTasks: [], // the UploadTask each wx.uploadFile returned ({aborted})
     previews: [], // wx.previewImage options
     documents: [], // wx.openDocument options
+    brightness: 0.4, // the screen's brightness as wx.getScreenBrightness reports it
+    brightnessSet: [], // each value a page set
+    keepScreenOn: false,
+    savedFiles: [], // paths wx.saveFile handed out and not removed since
   }
 
   // Answer on a later macrotask, as the real runtime does, and count what is still in flight.
@@ -126,6 +130,22 @@ function installWx() {
     openSetting: opts => { state.settingsOpened.push(opts); respond(opts, true, {}) },
     setTabBarBadge: opts => { state.tabBadges[opts.index] = opts.text; respond(opts, true, {}) },
     removeTabBarBadge: opts => { delete state.tabBadges[opts.index]; respond(opts, true, {}) },
+
+    // The screen: what a page sets is recorded (brightness 0..1 as WeChat reports it; the phone starts at 0.4).
+    getScreenBrightness: opts => respond(opts, true, { value: state.brightness, errMsg: 'getScreenBrightness:ok' }),
+    setScreenBrightness: opts => { state.brightness = opts.value; state.brightnessSet.push(opts.value); respond(opts, true, {}) },
+    setKeepScreenOn: opts => { state.keepScreenOn = opts.keepScreenOn; respond(opts, true, {}) },
+
+    // Saved files: a temporary path kept (wx.saveFile) and deleted again (wx.removeSavedFile).
+    saveFile: opts => {
+      const savedFilePath = 'wxfile://store/' + (state.savedFiles.length + 1) + '.png'
+      state.savedFiles.push(savedFilePath)
+      respond(opts, true, { savedFilePath, errMsg: 'saveFile:ok' })
+    },
+    removeSavedFile: opts => {
+      state.savedFiles = state.savedFiles.filter(f => f !== opts.filePath)
+      respond(opts, true, { errMsg: 'removeSavedFile:ok' })
+    },
 
     setClipboardData: opts => { state.clipboard = opts.data; respond(opts, true, { errMsg: 'setClipboardData:ok' }) },
     showToast: opts => { state.toasts.push(opts.title); respond(opts, true, {}) },

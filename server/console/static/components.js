@@ -59,6 +59,8 @@ const TONES = {
   improvement_status: { open: "live", done: "open", cancelled: "muted" },
   audit_status: { open: "live", closed: "open" },
   audit_result: { pass: "open", fail: "danger", na: "muted" },
+  benefit_phase: { upcoming: "idle", open: "open", closed: "muted", redeeming: "live", ended: "muted" },
+  claim_status: { claimed: "idle", redeemed: "open", cancelled: "muted" },
 };
 
 export const tone = (vocab, value) => TONES[vocab]?.[value] || "muted";

@@ -29,6 +29,7 @@ import { viewImprovement, viewImprovements } from "./improvements.js";
 import { viewAudit, viewAudits } from "./audits.js";
 import { viewVolunteer, viewVolunteers } from "./volunteers.js";
 import { viewCareCase, viewCareCases, viewCareReads, viewNewCareCase } from "./care.js";
+import { viewBenefit, viewBenefits, viewDeliveries, viewEditBenefit, viewNewBenefit, viewRedeem } from "./benefits.js";
 
 // [address, view, options]; a view is view(root, ...captures) and may return a cleanup function.
 const routes = [
@@ -92,6 +93,12 @@ const routes = [
   [/^#\/care\/new$/, viewNewCareCase],
   [/^#\/care\/(\d+)$/, viewCareCase],
   [/^#\/care\/(\d+)\/reads$/, viewCareReads],
+  [/^#\/benefits$/, viewBenefits],
+  [/^#\/benefits\/new$/, viewNewBenefit],
+  [/^#\/benefits\/(\d+)$/, viewBenefit],
+  [/^#\/benefits\/(\d+)\/edit$/, viewEditBenefit],
+  [/^#\/benefits\/(\d+)\/scan$/, viewRedeem],
+  [/^#\/benefits\/(\d+)\/deliveries$/, viewDeliveries],
 ];
 
 // The default address is homeOf() (core.js): the dashboard, or the 经费 section for a treasurer alone.
@@ -118,7 +125,7 @@ function showTopbar(hash, signedIn) {
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
       "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "volunteers",
-      "care"]
+      "care", "benefits"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.

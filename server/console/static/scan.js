@@ -8,12 +8,12 @@ import { html, nothing, render } from "./view.js";
 // As server/events/checkin.py reads tickets: t1.{event_id}.{registration_id}.{member_id}.{signature}.
 const TICKET = /^(t1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})$/;
 
-function fromB64url(text) {
+export function fromB64url(text) {
   const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-function toB64url(bytes) {
+export function toB64url(bytes) {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
@@ -72,7 +72,7 @@ function loadJsQR() {
 
 /** Reads QR codes from a camera into onCode(text) until stop(); a code is passed on once, then again only
  * after it has been out of view for a moment (so a ticket held still is not scanned on every frame). */
-async function startCamera(video, onCode) {
+export async function startCamera(video, onCode) {
   if (!navigator.mediaDevices?.getUserMedia) {
     throw new Error("此浏览器无法使用摄像头（需通过 HTTPS 或在本机打开管理后台）");
   }
