@@ -11,7 +11,7 @@ import {
 } from "./components.js";
 import { choices, label } from "./labels.js";
 import { html, nothing, render } from "./view.js";
-import { fromB64url, startCamera, toB64url } from "./scan.js";
+import { cameraCard, cameraControl, checkSignedCode, seenStore, signedCodeVerifier } from "./scan.js";
 import * as echarts from "./vendor/echarts/echarts.esm.min.js";
 
 const PER_PAGE = 20;
@@ -410,58 +410,10 @@ export async function viewBenefit(root, id) {
 // --- the redemption scanner ----------------------------------------------------------------------------
 
 // As the server reads claim codes: b1.{benefit_id}.{claim_id}.{member_id}.{signature} (base64url Ed25519).
-const CLAIM_CODE = /^(b1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})$/;
-
-/** The campaign's redemption key as a WebCrypto key: fetched when online and kept in localStorage, so codes can
- * still be checked once the network is gone. Resolves to {key} or {reason} (no key). */
-async function redeemVerifier(id) {
-  const store = `console.redeem-key.${id}`;
-  let stored = null;
-  try { stored = JSON.parse(localStorage.getItem(store) || "null"); } catch { /* unreadable: fetch again */ }
-  try {
-    const k = await api(`/benefits/${id}/redeem-key`);
-    if (k.algorithm === "Ed25519" && String(k.benefit_id) === String(id)) {
-      stored = { benefit_id: k.benefit_id, algorithm: k.algorithm, public_key: k.public_key };
-      localStorage.setItem(store, JSON.stringify(stored));
-    }
-  } catch { /* offline or refused: the copy saved on an earlier visit still serves */ }
-  if (!stored?.public_key || String(stored.benefit_id) !== String(id)) return { reason: "nokey" };
-  if (!globalThis.crypto?.subtle) return { reason: "unsupported" };
-  try {
-    return { key: await crypto.subtle.importKey("raw", fromB64url(stored.public_key), { name: "Ed25519" }, false, ["verify"]) };
-  } catch {
-    return { reason: "unsupported" };
-  }
-}
-
-/** Check a claim code here: {status: "ok"|"unchecked"} or {error} (why it is refused). */
-async function checkCode(verifier, id, code) {
-  const m = CLAIM_CODE.exec(code);
-  if (!m) return { error: "领取码无效" };
-  if (Number(m[2]) !== Number(id)) return { error: "不是本次福利的领取码" };
-  if (!verifier.key) return { status: "unchecked" };
-  const sig = fromB64url(m[5]);
-  // Only the canonical encoding counts, as on the server: one signature makes one code.
-  if (toB64url(sig) !== m[5]) return { error: "领取码无效" };
-  try {
-    const ok = await crypto.subtle.verify("Ed25519", verifier.key, sig, new TextEncoder().encode(m[1]));
-    return ok ? { status: "ok" } : { error: "领取码无效" };
-  } catch {
-    return { status: "unchecked" };  // never turn a member away for a browser fault; the sync decides
-  }
-}
-
-/** Codes this browser has seen redeemed (code → time), so an offline scan of one says so too. */
-function redeemedStore(id) {
-  const store = `console.redeem-done.${id}`;
-  const read = () => { try { return JSON.parse(localStorage.getItem(store) || "{}"); } catch { return {}; } };
-  return {
-    get: (code) => read()[code],
-    put(code, at) {
-      try { localStorage.setItem(store, JSON.stringify({ ...read(), [code]: at })); } catch { /* only a nicety */ }
-    },
-  };
-}
+const CLAIM_CHECK = {
+  pattern: /^(b1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})$/,
+  messages: { invalid: "领取码无效", foreign: "不是本次福利的领取码" },
+};
 
 // Offline scans sent per sync request (the server takes at most 500).
 const SYNC_BATCH = 200;
@@ -474,16 +426,16 @@ const MODE_TEXT = {
 };
 
 export async function viewRedeem(root, id) {
-  const verifying = redeemVerifier(id);
+  const verifying = signedCodeVerifier({ keyPath: `/benefits/${id}/redeem-key`, owner: "benefit_id", id,
+    store: `console.redeem-key.${id}` });
   const b = await api(`/benefits/${id}`);
   const key = `console.redeem-queue.${id}`;
   const queued = () => { try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch { return []; } };
-  const done = redeemedStore(id);
+  const done = seenStore(`console.redeem-done.${id}`);
   let mode = null;
   let syncing = false;
   const results = [];  // newest first: {kind, time, text}
-  let camera = null;  // null, "starting", or the function that stops it
-  let cameraError = "";
+  const camera = cameraControl(() => root.querySelector("#camera-video"), (text) => redeem(text), () => draw());
 
   function draw() {
     const pending = queued();
@@ -495,15 +447,7 @@ export async function viewRedeem(root, id) {
           placeholder="用扫码枪扫描会员的领取码，或输入领取码后按回车">
         <button class="btn btn-primary" type="submit">核销</button>
       </form>
-      <div class="card" id="scan-camera">
-        <div class="inline-form">
-          <button class="btn ${camera ? "btn-ghost" : "btn-primary"} ${camera === "starting" ? "is-busy" : ""}" type="button"
-            id="camera-toggle" ?disabled=${camera === "starting"} @click=${toggleCamera}>${camera ? "关闭摄像头" : "用摄像头扫码"}</button>
-          <span class="hint">${camera ? "将会员手机上的领取码对准摄像头" : "也可使用笔记本或手机的摄像头扫码"}</span>
-        </div>
-        ${cameraError ? alertBox(cameraError) : nothing}
-        <video id="camera-video" class="scan-video" muted playsinline ?hidden=${!camera}></video>
-      </div>
+      ${cameraCard(camera, "将会员手机上的领取码对准摄像头")}
       <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? MODE_TEXT[mode] : "正在准备离线验码…"}</p>
       <div id="scan-pending">${pending.length ? html`<div class="card">
         ${alertBox(`有 ${pending.length} 条离线核销尚未同步。`, "warn")}
@@ -552,7 +496,7 @@ export async function viewRedeem(root, id) {
   }
 
   async function redeemOffline(code) {
-    const checked = await checkCode(await verifying, id, code);
+    const checked = await checkSignedCode(await verifying, { ...CLAIM_CHECK, id }, code);
     if (checked.error) {
       show("error", `${checked.error}（离线验码，未记录）`);
       return;
@@ -613,34 +557,10 @@ export async function viewRedeem(root, id) {
     } else show("error", `${head}${who(r) ? `${who(r)}：` : ""}${r.error?.message || "核销失败"}`);
   }
 
-  async function toggleCamera() {
-    cameraError = "";
-    if (typeof camera === "function") {
-      camera();
-      camera = null;
-      draw();
-      return;
-    }
-    camera = "starting";
-    draw();
-    try {
-      const stop = await startCamera(root.querySelector("#camera-video"), (text) => redeem(text));
-      if (camera === "starting") camera = stop;
-      else stop();
-    } catch (e) {
-      camera = null;
-      cameraError = e.message;
-    }
-    draw();
-  }
-
   draw();
   root.querySelector("#code-input").focus();
   verifying.then((v) => { mode = v.key ? "verify" : v.reason; draw(); });
-  return () => {
-    if (typeof camera === "function") camera();
-    camera = null;
-  };
+  return camera.stop;
 }
 
 // --- workshop delivery ----------------------------------------------------------------------------------

@@ -17,20 +17,20 @@ export function toB64url(bytes) {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** The event's ticket key as a WebCrypto key: fetched when online and kept in localStorage, so tickets
- * can still be checked at the door once the network is gone. Resolves to {key} or {reason} (no key). */
-async function ticketVerifier(id) {
-  const name = `console.checkin-key.${id}`;
+/** A signed code's key as a WebCrypto key (tickets: the event's; claim codes: the campaign's): fetched from
+ * ``keyPath`` when online and kept in localStorage, so codes can still be checked once the network is gone.
+ * ``owner`` names the answer's id field (event_id, benefit_id). Resolves to {key} or {reason} (no key). */
+export async function signedCodeVerifier({ keyPath, owner, id, store }) {
   let stored = null;
-  try { stored = JSON.parse(localStorage.getItem(name) || "null"); } catch { /* unreadable: fetch again */ }
+  try { stored = JSON.parse(localStorage.getItem(store) || "null"); } catch { /* unreadable: fetch again */ }
   try {
-    const k = await api(`/events/${id}/checkin-key`);
-    if (k.algorithm === "Ed25519" && String(k.event_id) === String(id)) {
-      stored = { event_id: k.event_id, algorithm: k.algorithm, public_key: k.public_key };
-      localStorage.setItem(name, JSON.stringify(stored));
+    const k = await api(keyPath);
+    if (k.algorithm === "Ed25519" && String(k[owner]) === String(id)) {
+      stored = { [owner]: k[owner], algorithm: k.algorithm, public_key: k.public_key };
+      localStorage.setItem(store, JSON.stringify(stored));
     }
   } catch { /* offline or refused: the copy saved on an earlier visit still serves */ }
-  if (!stored?.public_key || String(stored.event_id) !== String(id)) return { reason: "nokey" };
+  if (!stored?.public_key || String(stored[owner]) !== String(id)) return { reason: "nokey" };
   if (!globalThis.crypto?.subtle) return { reason: "unsupported" };  // e.g. a page not served over HTTPS
   try {
     const key = await crypto.subtle.importKey("raw", fromB64url(stored.public_key), { name: "Ed25519" }, false, ["verify"]);
@@ -40,22 +40,26 @@ async function ticketVerifier(id) {
   }
 }
 
-/** Check a ticket in the browser: "ok", "unchecked" (cannot tell here) or the reason it is refused. */
-async function checkTicket(verifier, id, ticket) {
-  const m = TICKET.exec(ticket);
-  if (!m) return { error: "电子票无效" };
-  if (Number(m[2]) !== Number(id)) return { error: "该电子票不属于本活动" };
+/** Check a signed code in the browser, as the server reads it (``pattern``: body with the owner's id as its
+ * second group, then the signature): {status: "ok"|"unchecked"} (cannot tell here) or {error}, in the words
+ * of ``messages`` ({invalid, foreign}). */
+export async function checkSignedCode(verifier, { pattern, id, messages }, code) {
+  const m = pattern.exec(code);
+  if (!m) return { error: messages.invalid };
+  if (Number(m[2]) !== Number(id)) return { error: messages.foreign };
   if (!verifier.key) return { status: "unchecked" };
   const sig = fromB64url(m[5]);
-  // Only the canonical encoding counts, as on the server: one signature makes one ticket string.
-  if (toB64url(sig) !== m[5]) return { error: "电子票无效" };
+  // Only the canonical encoding counts, as on the server: one signature makes one code string.
+  if (toB64url(sig) !== m[5]) return { error: messages.invalid };
   try {
     const ok = await crypto.subtle.verify("Ed25519", verifier.key, sig, new TextEncoder().encode(m[1]));
-    return ok ? { status: "ok" } : { error: "电子票无效" };
+    return ok ? { status: "ok" } : { error: messages.invalid };
   } catch {
     return { status: "unchecked" };  // never turn a member away for a browser fault; the sync decides
   }
 }
+
+const TICKET_CHECK = { pattern: TICKET, messages: { invalid: "电子票无效", foreign: "该电子票不属于本活动" } };
 
 /** The vendored jsQR (a classic script defining self.jsQR), loaded once, when the camera is first used. */
 let jsQRLoading = null;
@@ -115,16 +119,60 @@ export async function startCamera(video, onCode) {
   };
 }
 
-/** Tickets this browser has seen checked in (ticket → time), so an offline scan of one says so too. */
-function doneStore(id) {
-  const name = `console.scan-done.${id}`;
+/** The camera's card on a scanner page: the button, what to aim at, a failure, the picture. */
+export function cameraCard(camera, aim) {
+  const on = camera.state;
+  return html`<div class="card" id="scan-camera">
+    <div class="inline-form">
+      <button class="btn ${on ? "btn-ghost" : "btn-primary"} ${on === "starting" ? "is-busy" : ""}" type="button"
+        id="camera-toggle" ?disabled=${on === "starting"} @click=${camera.toggle}>${on ? "关闭摄像头" : "用摄像头扫码"}</button>
+      <span class="hint">${on ? aim : "也可使用笔记本或手机的摄像头扫码"}</span>
+    </div>
+    ${camera.error ? alertBox(camera.error) : nothing}
+    <video id="camera-video" class="scan-video" muted playsinline ?hidden=${!on}></video>
+  </div>`;
+}
+
+/** Codes this browser has seen used (code → time) under ``name``, so an offline scan of one says so too. */
+export function seenStore(name) {
   const read = () => { try { return JSON.parse(localStorage.getItem(name) || "{}"); } catch { return {}; } };
   return {
-    get: (ticket) => read()[ticket],
-    put(ticket, at) {
-      try { localStorage.setItem(name, JSON.stringify({ ...read(), [ticket]: at })); } catch { /* storage full: only a nicety */ }
+    get: (code) => read()[code],
+    put(code, at) {
+      try { localStorage.setItem(name, JSON.stringify({ ...read(), [code]: at })); } catch { /* storage full: only a nicety */ }
     },
   };
+}
+
+/** The camera button's state for a scanner page: toggle() starts reading codes into onCode (or stops), then
+ * redraws; stop() on leaving the page. ``state`` is null, "starting" or running; ``error`` a message. */
+export function cameraControl(video, onCode, redraw) {
+  const c = { state: null, error: "" };
+  c.toggle = async () => {
+    c.error = "";
+    if (typeof c.state === "function") {
+      c.state();
+      c.state = null;
+      redraw();
+      return;
+    }
+    c.state = "starting";
+    redraw();
+    try {
+      const stop = await startCamera(video(), onCode);
+      if (c.state === "starting") c.state = stop;
+      else stop();  // the page was left meanwhile
+    } catch (e) {
+      c.state = null;
+      c.error = e.message;
+    }
+    redraw();
+  };
+  c.stop = () => {
+    if (typeof c.state === "function") c.state();
+    c.state = null;  // a camera still starting stops itself
+  };
+  return c;
 }
 
 /** "张三 · 工号 E1234 · 生产一部": who a check-in answer names, as every staff list names a member. */
@@ -141,16 +189,16 @@ const MODE_TEXT = {
 
 /** Staff scan a member's signed ticket (a handheld scanner types it and presses Enter, or it is pasted). */
 export async function viewScan(root, id) {
-  const verifying = ticketVerifier(id);
+  const verifying = signedCodeVerifier({ keyPath: `/events/${id}/checkin-key`, owner: "event_id", id,
+    store: `console.checkin-key.${id}` });
   const ev = await api(`/events/${id}`);
   const key = `console.scan-queue.${id}`;
   const queued = () => { try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch { return []; } };
   let mode = null;  // verify / nokey / unsupported once known
   let syncing = false;
   const results = [];  // newest first: {kind, time, text}
-  const done = doneStore(id);
-  let camera = null;  // null, "starting", or the function that stops it
-  let cameraError = "";
+  const done = seenStore(`console.scan-done.${id}`);
+  const camera = cameraControl(() => root.querySelector("#camera-video"), (text) => checkIn(text), () => draw());
 
   function draw() {
     const pending = queued();
@@ -162,15 +210,7 @@ export async function viewScan(root, id) {
           placeholder="用扫码枪扫描会员的电子票，或粘贴电子票内容后按回车">
         <button class="btn btn-primary" type="submit">签到</button>
       </form>
-      <div class="card" id="scan-camera">
-        <div class="inline-form">
-          <button class="btn ${camera ? "btn-ghost" : "btn-primary"} ${camera === "starting" ? "is-busy" : ""}" type="button"
-            id="camera-toggle" ?disabled=${camera === "starting"} @click=${toggleCamera}>${camera ? "关闭摄像头" : "用摄像头扫码"}</button>
-          <span class="hint">${camera ? "将会员手机上的电子票二维码对准摄像头" : "也可使用笔记本或手机的摄像头扫码"}</span>
-        </div>
-        ${cameraError ? alertBox(cameraError) : nothing}
-        <video id="camera-video" class="scan-video" muted playsinline ?hidden=${!camera}></video>
-      </div>
+      ${cameraCard(camera, "将会员手机上的电子票二维码对准摄像头")}
       <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? MODE_TEXT[mode] : "正在准备离线验票…"}</p>
       <div id="scan-pending">${pending.length ? html`<div class="card">
         ${alertBox(`有 ${pending.length} 条离线扫描尚未同步。`, "warn")}
@@ -210,29 +250,8 @@ export async function viewScan(root, id) {
     }
   }
 
-  async function toggleCamera() {
-    cameraError = "";
-    if (typeof camera === "function") {
-      camera();
-      camera = null;
-      draw();
-      return;
-    }
-    camera = "starting";
-    draw();
-    try {
-      const stop = await startCamera(root.querySelector("#camera-video"), (text) => checkIn(text));
-      if (camera === "starting") camera = stop;
-      else stop();  // the page was left meanwhile
-    } catch (e) {
-      camera = null;
-      cameraError = e.message;
-    }
-    draw();
-  }
-
   async function scanOffline(ticket) {
-    const checked = await checkTicket(await verifying, id, ticket);
+    const checked = await checkSignedCode(await verifying, { ...TICKET_CHECK, id }, ticket);
     if (checked.error) {
       show("error", `${checked.error}（离线验票，未记录）`);
       return;
@@ -282,8 +301,5 @@ export async function viewScan(root, id) {
   draw();
   root.querySelector("#ticket-input").focus();
   verifying.then((v) => { mode = v.key ? "verify" : v.reason; draw(); });
-  return () => {
-    if (typeof camera === "function") camera();
-    camera = null;  // a camera still starting stops itself
-  };
+  return camera.stop;
 }
