@@ -210,7 +210,8 @@ def test_the_hot_paths_declare_their_own_transaction(app):
     own = sorted(f"{m} {rule.rule}" for rule in app.url_map.iter_rules()
                  for m in rule.methods or () if _REGISTRY.get(app.view_functions[rule.endpoint], {})
                  .get("transaction") == "own" and m not in ("HEAD", "OPTIONS"))
-    assert own == [f"POST {API}/benefits/<int:benefit_id>/claims", f"POST {API}/checkins", f"POST {API}/checkouts",
+    assert own == [f"POST {API}/benefits/<int:benefit_id>/claims", f"POST {API}/benefits/<int:benefit_id>/redemptions",
+                   f"POST {API}/checkins", f"POST {API}/checkouts",
                    f"POST {API}/events/<int:event_id>/registrations",
                    f"POST {API}/slots/<int:slot_id>/bookings"]
 

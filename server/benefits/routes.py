@@ -173,7 +173,7 @@ def list_claims(benefit_id: int, query: BenefitClaimQuery):
 
 @bp.post("/benefits/<int:benefit_id>/redemptions")
 @api(roles=["staff"], body=BenefitRedeemIn, out=BenefitRedemptionOut, status=201, errors=REDEEM_ERRORS,
-     deferred_member=True)
+     deferred_member=True, transaction="own")
 def redeem(benefit_id: int, body: BenefitRedeemIn):
     """Redeem (核销) a scanned claim code; scanned_at for a scan made offline. Again: 409 already_redeemed."""
     r = services.redeem(g.member_id, benefit_id, body.claim_code, body.scanned_at)

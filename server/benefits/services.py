@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     func,
@@ -33,6 +34,8 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import array as pg_array
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audiences as audiences_
@@ -40,7 +43,7 @@ from ..core import signed_codes
 from ..core.errors import AppError, invalid_request
 from ..core.extensions import db, get_or_raise, savepoint, statement_per_transaction
 from ..core.timeutil import SHANGHAI, UTCDateTime, to_local_iso, utcnow
-from ..members.auth import expected_token_version, load_member, member_confirmed
+from ..members.auth import expand_roles, expected_token_version, load_member, member_confirmed
 from ..members.models import Department, Member
 from .models import (
     Benefit,
@@ -617,22 +620,57 @@ def _redeem_sqlite():
 
 @lru_cache(maxsize=1)
 def _redeem_pg():
-    """PostgreSQL: the read and the conditional UPDATE in one statement. The signature is checked after it, in
-    the same transaction: a code that fails it answers an error, which rolls the UPDATE back unseen."""
+    """PostgreSQL: the read and the conditional UPDATE in one statement, committed on its own. The signature
+    was checked before it with the campaign's key as this process knows it; the UPDATE requires that key to be
+    the stored one and the scanner to be current staff, so nothing it may not do is ever committed."""
     read = _redeem_read().cte("r")
     claims = BenefitClaim.__table__
+    staff = Member.__table__.alias("scanner")
     at = bindparam("p_at", type_=UTCDateTime())
     u = (update(claims)
          .where(claims.c.id == bindparam("p_claim"), claims.c.benefit_id == bindparam("p_benefit"),
                 claims.c.member_id == bindparam("p_member"), claims.c.status == ClaimStatus.claimed.value,
                 exists(select(read.c.status).where(read.c.status == BenefitStatus.published.value,
-                                                   read.c.redeem_until >= at)))
+                                                   read.c.redeem_until >= at,
+                                                   # the key the code was checked with is the campaign's own
+                                                   read.c.redeem_key == bindparam("p_key"))),
+                # The statement commits on its own: the scanning staff member is checked here, not after it.
+                exists(select(staff.c.id).where(
+                    staff.c.id == bindparam("p_staff"), staff.c.is_active.is_(True),
+                    staff.c.token_version == bindparam("p_version"),
+                    cast(staff.c.roles, JSONB).op("?|")(pg_array(sorted(expand_roles(["staff"])))))))
          .values(status=ClaimStatus.redeemed.value, redeemed_at=at, redeemed_by=bindparam("p_staff"),
                  redeemed_via=RedeemedVia.staff.value)
          .returning(claims.c.redeemed_at.label("done_at")).cte("u"))
     one = select(literal(1).label("one")).subquery("one")
     return (select(*read.c, u.c.done_at, *_staff_columns()).select_from(one).outerjoin(read, true())
             .outerjoin(u, true()))
+
+
+# Each campaign's key as this process last read it (keys never change). The door's UPDATE requires the stored
+# key to equal the one a code was checked with, so an entry gone stale (a restored database reusing an id)
+# redeems nothing and is read again.
+_KEYS: dict[int, bytes] = {}
+
+
+def _checked_key(benefit_id: int, code: str) -> bytes:
+    """The campaign's key, after checking the code's signature with it. Raises 404 (no such campaign) and
+    400 invalid_token as read_code. Reads the key only when this process has none or the code fails it."""
+    key = _KEYS.get(benefit_id)
+    if key is None or not _signed_by(key, benefit_id, code):
+        key = db.session.scalar(select(Benefit.redeem_key).where(Benefit.id == benefit_id))
+        if key is None:
+            raise not_found()
+        if len(_KEYS) >= 10_000:
+            _KEYS.clear()
+        _KEYS[benefit_id] = key
+    read_code(type("Keyed", (), {"id": benefit_id, "redeem_key": key}), code)
+    return key
+
+
+def _signed_by(key: bytes, benefit_id: int, code: str) -> bool:
+    m = _CODE.fullmatch(code)
+    return bool(m and m[2] == str(benefit_id) and signed_codes.verify(key, m[1], m[5]))
 
 
 def _number(text: str | None) -> int:
@@ -650,15 +688,22 @@ def redeem(staff_id: int, benefit_id: int, code: str, scanned_at: datetime | Non
     at = signed_codes.scan_time(scanned_at, utcnow())
     m = _CODE.fullmatch(code)
     params = {"p_benefit": benefit_id, "p_claim": _number(m and m[3]), "p_member": _number(m and m[4]),
-              "p_at": at, "p_staff": staff_id}
+              "p_at": at, "p_staff": staff_id, "p_version": expected_token_version(), "p_key": b""}
     pg = db.engine.dialect.name == "postgresql"
+    if pg:
+        # Checked before the statement, so the statement may commit on its own (one round trip, as check-in).
+        params["p_key"] = _checked_key(benefit_id, code)
+        statement_per_transaction()
     row = db.session.execute(_redeem_pg() if pg else _redeem_sqlite(), params).one()
-    # A refusal here raises, and the request's rollback undoes the statement's UPDATE unseen.
+    # On SQLite a refusal here rolls the request back; on PostgreSQL the UPDATE required all of it.
     member_confirmed(row.staff_active, row.staff_version, row.staff_roles)
     if row.status is None:
         raise not_found()
     if row.status == BenefitStatus.cancelled:
         raise AppError("benefit_cancelled")
+    if pg and row.redeem_key != params["p_key"]:  # this process knew another key under this id: nothing done
+        _KEYS.pop(benefit_id, None)
+        return redeem(staff_id, benefit_id, code, scanned_at)
 
     class Keyed:  # read_code needs the campaign's id and key only
         id, redeem_key = benefit_id, row.redeem_key

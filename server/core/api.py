@@ -347,8 +347,8 @@ def api(
     staff, secretary or admin. auth="wechat" accepts a signed-in WeChat user not yet bound.
     deferred_member: the view gets ``g.member_id`` and no ``g.member``; its own statement must confirm
     the member is on the roster (members.auth.member_confirmed), and on a route for other roles read the
-    roles too, which member_confirmed checks; such a route must not be transaction="own" (its statement
-    would have committed before a refusal could roll it back).
+    roles too, which member_confirmed checks; with transaction="own" its statement commits before that
+    check, so it must itself require the roles (as the benefit redemption's UPDATE does).
     headers: request headers the view reads ({name: description}), and also: other success statuses
     ({status: description}, e.g. 200 for a repeat), both for the OpenAPI document.
     consumes: the body's media types; any other is 415 unsupported_media_type. A route that lists
@@ -376,8 +376,6 @@ def api(
     role_set = frozenset(roles or ())
     consumes = tuple(consumes)
     errors = check_codes(errors, "@api(errors=...)")  # a typo fails at import, not in the document
-    if deferred_member and role_set != {"member"} and transaction == "own":
-        raise ValueError("a deferred staff route confirms the roles after its statement: not transaction='own'")
     if transaction not in (None, *_TRANSACTIONS):
         raise ValueError(f"transaction must be one of {', '.join(_TRANSACTIONS)}")
     if isinstance(max_body, int) and max_body < 1:
