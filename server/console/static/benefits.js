@@ -11,7 +11,7 @@ import {
 } from "./components.js";
 import { choices, label } from "./labels.js";
 import { html, nothing, render } from "./view.js";
-import { cameraCard, cameraControl, checkSignedCode, seenStore, signedCodeVerifier } from "./scan.js";
+import { cameraControl, checkSignedCode, scannerBody, seenStore, signedCodeVerifier } from "./scan.js";
 import * as echarts from "./vendor/echarts/echarts.esm.min.js";
 
 const PER_PAGE = 20;
@@ -410,6 +410,10 @@ export async function viewBenefit(root, id) {
 // --- the redemption scanner ----------------------------------------------------------------------------
 
 // As the server reads claim codes: b1.{benefit_id}.{claim_id}.{member_id}.{signature} (base64url Ed25519).
+const REDEEM_WORDS = {
+  inputId: "code-input", label: "领取码", placeholder: "用扫码枪扫描会员的领取码，或输入领取码后按回车", button: "核销",
+  aim: "将会员手机上的领取码对准摄像头", preparing: "正在准备离线验码…", scans: "核销",
+};
 const CLAIM_CHECK = {
   pattern: /^(b1\.(\d{1,12})\.(\d{1,12})\.(\d{1,12}))\.([A-Za-z0-9_-]{86})$/,
   messages: { invalid: "领取码无效", foreign: "不是本次福利的领取码" },
@@ -438,24 +442,11 @@ export async function viewRedeem(root, id) {
   const camera = cameraControl(() => root.querySelector("#camera-video"), (text) => redeem(text), () => draw());
 
   function draw() {
-    const pending = queued();
     render(html`<div class="page page-narrow">
       ${pageHeader({ back: { href: `#/benefits/${id}`, text: "返回福利" }, title: "扫码核销",
         sub: `${b.title} · 兑领截止 ${fmtTime(b.redeem_until)}`, badge: phaseBadge(b) })}
-      <form class="card inline-form" id="scan-form" novalidate @submit=${onSubmit}>
-        <input id="code-input" autocomplete="off" aria-label="领取码"
-          placeholder="用扫码枪扫描会员的领取码，或输入领取码后按回车">
-        <button class="btn btn-primary" type="submit">核销</button>
-      </form>
-      ${cameraCard(camera, "将会员手机上的领取码对准摄像头")}
-      <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? MODE_TEXT[mode] : "正在准备离线验码…"}</p>
-      <div id="scan-pending">${pending.length ? html`<div class="card">
-        ${alertBox(`有 ${pending.length} 条离线核销尚未同步。`, "warn")}
-        <button class="btn btn-primary ${syncing ? "is-busy" : ""}" id="scan-sync" type="button" ?disabled=${syncing}
-          @click=${sync}>立即同步</button></div>` : nothing}</div>
-      <div class="card"><h2>本次核销</h2><ol class="scan-results" id="scan-results">
-        ${results.map((r) => html`<li class="scan-${r.kind}"><span class="muted">${r.time} </span>${r.text}</li>`)}
-      </ol></div>
+      ${scannerBody({ words: REDEEM_WORDS, onSubmit, camera, mode, modeText: MODE_TEXT, pending: queued(), syncing,
+        sync, results })}
     </div>`, root);
   }
 

@@ -59,6 +59,10 @@ export async function checkSignedCode(verifier, { pattern, id, messages }, code)
   }
 }
 
+const TICKET_WORDS = {
+  inputId: "ticket-input", label: "电子票", placeholder: "用扫码枪扫描会员的电子票，或粘贴电子票内容后按回车", button: "签到",
+  aim: "将会员手机上的电子票二维码对准摄像头", preparing: "正在准备离线验票…", scans: "扫描",
+};
 const TICKET_CHECK = { pattern: TICKET, messages: { invalid: "电子票无效", foreign: "该电子票不属于本活动" } };
 
 /** The vendored jsQR (a classic script defining self.jsQR), loaded once, when the camera is first used. */
@@ -133,6 +137,25 @@ export function cameraCard(camera, aim) {
   </div>`;
 }
 
+/** A scanner page below its header: the code box (a USB scanner types and presses Enter), the camera, the
+ * offline mode, the scans waiting to sync and this session's results. ``words`` name the page's own things. */
+export function scannerBody({ words, onSubmit, camera, mode, modeText, pending, syncing, sync, results }) {
+  return html`
+    <form class="card inline-form" id="scan-form" novalidate @submit=${onSubmit}>
+      <input id=${words.inputId} autocomplete="off" aria-label=${words.label} placeholder=${words.placeholder}>
+      <button class="btn btn-primary" type="submit">${words.button}</button>
+    </form>
+    ${cameraCard(camera, words.aim)}
+    <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? modeText[mode] : words.preparing}</p>
+    <div id="scan-pending">${pending.length ? html`<div class="card">
+      ${alertBox(`有 ${pending.length} 条离线${words.scans}尚未同步。`, "warn")}
+      <button class="btn btn-primary ${syncing ? "is-busy" : ""}" id="scan-sync" type="button" ?disabled=${syncing}
+        @click=${sync}>立即同步</button></div>` : nothing}</div>
+    <div class="card"><h2>本次${words.scans}</h2><ol class="scan-results" id="scan-results">
+      ${results.map((r) => html`<li class="scan-${r.kind}"><span class="muted">${r.time} </span>${r.text}</li>`)}
+    </ol></div>`;
+}
+
 /** Codes this browser has seen used (code → time) under ``name``, so an offline scan of one says so too. */
 export function seenStore(name) {
   const read = () => { try { return JSON.parse(localStorage.getItem(name) || "{}"); } catch { return {}; } };
@@ -201,24 +224,11 @@ export async function viewScan(root, id) {
   const camera = cameraControl(() => root.querySelector("#camera-video"), (text) => checkIn(text), () => draw());
 
   function draw() {
-    const pending = queued();
     render(html`<div class="page page-narrow">
       ${pageHeader({ back: { href: `#/events/${id}`, text: "返回活动" }, title: "扫描电子票",
         sub: `${ev.title} · ${fmtRange(ev.starts_at, ev.ends_at)}` })}
-      <form class="card inline-form" id="scan-form" novalidate @submit=${onScan}>
-        <input id="ticket-input" autocomplete="off" aria-label="电子票"
-          placeholder="用扫码枪扫描会员的电子票，或粘贴电子票内容后按回车">
-        <button class="btn btn-primary" type="submit">签到</button>
-      </form>
-      ${cameraCard(camera, "将会员手机上的电子票二维码对准摄像头")}
-      <p class="hint" id="scan-offline-mode" data-mode=${mode || nothing}>${mode ? MODE_TEXT[mode] : "正在准备离线验票…"}</p>
-      <div id="scan-pending">${pending.length ? html`<div class="card">
-        ${alertBox(`有 ${pending.length} 条离线扫描尚未同步。`, "warn")}
-        <button class="btn btn-primary ${syncing ? "is-busy" : ""}" id="scan-sync" type="button" ?disabled=${syncing}
-          @click=${sync}>立即同步</button></div>` : nothing}</div>
-      <div class="card"><h2>本次扫描</h2><ol class="scan-results" id="scan-results">
-        ${results.map((r) => html`<li class="scan-${r.kind}"><span class="muted">${r.time} </span>${r.text}</li>`)}
-      </ol></div>
+      ${scannerBody({ words: TICKET_WORDS, onSubmit: onScan, camera, mode, modeText: MODE_TEXT, pending: queued(),
+        syncing, sync, results })}
     </div>`, root);
   }
 
