@@ -406,7 +406,8 @@ def render(report: dict, font_path: str | None = None) -> bytes:
     frame = Frame(14 * mm, 18 * mm, frame_width, A4[1] - 34 * mm, id="body", leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)
     doc = Doc(buf, pagesize=A4, title=f"{TITLE} {period.get('label') or ''}", author=union or "",
-              leftMargin=14 * mm, rightMargin=14 * mm, topMargin=16 * mm, bottomMargin=18 * mm)
+              leftMargin=14 * mm, rightMargin=14 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
+              initialFontName=font)  # else every page names Helvetica, a font not embedded
     doc.addPageTemplates([PageTemplate("cover", frames=[frame], autoNextPageTemplate="page"),
                           PageTemplate("page", frames=[frame], onPage=footer)])
     doc.build(story)
@@ -466,7 +467,7 @@ def _vertical_bars(labels, numbers, names, unit, font, width, hex_colour, cut):
     from reportlab.graphics.shapes import Drawing
 
     height = 62 * 2.8346  # 62 mm
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=font)  # else it names Helvetica, a font not embedded
     chart = VerticalBarChart()
     room = (width - 50) / len(labels)
     # Upright labels, cut to their bars' width, unless that leaves too little to read: then slanted.
@@ -497,7 +498,7 @@ def _horizontal_bars(labels, numbers, names, unit, top, font, width, hex_colour,
 
     per = 9 + 4 * (len(numbers) - 1)  # points per category
     height = per * len(labels) + 34
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=font)  # else it names Helvetica, a font not embedded
     chart = HorizontalBarChart()
     chart.x, chart.y = 110, 16
     chart.width, chart.height = width - 120, height - 34
@@ -524,7 +525,7 @@ def _line_chart(labels, numbers, names, unit, font, width, hex_colour):
     from reportlab.graphics.widgets.markers import makeMarker
 
     height = 62 * 2.8346
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=font)  # else it names Helvetica, a font not embedded
     chart = HorizontalLineChart()
     slant = len(labels) > 8
     chart.x, chart.y = 40, 40 if slant else 22
