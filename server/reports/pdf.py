@@ -203,6 +203,7 @@ def render(report: dict, font_path: str | None = None) -> bytes:
 
     size = 8.5
     wrap, cut = _fitter(font, size)
+    chart_cut = _fitter(font, 7)[1]  # chart labels are 7 points at most
     pad = 4  # points of padding each side of a cell
 
     def table(rows: list[list[str]], widths: list[float], *, right: list[int] = (), extra: list = (),
@@ -282,16 +283,16 @@ def render(report: dict, font_path: str | None = None) -> bytes:
         labels = [str(row.get("label") or row.get("key") or "") for row in rows]
         names = [cols[k]["label"] for k in series]
         if spec.get("kind") == "line":
-            return [_line_chart(labels, numbers, names, unit, font, frame_width, hex_colour)]
+            return [_line_chart(labels, numbers, names, unit, font, frame_width, hex_colour, chart_cut)]
         if len(rows) <= CHART_ROWS:
-            return [_vertical_bars(labels, numbers, names, unit, font, frame_width, hex_colour, cut)]
+            return [_vertical_bars(labels, numbers, names, unit, font, frame_width, hex_colour, chart_cut)]
         top = max(v for s in numbers for v in s if v is not None)
         chunk = -(-len(rows) // -(-len(rows) // CHART_CHUNK))  # even chunks: 61 rows are 31 + 30, not 30 + 30 + 1
         out = []
         for start in range(0, len(rows), chunk):
             part = slice(start, start + chunk)
             out.append(_horizontal_bars(labels[part], [s[part] for s in numbers], names, unit, top, font,
-                                        frame_width, hex_colour, cut))
+                                        frame_width, hex_colour, chart_cut))
         return out
 
     def heading(text: str, style, level: int):
@@ -355,7 +356,7 @@ def render(report: dict, font_path: str | None = None) -> bytes:
     story += [CondPageBreak(50 * mm), heading(f"{chinese_number(number)}、整改跟踪", h1, 0)]
     checks = report.get("improvements") or []
     if checks:
-        widths = [frame_width * w for w in (0.23, 0.19, 0.10, 0.10, 0.11, 0.12, 0.15)]
+        widths = [frame_width * w for w in (0.22, 0.24, 0.10, 0.10, 0.09, 0.11, 0.14)]
         rows, extra = [["整改事项", "指标", "目标", "本期", "结论", "负责人", "期限"]], []
         for i, c in enumerate(checks, start=1):
             target = c.get("figure_label") or c.get("figure") or ""
@@ -416,10 +417,15 @@ def render(report: dict, font_path: str | None = None) -> bytes:
 
 # --- charts ---------------------------------------------------------------------------------------------
 
+def _short(v: float) -> str:
+    """An axis step without trailing zeros: 40, 2.5, 0.25 (small steps keep their digits)."""
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
 def _axis_format(unit: str | None):
     if unit == "percent":
-        return lambda v: f"{v * 100:.0f}%"
-    return lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+        return lambda v: _short(v * 100) + "%"
+    return _short
 
 
 def _style_axes(chart, font: str, unit: str | None, size: float = 7) -> None:
@@ -519,7 +525,7 @@ def _horizontal_bars(labels, numbers, names, unit, top, font, width, hex_colour,
     return d
 
 
-def _line_chart(labels, numbers, names, unit, font, width, hex_colour):
+def _line_chart(labels, numbers, names, unit, font, width, hex_colour, cut):
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.graphics.widgets.markers import makeMarker
@@ -533,7 +539,7 @@ def _line_chart(labels, numbers, names, unit, font, width, hex_colour):
     chart.data = numbers
     # Labels of a line are short (months, weeks); beyond 24 points only every other one is named.
     step = 1 if len(labels) <= 24 else 2
-    chart.categoryAxis.categoryNames = [x[:10] if i % step == 0 else "" for i, x in enumerate(labels)]
+    chart.categoryAxis.categoryNames = [cut(x, 60) if i % step == 0 else "" for i, x in enumerate(labels)]
     if slant:
         chart.categoryAxis.labels.angle = 30
         chart.categoryAxis.labels.boxAnchor = "ne"

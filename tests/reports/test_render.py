@@ -70,6 +70,13 @@ def test_pdf_prints_the_report(render_pdf, app, tmp_path):
     for title in ("一、活动参与", "二、诉求办理", "三、困难帮扶", "四、会员满意度", "五、整改跟踪", "附录：指标定义",
                   "（一）按部门", "（二）按月", "（一）按诉求类别"):
         assert title in text, title
+    # Charts: the department bars name every department on one axis line, the rate axis is in percent, and a
+    # long category is cut.
+    first = next(page for page in pages if "（一）按部门" in page)
+    assert any("生产部" in line and "技术研发中心" in line and "其他（合并）" in line for line in first.splitlines())
+    assert len(re.findall(r"^\s*\d+%\s*$", first, re.M)) >= 6  # two percent charts' value axes
+    requests = next(page for page in pages if "二、诉求办理" in page)
+    assert re.search(r"劳动安全与职业健康\S*…", requests) and "劳动安全与职业健康（含高温、噪声、粉尘防护）" in requests
     # A department table: its rows, the merged group still under five, and its note.
     row = next(line for line in text.splitlines() if line.strip().startswith("其他（合并）"))
     assert row.split()[1:] == ["4", "不足5人", "不足5人"]
@@ -88,6 +95,18 @@ def test_pdf_prints_the_report(render_pdf, app, tmp_path):
     for n, page in enumerate(pages[1:], start=2):
         assert "工会管理效能报告 · 2026年第四季度" in page and re.search(rf"第\s*{n}\s*页\s*$", page), n
     assert not re.search(r"第\s*1\s*页", cover)
+
+
+def test_pdf_prints_markup_as_text(render_pdf, tmp_path):
+    report = sample_report()
+    report["sections"][0]["title"] = "活动&参与<试点>"
+    report["sections"][0]["tables"][0]["rows"][0]["label"] = "<b>研发&测试</b>"
+    report["figures"][0]["definition"] = "参与人数 < 应参与会员数 & 大于零"
+    report["improvements"][0]["group"] = "<生产部>"
+    text = _flat("".join(_pages(tmp_path, render_pdf(report))))
+    for part in ("一、活动&参与<试点>", "<b>研发&测试</b>", "参与人数 < 应参与会员数 & 大于零",
+                 "活动参与率（<生产部>）"):
+        assert _flat(part) in text, part
 
 
 def test_pdf_embeds_the_chinese_font_and_nothing_else(render_pdf, tmp_path):
