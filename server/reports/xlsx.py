@@ -43,7 +43,7 @@ def render(report: dict) -> bytes:
     period = report.get("period") or {}
     wb.properties.title = f"工会管理效能报告 {period.get('label') or ''}".strip()
     bold = Font(bold=True)
-    taken = {FIGURES_SHEET.casefold(), CHECKS_SHEET.casefold()}
+    taken = {FIGURES_SHEET.casefold(), CHECKS_SHEET.casefold(), "history"}  # Excel reserves "History"
 
     def sheet(name: str, headers: list[str], widths: list[float]):
         ws = wb.create_sheet(name)
