@@ -14,7 +14,8 @@ def _out(item: Improvement, names: dict[int, str], now: datetime) -> Improvement
     link = (ImprovementAuditLink(audit_id=item.audit_id, item_id=item.audit_item_id)
             if item.audit_id and item.audit_item_id else None)
     return ImprovementOut(id=item.id, title=item.title, description=item.description, source=item.source,
-                          audit=link, figure=item.figure, figure_label=_figure_label(item.figure),
+                          audit=link, figure=item.figure, figure_label=_figure(item.figure, "label"),
+                          figure_unit=_figure(item.figure, "unit"),
                           target=item.target,
                           owner=ImprovementPerson(id=item.owner_id, name=names.get(item.owner_id, "")),
                           due_date=item.due_date.isoformat(), due_at=item.due_at,
@@ -23,11 +24,11 @@ def _out(item: Improvement, names: dict[int, str], now: datetime) -> Improvement
                           events=[])
 
 
-def _figure_label(ref: Optional[str]) -> Optional[str]:
+def _figure(ref: Optional[str], attr: str) -> Optional[str]:
     from ..reports.figures import cell_figure
 
     figure, _cell = cell_figure(ref) if ref else (None, None)
-    return figure.label if figure else None
+    return getattr(figure, attr) if figure else None
 
 
 def improvements_out(items: list[Improvement], now: Optional[datetime] = None) -> list[ImprovementOut]:

@@ -75,6 +75,8 @@ class ImprovementOut(Out):
     audit: Optional[ImprovementAuditLink]
     figure: Optional[str]
     figure_label: Optional[str] = Field(description="The figure's name in the report.")
+    figure_unit: Optional[str] = Field(description="percent (the target a fraction), count, hours, days, score, "
+                                       "times.")
     target: Optional[float]
     owner: ImprovementPerson
     due_date: str

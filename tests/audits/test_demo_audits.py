@@ -19,7 +19,8 @@ def test_demo_audits_and_improvements(app, committing_db):
         return [s.scalar(select(func.count()).select_from(m)) for m in (Audit, AuditItem, Improvement)]
 
     before = counts()
-    assert before == [2, 14, 5]
+    # Five improvement items are the audits' demo; the sixth is the report demo's (tests/reports/).
+    assert before == [2, 14, 6]
     kinds = {a.kind: a.status for a in s.scalars(select(Audit))}
     assert kinds == {"procedure_annual": "closed", "fund_semiannual": "open"}
     d10 = s.scalar(select(Member.id).where(Member.employee_no == "D0010"))

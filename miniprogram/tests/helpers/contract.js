@@ -331,6 +331,7 @@ function improvement(overrides = {}) {
     audit: null,
     figure: null,
     figure_label: null,
+    figure_unit: null,
     target: null,
     owner: { id: 7, name: '王芳' },
     due_date: '2026-11-30',
