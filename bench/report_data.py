@@ -41,7 +41,8 @@ DEPARTMENT_NAMES = [
     "工会办公室", "冲压车间", "焊装车间", "涂装车间", "总装车间", "机加车间", "铸造车间", "热处理车间", "装配一车间",
     "装配二车间", "模具车间", "质量部", "仓储物流部", "设备动力部", "工艺技术部", "研发中心", "采购部", "销售部",
     "财务部", "人力资源部", "信息中心", "安全环保部", "后勤保障部", "行政部", "审计部", "市场部", "售后服务部",
-    "电气车间", "计量中心", "培训中心", "检测中心", "物资供应部", "生产管理部", "项目管理部", "战略规划部", "客户服务部",
+    "电气车间", "计量中心", "培训中心", "检测中心", "物资供应部", "生产管理部", "项目管理部", "战略规划部",
+    "客户服务部",
 ]
 TINY_DEPARTMENTS = [("法务室", 1), ("档案室", 2), ("保密办", 3), ("党建室", 4)]  # under 5: merged in the report
 EVENT_KINDS = [("activity", 30), ("training", 18), ("lecture", 14), ("volunteer", 16), ("health_check", 4),
@@ -285,12 +286,12 @@ class _Generator:
         from server.volunteers.models import VolunteerAdjustment, VolunteerCheckout
 
         rnd = self.rnd
-        n = max(4, round(600 * self.frac * self.scale ** 0.5))
-        first = self.reserve("events", n)
         kinds, weights = zip(*EVENT_KINDS, strict=True)
+        n = max(2 * len(kinds), round(600 * self.frac * self.scale ** 0.5))
+        first = self.reserve("events", n)
         events = []
         for i in range(n):
-            kind = rnd.choices(kinds, weights)[0]
+            kind = kinds[i // 2] if i < 2 * len(kinds) else rnd.choices(kinds, weights)[0]  # each kind, however few
             lo, hi = EVENT_HOURS[kind]
             starts = local(self.day_in_period(), rnd.choice((9, 10, 14, 15, 19)))
             ends = starts + timedelta(hours=rnd.uniform(lo, hi))
@@ -321,7 +322,8 @@ class _Generator:
                     continue
                 pool = common + own.get(m.department, [])
                 if m.created_at > self.t0 or m.left_at is not None:
-                    pool = [e for e in pool if m.created_at < e["starts"] and (m.left_at is None or e["starts"] < m.left_at)]
+                    pool = [e for e in pool
+                            if m.created_at < e["starts"] and (m.left_at is None or e["starts"] < m.left_at)]
                 if not pool:
                     continue
                 k = 1 + min(int(rnd.expovariate(1 / 4.2)), 14)
@@ -419,7 +421,7 @@ class _Generator:
         from server.member_requests.models import Request, RequestEvent
 
         rnd = self.rnd
-        n = max(10, round(8000 * self.frac * self.scale))
+        n = max(50, round(8000 * self.frac * self.scale))
         cats, weights = zip(*REQUEST_CATEGORIES, strict=True)
         first = self.reserve("requests", n)
         rows, timeline = [], []
@@ -479,8 +481,8 @@ class _Generator:
                     timeline.append((rid, done + (now - done) * 0.3, member.id, "reopened", "问题仍未解决", False))
             if closed:
                 timeline.append((rid, closed, member.id, "confirmed", None, False))
-        self.write(Request, ["id", "member_id", "raised_by_id", "category", "title", "content", "urgent", "confidential",
-                             "status", "grid_id", "assignee_id", "created_at", "first_response_due_at",
+        self.write(Request, ["id", "member_id", "raised_by_id", "category", "title", "content", "urgent",
+                             "confidential", "status", "grid_id", "assignee_id", "created_at", "first_response_due_at",
                              "resolve_due_at", "first_response_at", "resolved_at", "closed_at", "satisfaction",
                              "escalation_level", "escalated_at", "warned_at", "reopen_count", "updated_at"], rows)
         first = self.reserve("request_events", len(timeline))
@@ -503,8 +505,9 @@ class _Generator:
             notices.append((first + i, sent, recipients))
         self.write(Notice, ["id", "title", "body", "channels", "audience", "send_at", "sms_fallback", "status",
                             "recipients_count", "created_by", "created_at", "planned_at", "sent_at", "source"],
-                   ((nid, f"工会通知第{k + 1}期", "各位会员：本期工会工作安排见详情页。", ["push", "sms"], {"all": True},
-                     sent, True, "sent", len(rec), self.staff[0], sent - timedelta(days=1), sent, sent, "staff")
+                   ((nid, f"工会通知第{k + 1}期", "各位会员：本期工会工作安排见详情页。", ["push", "sms"],
+                     {"all": True}, sent, True, "sent", len(rec), self.staff[0], sent - timedelta(days=1), sent,
+                     sent, "staff")
                     for k, (nid, sent, rec) in enumerate(notices)))
 
         def recipient_rows() -> Iterator[tuple]:
@@ -650,7 +653,8 @@ class _Generator:
                 participations.append((sid, m.id, on))
                 rid = f"{rnd.getrandbits(128):032x}"
                 small = dept_size[m.department] < 5
-                responses.append((rid, sid, None if anonymous else m.id, None if small else self.dept_names[m.department],
+                responses.append((rid, sid, None if anonymous else m.id,
+                                  None if small else self.dept_names[m.department],
                                   None if small else self.grid_names[m.grid], on))
                 for q in scale_ids:
                     value = min(5, max(1, round(rnd.gauss(3.9 + mood, 0.9))))
@@ -687,11 +691,13 @@ class _Generator:
             reply = local(on, 9) + timedelta(days=rnd.lognormvariate(1.0, 0.8), hours=rnd.uniform(0, 8))
             if reply >= self.t1:
                 continue
-            messages.append((f"{rnd.getrandbits(120):030x}", sid, 1, "staff", "感谢您的建议，已转相关部门研究。", reply))
+            messages.append((f"{rnd.getrandbits(120):030x}", sid, 1, "staff", "感谢您的建议，已转相关部门研究。",
+                             reply))
             if rnd.random() < 0.25:
                 follow = reply.astimezone(SHANGHAI).date() + timedelta(days=rnd.randint(1, 5))
                 if local(follow) < self.t1:
-                    messages.append((f"{rnd.getrandbits(120):030x}", sid, 2, "submitter", "请问进展如何？", local(follow)))
+                    messages.append((f"{rnd.getrandbits(120):030x}", sid, 2, "submitter", "请问进展如何？",
+                                     local(follow)))
                     again = local(follow, 10) + timedelta(days=rnd.uniform(0.5, 4))
                     if again < self.t1:
                         messages.append((f"{rnd.getrandbits(120):030x}", sid, 3, "staff", "已落实，谢谢关注。", again))
@@ -740,7 +746,7 @@ class _Generator:
                 due_at = local(due_date + timedelta(days=1))
                 late_done = rnd.random() < 0.25
                 completed = due_at + timedelta(days=rnd.uniform(1, 30)) if late_done else self.between(assigned, due_at)
-                if completed >= self.t1:
+                if completed >= self.t1 or rnd.random() < 0.1:  # some still in hand when the period ends
                     completed = None
                 if completed and completed > due_at or not completed and due_at < self.t1:
                     due_escalated = due_at
@@ -749,9 +755,9 @@ class _Generator:
                     grade = rnd.choices("ABC", (40, 45, 15))[0]
                     satisfaction = rnd.choices((5, 4, 3, 2, 1), (45, 35, 12, 5, 3))[0] if rnd.random() < 0.8 else None
             last = max(t for t in (submitted, reviewed, assigned, completed) if t)
-            rows.append((pid, sid, author.id, f"关于改进{dept}工作的提案", "存在的问题……", "建议措施……", dept, None, False,
-                         status, created, last, submitted, reviewed,
-                         "建议作为意见转相关部门" if status == "opinion" else "不属于提案范围" if status == "rejected" else None,
+            reason = {"opinion": "建议作为意见转相关部门", "rejected": "不属于提案范围"}.get(status)
+            rows.append((pid, sid, author.id, f"关于改进{dept}工作的提案", "存在的问题……", "建议措施……", dept, None,
+                         False, status, created, last, submitted, reviewed, reason,
                          due, warn, assigned, dept if assigned else None, [], due_date, due_at, completed,
                          "已落实" if completed else None, grade, satisfaction, assign_level, assign_escalated,
                          due_escalated))

@@ -61,9 +61,9 @@ def database_url(args) -> str:
 
 
 def fill(app, args) -> None:
+    from report_data import generate
     from sqlalchemy import text
 
-    from report_data import generate
     from server.core.extensions import db
 
     with app.app_context():
