@@ -198,6 +198,7 @@ class _Generator:
         self.surveys()
         self.suggestions()
         self.proposals()
+        self.improvements()
         return dict(self.counts)
 
     def roster(self) -> None:
@@ -782,6 +783,50 @@ class _Generator:
         first = self.reserve("proposal_events", len(events))
         self.write(ProposalEvent, ["id", "proposal_id", "at", "actor_id", "action", "images"],
                    ((first + i, *e, []) for i, e in enumerate(events)))
+
+
+    # --- improvement items, some opened from the report's figures ------------------------------------------
+
+    def improvements(self) -> None:
+        from server.improvements.models import Improvement, ImprovementEvent
+
+        rnd = self.rnd
+        # (figure or table cell, target, title): what a committee would ask to be improved
+        asks = [("participation.rate", 0.5, "提高职工活动参与率"), ("requests.on_time_rate", 0.9, "诉求按时办结"),
+                ("notices.read_rate", 0.65, "提高通知阅读率"), ("benefits.redeem_rate", 0.95, "福利按时核销"),
+                ("suggestions.replied_within_7d_rate", 0.8, "意见箱7日内答复"),
+                (f"participation.by_department:{self.dept_ids[1]}:rate", 0.45, f"{self.dept_names[1]}参与率"),
+                ("surveys.score", 4.0, "提升问卷满意度"), ("proposals.completed_on_time_rate", 0.85, "提案按时办结")]
+        n = max(4, round(16 * self.frac))
+        first = self.reserve("improvements", n)
+        rows, steps = [], []
+        for i in range(n):
+            iid = first + i
+            figure, target, title = asks[i % len(asks)]
+            from_report = i % 4 != 3
+            created = self.between(self.t0, self.t0 + (self.t1 - self.t0) * 0.7)
+            due_date = created.astimezone(SHANGHAI).date() + timedelta(days=rnd.choice((30, 60, 90)))
+            due_at = local(due_date + timedelta(days=1))
+            warn = local(due_date - timedelta(days=3))
+            status = rnd.choices(("done", "open", "cancelled"), (60, 32, 8))[0]
+            closed = self.between(created, due_at + timedelta(days=20)) if status != "open" else None
+            if closed and closed >= self.t1:
+                status, closed = "open", None
+            escalation = 1 if (closed or self.t1) > due_at else 0
+            owner = rnd.choice(self.staff)
+            rows.append((iid, title, "", "report" if from_report else "manual", figure if from_report else None,
+                         target if from_report else None, owner, due_date, due_at, warn, status,
+                         "已完成整改" if status == "done" else None, "情况变化" if status == "cancelled" else None,
+                         self.staff[0], created, closed or created, closed, owner if closed else None, escalation))
+            steps.append((iid, created, self.staff[0], "created"))
+            if closed:
+                steps.append((iid, closed, owner, "completed" if status == "done" else "cancelled"))
+        self.write(Improvement, ["id", "title", "description", "source", "figure", "target", "owner_id", "due_date",
+                                 "due_at", "warn_at", "status", "result", "cancel_reason", "created_by", "created_at",
+                                 "updated_at", "closed_at", "closed_by", "escalation"], rows)
+        first = self.reserve("improvement_events", len(steps))
+        self.write(ImprovementEvent, ["id", "improvement_id", "at", "actor_id", "action"],
+                   ((first + i, *e) for i, e in enumerate(steps)))
 
 
 REQUEST_CATEGORIES_LABELS = {"rights": "权益", "hardship": "困难", "welfare": "福利", "training": "培训",

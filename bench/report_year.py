@@ -37,7 +37,7 @@ COUNTED = ["departments", "grids", "members", "events", "registrations", "checki
            "volunteer_adjustments", "requests", "request_events", "notices", "notice_recipients", "deliveries",
            "benefits", "benefit_options", "benefit_claims", "surveys", "survey_questions", "survey_participations",
            "survey_responses", "survey_answers", "suggestions", "suggestion_messages", "congress_sessions",
-           "proposals", "proposal_cosigners", "proposal_events"]
+           "proposals", "proposal_cosigners", "proposal_events", "improvements"]
 
 
 def database_url(args) -> str:

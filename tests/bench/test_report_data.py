@@ -27,7 +27,7 @@ def test_every_area_gets_rows_and_the_counts_are_true(db, counts):
                   "requests", "request_events", "notices", "notice_recipients", "deliveries", "benefits",
                   "benefit_options", "benefit_claims", "surveys", "survey_questions", "survey_participations",
                   "survey_responses", "survey_answers", "suggestions", "suggestion_messages", "congress_sessions",
-                  "proposals", "proposal_cosigners", "proposal_events"):
+                  "proposals", "proposal_cosigners", "proposal_events", "improvements", "improvement_events"):
         assert counts[table] > 0, table
         assert scalar(db, f"SELECT count(*) FROM {table}") == counts[table], table
     assert scalar(db, "SELECT count(*) FROM members") == 200
