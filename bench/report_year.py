@@ -1,6 +1,6 @@
 """The effectiveness report over a year of a 20,000-member union, timed over HTTP (JSON < 2 s, PDF < 5 s).
 
-    .venv/bin/python bench/report_year.py [--database-url URL] [--reuse] [--members 20000] [--repeat 5]
+    .venv/bin/python bench/report_year.py [--database-url URL] [--reuse] [--members 20000] [--repeat 5] [--areas]
 
 Fills a PostgreSQL database with calendar 2025 (Asia/Shanghai) of a union (bench/report_data.py: about
 150,000 check-ins, 2,000,000 notice deliveries, 8,000 requests, surveys, benefits, suggestions, proposals),
@@ -9,7 +9,9 @@ then serves the app with gunicorn and, signed in as staff, calls
     GET /api/v1/reports/effectiveness?quarter=2025Q4&format=json|pdf|xlsx   and   ?year=2025&format=json|pdf
 
 each once cold (the first call of its kind) and ``--repeat`` times warm, one after another, and prints the
-first call's seconds, the warm median and worst against the targets. Exits 1 if a warm median misses one.
+first call's seconds, the warm median and worst against the targets, with the machine's load average
+(the figures move with it). ``--areas`` adds each area of the report timed in process (where the seconds
+go). Exits 1 if a warm median misses a target.
 
 The database: ``--database-url`` (or BENCH_REPORT_DATABASE_URL), else ``union_bench_report`` on the admin
 server, dropped and made afresh. Generation takes a minute or two; ``--reuse`` skips it and times the
@@ -160,6 +162,30 @@ def measure(server, token: str, year: int, repeat: int) -> bool:
     return met
 
 
+def area_breakdown(app, year: int) -> None:
+    """In process, each area of the report timed on its own (where the seconds go); reads the report
+    package's AREAS, so it says so and moves on if that has changed shape."""
+    from datetime import UTC, datetime
+
+    try:
+        from server.reports.areas import AREAS
+        from server.reports.periods import Period
+    except ImportError as e:
+        print(f"area breakdown unavailable: {e}")
+        return
+    with app.app_context():
+        for key in (f"{year}Q4", str(year)):
+            period, now, parts = Period.parse(key), datetime.now(UTC), []
+            for name, fn in AREAS.items():
+                t = time.perf_counter()
+                fn(period, True, now)
+                parts.append(f"{name} {time.perf_counter() - t:.2f}")
+            print(f"areas of {key} in process, s: " + ", ".join(parts))
+        from server.core.extensions import db
+
+        db.session.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (default: BENCH_REPORT_DATABASE_URL, else "
@@ -170,6 +196,7 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=5, help="warm calls of each kind after the first")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--areas", action="store_true", help="also time each area of the report in process")
     args = parser.parse_args()
 
     url = database_url(args)
@@ -190,6 +217,8 @@ def main() -> int:
     with gunicorn(url, SECRET_KEY, args.workers) as server:
         print(f"server: {server.label}; load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         met = measure(server, token, args.year, args.repeat)
+    if args.areas:
+        area_breakdown(app, args.year)
     print(f"targets (warm median: JSON < 2 s, PDF < 5 s): {'met' if met else 'MISSED'}")
     return 0 if met else 1
 
