@@ -78,6 +78,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         proposals,
         public,
         reminders,
+        reports,
         suggestions,
         surveys,
         uploads,
@@ -119,6 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(care.bp, url_prefix=API_PREFIX)
     app.register_blueprint(volunteers.bp, url_prefix=API_PREFIX)
     app.register_blueprint(volunteers.pages)
+    app.register_blueprint(reports.bp, url_prefix=API_PREFIX)
 
     from .cli import register_cli
 

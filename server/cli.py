@@ -10,6 +10,7 @@ def register_cli(app: Flask) -> None:
     from .members.cli import members_cli
     from .notices.cli import worker_command
     from .reminders.cli import scheduler_command
+    from .reports.cli import report_command
     from .suggestions.cli import suggestions_cli
     from .workdays.cli import workdays_cli
 
@@ -20,3 +21,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(suggestions_cli)
     app.cli.add_command(workdays_cli)
     app.cli.add_command(funds_cli)
+    app.cli.add_command(report_command)

@@ -39,6 +39,10 @@ Jobs and their settings, chosen on purpose:
 - ``benefit_reminders`` every 60 s: reminds a benefit's audience members without a claim before the claim window
   closes and the holders of unredeemed claims before redeem_until (benefits/jobs.py), each once per campaign by
   a conditional UPDATE.
+- ``effectiveness_report`` every 30 min: from 08:00 (Asia/Shanghai) on a quarter's first day, archives the
+  previous quarter's effectiveness report (and after the fourth, the year's) with its PDF and tells the
+  committee; the period's unique key makes every later run, or a second scheduler, a no-op
+  (reports/jobs.py). An interval, not a cron trigger, so a scheduler that was down at 08:00 still does it.
 - ``lease`` every third of SCHEDULER_LEASE_SECONDS (30 s): keeps the lease; losing it stops this scheduler.
 """
 from __future__ import annotations
@@ -169,6 +173,18 @@ def run_improvement_clocks() -> None:
             result = run_clocks()
             if any(step["items"] for step in result.values()):
                 log.info("improvement clocks: %s", result)
+        finally:
+            db.session.remove()
+
+
+def run_effectiveness_report() -> None:
+    from .reports.jobs import run
+
+    with _app.app_context():
+        try:
+            made = run()
+            if made:
+                log.info("effectiveness reports archived: %s", made)
         finally:
             db.session.remove()
 
@@ -321,6 +337,9 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler):
                       name="care visit reminders and the retention purge", replace_existing=True)
     scheduler.add_job("server.scheduler:run_benefit_reminders", "interval", seconds=60, id="benefit_reminders",
                       name="remind unclaimed and unredeemed benefits", replace_existing=True)
+    scheduler.add_job("server.scheduler:run_effectiveness_report", "interval", minutes=30,
+                      id="effectiveness_report", name="archive the last quarter's effectiveness report",
+                      replace_existing=True)
     scheduler.add_job("server.scheduler:renew_lease", "interval", seconds=_renew_every(app), id="lease",
                       name="renew the scheduler lease", replace_existing=True)
     return scheduler

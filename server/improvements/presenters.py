@@ -14,12 +14,20 @@ def _out(item: Improvement, names: dict[int, str], now: datetime) -> Improvement
     link = (ImprovementAuditLink(audit_id=item.audit_id, item_id=item.audit_item_id)
             if item.audit_id and item.audit_item_id else None)
     return ImprovementOut(id=item.id, title=item.title, description=item.description, source=item.source,
-                          audit=link, figure=item.figure, target=item.target,
+                          audit=link, figure=item.figure, figure_label=_figure_label(item.figure),
+                          target=item.target,
                           owner=ImprovementPerson(id=item.owner_id, name=names.get(item.owner_id, "")),
                           due_date=item.due_date.isoformat(), due_at=item.due_at,
                           overdue=services.is_overdue(item, now), status=item.status, result=item.result,
                           cancel_reason=item.cancel_reason, created_at=item.created_at, closed_at=item.closed_at,
                           events=[])
+
+
+def _figure_label(ref: Optional[str]) -> Optional[str]:
+    from ..reports.figures import cell_figure
+
+    figure, _cell = cell_figure(ref) if ref else (None, None)
+    return figure.label if figure else None
 
 
 def improvements_out(items: list[Improvement], now: Optional[datetime] = None) -> list[ImprovementOut]:

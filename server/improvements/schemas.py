@@ -16,7 +16,9 @@ class ImprovementIn(Schema):
                                                 "POST /audits/{id}/findings")
     owner_id: RowId
     due_date: Day
-    figure: Optional[str] = Field(None, min_length=1, max_length=60, description="A report figure's key.")
+    figure: Optional[str] = Field(None, min_length=1, max_length=60, description=(
+        "A report figure's key (participation.rate) or a table cell (participation.by_department:12:rate); "
+        "the report of the period holding the due date shows whether the target was met."))
     target: Optional[float] = Field(None, description="The figure's value to reach.")
 
 
@@ -72,6 +74,7 @@ class ImprovementOut(Out):
     source: ImprovementSource
     audit: Optional[ImprovementAuditLink]
     figure: Optional[str]
+    figure_label: Optional[str] = Field(description="The figure's name in the report.")
     target: Optional[float]
     owner: ImprovementPerson
     due_date: str
