@@ -809,7 +809,10 @@ class _Generator:
             due_at = local(due_date + timedelta(days=1))
             warn = local(due_date - timedelta(days=3))
             status = rnd.choices(("done", "open", "cancelled"), (60, 32, 8))[0]
-            closed = self.between(created, due_at + timedelta(days=20)) if status != "open" else None
+            closed = None
+            if status != "open":  # most done by the due date, some after it
+                closed = self.between(created + (due_at - created) * 0.3, due_at) if rnd.random() < 0.8 else \
+                    due_at + timedelta(days=rnd.uniform(1, 20))
             if closed and closed >= self.t1:
                 status, closed = "open", None
             escalation = 1 if (closed or self.t1) > due_at else 0
