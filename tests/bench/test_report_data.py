@@ -101,3 +101,20 @@ def test_the_shape_the_report_needs(db, counts):
         latest = db.session.execute(text(f"SELECT max({column}) FROM {table}")).scalar_one()
         latest = latest if isinstance(latest, datetime) else datetime.fromisoformat(latest)
         assert (latest if latest.tzinfo else latest.replace(tzinfo=UTC)) < end, table
+
+
+def test_the_report_reads_the_generated_month(db, counts):
+    """The data is what the report is timed on: its figures come out in range and small departments merge."""
+    from server.reports.build import build_report
+    from server.reports.periods import Period
+
+    report = build_report(Period.parse("2025Q1"), now=datetime(2025, 2, 1, tzinfo=UTC))
+    figures = {f["key"]: f["value"] for f in report["figures"]}
+    assert 0.2 < figures["participation.rate"] < 0.9
+    assert figures["participation.checkins"] == counts["checkins"]
+    assert figures["notices.count"] == counts["notices"]
+    assert 0.4 < figures["notices.read_rate"] < 0.8
+    assert figures["requests.count"] == counts["requests"]
+    assert 1 <= figures["surveys.score"] <= 5
+    rows = next(t["rows"] for s in report["sections"] for t in s["tables"] if t["key"] == "participation.by_department")
+    assert any(r["merged"] for r in rows)
