@@ -40,6 +40,7 @@ from .notices.models import Notice, SubscriptionQuota
 from .procurements import demo_data as procurement_demo
 from .proposals import demo_data as proposal_demo
 from .proposals.models import Proposal
+from .reports import demo_data as report_demo
 from .suggestions import services as suggestions
 from .suggestions.models import Suggestion
 from .surveys import answering as survey_answering
@@ -391,12 +392,13 @@ def load_demo() -> dict:
     created_care_cases = care_demo.load()
     created_checkouts = volunteer_demo.load()
     created_benefits = benefit_demo.load()
+    archived_reports = report_demo.load()
     db.session.flush()
     return {"requests": created_requests, "votes": created_votes, "proposals": created_proposals,
             "surveys": created_surveys, "council_topics": created_topics, "craftsman_rounds": created_rounds,
             "fund_entries": created_fund_entries, "procurements": created_procurements, "awards": created_awards,
             "audits": created_audits, "care_cases": created_care_cases, "volunteer_checkouts": created_checkouts,
-            "benefits": created_benefits,
+            "benefits": created_benefits, "reports": archived_reports,
             "members": report.created, "members_updated": report.updated, "passwords": passwords,
             "events": created_events, "calendars": created_calendars, "notices": created_notices,
             "suggestions": created_suggestions, "wechat_bound": bound, "skipped": [str(r) for r in report.rejected]}

@@ -157,7 +157,9 @@ def _by_month(p: Period, finish) -> list[dict]:
 
 # --- requests ---------------------------------------------------------------------------------------
 
-REQUEST_COLUMNS = [col("count", "诉求数", "count"), col("first_response_hours_median", "首次响应中位（小时）", "hours"),
+REQUEST_COLUMNS = [col("count", "诉求数", "count"),
+                   col("first_response_on_time_rate", "首次响应及时率", "percent"),
+                   col("first_response_hours_median", "首次响应中位（小时）", "hours"),
                    col("resolution_hours_median", "办结中位（小时）", "hours"),
                    col("on_time_rate", "按时办结率", "percent"), col("resolved_rate", "解决率", "percent")]
 
@@ -171,7 +173,11 @@ def requests(p: Period, detail: bool, now: datetime) -> Area:
     total = stats["total"]
     n_rated, avg = db.session.execute(select(func.count(Request.satisfaction), func.avg(Request.satisfaction))
                                       .where(Request.created_at >= s, Request.created_at < e)).one()
+    first = _first_responses(s, e, now)
+    fr_all = [sum(v[i] for v in first["all"].values()) for i in range(3)] if first["all"] else [0, 0, 0]
     values = {"requests.count": total["count"], "requests.on_time_rate": total["on_time_rate"],
+              "requests.first_response_on_time_rate": rate(fr_all[1], fr_all[2]) if fr_all[0] >= MIN_GROUP
+              else None,
               "requests.resolved_rate": total["resolved_rate"],
               "requests.first_response_hours_median": rounded(total["first_response_hours_median"]),
               "requests.resolution_hours_median": rounded(total["resolution_hours_median"]),
@@ -179,9 +185,16 @@ def requests(p: Period, detail: bool, now: datetime) -> Area:
     if not detail:
         return values, []
 
-    def rows(groups):
+    def rows(groups, counts):
+        # The statistics merged keys under five (and the real "other") into "other": the same here.
+        merged = {}
+        for k, v in counts.items():
+            into = OTHER if k == OTHER or v[0] < MIN_GROUP else k
+            merged[into] = [a + b for a, b in zip(merged.get(into, [0, 0, 0]), v, strict=True)]
         out = []
         for g in groups:
+            n, ot, dc = merged.get(g["key"], [0, 0, 0])
+            g = {**g, "first_response_on_time_rate": rate(ot, dc) if n >= MIN_GROUP else None}
             r = {"key": g["key"], "label": g["label"], "merged": g["key"] == OTHER}
             for c in REQUEST_COLUMNS:
                 v = g.get(c["key"])
@@ -191,11 +204,30 @@ def requests(p: Period, detail: bool, now: datetime) -> Area:
 
     note = f"不足 {MIN_GROUP} 件的分类、网格合并为「{OTHER_LABEL}」；时长为日历小时"
     return values, [
-        table("requests.by_category", "按分类", [col("label", "分类"), *REQUEST_COLUMNS], rows(stats["by_category"]),
+        table("requests.by_category", "按分类", [col("label", "分类"), *REQUEST_COLUMNS],
+              rows(stats["by_category"], first["category"]),
               {"kind": "bar", "series": ["on_time_rate", "resolved_rate"]}, note),
-        table("requests.by_grid", "按网格", [col("label", "网格"), *REQUEST_COLUMNS], rows(stats["by_grid"]),
+        table("requests.by_grid", "按网格", [col("label", "网格"), *REQUEST_COLUMNS],
+              rows(stats["by_grid"], first["grid"]),
               {"kind": "bar", "series": ["on_time_rate"]}, note),
     ]
+
+
+def _first_responses(s: datetime, e: datetime, now: datetime) -> dict[str, dict[str, list[int]]]:
+    """{breakdown: {key: [requests, first responses on time, decided]}} for all, by category and by grid (the
+    statistics' keys: a grid's id as text, or "none"). On time: the first response by its working-day due
+    time; decided: responded, or the due time passed."""
+    from ..member_requests.models import Request
+    from ..member_requests.stats import NO_GRID
+
+    ot, dc = _on_time(Request.first_response_at, Request.first_response_due_at, now)
+    out = {}
+    for name, key in (("all", literal("all", String)), ("category", Request.category),
+                      ("grid", func.coalesce(cast(Request.grid_id, String), literal(NO_GRID)))):
+        out[name] = {k: [n, int(a or 0), int(b or 0)] for k, n, a, b in db.session.execute(
+            select(key, func.count(), func.sum(ot), func.sum(dc))
+            .where(Request.created_at >= s, Request.created_at < e).group_by(key))}
+    return out
 
 
 # --- benefits ---------------------------------------------------------------------------------------

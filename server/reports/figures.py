@@ -51,6 +51,8 @@ FIGURES: list[Figure] = [
     Figure("requests.on_time_rate", "诉求按时办结率", "percent", "higher", True,
            "按时办结的诉求 ÷ 已有结论的诉求。按时：首次响应与办结均在各自的工作日时限内。已有结论：按时办结，"
            "或已知超时（响应或办结晚于时限，或时限已过仍未完成）；仍在时限内的诉求不计入分母。"),
+    Figure("requests.first_response_on_time_rate", "诉求首次响应及时率", "percent", "higher", True,
+           "首次响应在工作日时限内的诉求 ÷ 已有结论的诉求（已响应，或时限已过）；期内不足 5 件不计。"),
     Figure("requests.resolved_rate", "诉求解决率", "percent", "higher", True, "期内提交的诉求中已解决（办结）的比例。"),
     Figure("requests.first_response_hours_median", "首次响应时长（中位数）", "hours", "lower", False,
            "提交到首次响应的小时数的中位数（日历小时，含非工作时间）。"),
@@ -110,10 +112,12 @@ TABLES: dict[str, dict[str, str]] = {
     "participation.by_grid": {"rate": "participation.rate", "checkins_per_member":
                               "participation.checkins_per_member"},
     "participation.by_month": {"rate": "participation.rate"},
-    "requests.by_category": {"on_time_rate": "requests.on_time_rate", "resolved_rate": "requests.resolved_rate",
+    "requests.by_category": {"first_response_on_time_rate": "requests.first_response_on_time_rate",
+                             "on_time_rate": "requests.on_time_rate", "resolved_rate": "requests.resolved_rate",
                              "first_response_hours_median": "requests.first_response_hours_median",
                              "resolution_hours_median": "requests.resolution_hours_median"},
-    "requests.by_grid": {"on_time_rate": "requests.on_time_rate", "resolved_rate": "requests.resolved_rate",
+    "requests.by_grid": {"first_response_on_time_rate": "requests.first_response_on_time_rate",
+                         "on_time_rate": "requests.on_time_rate", "resolved_rate": "requests.resolved_rate",
                          "first_response_hours_median": "requests.first_response_hours_median",
                          "resolution_hours_median": "requests.resolution_hours_median"},
     "benefits.by_campaign": {"claim_rate": "benefits.claim_rate", "redeem_rate": "benefits.redeem_rate"},

@@ -99,6 +99,32 @@ def fmt_change(change, unit: str | None, better: str | None) -> tuple[str, str]:
     return f"{arrow} {text}", GREEN if (shown > 0) == (better == "higher") else RED
 
 
+def highlights(report: dict) -> list[str]:
+    """The summary page's sentences: which headline figures moved the better way and which the worse (with a
+    direction and a change), and how the improvement items due in the period fared."""
+    better, worse = [], []
+    for f in report.get("figures") or []:
+        if not f.get("headline") or f.get("better") not in ("higher", "lower") or not f.get("change"):
+            continue
+        text, colour = fmt_change(f["change"], f.get("unit"), f["better"])
+        if colour == GREEN:
+            better.append(f"{f['label']}（{text.lstrip('▲▼ ')}）")
+        elif colour == RED:
+            worse.append(f"{f['label']}（{text.lstrip('▲▼ ')}）")
+    lines = [f"改善：{'、'.join(better)}。" if better else "改善：无。",
+             f"变差：{'、'.join(worse)}。" if worse else "变差：无。"]
+    checks = report.get("improvements") or []
+    verdicts = [c.get("verdict") for c in checks]
+    due = [v for v in verdicts if v != "进行中"]
+    if checks:
+        lines.append(f"整改跟踪：本期到期 {len(due)} 项，已达标 {verdicts.count('已达标')} 项，"
+                     f"未达标 {verdicts.count('未达标')} 项，无法判断 {verdicts.count('无法判断')} 项；"
+                     f"尚未到期 {verdicts.count('进行中')} 项。")
+    else:
+        lines.append("整改跟踪：本期没有以指标为目标的整改事项。")
+    return lines
+
+
 def chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (sections are numbered as official documents are)."""
     digits = "零一二三四五六七八九"
@@ -327,6 +353,10 @@ def render(report: dict, font_path: str | None = None) -> bytes:
     story.append(summary if summary is not None else Paragraph("无。", body))
     story.append(Paragraph("变化：▲ 上升，▼ 下降；绿色为改善，红色为变差，灰色为无改善方向或无法比较。"
                            "百分比的变化以百分点计。“—”表示无数据。", note))
+    story.append(Spacer(1, 4 * mm))
+    story.append(heading("本期要点", h2, 1))
+    for line in highlights(report):
+        story.append(Paragraph(escape(line), body))
     story.append(PageBreak())
 
     # The sections.

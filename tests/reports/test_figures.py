@@ -311,3 +311,30 @@ def test_a_year_report_covers_twelve_months_against_the_year_before(world):
     f = figures(r)
     assert f["participation.participants"]["value"] == 8      # m5's September visit counts in the year
     assert f["participation.eligible"]["previous"] == 0
+
+
+def test_requests_first_response_against_the_clock_merged_as_the_statistics_are(db, make):
+    from tests.member_requests.test_stats import NOW as CLOCKS_RUN_OUT
+    from tests.member_requests.test_stats import urgent
+
+    s = db.session
+    m = make.member()
+    a, b = make.grid("甲网格"), make.grid("乙网格")
+    for f, r in ((2, 10), (4, 20), (6, 30), (8, 50), (30, None)):   # one first response late (30 h > 24 h)
+        urgent(s, m, a, "rights", f, r)
+    for f, r in ((1, 5), (3, None), (None, None)):                 # one never answered: late by now
+        urgent(s, m, b, "canteen", f, r)
+    for f, r in ((2, 4), (25, 60)):                                # one late
+        urgent(s, m, None, "training", f, r)
+    s.flush()
+    r = build_report(Q4, CLOCKS_RUN_OUT)
+    f = figures(r)
+    assert f["requests.count"]["value"] == 10
+    assert f["requests.first_response_on_time_rate"]["value"] == 0.7     # 4 + 2 + 1 of 10
+    assert f["requests.on_time_rate"]["value"] == 0.5                    # as GET /requests/stats says
+    cat = rows(r, "requests.by_category")
+    assert {k: (v["count"], v["first_response_on_time_rate"]) for k, v in cat.items()} == {
+        "权益维护": (5, 0.8), "其他（合并）": (5, 0.6)}
+    grid = rows(r, "requests.by_grid")
+    assert {k: (v["count"], v["first_response_on_time_rate"]) for k, v in grid.items()} == {
+        "甲网格": (5, 0.8), "其他（合并）": (5, 0.6)}

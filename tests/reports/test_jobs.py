@@ -24,8 +24,8 @@ def local(s: str) -> datetime:
 def test_what_is_due_when():
     assert jobs.due(local("2027-01-01 07:59")) == []                  # 2026Q3's day is long past
     assert jobs.due(local("2027-01-01 08:00")) == [Period(2026, 4), Period(2026, None)]
-    assert jobs.due(local("2027-02-14 12:00")) == [Period(2026, 4), Period(2026, None)]
-    assert jobs.due(local("2027-02-15 12:00")) == []                  # 45 days on: no catching up on history
+    assert jobs.due(local("2027-02-15 12:00")) == [Period(2026, 4), Period(2026, None)]
+    assert jobs.due(local("2027-02-16 12:00")) == []                  # 46 days on: no catching up on history
     assert jobs.due(local("2026-10-01 09:00")) == [Period(2026, 3)]
 
 
@@ -36,7 +36,6 @@ def test_after_the_quarter_the_report_is_archived_once_and_the_committee_told(db
     with time_machine.travel("2027-01-01 09:00 +08:00", tick=False):
         assert jobs.run() == ["2026Q4", "2026"]
         assert jobs.run() == []
-        h = auth(staff)
     rows = db.session.scalars(select(ArchivedReport).order_by(ArchivedReport.period)).all()
     assert [r.period for r in rows] == ["2026", "2026Q4"]
     assert all(r.pdf.startswith(b"%PDF") and r.generated_by is None for r in rows)
@@ -44,16 +43,18 @@ def test_after_the_quarter_the_report_is_archived_once_and_the_committee_told(db
     assert [n.title for n in notices] == ["2026年第四季度效能报告已生成", "2026年度效能报告已生成"]
     told = set(db.session.scalars(select(NoticeRecipient.member_id).where(NoticeRecipient.notice_id == notices[0].id)))
     assert told == {staff.id, secretary.id}
-    listed = client.get(f"{API}/reports/effectiveness/archive", headers=h).get_json()["items"]
-    assert [(i["period"], i["label"], i["by_scheduler"]) for i in listed] == [
-        ("2026Q4", "2026年第四季度", True), ("2026", "2026年度", True)]
-    pdf = client.get(f"{API}/reports/effectiveness/archive/2026Q4.pdf", headers=h)
-    assert pdf.status_code == 200 and pdf.data == rows[1].pdf
-    data = client.get(f"{API}/reports/effectiveness/archive/2026Q4", headers=h).get_json()
-    assert data["period"]["key"] == "2026Q4" and data["generated_at"].startswith("2027-01-01T09:00")
-    assert client.get(f"{API}/reports/effectiveness/archive/2025Q1", headers=h).status_code == 404
-    assert client.get(f"{API}/reports/effectiveness/archive/x.pdf", headers=h).status_code == 404
-    assert client.get(f"{API}/reports/effectiveness/archive", headers=auth(make.member())).status_code == 403
+    with time_machine.travel("2027-01-02 09:00 +08:00", tick=False):
+        h = auth(staff)
+        listed = client.get(f"{API}/reports/effectiveness/archive", headers=h).get_json()["items"]
+        assert [(i["period"], i["label"], i["by_scheduler"]) for i in listed] == [
+            ("2026Q4", "2026年第四季度", True), ("2026", "2026年度", True)]
+        pdf = client.get(f"{API}/reports/effectiveness/archive/2026Q4.pdf", headers=h)
+        assert pdf.status_code == 200 and pdf.data == rows[1].pdf
+        data = client.get(f"{API}/reports/effectiveness/archive/2026Q4", headers=h).get_json()
+        assert data["period"]["key"] == "2026Q4" and data["generated_at"].startswith("2027-01-01T09:00")
+        assert client.get(f"{API}/reports/effectiveness/archive/2025Q1", headers=h).status_code == 404
+        assert client.get(f"{API}/reports/effectiveness/archive/x.pdf", headers=h).status_code == 404
+        assert client.get(f"{API}/reports/effectiveness/archive", headers=auth(make.member())).status_code == 403
 
 
 def test_two_schedulers_at_once_archive_one_report_and_send_one_notice(app, committing_db):

@@ -253,3 +253,20 @@ def test_xlsx_of_a_full_report():
     assert len(wb.sheetnames) == tables + 2 and tables >= 25
     assert wb.sheetnames[-1] == "整改跟踪"
     assert wb["活动参与-按部门"].max_row == 62  # the header and 61 rows
+
+
+def test_the_summary_page_says_what_got_better_and_worse():
+    from server.reports.pdf import highlights
+
+    def fig(label, unit, better, change, headline=True):
+        return {"key": label, "label": label, "unit": unit, "better": better, "headline": headline,
+                "change": change, "value": 0.5, "previous": 0.5}
+
+    report = {"figures": [fig("参与率", "percent", "higher", 0.042), fig("响应时长", "hours", "lower", 2.0),
+                          fig("诉求数", "count", None, 12), fig("得分", "score", "higher", 0.0),
+                          fig("非主要", "percent", "higher", -0.3, headline=False)],
+              "improvements": [{"verdict": "已达标"}, {"verdict": "未达标"}, {"verdict": "进行中"}]}
+    assert highlights(report) == ["改善：参与率（+4.2 个百分点）。", "变差：响应时长（+2.0 小时）。",
+                                  "整改跟踪：本期到期 2 项，已达标 1 项，未达标 1 项，无法判断 0 项；尚未到期 1 项。"]
+    assert highlights({"figures": [], "improvements": []}) == [
+        "改善：无。", "变差：无。", "整改跟踪：本期没有以指标为目标的整改事项。"]

@@ -330,6 +330,7 @@ function improvement(overrides = {}) {
     source: 'manual',
     audit: null,
     figure: null,
+    figure_label: null,
     target: null,
     owner: { id: 7, name: '王芳' },
     due_date: '2026-11-30',
