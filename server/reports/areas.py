@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select, union_all
 
 from ..core.extensions import db
-from ..core.timeutil import SHANGHAI
+from ..core.timeutil import SHANGHAI, UTCDateTime
 from .figures import MIN_GROUP, OTHER, OTHER_LABEL
 from .periods import Period
 
@@ -86,7 +86,13 @@ def participation(p: Period, detail: bool, now: datetime) -> Area:
             .subquery("base"))
     counts = (func.count().label("eligible"), func.count(base.c.n).label("participants"),
               func.coalesce(func.sum(base.c.n), 0).label("checkins"))
-    eligible, participants, checkins = db.session.execute(select(*counts)).one()
+    if detail:
+        # One statement by (department, grid): the totals and both breakdowns are its sums.
+        combos = [(d, g, el, pa, int(ch)) for d, g, el, pa, ch in db.session.execute(
+            select(base.c.department_id, base.c.grid_id, *counts).group_by(base.c.department_id, base.c.grid_id))]
+        eligible, participants, checkins = (sum(c[i] for c in combos) for i in (2, 3, 4))
+    else:
+        eligible, participants, checkins = db.session.execute(select(*counts)).one()
     events = db.session.scalar(select(func.count()).select_from(Event).where(
         Event.starts_at >= s, Event.starts_at < e, Event.status != EventStatus.cancelled))
     values = {"participation.rate": rate(participants, eligible),
@@ -105,14 +111,17 @@ def participation(p: Period, detail: bool, now: datetime) -> Area:
                col("checkins_per_member", "人均签到", "times")]
     hidden = ("participants", "checkins", "rate", "checkins_per_member")
     tables = []
-    for key, title, fk, model, none_label in (
-            ("participation.by_department", "按部门", base.c.department_id, Department, "未分配部门"),
-            ("participation.by_grid", "按网格", base.c.grid_id, Grid, "未分配网格")):
-        stmt = (select(fk, model.name, *counts).select_from(base).outerjoin(model, model.id == fk)
-                .group_by(fk, model.name))
-        rows = [{"key": str(i) if i is not None else "none", "label": name if i is not None else none_label,
-                 "eligible": el, "participants": pa, "checkins": int(ch)}
-                for i, name, el, pa, ch in db.session.execute(stmt)]
+    for key, title, at, model, none_label in (("participation.by_department", "按部门", 0, Department, "未分配部门"),
+                                              ("participation.by_grid", "按网格", 1, Grid, "未分配网格")):
+        sums: dict = defaultdict(lambda: [0, 0, 0])
+        for c in combos:
+            for i in range(3):
+                sums[c[at]][i] += c[2 + i]
+        ids = [i for i in sums if i is not None]
+        names = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+        rows = [{"key": str(i) if i is not None else "none", "label": names.get(i, str(i)) if i is not None
+                 else none_label, "eligible": el, "participants": pa, "checkins": ch}
+                for i, (el, pa, ch) in sums.items()]
         first = "部门" if model is Department else "网格"
         tables.append(table(key, title, [col("label", first), *columns],
                             merge_small(rows, "eligible", ("eligible", "participants", "checkins"), finish, hidden),
@@ -124,6 +133,13 @@ def participation(p: Period, detail: bool, now: datetime) -> Area:
     return values, tables
 
 
+def _local_month(column):
+    """The month (1–12) of a UTC time column in Shanghai (UTC+8 all year: China keeps no summer time)."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.extract("month", func.timezone("Asia/Shanghai", column)), Integer)
+    return cast(func.strftime("%m", column, "+8 hours"), Integer)  # SQLite keeps naive UTC text
+
+
 def _by_month(p: Period, finish) -> list[dict]:
     from ..events.models import Checkin
     from ..members.models import Member
@@ -131,23 +147,27 @@ def _by_month(p: Period, finish) -> list[dict]:
     months = p.months()
     ends = [(_local_midnight(last) + timedelta(days=1)) for _first, last in months]
     s, e = p.bounds()
-    which = case(*[(Checkin.checked_in_at < end, i) for i, end in enumerate(ends)], else_=len(ends) - 1)
+    # Check-ins counted per (local month, member) first, with no join; then the members and the months' ends
+    # (a little table joined by month) for the eligible. Joining check-ins to the months by range instead scanned
+    # the year's check-ins once per month.
+    month = _local_month(Checkin.checked_in_at)
+    per = (select(month.label("m"), Checkin.member_id, func.count().label("n"))
+           .where(Checkin.checked_in_at >= s, Checkin.checked_in_at < e)
+           .group_by(month, Checkin.member_id).subquery("per"))
+    bounds = union_all(*[select(literal(first.month).label("m"), literal(end, UTCDateTime()).label("hi"))
+                         for (first, _last), end in zip(months, ends, strict=True)]).subquery("months")
     # A participant not among the month's active members (since deactivated, or on the roster later) is added
     # to that month's eligible, so a month's participants are always part of its eligible.
-    outside = case(*[(and_(which == i, or_(Member.is_active.is_(False), Member.created_at >= end)), 1)
-                     for i, end in enumerate(ends)], else_=0)
-    per = (select(which.label("m"), Checkin.member_id, func.count().label("n"), outside.label("outside"))
-           .join(Member, Member.id == Checkin.member_id)
-           .where(Checkin.checked_in_at >= s, Checkin.checked_in_at < e)
-           .group_by(which, Checkin.member_id, outside).subquery())
-    got = {m: (pa, int(ch), int(gone or 0)) for m, pa, ch, gone in db.session.execute(
-        select(per.c.m, func.count(), func.sum(per.c.n), func.sum(per.c.outside)).group_by(per.c.m))}
+    outside = case((or_(Member.is_active.is_(False), Member.created_at >= bounds.c.hi), 1), else_=0)
+    got = {int(m): (pa, int(ch), int(gone or 0)) for m, pa, ch, gone in db.session.execute(
+        select(per.c.m, func.count(), func.sum(per.c.n), func.sum(outside))
+        .join(Member, Member.id == per.c.member_id).join(bounds, bounds.c.m == per.c.m).group_by(per.c.m))}
     active = db.session.execute(select(*[
         func.coalesce(func.sum(case((Member.created_at < end, 1), else_=0)), 0) for end in ends
     ]).where(Member.is_active.is_(True))).one()
     rows = []
     for i, (first, _last) in enumerate(months):
-        pa, ch, gone = got.get(i, (0, 0, 0))
+        pa, ch, gone = got.get(first.month, (0, 0, 0))
         r = {"key": f"{first:%Y-%m}", "label": f"{first.month}月", "eligible": int(active[i]) + gone,
              "participants": pa, "checkins": ch, "merged": False}
         finish(r)
