@@ -22,6 +22,7 @@ from server.events.models import Checkin
 from server.improvements.models import Improvement
 from server.members.models import Department, Member
 from server.reports import services as reports
+from server.reports.figures import TABLES
 from server.reports.periods import Period
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
@@ -187,3 +188,10 @@ def test_a_treasurer_without_a_staff_role_has_no_report(page, sign_in, site):
     expect(page.locator("#topbar [data-nav=reports]")).to_be_hidden()
     page.goto("/console/#/reports")
     expect(page).to_have_url(re.compile(r"#/fund"))
+
+
+def test_the_console_offers_improvements_on_the_cells_the_report_can_check(page, site):
+    # reports.js keeps its own copy of the checkable cells (the report does not send them); it must match.
+    page.goto("/console/")
+    copy = page.evaluate("async () => (await import('/console/static/reports.js')).CHECKABLE")
+    assert copy == TABLES

@@ -17,6 +17,30 @@ const BASE = "/reports/effectiveness";
 // Units a target can be set in, as staff type it (a percent as 60, sent as 0.6).
 const UNIT_NAME = { percent: "%", hours: "小时", days: "天", score: "分", times: "次", count: "" };
 const VERDICT_TONE = { 已达标: "open", 未达标: "danger", 无法判断: "muted", 进行中: "live" };
+// The table cells a later report can check, and the figure each stands for: a copy of TABLES in
+// server/reports/figures.py, which the report does not send (a column naming its figure would replace this).
+// The server accepts other cells of these tables too, but could never judge them, so no 立整改 is offered there.
+export const CHECKABLE = {
+  "participation.by_department": { rate: "participation.rate", checkins_per_member: "participation.checkins_per_member" },
+  "participation.by_grid": { rate: "participation.rate", checkins_per_member: "participation.checkins_per_member" },
+  "participation.by_month": { rate: "participation.rate" },
+  "requests.by_category": { on_time_rate: "requests.on_time_rate", resolved_rate: "requests.resolved_rate",
+    first_response_hours_median: "requests.first_response_hours_median",
+    resolution_hours_median: "requests.resolution_hours_median" },
+  "requests.by_grid": { on_time_rate: "requests.on_time_rate", resolved_rate: "requests.resolved_rate",
+    first_response_hours_median: "requests.first_response_hours_median",
+    resolution_hours_median: "requests.resolution_hours_median" },
+  "benefits.by_campaign": { claim_rate: "benefits.claim_rate", redeem_rate: "benefits.redeem_rate" },
+  "notices.by_channel": { sent_rate: "notices.sent_rate" },
+  "notices.by_source": { read_rate: "notices.read_rate" },
+  "suggestions.by_category": { reply_days_median: "suggestions.reply_days_median",
+    replied_within_7d_rate: "suggestions.replied_within_7d_rate" },
+  "volunteers.by_department": { hours: "volunteers.hours", people: "volunteers.people" },
+  "surveys.by_survey": { score: "surveys.score" },
+  "proposals.by_session": { assigned_on_time_rate: "proposals.assigned_on_time_rate",
+    completed_on_time_rate: "proposals.completed_on_time_rate" },
+};
+const CELL_UNITS = ["percent", "hours", "days", "score", "times"];
 
 // --- periods ----------------------------------------------------------------------------------------
 
@@ -213,9 +237,9 @@ export async function viewReport(root, key = null, archived = null) {
     // A merged group still under five shows its size only; its other cells would tell about fewer than five.
     const size = t.columns.find((x) => x.unit === "count");
     const small = r.merged && v == null && size && r[size.key] != null && r[size.key] < report.min_group;
-    // A cell can be checked when its column is the area's figure (participation.by_department:12:rate).
-    const fig = figs[`${t.key.split(".")[0]}.${c.key}`];
-    const can = !isArchived && fig?.better && fig.unit === c.unit && ["percent", "hours", "days", "score", "times"].includes(c.unit);
+    // A cell can be checked when its column stands for a figure (participation.by_department:12:rate).
+    const fig = figs[c.figure || CHECKABLE[t.key]?.[c.key]];
+    const can = !isArchived && fig?.better && CELL_UNITS.includes(c.unit);
     return html`<td class="num" data-col=${c.key}>${small ? html`<span class="muted">不足${report.min_group}人</span>`
       : fmtValue(v, c.unit)}${can ? improveButton(`${t.key}:${r.key}:${c.key}`, fig, r.label, v,
       `${fig.label}（${r.label}）`) : nothing}</td>`;
