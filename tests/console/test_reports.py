@@ -97,7 +97,7 @@ def test_staff_read_the_report_switch_period_download_and_open_an_improvement(pa
     expect(card.locator(".report-card-value")).to_have_text(_participation_rate(site, current))
     # The department's row: 4 of 6 came.
     row = page.locator(f'[data-table="participation.by_department"] tr[data-row="{world["dept_id"]}"]')
-    expect(row.locator("[data-col=eligible]")).to_contain_text("6")
+    expect(row.locator("[data-col=eligible]")).to_have_text("6")
     expect(row.locator("[data-col=rate]")).to_contain_text("66.7%")
     expect(page.locator('[data-chart="participation.by_department"] canvas')).to_have_count(1)
     expect(page.locator('[data-chart="participation.by_month"] canvas')).to_have_count(1)
