@@ -27,6 +27,7 @@ import { viewFundEntries, viewFundEntry, viewFundApprovals, viewNewFundEntry } f
 import { viewFundAudit, viewFundBudgets, viewFundCategories, viewFundMonths } from "./fundbooks.js";
 import { viewImprovement, viewImprovements } from "./improvements.js";
 import { viewAudit, viewAudits } from "./audits.js";
+import { viewReport } from "./reports.js";
 import { viewVolunteer, viewVolunteers } from "./volunteers.js";
 import { viewCareCase, viewCareCases, viewCareReads, viewNewCareCase } from "./care.js";
 import { viewBenefit, viewBenefits, viewDeliveries, viewEditBenefit, viewNewBenefit, viewRedeem } from "./benefits.js";
@@ -89,6 +90,7 @@ const routes = [
   [/^#\/improvements\/(\d+)$/, viewImprovement],
   [/^#\/audits$/, viewAudits],
   [/^#\/audits\/(\d+)$/, viewAudit],
+  [/^#\/reports(?:\/(\d{4}(?:Q[1-4])?)(?:\/(archived))?)?$/, viewReport],
   [/^#\/care$/, viewCareCases],
   [/^#\/care\/new$/, viewNewCareCase],
   [/^#\/care\/(\d+)$/, viewCareCase],
@@ -125,7 +127,7 @@ function showTopbar(hash, signedIn) {
   const section = hash === "#/events/new" ? "new"
     : ["dashboard", "notices", "bookings", "suggestions", "requests", "members", "workdays", "surveys", "votes",
       "proposals", "council", "craftsman", "procurements", "awards", "fund", "audits", "improvements", "volunteers",
-      "care", "benefits"]
+      "care", "benefits", "reports"]
       .find((s) => hash.startsWith(`#/${s}`)) || "events";
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.toggle("active", a.dataset.nav === section);
   // A group's menu closes once a page is chosen; its title is marked when the page is one of its own.
