@@ -82,10 +82,12 @@ def create(actor_id: Optional[int], *, title: str, owner_id: int, due_date: date
     if due_date < local_date(now):
         raise invalid_request({"due_date": "整改期限不能早于今天"})
     if figure is not None:
-        from ..reports.figures import is_known
+        from ..reports.figures import is_known, target_error
 
         if not is_known(figure):  # the next report could never check it
             raise invalid_request({"figure": "不是效能报告中的指标"})
+        if (why := target_error(figure, target)) is not None:
+            raise invalid_request({"target": why})
     owner = _owner(owner_id)
     item = Improvement(title=title, description=description, source=source, audit_id=audit_id,
                        audit_item_id=audit_item_id, figure=figure, target=target, owner_id=owner.id,

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, se
 
 from ..core.extensions import db
 from ..core.timeutil import SHANGHAI, UTCDateTime
-from .figures import MIN_GROUP, OTHER, OTHER_LABEL
+from .figures import MIN_GROUP, OTHER, OTHER_LABEL, TABLES
 from .periods import Period
 
 Table = dict
@@ -37,7 +37,11 @@ def col(key: str, label: str, unit: str | None = None) -> dict:
 
 def table(key: str, title: str, columns: list[dict], rows: list[dict], chart: dict | None = None,
           note: str | None = None) -> Table:
-    return {"key": key, "title": title, "columns": [col("label", columns[0]["label"]), *columns[1:]],
+    """A table; each column says which figure its cells stand for (figures.TABLES): the cells an improvement
+    item can name, and a later report judge."""
+    cells = TABLES.get(key, {})
+    columns = [col("label", columns[0]["label"]), *columns[1:]]
+    return {"key": key, "title": title, "columns": [{**c, "figure": cells.get(c["key"])} for c in columns],
             "rows": rows, "chart": chart, "note": note}
 
 

@@ -40,5 +40,5 @@ def report_command(quarter: str | None, year: int | None, fmt: str, output: str 
     click.echo(f"{period.label}效能报告已写入 {path}（{len(body):,} 字节）")
     if store:
         with transaction():
-            row = services.archive(period)
+            row = services.archive(period, origin="command")
         click.echo("已归档并通知工会委员" if row else f"{period.key} 已归档过，未重复生成")

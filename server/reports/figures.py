@@ -102,7 +102,7 @@ def is_known(ref: str) -> bool:
     if ref in BY_KEY:
         return True
     parts = ref.split(":")
-    return len(parts) == 3 and parts[0] in TABLES and all(parts)
+    return len(parts) == 3 and all(parts) and parts[2] in TABLES.get(parts[0], {})
 
 
 # Tables and their cells' figures: (table key, the figure a cell of a column stands for).
@@ -130,6 +130,22 @@ TABLES: dict[str, dict[str, str]] = {
     "proposals.by_session": {"assigned_on_time_rate": "proposals.assigned_on_time_rate",
                              "completed_on_time_rate": "proposals.completed_on_time_rate"},
 }
+
+
+TARGET_RANGES = {"percent": (0.0, 1.0), "score": (1.0, 5.0)}  # others: not below zero
+
+
+def target_error(ref: str, target: float | None) -> str | None:
+    """Why a target cannot be one of this figure's values, or None: percents are fractions (0.7 for 70 %)."""
+    figure, _cell = cell_figure(ref)
+    if figure is None or target is None:
+        return None
+    lo, hi = TARGET_RANGES.get(figure.unit, (0.0, float("inf")))
+    if not lo <= target <= hi:
+        if figure.unit == "percent":
+            return "百分比目标请填 0 到 1 之间的小数（如 0.7 表示 70%）"
+        return "评分目标应在 1 到 5 之间" if figure.unit == "score" else "目标不能小于 0"
+    return None
 
 
 def cell_figure(ref: str) -> tuple[Figure | None, tuple[str, str, str] | None]:

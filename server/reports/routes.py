@@ -34,9 +34,9 @@ def effectiveness(query: ReportQuery):
 @api(roles=["staff"], out=ArchiveList)
 def archive_list():
     """The reports generated after each period (by the scheduler or `flask report --store`), newest first."""
-    return ArchiveList(items=[ArchivedOut(period=p, label=Period.parse(p).label, generated_at=at,
-                                          by_scheduler=by is None, notice_id=n)
-                              for p, at, by, n in services.archive_list()])
+    return ArchiveList(items=[ArchivedOut(period=p, label=Period.parse(p).label, generated_at=at, origin=o,
+                                          notice_id=n)
+                              for p, at, o, n in services.archive_list()])
 
 
 @bp.get("/reports/effectiveness/archive/<period>.pdf")

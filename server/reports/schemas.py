@@ -42,6 +42,8 @@ class ColumnOut(Out):
     key: str
     label: str
     unit: Optional[str]
+    figure: Optional[str] = Field(None, description="The figure its cells stand for: such a cell can be named by an "
+                                  "improvement item as <table>:<row>:<column>.")
 
 
 class ChartOut(Out):
@@ -102,7 +104,8 @@ class ArchivedOut(Out):
     period: str
     label: str
     generated_at: LocalTime
-    by_scheduler: bool
+    origin: Literal["scheduler", "command"] = Field(description="scheduler: after the period; command: "
+                                                   "`flask report --store`.")
     notice_id: Optional[int]
 
 

@@ -54,7 +54,7 @@ def filename(period: Period, fmt: str) -> str:
 
 
 def archive(period: Period, actor_id: Optional[int] = None, now: Optional[datetime] = None,
-            notify: bool = True) -> Optional[ArchivedReport]:
+            notify: bool = True, origin: str = "scheduler") -> Optional[ArchivedReport]:
     """Generate the period's report with its PDF and keep it; the committee (staff and secretaries) is told.
     None when the period is already archived: the unique period key decides, so two schedulers, a retry or a
     restart keep one report and send one notice. Runs in the caller's transaction (a savepoint here)."""
@@ -63,8 +63,8 @@ def archive(period: Period, actor_id: Optional[int] = None, now: Optional[dateti
     pdf_bytes = render(data, "pdf")
     try:
         with savepoint():
-            row = ArchivedReport(period=period.key, generated_at=now, generated_by=actor_id, data=data,
-                                 pdf=pdf_bytes)
+            row = ArchivedReport(period=period.key, generated_at=now, generated_by=actor_id, origin=origin,
+                                 data=data, pdf=pdf_bytes)
             db.session.add(row)
             db.session.flush()
     except IntegrityError:
@@ -86,7 +86,7 @@ def _tell_committee(period: Period, data: dict) -> Optional[int]:
     for f in data["figures"]:
         if f["headline"] and f["value"] is not None:
             lines.append(f"{f['label']}：{format_value(f['unit'], f['value'])}")
-    body = (f"{period.label}工会管理效能报告已生成，请在管理后台「效能报告」查看，并下载 PDF 与 Excel。\n"
+    body = (f"{period.label}工会管理效能报告已生成并归档，请在管理后台「效能报告」查看、下载 PDF。\n"
             + "\n".join(lines[:6]))
     notice = notices.tell({"member_ids": who}, title=f"{period.label}效能报告已生成", body=body,
                           source=NoticeSource.report)
@@ -109,5 +109,5 @@ def archived(period_key: str) -> ArchivedReport:
 
 def archive_list() -> list:
     return db.session.execute(select(ArchivedReport.period, ArchivedReport.generated_at,
-                                     ArchivedReport.generated_by, ArchivedReport.notice_id)
+                                     ArchivedReport.origin, ArchivedReport.notice_id)
                               .order_by(ArchivedReport.period.desc())).all()

@@ -22,7 +22,6 @@ from server.events.models import Checkin
 from server.improvements.models import Improvement
 from server.members.models import Department, Member
 from server.reports import services as reports
-from server.reports.figures import TABLES
 from server.reports.periods import Period
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
@@ -171,6 +170,8 @@ def test_staff_read_the_report_switch_period_download_and_open_an_improvement(pa
     page.goto(f"/console/#/reports/{current.key}")
     page.locator(f'#checks-table tr[data-improvement-id="{item.id}"] a').click()
     expect(page.locator("#improvement-title")).to_contain_text(f"提升活动参与率（{DEPT}）")
+    # The item names its figure as the report does, the target in the figure's unit.
+    expect(page.locator("#improvement-figure")).to_have_text("活动参与率，目标 80.0%")
 
 
 def test_a_period_not_yet_begun_is_refused_with_the_picker_still_there(page, sign_in, world):
@@ -188,10 +189,3 @@ def test_a_treasurer_without_a_staff_role_has_no_report(page, sign_in, site):
     expect(page.locator("#topbar [data-nav=reports]")).to_be_hidden()
     page.goto("/console/#/reports")
     expect(page).to_have_url(re.compile(r"#/fund"))
-
-
-def test_the_console_offers_improvements_on_the_cells_the_report_can_check(page, site):
-    # reports.js keeps its own copy of the checkable cells (the report does not send them); it must match.
-    page.goto("/console/")
-    copy = page.evaluate("async () => (await import('/console/static/reports.js')).CHECKABLE")
-    assert copy == TABLES

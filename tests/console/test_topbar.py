@@ -23,7 +23,7 @@ def test_the_top_bar_fits_one_line_and_reaches_every_page(page, sign_in):
 
     links = bar.locator("[data-nav]")
     targets = [(a.get_attribute("data-nav"), a.get_attribute("href")) for a in links.all()]
-    assert len(targets) == 22
+    assert len(targets) == 23
     for nav, href in targets:
         link = bar.locator(f'[data-nav="{nav}"]')
         group = bar.locator(f'.nav-menu:has([data-nav="{nav}"])')

@@ -110,3 +110,30 @@ def test_times_in_the_report_are_shanghai(client, staff):
     with time_machine.travel("2027-01-05 10:00 +08:00", tick=False):
         body = client.get(f"{URL}?quarter=2026Q4", headers=staff()).get_json()
     assert body["generated_at"].startswith("2027-01-05T10:00:00") and body["generated_at"].endswith("+08:00")
+
+
+def test_each_table_column_names_the_figure_its_cells_stand_for(client, staff):
+    from server.reports.figures import TABLES
+
+    with time_machine.travel("2027-01-05 10:00 +08:00", tick=False):
+        body = client.get(f"{URL}?quarter=2026Q4", headers=staff()).get_json()
+    named = {t["key"]: {c["key"]: c["figure"] for c in t["columns"] if c["figure"]}
+             for s in body["sections"] for t in s["tables"]}
+    assert {k: v for k, v in named.items() if v} == TABLES
+
+
+@pytest.mark.parametrize("figure, target, field", [
+    ("participation.rate", 60, "target"),                        # a percent is a fraction: 0.6
+    ("participation.rate", -0.1, "target"),
+    ("surveys.score", 6, "target"),
+    ("requests.resolution_hours_median", -1, "target"),
+    ("participation.by_month:2026-10:checkins_per_member", 1, "figure"),   # a column no report judges
+    ("participation.by_department:3", 0.5, "figure"),
+    ("nonsense.by_department:3:rate", 0.5, "figure"),
+])
+def test_an_improvement_target_must_be_one_of_the_figures_values(client, make, auth, figure, target, field):
+    staff, head = make.staff(), make.member()
+    r = client.post(f"{API}/improvements", headers=auth(staff), json={
+        "title": "整改", "source": "report", "owner_id": head.id, "due_date": "2099-12-31", "figure": figure,
+        "target": target})
+    assert r.status_code == 400 and field in r.get_json()["error"]["details"]["fields"], r.get_json()

@@ -46,8 +46,8 @@ def test_after_the_quarter_the_report_is_archived_once_and_the_committee_told(db
     with time_machine.travel("2027-01-02 09:00 +08:00", tick=False):
         h = auth(staff)
         listed = client.get(f"{API}/reports/effectiveness/archive", headers=h).get_json()["items"]
-        assert [(i["period"], i["label"], i["by_scheduler"]) for i in listed] == [
-            ("2026Q4", "2026年第四季度", True), ("2026", "2026年度", True)]
+        assert [(i["period"], i["label"], i["origin"]) for i in listed] == [
+            ("2026Q4", "2026年第四季度", "scheduler"), ("2026", "2026年度", "scheduler")]
         pdf = client.get(f"{API}/reports/effectiveness/archive/2026Q4.pdf", headers=h)
         assert pdf.status_code == 200 and pdf.data == rows[1].pdf
         data = client.get(f"{API}/reports/effectiveness/archive/2026Q4", headers=h).get_json()
@@ -94,5 +94,10 @@ def test_flask_report_writes_the_file(app, db, make, tmp_path):
         r = runner.invoke(args=["report", "--quarter", "2026Q4", "--format", "xlsx", "--output", str(out)])
         assert r.exit_code == 0, r.output
         assert "2026年第四季度效能报告已写入" in r.output and out.read_bytes()[:2] == b"PK"
+        stored = runner.invoke(args=["report", "--quarter", "2026Q4", "--output", str(tmp_path / "q.pdf"), "--store"])
+        assert stored.exit_code == 0 and "已归档并通知工会委员" in stored.output, stored.output
+        again = runner.invoke(args=["report", "--quarter", "2026Q4", "--output", str(tmp_path / "q.pdf"), "--store"])
+        assert "已归档过" in again.output
         bad = runner.invoke(args=["report", "--quarter", "2027Q3"])
     assert bad.exit_code != 0 and "尚未开始" in bad.output
+    assert db.session.scalars(select(ArchivedReport.origin)).all() == ["command"]

@@ -146,6 +146,19 @@ export function parts(iso) {
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}`, weekday: p.weekday };
 }
 
+/** A report figure's value in its unit as the report prints it: 42.3%, 12.5 小时, 4.21, 1,234; null is "—". */
+export function fmtValue(v, unit) {
+  if (v == null) return "—";
+  switch (unit) {
+    case "percent": return `${(v * 100).toFixed(1)}%`;
+    case "hours": return `${v.toFixed(1)} 小时`;
+    case "days": return `${v.toFixed(1)} 天`;
+    case "score": return v.toFixed(2);
+    case "times": return `${v.toFixed(2)} 次`;
+    default: return typeof v === "number" ? v.toLocaleString("zh-CN") : String(v);
+  }
+}
+
 export function fmtTime(iso) {
   if (!iso) return "—";
   const p = parts(iso);

@@ -1,6 +1,6 @@
 // The improvement list (整改事项, PDCA; docs/audits.md): overdue first, with owner, due date and status; one
 // item's timeline, progress notes, completion with the result, cancellation with a reason and reopening.
-import { api, fmtTime } from "./core.js";
+import { api, fmtTime, fmtValue } from "./core.js";
 import {
   PagedList, alertBox, field, filterSelect, formActions, formMessage, formState, input, pageHeader, pagedTable,
   statusBadge, submitForm, toast, toneBadge,
@@ -156,7 +156,8 @@ export async function viewImprovement(root, id) {
             <dt>期限</dt><dd>${dueText(item)}</dd>
             <dt>来源</dt><dd>${label("improvement_source", item.source)}</dd>
             ${item.audit ? html`<dt>审计</dt><dd><a href="#/audits/${item.audit.audit_id}">查看审计</a></dd>` : nothing}
-            ${item.figure ? html`<dt>指标</dt><dd>${item.figure}${item.target != null ? `，目标 ${item.target}` : ""}</dd>` : nothing}
+            ${item.figure ? html`<dt>指标</dt><dd id="improvement-figure"><a href="#/reports">${item.figure_label || item.figure}</a>${
+              item.target != null ? `，目标 ${fmtValue(item.target, item.figure_unit)}` : ""}</dd>` : nothing}
             <dt>登记时间</dt><dd>${fmtTime(item.created_at)}</dd>
             ${item.closed_at ? html`<dt>结束时间</dt><dd>${fmtTime(item.closed_at)}</dd>` : nothing}
           </dl></div>

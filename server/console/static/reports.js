@@ -2,7 +2,7 @@
 // area's figures, tables and charts, the improvement items the report checks (整改跟踪), the definitions, and the
 // archived reports. The page draws the report dict as the server sends it and computes no figure; 立整改 opens an
 // improvement item naming a figure or a table cell, which the report of the period holding its due date checks.
-import { ApiError, api, downloadFile, fmtTime, parts } from "./core.js";
+import { ApiError, api, downloadFile, fmtTime, fmtValue, parts } from "./core.js";
 import {
   alertBox, field, fieldError, formMessage, formState, input, loading, pageHeader, submitButton, submitForm, table,
   toast, toneBadge,
@@ -17,31 +17,6 @@ const BASE = "/reports/effectiveness";
 // Units a target can be set in, as staff type it (a percent as 60, sent as 0.6).
 const UNIT_NAME = { percent: "%", hours: "小时", days: "天", score: "分", times: "次", count: "" };
 const VERDICT_TONE = { 已达标: "open", 未达标: "danger", 无法判断: "muted", 进行中: "live" };
-// The table cells a later report can check, and the figure each stands for: a copy of TABLES in
-// server/reports/figures.py, which the report does not send (a column naming its figure would replace this).
-// The server accepts other cells of these tables too, but could never judge them, so no 立整改 is offered there.
-export const CHECKABLE = {
-  "participation.by_department": { rate: "participation.rate", checkins_per_member: "participation.checkins_per_member" },
-  "participation.by_grid": { rate: "participation.rate", checkins_per_member: "participation.checkins_per_member" },
-  "participation.by_month": { rate: "participation.rate" },
-  "requests.by_category": { first_response_on_time_rate: "requests.first_response_on_time_rate",
-    on_time_rate: "requests.on_time_rate", resolved_rate: "requests.resolved_rate",
-    first_response_hours_median: "requests.first_response_hours_median",
-    resolution_hours_median: "requests.resolution_hours_median" },
-  "requests.by_grid": { first_response_on_time_rate: "requests.first_response_on_time_rate",
-    on_time_rate: "requests.on_time_rate", resolved_rate: "requests.resolved_rate",
-    first_response_hours_median: "requests.first_response_hours_median",
-    resolution_hours_median: "requests.resolution_hours_median" },
-  "benefits.by_campaign": { claim_rate: "benefits.claim_rate", redeem_rate: "benefits.redeem_rate" },
-  "notices.by_channel": { sent_rate: "notices.sent_rate" },
-  "notices.by_source": { read_rate: "notices.read_rate" },
-  "suggestions.by_category": { reply_days_median: "suggestions.reply_days_median",
-    replied_within_7d_rate: "suggestions.replied_within_7d_rate" },
-  "volunteers.by_department": { hours: "volunteers.hours", people: "volunteers.people" },
-  "surveys.by_survey": { score: "surveys.score" },
-  "proposals.by_session": { assigned_on_time_rate: "proposals.assigned_on_time_rate",
-    completed_on_time_rate: "proposals.completed_on_time_rate" },
-};
 const CELL_UNITS = ["percent", "hours", "days", "score", "times"];
 
 // --- periods ----------------------------------------------------------------------------------------
@@ -64,19 +39,6 @@ export function periodChoices(today = parts(new Date().toISOString()).date) {
 const periodQuery = (key) => (key.includes("Q") ? `quarter=${key}` : `year=${key}`);
 
 // --- numbers ------------------------------------------------------------------------------------------
-
-/** A value in its unit as the report prints it: 42.3%, 12.5 小时, 4.21, 1,234; null is "—". */
-export function fmtValue(v, unit) {
-  if (v == null) return "—";
-  switch (unit) {
-    case "percent": return `${(v * 100).toFixed(1)}%`;
-    case "hours": return `${v.toFixed(1)} 小时`;
-    case "days": return `${v.toFixed(1)} 天`;
-    case "score": return v.toFixed(2);
-    case "times": return `${v.toFixed(2)} 次`;
-    default: return typeof v === "number" ? v.toLocaleString("zh-CN") : String(v);
-  }
-}
 
 /** The change against the previous period: ▲/▼ and how much, green when better, red when worse, grey without. */
 function change(f) {
@@ -240,7 +202,7 @@ export async function viewReport(root, key = null, archived = null) {
     const size = t.columns.find((x) => x.unit === "count");
     const small = r.merged && v == null && size && r[size.key] != null && r[size.key] < report.min_group;
     // A cell can be checked when its column stands for a figure (participation.by_department:12:rate).
-    const fig = figs[c.figure || CHECKABLE[t.key]?.[c.key]];
+    const fig = figs[c.figure];
     const can = !isArchived && fig?.better && CELL_UNITS.includes(c.unit);
     return html`<td class="num" data-col=${c.key}>${small ? html`<span class="muted">不足${report.min_group}人</span>`
       : fmtValue(v, c.unit)}${can ? improveButton(`${t.key}:${r.key}:${c.key}`, fig, r.label, v,
@@ -296,7 +258,7 @@ export async function viewReport(root, key = null, archived = null) {
     const row = (a) => html`<tr data-period=${a.period}>
       <td><a href="#/reports/${a.period}">${a.label}</a></td>
       <td class="nowrap">${fmtTime(a.generated_at)}</td>
-      <td>${a.by_scheduler ? "期末自动生成" : "手动生成"}</td>
+      <td>${a.origin === "scheduler" ? "期末自动生成" : "命令生成"}</td>
       <td class="actions"><a class="btn btn-ghost btn-sm" href="#/reports/${a.period}/archived">查看归档版</a>
         <button type="button" class="btn btn-ghost btn-sm" data-archive-pdf=${a.period}
           @click=${(e) => downloadFile(`${BASE}/archive/${a.period}.pdf`, `工会管理效能报告-${a.label}.pdf`, e.currentTarget)}>下载 PDF</button></td></tr>`;
