@@ -41,6 +41,8 @@ def table(key: str, title: str, columns: list[dict], rows: list[dict], chart: di
     item can name, and a later report judge."""
     cells = TABLES.get(key, {})
     columns = [col("label", columns[0]["label"]), *columns[1:]]
+    if chart and sum(any(r.get(k) is not None for k in chart["series"]) for r in rows) < 2:
+        chart = None  # a chart of one bar, or of none, says nothing the table does not
     return {"key": key, "title": title, "columns": [{**c, "figure": cells.get(c["key"])} for c in columns],
             "rows": rows, "chart": chart, "note": note}
 

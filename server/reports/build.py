@@ -41,7 +41,7 @@ def build_report(period: Period, now: datetime | None = None) -> dict:
                  "tables": tables.get(key, []), "note": None} for key, title in SECTIONS]
     return {"period": period.out(now), "previous": period.previous().out(now), "generated_at": to_local_iso(now),
             "min_group": MIN_GROUP, "figures": figures, "sections": sections,
-            "improvements": checks(period, {f["key"]: f["value"] for f in figures}, tables)}
+            "improvements": checks(period, {f["key"]: f["value"] for f in figures}, tables, now)}
 
 
 def met(better: str | None, value, target) -> bool | None:
@@ -50,9 +50,10 @@ def met(better: str | None, value, target) -> bool | None:
     return value <= target if better == "lower" else value >= target
 
 
-def checks(period: Period, values: dict, tables: dict[str, list]) -> list[dict]:
+def checks(period: Period, values: dict, tables: dict[str, list], now: datetime) -> list[dict]:
     """Improvement items naming a figure, opened before the period ended and due in it or later: those due in
-    the period get the verdict (target met or not by the period's value); those due later are in progress."""
+    the period, once their due date has passed, get the verdict (target met or not by the period's value);
+    those due later, or later today, are in progress."""
     from ..improvements.models import Improvement, ImprovementStatus
     from ..members.models import Member
 
@@ -73,7 +74,7 @@ def checks(period: Period, values: dict, tables: dict[str, list]) -> list[dict]:
             value = row.get(cell[2]) if row else None
         elif figure:
             value = values.get(figure.key)
-        due = period.contains(item.due_date)
+        due = period.contains(item.due_date) and item.due_at <= now
         ok = met(figure.better if figure else None, value, item.target) if due else None
         verdict = "进行中" if not due else "无法判断" if ok is None else "已达标" if ok else "未达标"
         out.append({"id": item.id, "title": item.title, "figure": item.figure,

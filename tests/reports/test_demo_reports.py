@@ -34,7 +34,8 @@ def test_demo_report(app, committing_db):
     assert figures["participation.rate"]["previous"] is not None
     assert figures["participation.eligible"]["previous"] >= 50
     check = next(c for c in body["improvements"] if c["title"] == ITEM)
-    assert check["group"] == "生产一部" and check["verdict"] in ("已达标", "未达标")
+    # Due at the quarter's end: judged by the quarter's report once that day is over, in progress until then.
+    assert check["group"] == "生产一部" and check["verdict"] == "进行中" and check["value"] is not None
     s.close()
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output

@@ -284,6 +284,10 @@ def test_proposals_and_improvements_on_time(world, make):
     assert (merged["value"], merged["met"], merged["verdict"]) == (None, None, "无法判断")
     later = checks["suggestions.reply_days_median"]
     assert (later["verdict"], later["met"], later["figure_label"]) == ("进行中", None, "意见首次答复时长（中位数）")
+    # Before the quarter is over, an item due later in it is still in progress; one due earlier is judged.
+    running = {c["figure"]: c["verdict"] for c in build_report(Q4, at(12, 10))["improvements"]}
+    assert running["participation.rate"] == "已达标"
+    assert running[f"participation.by_department:{dept_a}:rate"] == "进行中"
     # The next quarter's report checks only what falls due in it.
     nxt = build_report(Period.parse("2027Q1"), datetime(2027, 4, 2, tzinfo=SHANGHAI))
     assert [c["figure"] for c in nxt["improvements"]] == ["suggestions.reply_days_median"]
