@@ -1150,6 +1150,53 @@ def _improvement_list(ctx: Ctx, n: int):
     return f"{API}/improvements?per_page=100", ctx.auth(ctx.staff)
 
 
+def _report_items(ctx: Ctx, n: int) -> str:
+    """n improvement items naming report figures and cells, due in this quarter: the report's checks."""
+    from server.core.timeutil import SHANGHAI
+    from server.improvements import services as improvements
+    from server.reports.periods import Period
+
+    quarter = Period.containing(utcnow().astimezone(SHANGHAI).date())
+    dept = ctx.make.department("报告部门")
+    have = ctx.state.get("report_items", 0)
+    for i in range(have, n):
+        figure = "participation.rate" if i % 2 else f"participation.by_department:{dept.id}:rate"
+        improvements.create(ctx.staff.id, title=f"整改{i}", owner_id=ctx.make.member(department="报告部门").id,
+                            due_date=quarter.end, source="report", figure=figure, target=0.5, notify=False)
+    ctx.state["report_items"] = n
+    return quarter.key
+
+
+@case("reports.effectiveness")
+def _report(ctx: Ctx, n: int):
+    return f"{API}/reports/effectiveness?quarter={_report_items(ctx, n)}", ctx.auth(ctx.staff)
+
+
+@case("reports.archived_json")
+def _archived_report(ctx: Ctx, n: int):
+    from server.reports.build import build_report
+    from server.reports.models import ArchivedReport
+    from server.reports.periods import Period
+
+    key = _report_items(ctx, n)
+    row = ctx.db.session.query(ArchivedReport).filter_by(period=key).one_or_none()
+    if row is None:
+        row = ArchivedReport(period=key, pdf=b"%PDF-1.4", data={})
+        ctx.db.session.add(row)
+    row.data = build_report(Period.parse(key))  # as generated once the items existed
+    return f"{API}/reports/effectiveness/archive/{key}", ctx.auth(ctx.staff)
+
+
+@case("reports.archive_list")
+def _report_archive(ctx: Ctx, n: int):
+    from server.reports.models import ArchivedReport
+
+    have = ctx.db.session.query(ArchivedReport).count()
+    for i in range(have, n):  # archived quarters of years past (their data and PDF are not read by the list)
+        ctx.db.session.add(ArchivedReport(period=f"{2000 + i}Q1", data={}, pdf=b"%PDF-1.4"))
+    return f"{API}/reports/effectiveness/archive", ctx.auth(ctx.staff)
+
+
 @case("improvements.my_improvements")
 def _my_improvements(ctx: Ctx, n: int):
     _improvements(ctx, n, owner=ctx.member)

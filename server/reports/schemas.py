@@ -6,6 +6,7 @@ from pydantic import Field
 
 from ..core.api import Out, QuerySchema
 from ..core.timeutil import LocalTime
+from .models import ReportOrigin
 
 Number = Optional[Union[int, float]]
 
@@ -95,17 +96,16 @@ class ReportOut(Out):
     previous: PeriodOut
     generated_at: str
     min_group: int
+    improvements: list[CheckOut]
     figures: list[FigureOut]
     sections: list[SectionOut]
-    improvements: list[CheckOut]
 
 
 class ArchivedOut(Out):
     period: str
     label: str
     generated_at: LocalTime
-    origin: Literal["scheduler", "command"] = Field(description="scheduler: after the period; command: "
-                                                   "`flask report --store`.")
+    origin: ReportOrigin = Field(description="scheduler: after the period; command: `flask report --store`.")
     notice_id: Optional[int]
 
 

@@ -7,6 +7,7 @@ import {
   alertBox, field, fieldError, formMessage, formState, input, loading, pageHeader, submitButton, submitForm, table,
   toast, toneBadge,
 } from "./components.js";
+import { label } from "./labels.js";
 import { MemberPicker } from "./members.js";
 import { html, nothing, render } from "./view.js";
 import * as echarts from "./vendor/echarts/echarts.esm.min.js";
@@ -258,7 +259,7 @@ export async function viewReport(root, key = null, archived = null) {
     const row = (a) => html`<tr data-period=${a.period}>
       <td><a href="#/reports/${a.period}">${a.label}</a></td>
       <td class="nowrap">${fmtTime(a.generated_at)}</td>
-      <td>${a.origin === "scheduler" ? "期末自动生成" : "命令生成"}</td>
+      <td>${label("report_origin", a.origin)}</td>
       <td class="actions"><a class="btn btn-ghost btn-sm" href="#/reports/${a.period}/archived">查看归档版</a>
         <button type="button" class="btn btn-ghost btn-sm" data-archive-pdf=${a.period}
           @click=${(e) => downloadFile(`${BASE}/archive/${a.period}.pdf`, `工会管理效能报告-${a.label}.pdf`, e.currentTarget)}>下载 PDF</button></td></tr>`;

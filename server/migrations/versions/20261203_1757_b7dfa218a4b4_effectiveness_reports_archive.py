@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
     sa.Column('notice_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("origin IN ('scheduler', 'command')", name=op.f('ck_effectiveness_reports_origin_known')),
+    sa.CheckConstraint("origin IN ('scheduler', 'command')", name=op.f('ck_effectiveness_reports_origin_valid')),
     sa.ForeignKeyConstraint(['generated_by'], ['members.id'], name=op.f('fk_effectiveness_reports_generated_by_members')),
     sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_effectiveness_reports_notice_id_notices')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_effectiveness_reports')),
