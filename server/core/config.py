@@ -1,12 +1,14 @@
 """Settings read from the environment (see README / API.md "Configuration")."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Optional
+from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
@@ -299,5 +301,49 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
             raise ConfigError(f"APP_ENV=production requires {', '.join(missing)} (at least {MIN_KEY_LENGTH} characters "
                               "each; to keep existing sign-ins, venue codes and receipts valid, set them to the "
                               "current SECRET_KEY)")
+        _refuse_development_services(s, cfg)
     cfg["SECRET_KEY"] = key or _dev_secret_key()
     return cfg
+
+
+def _is_https(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+def _is_local_fake(url: str) -> bool:
+    """True for what scripts/run points the providers at (its fakes on http://127.0.0.1): plain HTTP, or
+    this host itself. A real provider, or an egress proxy in front of one, is HTTPS on another host."""
+    if not _is_https(url):
+        return True
+    host = urlsplit(url.strip()).hostname
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_development_services(s: Settings, cfg: dict) -> None:
+    """What development and tests run with, but production must not (docs/deploy.md "Production checks")."""
+    backend = cfg["DATABASE_URL"].split(":", 1)[0].split("+", 1)[0]
+    if backend != "postgresql":
+        # Unset means the development SQLite file. Several gunicorn workers, delivery workers and the
+        # scheduler write at once, and SQLite ignores the FOR UPDATE SKIP LOCKED the workers share work by.
+        raise ConfigError("APP_ENV=production requires a PostgreSQL DATABASE_URL (postgresql+psycopg://...); "
+                          f"SQLite is for development and tests (got {backend or 'nothing'})")
+    if not s.REDIS_URL:
+        raise ConfigError("APP_ENV=production requires REDIS_URL (without it each process keeps its own sign-in, "
+                          "receipt and provider rate limits)")
+    if not _is_https(s.PUBLIC_BASE_URL):
+        raise ConfigError(f"APP_ENV=production requires PUBLIC_BASE_URL to be https://... (got {s.PUBLIC_BASE_URL!r})")
+    if s.SMS_PROVIDER.strip().lower() == "console":
+        raise ConfigError("SMS_PROVIDER=console is refused when APP_ENV=production (it only prints messages; "
+                          "set tencent or aliyun)")
+    if _is_local_fake(s.WECHAT_API_BASE_URL):
+        raise ConfigError(f"APP_ENV=production requires WECHAT_API_BASE_URL to be WeChat's ({WECHAT_REAL_BASE}), "
+                          f"not a local fake (got {s.WECHAT_API_BASE_URL!r})")
+    if s.SMS_API_BASE_URL.strip() and _is_local_fake(s.SMS_API_BASE_URL):
+        raise ConfigError("APP_ENV=production requires SMS_API_BASE_URL to be empty (the provider's own) or "
+                          f"https on another host, not a local fake (got {s.SMS_API_BASE_URL!r})")
