@@ -3,13 +3,14 @@ one line naming the variable, and the defaults are the documented ones."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from server.core.config import INSTANCE, ConfigError, load_config
+from server.core.config import INSTANCE, SEPARATE_KEYS, ConfigError, Settings, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,3 +109,101 @@ def test_start_up_with_a_bad_value_stops_with_one_line(command):
     assert run.returncode != 0
     assert run.stderr.splitlines() == ["configuration error: DELIVERY_BATCH: must be an integer (got 'abc')"]
     assert run.stdout == ""
+
+
+ENV_EXAMPLE = ROOT / "deploy" / "union-hub.env.example"
+
+
+def read_env_example(fill: str = "f" * 48) -> dict[str, str]:
+    """deploy/union-hub.env.example as systemd reads it (NAME=value lines, # comments), each <placeholder>
+    replaced by ``fill``."""
+    env = {}
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            env[name.strip()] = re.sub(r"<[^>]*>", fill, value.strip())
+    return env
+
+
+def test_the_env_example_filled_in_loads_in_production():
+    env = read_env_example()
+    assert "<" not in ENV_EXAMPLE.read_text().split("APP_ENV=")[1].split("\n")[0]  # APP_ENV itself is literal
+    cfg = load_config(env)
+    assert cfg["APP_ENV"] == "production"
+    assert cfg["DATABASE_URL"].startswith("postgresql+psycopg://") and cfg["REDIS_URL"].startswith("redis://")
+    assert cfg["TRUSTED_PROXY_COUNT"] == 1 and cfg["SMS_PROVIDER"] == "tencent"
+    # Every setting the example names is one the app reads, or one the systemd units read.
+    assert set(env) - set(Settings.model_fields) == set()
+    commented = set(re.findall(r"^# ([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE.read_text(), re.M))
+    assert commented - set(Settings.model_fields) == {"UNION_HUB_BIND", "GUNICORN_CMD_ARGS"}
+
+
+def test_the_env_example_has_a_placeholder_for_every_secret():
+    # Left as it is, the example does not start: the keys are placeholders, not values anyone could reuse.
+    env = read_env_example(fill="")
+    assert all(env[name] == "" for name in ("SECRET_KEY", *SEPARATE_KEYS, "WECHAT_SECRET", "SMS_SECRET_KEY"))
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(env)
+
+
+def production(**changes: str) -> dict[str, str]:
+    """A production environment that starts, with ``changes``."""
+    env = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "WECHAT_APPID": "wx1234567890abcdef",
+           "WECHAT_SECRET": "real-secret", **{name: name[0].lower() * 40 for name in SEPARATE_KEYS},
+           "DATABASE_URL": "postgresql+psycopg://union@db/union", "REDIS_URL": "redis://redis:6379/0",
+           "PUBLIC_BASE_URL": "https://union.example.cn", "SMS_PROVIDER": "tencent",
+           "SMS_SECRET_ID": "AKID", "SMS_SECRET_KEY": "key", "SMS_SDK_APP_ID": "1400000001"}
+    return {**env, **changes}
+
+
+def test_the_production_baseline_starts():
+    assert load_config(production())["APP_ENV"] == "production"
+    # Another https host for WeChat or SMS (an egress proxy in front of the provider) is allowed.
+    cfg = load_config(production(WECHAT_API_BASE_URL="https://wx-proxy.internal/",
+                                 SMS_API_BASE_URL="https://sms-proxy.internal/"))
+    assert cfg["WECHAT_API_BASE_URL"] == "https://wx-proxy.internal/"
+
+
+@pytest.mark.parametrize("changes, line", [
+    ({"DATABASE_URL": ""}, "APP_ENV=production requires a PostgreSQL DATABASE_URL (postgresql+psycopg://...); "
+                           "SQLite is for development and tests (got sqlite)"),
+    ({"DATABASE_URL": "sqlite:////srv/union.db"}, "APP_ENV=production requires a PostgreSQL DATABASE_URL "
+                                                 "(postgresql+psycopg://...); SQLite is for development and tests "
+                                                 "(got sqlite)"),
+    ({"REDIS_URL": ""}, "APP_ENV=production requires REDIS_URL (without it each process keeps its own sign-in, "
+                        "receipt and provider rate limits)"),
+    ({"PUBLIC_BASE_URL": "http://union.example.cn"},
+     "APP_ENV=production requires PUBLIC_BASE_URL to be https://... (got 'http://union.example.cn')"),
+    ({"PUBLIC_BASE_URL": "https://"}, "APP_ENV=production requires PUBLIC_BASE_URL to be https://... (got 'https://')"),
+    ({"SMS_PROVIDER": "console"}, "SMS_PROVIDER=console is refused when APP_ENV=production (it only prints "
+                                  "messages; set tencent or aliyun)"),
+    ({"SMS_PROVIDER": ""}, "SMS_PROVIDER=console is refused when APP_ENV=production (it only prints "
+                           "messages; set tencent or aliyun)"),
+    ({"WECHAT_API_BASE_URL": "http://127.0.0.1:8801/"},
+     "APP_ENV=production requires WECHAT_API_BASE_URL to be WeChat's (https://api.weixin.qq.com/), not a local "
+     "fake (got 'http://127.0.0.1:8801/')"),
+    ({"WECHAT_API_BASE_URL": "https://localhost:8801/"},
+     "APP_ENV=production requires WECHAT_API_BASE_URL to be WeChat's (https://api.weixin.qq.com/), not a local "
+     "fake (got 'https://localhost:8801/')"),
+    ({"WECHAT_API_BASE_URL": "https://[::1]/"},
+     "APP_ENV=production requires WECHAT_API_BASE_URL to be WeChat's (https://api.weixin.qq.com/), not a local "
+     "fake (got 'https://[::1]/')"),
+    ({"SMS_API_BASE_URL": "http://127.0.0.1:8802/"},
+     "APP_ENV=production requires SMS_API_BASE_URL to be empty (the provider's own) or https on another host, "
+     "not a local fake (got 'http://127.0.0.1:8802/')"),
+], ids=["no-database", "sqlite", "no-redis", "http-base-url", "https-without-host", "console-sms",
+        "default-sms", "fake-wechat", "wechat-on-localhost", "wechat-on-ipv6-loopback", "fake-sms"])
+def test_production_refuses_what_development_runs_with(changes, line):
+    with pytest.raises(ConfigError) as exc:
+        load_config(production(**changes))
+    assert str(exc.value) == line
+    # Development keeps running with all of them.
+    assert load_config({**production(**changes), "APP_ENV": "development"})["APP_ENV"] == "development"
+
+
+def test_scripts_run_development_settings_are_refused_in_production():
+    # What ./scripts/run exports (fake WeChat and SMS on local ports, SQLite), with production's keys.
+    run = (ROOT / "scripts" / "run").read_text()
+    assert "WECHAT_API_BASE_URL:-http://127.0.0.1:" in run and "SMS_API_BASE_URL=http://127.0.0.1:" in run
+    with pytest.raises(ConfigError, match="WECHAT_API_BASE_URL"):
+        load_config(production(WECHAT_API_BASE_URL="http://127.0.0.1:8801/"))

@@ -124,7 +124,10 @@ def test_a_previous_qr_key_keeps_the_codes_on_screen_during_a_rotation(app, clie
 
 
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "WECHAT_APPID": "wx1234567890abcdef",
-              "WECHAT_SECRET": "real-secret"}
+              "WECHAT_SECRET": "real-secret",
+              # What production requires besides the keys (tests/test_config.py).
+              "DATABASE_URL": "postgresql+psycopg://union@db/union", "REDIS_URL": "redis://redis:6379/0",
+              "PUBLIC_BASE_URL": "https://union.example.cn", "SMS_PROVIDER": "tencent"}
 
 
 def test_production_refuses_missing_keys_with_one_clear_line():

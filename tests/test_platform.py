@@ -135,7 +135,9 @@ def test_openapi_describes_every_route(app, client):
 
 
 def test_production_refuses_unsafe_defaults():
-    base = {"APP_ENV": "production", "WECHAT_APPID": "wx1", "WECHAT_SECRET": "s"}
+    base = {"APP_ENV": "production", "WECHAT_APPID": "wx1", "WECHAT_SECRET": "s",
+            "DATABASE_URL": "postgresql+psycopg://union@db/union", "REDIS_URL": "redis://redis:6379/0",
+            "PUBLIC_BASE_URL": "https://union.example.cn", "SMS_PROVIDER": "tencent"}
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_config(base)
     with pytest.raises(ConfigError, match="AUTH_DEV_LOGIN"):

@@ -338,7 +338,7 @@ def _refuse_development_services(s: Settings, cfg: dict) -> None:
                           "receipt and provider rate limits)")
     if not _is_https(s.PUBLIC_BASE_URL):
         raise ConfigError(f"APP_ENV=production requires PUBLIC_BASE_URL to be https://... (got {s.PUBLIC_BASE_URL!r})")
-    if s.SMS_PROVIDER.strip().lower() == "console":
+    if (s.SMS_PROVIDER.strip().lower() or "console") == "console":  # empty is console too (notifications/sms.py)
         raise ConfigError("SMS_PROVIDER=console is refused when APP_ENV=production (it only prints messages; "
                           "set tencent or aliyun)")
     if _is_local_fake(s.WECHAT_API_BASE_URL):

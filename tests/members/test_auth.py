@@ -326,6 +326,8 @@ def test_dev_login_is_404_unless_enabled_outside_production(other_app, make, ove
 def test_production_refuses_to_start_with_dev_login(monkeypatch, capsys):
     env = {"APP_ENV": "production", "SECRET_KEY": "k" * 40, "WECHAT_APPID": "wx1234567890abcdef",
            "WECHAT_SECRET": "real-secret", "AUTH_DEV_LOGIN": "1",
+           "DATABASE_URL": "postgresql+psycopg://union@db/union", "REDIS_URL": "redis://redis:6379/0",
+           "PUBLIC_BASE_URL": "https://union.example.cn", "SMS_PROVIDER": "tencent",
            **{name: "k" * 40 for name in ("TOKEN_SECRET_KEY", "QR_SECRET_KEY", "RECEIPT_SECRET_KEY")}}
     with pytest.raises(ConfigError, match="AUTH_DEV_LOGIN"):
         load_config(env)
