@@ -357,3 +357,14 @@ def test_metrics_only_for_the_monitoring_address(nginx):
         assert (status, json.loads(body)["error"]["code"]) == (403, "forbidden"), path
         assert headers["content-type"] == "application/json"
     assert nginx.request("GET", "/healthz")[0] == 200  # the load balancer's check stays open
+
+
+def test_the_command_wrapper_runs_flask_as_the_services_do():
+    script = (DEPLOY / "union-hub").read_text()
+    assert subprocess.run(["sh", "-n", str(DEPLOY / "union-hub")], timeout=60).returncode == 0
+    web = _settings((DEPLOY / "systemd" / "union-hub-web.service").read_text())
+    assert f"--working-directory={web['WorkingDirectory'][0]}" in script
+    assert f"-p EnvironmentFile={web['EnvironmentFile'][0]}" in script
+    assert f"--uid={web['User'][0]} --gid={web['Group'][0]}" in script
+    assert f"{CHECKOUT}/.venv/bin/flask --app server \"$@\"" in script
+    assert os.access(DEPLOY / "union-hub", os.X_OK)
