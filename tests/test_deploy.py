@@ -368,3 +368,33 @@ def test_the_command_wrapper_runs_flask_as_the_services_do():
     assert f"--uid={web['User'][0]} --gid={web['Group'][0]}" in script
     assert f"{CHECKOUT}/.venv/bin/flask --app server \"$@\"" in script
     assert os.access(DEPLOY / "union-hub", os.X_OK)
+
+
+def test_nginx_refusals_are_the_contracts_json(nginx):
+    # What gunicorn.conf.py is sized for passes: an 8 KiB request line and header line.
+    assert nginx.request("GET", "/api/v1/events?q=" + "x" * 8100)[0] == 200
+    assert nginx.request("GET", "/api/v1/events", headers={"X-Long": "x" * 8100})[0] == 200
+    for answer, status, code in (
+        (nginx.request("GET", "/api/v1/events?q=" + "x" * 9000), 414, "uri_too_long"),
+        (nginx.request("GET", "/api/v1/events", headers={"X-Long": "x" * 9000}), 431, "header_fields_too_large"),
+        (nginx.request("GET", "/api/v1/events", headers={"X-Bad": "a\x00b"}), 400, "invalid_request"),
+    ):
+        got, headers, body = answer
+        assert (got, headers["content-type"], json.loads(body)["error"]["code"]) == (status, "application/json",
+                                                                                     code)
+        assert headers["x-content-type-options"] == "nosniff"
+    # gunicorn down: 503 with Retry-After, in JSON too.
+    nginx.app.shutdown()
+    nginx.app.server_close()
+    got, headers, body = nginx.request("GET", "/api/v1/events")
+    assert (got, headers["retry-after"], json.loads(body)["error"]["code"]) == (503, "5", "service_unavailable")
+
+
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_tls_1_2_and_1_3_are_served(nginx, version):
+    context = ssl.create_default_context(cafile=str(nginx.tmp / "cert.pem"))
+    context.check_hostname = False
+    context.minimum_version = context.maximum_version = getattr(ssl.TLSVersion, version)
+    with (socket.create_connection(("127.0.0.1", nginx.https), timeout=60) as raw,
+          context.wrap_socket(raw, server_hostname="union.example.cn") as tls):
+        assert tls.version() == version.replace("_", ".")
