@@ -92,7 +92,7 @@ def test_every_service_runs_as_unionhub_hardened_and_restarting(name):
     assert s["PartOf"] == ["union-hub.target"] and s["WantedBy"] == ["union-hub.target"]
 
 
-def test_the_units_start_what_readme_names():
+def test_the_units_start_gunicorn_the_workers_and_the_scheduler():
     web = _settings((DEPLOY / "systemd" / "union-hub-web.service").read_text())
     assert web["ExecStart"] == [f"{CHECKOUT}/.venv/bin/gunicorn -c gunicorn.conf.py --bind ${{UNION_HUB_BIND}}"]
     assert web["Environment"] == ["UNION_HUB_BIND=127.0.0.1:8000"]
