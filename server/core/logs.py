@@ -16,7 +16,7 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from flask import Flask, g, request
+from flask import Flask, request
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # What we take from a proxy: short, printable, no spaces or quotes, so it can be logged and echoed as is.
@@ -115,21 +115,23 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_forget)
 
 
+# Kept in the request's environ, not in g: g belongs to the app context, which a test's requests share.
+_ID, _STARTED, _TOKEN = "unionhub.request_id", "unionhub.request_started", "unionhub.request_id_token"
+
+
 def _start() -> None:
     if is_anonymous_path(request.path):
         return
     given = request.headers.get(REQUEST_ID_HEADER, "")
     rid = given if _VALID_ID.fullmatch(given) else uuid.uuid4().hex
-    g.request_id = rid
-    g.request_started = time.perf_counter()
-    g.request_id_token = request_id.set(rid)
+    request.environ.update({_ID: rid, _STARTED: time.perf_counter(), _TOKEN: request_id.set(rid)})
 
 
 def _finish(response):
-    rid = g.get("request_id")
+    rid = request.environ.get(_ID)
     if rid is None:  # anonymous: nothing timed, nothing logged, nothing echoed
         return response
-    duration = time.perf_counter() - g.request_started
+    duration = time.perf_counter() - request.environ[_STARTED]
     response.headers[REQUEST_ID_HEADER] = rid
     endpoint = request.endpoint or "unmatched"
     from ..metrics import observe_request
@@ -142,6 +144,6 @@ def _finish(response):
 
 
 def _forget(_exc) -> None:
-    token = g.pop("request_id_token", None)
+    token = request.environ.pop(_TOKEN, None)
     if token is not None:
         request_id.reset(token)
