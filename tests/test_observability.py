@@ -102,8 +102,12 @@ def test_workers_and_the_scheduler_log_json_when_configured(tmp_path):
     """`flask worker` and `flask scheduler` build the app with create_app, which installs the format: a real
     delivery worker started and stopped in a fresh process writes JSON lines."""
     code = ("from server import create_app\n"
+            "from server.core.extensions import db\n"
             "from server.notices.delivery import Worker\n"
-            "w = Worker(create_app(), name='w-json')\n"
+            "app = create_app()\n"
+            "with app.app_context():\n"
+            "    db.create_all()\n"
+            "w = Worker(app, name='w-json')\n"
             "w.stopping.set()\n"
             "w.run()\n")
     env = {**os.environ, "LOG_FORMAT": "json", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
@@ -328,6 +332,11 @@ def test_worker_heartbeat_is_written_by_the_loop_and_goes_stale(app, client, db,
     assert m[("unionhub_workers", (("state", "stale"),))] == 1
     assert m[("unionhub_worker_last_seen_seconds", (("worker", listed["worker"]),))] == 2 * HEARTBEAT_SECONDS + 1
     assert m[("unionhub_worker_processed_total", (("worker", listed["worker"]),))] == 1
+
+    # A worker stopped on purpose takes its row with it: only one that died is left to go stale.
+    worker.stopping.set()
+    worker.run()
+    assert db.session.scalars(select(WorkerHeartbeat)).all() == []
 
 
 def test_health_details_counts_the_oldest_queued_delivery(client, db):

@@ -126,6 +126,7 @@ class Worker:
             if not done:
                 self.stopping.wait(idle_wait)
         self.pool.shutdown(wait=True)
+        self._drop_heartbeat()  # stopped on purpose: not a stale worker to alert on
         log.info("delivery worker %s stopped", self.name)
 
     def run_once(self) -> int:
@@ -166,6 +167,18 @@ class Worker:
             log.warning("worker heartbeat not written", exc_info=True)
         finally:
             db.session.remove()
+
+    def _drop_heartbeat(self) -> None:
+        with self.app.app_context():
+            try:
+                db.session.execute(delete(WorkerHeartbeat).where(
+                    WorkerHeartbeat.worker_id == f"{socket.gethostname()[:80]}:{os.getpid()}"))
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.warning("worker heartbeat not removed", exc_info=True)
+            finally:
+                db.session.remove()
 
     # --- claim ------------------------------------------------------------------------------------
 
