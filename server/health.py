@@ -27,8 +27,9 @@ def healthz():
 @bp.get("/healthz/details")
 def healthz_details():
     """What an operator checks first (docs/operations.md): database, Redis, delivery workers, the scheduler's
-    lease, the outbox. Same access as /metrics (METRICS_ALLOW, METRICS_TOKEN), else 404. 503 when the
-    database or Redis does not answer, or no worker is alive, or no scheduler holds the lease."""
+    lease, the outbox. Same access as /metrics (METRICS_ALLOW, METRICS_TOKEN), else 404. ``status`` is
+    "degraded" when the database or Redis does not answer, no worker is alive, or no scheduler holds the
+    lease; the answer is 503 only when the database does not answer."""
     from .metrics import outbox, require_access, scheduler_lease, workers
 
     require_access()
@@ -54,7 +55,8 @@ def healthz_details():
         doc["outbox"] = box
     healthy = (doc["database"] == "ok" and doc.get("redis", "ok") == "ok" and alive
                and doc["scheduler"]["held"])
-    return jsonify({"status": "ok" if healthy else "degraded", **doc}), 200 if healthy else 503
+    # 503 only for the database, as /healthz: the rest is degraded service, not this process failing.
+    return jsonify({"status": "ok" if healthy else "degraded", **doc}), 200 if doc["database"] == "ok" else 503
 
 
 def _redis_status(url: str) -> str:
