@@ -350,3 +350,17 @@ def test_health_details_counts_the_oldest_queued_delivery(client, db):
     # The load balancer's probe stays as it was: cheap, public, database only.
     assert client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"}).get_json() == {
         "status": "ok", "database": "ok"}
+
+
+def test_a_database_that_does_not_answer_is_reported_not_raised(tmp_path):
+    from server import create_app
+
+    broken = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'no-such-dir' / 'union.db'}",
+                         "SECRET_KEY": "test-secret-key-" + "x" * 32, "TESTING": True})
+    client = broken.test_client()
+    m = scrape(client)
+    assert m[("unionhub_database_up", ())] == 0
+    assert not any(name.startswith("unionhub_outbox") for name, _ in m)
+    r = client.get("/healthz/details")
+    assert r.status_code == 503
+    assert (r.get_json()["status"], r.get_json()["database"]) == ("degraded", "unavailable")
