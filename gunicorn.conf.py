@@ -100,3 +100,24 @@ def post_worker_init(worker):
             worker.log.warning("poster warm-up skipped", exc_info=True)
 
     threading.Thread(target=warm, daemon=True).start()
+
+
+# --- Prometheus multiprocess mode (server/metrics.py, docs/operations.md) ---------------------------------
+# Each worker process keeps its request histogram in files in PROMETHEUS_MULTIPROC_DIR, and /metrics sums them.
+# Set in the master before any worker imports prometheus_client (which picks its mode on import), so never at
+# the top of this file; emptied at every start, so the files of a previous run's workers are not counted again.
+def on_starting(server):
+    import os
+
+    path = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                                      str(Path(__file__).resolve().parent / "instance" / "prometheus")))
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+# --- end of Prometheus multiprocess mode -------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """同心 · Union Hub: the Flask application."""
 from __future__ import annotations
 
-import logging
 import sys
 from contextvars import ContextVar
 
@@ -10,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from .core import ratelimit
+from .core import logs, ratelimit
 from .core.api import refuse_control_characters
 from .core.config import INSTANCE, ConfigError, load_config
 from .core.errors import register_error_handlers
@@ -29,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.init_app(app)  # LOG_FORMAT, request ids and request lines (docs/operations.md)
 
     if url.startswith("sqlite:///") and ":memory:" not in url:
         INSTANCE.mkdir(parents=True, exist_ok=True)
@@ -73,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         member_requests,
         members,
         meta,
+        metrics,
         notices,
         procurements,
         proposals,
@@ -88,6 +88,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(members.bp, url_prefix=API_PREFIX)
     app.register_blueprint(events.bp, url_prefix=API_PREFIX)

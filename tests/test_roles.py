@@ -14,6 +14,8 @@ from server.members.models import WechatUser
 # A new route must be added here.
 ROUTES = {
     ("GET", "/healthz"): "public",
+    ("GET", "/healthz/details"): "public",  # by address or METRICS_TOKEN, not by role (the client is 127.0.0.1)
+    ("GET", "/metrics"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
     ("GET", "/api/v1/ping"): "public",
     ("GET", "/api/v1/meta/labels"): "public",

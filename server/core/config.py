@@ -143,6 +143,12 @@ class Settings(BaseSettings):
     # several MiB of CSV, well past the 1 MiB every other route keeps.
     MEMBER_IMPORT_MAX_BYTES: int = 50 * 1024 * 1024
     SQLALCHEMY_ECHO: Flag = False
+    # Log lines: text (readable, development) or json (one object per line; recommended in production).
+    LOG_FORMAT: str = Field("text", pattern="^(text|json)$")
+    # /metrics and /healthz/details answer these client addresses or networks (comma-separated) ...
+    METRICS_ALLOW: str = "127.0.0.1,::1"
+    # ... and any client sending "Authorization: Bearer <METRICS_TOKEN>" (empty: no token accepted).
+    METRICS_TOKEN: str = ""
     # Anonymous suggestions one member may submit per day (Asia/Shanghai).
     SUGGESTIONS_PER_DAY: int = 5
     # Procurement comparisons (docs/procurements.md): at or over this amount (fen) a decision needs three quotes

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 
 from notifications import push as push_channel
 from notifications.base import Outcome, Result
@@ -37,7 +37,15 @@ from notifications.wechat import get_gateway
 from ..core.extensions import db
 from ..core.timeutil import SHANGHAI, utcnow
 from ..members.models import Member, WechatUser
-from .models import Delivery, DeliveryStatus, Notice, NoticeStatus, SubscriptionQuota
+from .models import (
+    HEARTBEAT_SECONDS,
+    Delivery,
+    DeliveryStatus,
+    Notice,
+    NoticeStatus,
+    SubscriptionQuota,
+    WorkerHeartbeat,
+)
 from .ratelimit import RateLimiter
 from .services import fallback_to_sms
 
@@ -100,6 +108,10 @@ class Worker:
         }
         self._notices: dict[int, Notice] = {}
         self.stopping = threading.Event()
+        # Liveness (docs/operations.md): one row per process, written at most every HEARTBEAT_SECONDS.
+        self.started_at = utcnow()
+        self.processed = 0
+        self._beat_at: datetime | None = None
 
     # --- the loop ---------------------------------------------------------------------------------
 
@@ -114,6 +126,7 @@ class Worker:
             if not done:
                 self.stopping.wait(idle_wait)
         self.pool.shutdown(wait=True)
+        self._drop_heartbeat()  # stopped on purpose: not a stale worker to alert on
         log.info("delivery worker %s stopped", self.name)
 
     def run_once(self) -> int:
@@ -124,7 +137,48 @@ class Worker:
             jobs = self.claim()
             if jobs:
                 self.send(jobs)
+            self.processed += settled + len(jobs)
+            self.heartbeat()
             return settled + len(jobs)
+
+    def heartbeat(self) -> None:
+        """Record that this process is alive (at most every HEARTBEAT_SECONDS) and drop the rows of workers
+        silent for a day. Its own transaction; a failure is logged and never stops the deliveries."""
+        now = utcnow()
+        if self._beat_at is not None and (now - self._beat_at).total_seconds() < HEARTBEAT_SECONDS:
+            return
+        host, pid = socket.gethostname()[:80], os.getpid()
+        values = {"worker_id": f"{host}:{pid}", "host": host, "pid": pid, "started_at": self.started_at,
+                  "last_seen_at": now, "processed": self.processed}
+        try:
+            if db.engine.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            stmt = insert(WorkerHeartbeat).values(values)
+            db.session.execute(stmt.on_conflict_do_update(
+                index_elements=[WorkerHeartbeat.worker_id],
+                set_={k: stmt.excluded[k] for k in ("started_at", "last_seen_at", "processed")}))
+            db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_seen_at < now - timedelta(days=1)))
+            db.session.commit()
+            self._beat_at = now
+        except Exception:
+            db.session.rollback()
+            log.warning("worker heartbeat not written", exc_info=True)
+        finally:
+            db.session.remove()
+
+    def _drop_heartbeat(self) -> None:
+        with self.app.app_context():
+            try:
+                db.session.execute(delete(WorkerHeartbeat).where(
+                    WorkerHeartbeat.worker_id == f"{socket.gethostname()[:80]}:{os.getpid()}"))
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.warning("worker heartbeat not removed", exc_info=True)
+            finally:
+                db.session.remove()
 
     # --- claim ------------------------------------------------------------------------------------
 

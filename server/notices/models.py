@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.extensions import db
@@ -157,3 +157,21 @@ class SubscriptionQuota(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (CheckConstraint("remaining >= 0", name="remaining_not_negative"),)
+
+
+# A delivery worker writes its heartbeat at most this often (from its loop, between batches); two missed
+# beats make it stale in /healthz/details and /metrics, and a day's silence removes its row.
+HEARTBEAT_SECONDS = 15
+
+
+class WorkerHeartbeat(db.Model):
+    """One running (or lately running) delivery worker: which process, since when, when last heard from,
+    and how many deliveries it has handled."""
+
+    __tablename__ = "worker_heartbeats"
+    worker_id: Mapped[str] = mapped_column(String(100), primary_key=True)  # host:pid
+    host: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed: Mapped[int] = mapped_column(BigInteger, default=0)
