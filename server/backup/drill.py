@@ -59,9 +59,10 @@ def find_backup(given: Optional[str], folder: Path) -> Backup:
             raise BackupError(f"{folder} 中没有备份 / no backup in {folder}")
         return found[-1]
     path = Path(given)
+    if path.parent == Path() and not path.exists():
+        path = folder / path  # a bare name: in the backup folder
     if not path.name.endswith(".json"):
-        stem = path.name.split(".")[0]
-        path = (path.parent if path.parent != Path() else folder) / f"{stem}.json"
+        path = path.with_name(path.name.split(".")[0] + ".json")
     for b in backups(path.parent):
         if b.manifest_path.resolve() == path.resolve():
             return b
