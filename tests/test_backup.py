@@ -16,14 +16,13 @@ from pathlib import Path
 import pytest
 import time_machine
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
 
 from server.audit_trail.models import AuditTrailEntry
 from server.backup import drill
 from server.backup.services import backups, code_head, sha256_of, sqlite_copy, take_backup
 from server.fund import services as fund
 from server.fund.chart import ensure_chart
-from server.fund.models import FundEntry, FundMonth
+from server.fund.models import FundMonth
 from server.members.models import Member
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,7 +171,8 @@ def test_retention_keeps_the_newest(app, committing_db, tmp_path):
     for day in range(4):
         take_backup(tmp_path, keep=2, now=start + timedelta(days=day))
     kept = backups(tmp_path)
-    assert [b.manifest_path.name for b in kept] == ["union-hub-20261103T180000Z.json", "union-hub-20261104T180000Z.json"]
+    assert [b.manifest_path.name for b in kept] == ["union-hub-20261103T180000Z.json",
+                                                    "union-hub-20261104T180000Z.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [b.manifest_path.name for b in kept] + [b.dump_path.name for b in kept])
 

@@ -96,7 +96,9 @@ def restore(backup: Backup, source_url: str) -> Restored:
     restored = Restored(kind, make_url(source_url).set(database=name).render_as_string(hide_password=False), name)
     uri, env = libpq(restored.url)
     try:
-        run_tool([pg_restore, "--no-owner", "--exit-on-error", f"--dbname={uri}", str(backup.dump_path)], env)
+        # One transaction: all or nothing, and one commit instead of one per object.
+        run_tool([pg_restore, "--no-owner", "--single-transaction", "--exit-on-error", f"--dbname={uri}",
+                  str(backup.dump_path)], env)
     except BackupError:
         drop(restored, source_url)
         raise
