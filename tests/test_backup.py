@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -257,3 +258,17 @@ def test_sqlite_online_backup_while_another_connection_writes(tmp_path):
     live = sqlite3.connect(source)
     assert live.execute("SELECT count(DISTINCT batch) FROM t WHERE batch > 0").fetchone()[0] == len(written)
     live.close()
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_the_backup_units_pass_systemd_analyze_verify(tmp_path):
+    # Pointed at this checkout, so that verify finds the virtualenv's flask (a missing ExecStart is an error).
+    units = []
+    for name in ("union-hub-backup.service", "union-hub-backup.timer"):
+        path = tmp_path / name
+        path.write_text((ROOT / "deploy" / "systemd" / name).read_text().replace("/srv/union-hub", str(ROOT)))
+        units.append(str(path))
+    run = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert (run.returncode, run.stdout + run.stderr) == (0, "")
+    assert "OnCalendar=*-*-* 02:30:00" in Path(units[1]).read_text()

@@ -13,6 +13,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,12 +183,14 @@ def run_drill(backup: Backup, source_url: str, app_overrides: dict, keep: bool =
     checks = [check_file(backup)]
     if not checks[0].ok:
         return False, checks, None  # a damaged file: nothing restored from it could be trusted
+    began = time.monotonic()
     try:
         restored = restore(backup, source_url)
     except BackupError as exc:
         checks.append(Check("restore", False, str(exc)))
         return False, checks, None
-    checks.append(Check("restore", True, restored.where))
+    # How long a real restore of this backup takes, give or take (docs/backups.md).
+    checks.append(Check("restore", True, f"{restored.where} ({time.monotonic() - began:.1f} s)"))
     try:
         checks += check_restored(backup, restored, app_overrides)
     finally:
