@@ -21,6 +21,7 @@ from typing import Optional
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from .services import (
     PREFIX,
@@ -92,6 +93,9 @@ def restore(backup: Backup, source_url: str) -> Restored:
     try:
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as exc:
+        raise BackupError(f"无法创建演练数据库（该用户需要 CREATEDB 权限）/ cannot create the drill database (the "
+                          f"user needs CREATEDB): {str(exc.orig).strip()}") from None
     finally:
         engine.dispose()
     restored = Restored(kind, make_url(source_url).set(database=name).render_as_string(hide_password=False), name)
