@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from server.audit_trail.models import AuditTrailEntry
 from server.backup import drill
@@ -272,3 +273,22 @@ def test_the_backup_units_pass_systemd_analyze_verify(tmp_path):
                          timeout=60, cwd=tmp_path)
     assert (run.returncode, run.stdout + run.stderr) == (0, "")
     assert "OnCalendar=*-*-* 02:30:00" in Path(units[1]).read_text()
+
+
+def test_a_drill_user_without_createdb_is_told_so(app, ledger, tmp_path):
+    if not _pg(app):
+        pytest.skip("PostgreSQL only: SQLite restores into a file")
+    b = take_backup(tmp_path)
+    role = f"bak_nocreatedb_{os.getpid()}"
+    admin = create_engine(app.config["DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN NOCREATEDB"))
+    try:
+        url = make_url(app.config["DATABASE_URL"]).set(username=role).render_as_string(hide_password=False)
+        ok, checks, _ = drill.run_drill(b, url, _overrides(app))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
+    assert not ok and checks[-1].name == "restore"
+    assert "CREATEDB" in checks[-1].detail and "permission denied" in checks[-1].detail
