@@ -292,3 +292,11 @@ def test_a_drill_user_without_createdb_is_told_so(app, ledger, tmp_path):
         admin.dispose()
     assert not ok and checks[-1].name == "restore"
     assert "CREATEDB" in checks[-1].detail and "permission denied" in checks[-1].detail
+
+
+def test_uploads_in_s3_are_refused_before_anything_is_written(app, committing_db, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "STORAGE_S3_BUCKET", "union-photos")
+    result = app.test_cli_runner().invoke(args=["backup", "--output", str(tmp_path), "--with-uploads"])
+    assert result.exit_code == 1
+    assert "存储桶的版本控制" in result.output and "use bucket versioning and replication" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -136,6 +136,8 @@ def sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
         raise BackupError("内存数据库无法备份 / an in-memory SQLite database cannot be backed up")
+    if not Path(database).is_file():  # sqlite3 would make an empty one and back that up
+        raise BackupError(f"数据库文件不存在 / no database file at {database}")
     return Path(database)
 
 
@@ -176,6 +178,7 @@ def take_backup(output: Optional[Path] = None, keep: int = DEFAULT_KEEP, with_up
     is unfinished), then keep only the newest ``keep`` backups."""
     if keep < 1:
         raise BackupError("--keep 至少为 1 / --keep must be at least 1")
+    uploads_root = _uploads_root() if with_uploads else None  # refused for S3 before anything is written
     url = current_app.config["DATABASE_URL"]
     kind = "postgresql" if make_url(url).get_backend_name() == "postgresql" else "sqlite"
     out = Path(output) if output else backup_dir()
@@ -199,7 +202,7 @@ def take_backup(output: Optional[Path] = None, keep: int = DEFAULT_KEEP, with_up
         **found,
         "dump": {"file": dump.name, "format": "pg_dump custom" if kind == "postgresql" else "sqlite3",
                  "bytes": dump.stat().st_size, "sha256": sha256_of(dump)},
-        "uploads": _uploads(out, stem) if with_uploads else None,
+        "uploads": _uploads(uploads_root, out, stem) if uploads_root else None,
     }
     tmp = manifest_path.with_suffix(".json.partial")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -208,12 +211,15 @@ def take_backup(output: Optional[Path] = None, keep: int = DEFAULT_KEEP, with_up
     return Backup(manifest_path, manifest)
 
 
-def _uploads(out: Path, stem: str) -> dict:
+def _uploads_root() -> Path:
     if current_app.config.get("STORAGE_S3_BUCKET"):
         raise BackupError("照片存放在 S3 存储桶中，请使用存储桶的版本控制与跨区域复制（见 docs/backups.md）"
                           "/ uploads are in S3: use bucket versioning and replication instead of --with-uploads "
                           "(docs/backups.md)")
-    root = Path(current_app.config.get("STORAGE_ROOT") or Path(current_app.instance_path) / "uploads")
+    return Path(current_app.config.get("STORAGE_ROOT") or Path(current_app.instance_path) / "uploads")
+
+
+def _uploads(root: Path, out: Path, stem: str) -> dict:
     dest = out / f"{stem}.uploads.tar.gz"
     with tarfile.open(dest, "w:gz") as tar:
         if root.exists():
