@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
+    from .backup.cli import backup_command
     from .demo import demo_command
     from .fund.cli import funds_cli
     from .members.cli import members_cli
@@ -22,3 +23,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(workdays_cli)
     app.cli.add_command(funds_cli)
     app.cli.add_command(report_command)
+    app.cli.add_command(backup_command)

@@ -184,6 +184,7 @@ class Settings(BaseSettings):
     RECEIPT_LOOKUP_LIMIT: str = "20/minute"
     RECEIPT_CHECKS_CONCURRENT: int = 2
     RECEIPT_CHECK_DIR: Optional[str] = None  # default: instance/receipt-checks
+    BACKUP_DIR: Optional[str] = None  # `flask backup` writes here (docs/backups.md); default: instance/backups
     # Photos (docs/uploads.md): uploads per member, and where the files are kept. With STORAGE_S3_BUCKET set
     # they go to that S3-compatible bucket instead of the local folder STORAGE_ROOT.
     UPLOAD_LIMIT: str = "60/hour"
