@@ -78,7 +78,8 @@ class Network:
         return f"{self.prefix}.1"
 
     def up(self) -> None:
-        sh("ip", "link", "add", self.bridge, "type", "bridge")
+        # No forward delay: a port brought back up forwards at once, as a switch port without STP does.
+        sh("ip", "link", "add", self.bridge, "type", "bridge", "forward_delay", "0")
         self.made.append(("link", self.bridge))
         sh("ip", "addr", "add", f"{self.gateway}/24", "dev", self.bridge)
         sh("ip", "link", "set", self.bridge, "up")
@@ -129,6 +130,7 @@ class Proc:
     role: str
     popen: subprocess.Popen
     log: Path
+    restarted: bool = False
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         with _quiet():
@@ -218,7 +220,9 @@ class Postgres:
 
     def restart(self) -> float:
         t0 = time.monotonic()
-        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.dir), "-w", "-m", "fast", "restart")
+        # -l again: without it the new postmaster would write to pg_ctl's output, held open forever.
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.dir), "-l", str(self.log), "-w", "-m", "fast",
+                          "restart")
         return time.monotonic() - t0
 
     def stop(self) -> None:
