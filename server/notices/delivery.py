@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, text, update
 
 from notifications import push as push_channel
 from notifications.base import Outcome, Result
@@ -185,6 +185,12 @@ class Worker:
     def claim(self) -> list[Job]:
         now = utcnow()
         try:
+            if db.engine.dialect.name == "postgresql":
+                # Planned for the rows there now, never from a plan cached while the queue was empty: psycopg
+                # prepares a statement run 5 times, and PostgreSQL's generic plan for an idle worker's claim
+                # rescans the whole locked subquery per row (a nested loop), so the first big notice's claim
+                # ran for minutes (docs/cluster.md). For this transaction only.
+                db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             due = (
                 select(Delivery.id)
                 .where(Delivery.status == S.queued, Delivery.next_attempt_at <= now,
