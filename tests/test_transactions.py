@@ -243,6 +243,8 @@ ALLOWED_COMMITS = {
     ("server/notices/delivery.py", "reconcile"): "settles rows a dead worker left sending",
     ("server/notices/delivery.py", "_take_stale"): "claims those rows first",
     ("server/notices/delivery.py", "_finish"): "marks notices with nothing left in flight sent",
+    ("server/notices/delivery.py", "heartbeat"): "the worker's liveness row, its own step (docs/operations.md)",
+    ("server/notices/delivery.py", "_drop_heartbeat"): "a worker stopping cleanly removes its row",
     # A department head's public form (no account, so no @api): its one write, committed before the page.
     ("server/proposals/pages_routes.py", "head_post"): "the head's progress update through a signed link",
 }
@@ -250,7 +252,10 @@ ALLOWED_COMMITS = {
 # the roster import that found nothing to import.
 ALLOWED_ROLLBACKS = {
     ("server/core/errors.py", "_rollback"), ("server/core/extensions.py", "transaction"),
-    ("server/health.py", "healthz"),
+    ("server/health.py", "healthz"), ("server/health.py", "healthz_details"),  # read-only probes ending their read
+    ("server/metrics.py", "collect"),  # a scrape's read-only queries, ended (or a failed one cleared)
+    ("server/notices/delivery.py", "heartbeat"), ("server/notices/delivery.py", "_drop_heartbeat"),  # own steps
+    ("server/backup/services.py", "_pg_dump"),  # ends the exported snapshot's read-only transaction
     ("server/members/cli.py", "import_command"),
     ("server/fund/cli.py", "verify_command"),  # a read-only command ending its read, nothing written to undo
     ("server/suggestions/services.py", "file_held"),  # its own savepoint (begin_nested), not the job's work
