@@ -257,11 +257,22 @@ def delivery(app, url: str, nid: int, args, workdir: Path) -> dict:
             logs.append(log)
             procs.append(subprocess.Popen([str(ROOT / ".venv" / "bin" / "flask"), "--app", "server", "worker"],
                                           cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + args.delivery_seconds
+        # Eight processes importing the app on two busy cores take a while: the sample starts at the first send.
+        deadline, started, held = time.monotonic() + 300, None, None
         sent = 0
-        while time.monotonic() < deadline and sent < args.delivery_sample:
+        while (time.monotonic() < deadline or held is None and started is not None) and sent < args.delivery_sample:
             time.sleep(1)  # polling the database for the workers' progress
             sent = scalar(app, "SELECT count(*) FROM deliveries WHERE notice_id = :nid AND status = 'sent'", nid=nid)
+            if sent and started is None:
+                started = time.perf_counter() - t0
+                deadline = time.monotonic() + args.delivery_seconds / 2
+            elif started is not None and held is None and time.monotonic() >= deadline:
+                # Workers claim in id order, and a notice's push rows come before its SMS rows: SMS would
+                # wait for every push. Hold the rest of the pushes back so the second half measures SMS.
+                held = db_rows(app, "UPDATE deliveries SET next_attempt_at = now() + interval '1 day' WHERE "
+                               "notice_id = :nid AND channel = 'push' AND status = 'queued' RETURNING 1", nid=nid)
+                held = len(held)
+                deadline = time.monotonic() + args.delivery_seconds / 2
             if any(p.poll() is not None for p in procs):
                 raise RuntimeError(f"a worker exited; see {workdir}/worker*.log")
         wall = time.perf_counter() - t0
@@ -279,7 +290,8 @@ def delivery(app, url: str, nid: int, args, workdir: Path) -> dict:
             log.close()
         fakes = {"push": wechat.stop(), "sms": sms.stop()}
     by = {c: (n, a, b) for c, n, a, b in db_rows(app, sent_sql, nid=nid)}
-    return {"queued": queued, "sent": by, "wall": wall, "fakes": fakes, "load": the_load}
+    return {"queued": queued, "sent": by, "wall": wall, "started": started, "held": held, "fakes": fakes,
+            "load": the_load}
 
 
 def _flush_limiter(redis_url: str) -> None:
@@ -288,12 +300,12 @@ def _flush_limiter(redis_url: str) -> None:
     redis.Redis.from_url(redis_url).flushdb()  # our own database number: only our limiter's windows
 
 
-def db_rows(app, sql: str, **params) -> list:
+def db_rows(app, sql: str, commit: bool = False, **params) -> list:
     from server.core.extensions import db
 
     with app.app_context():
         rows = db.session.execute(db.text(sql), params).all()
-        db.session.rollback()
+        db.session.commit() if commit else db.session.rollback()
         db.session.remove()
     return [tuple(r) for r in rows]
 
@@ -302,7 +314,8 @@ def print_delivery(d: dict, args) -> None:
     limits = {"push": args.push_rate, "sms": args.sms_rate}
     print(f"(c) delivery, {args.delivery_workers} workers (DELIVERY_BATCH {args.batch}, DELIVERY_THREADS "
           f"{args.threads}), limits push {args.push_rate:g}/s and SMS {args.sms_rate:g}/s shared through Redis; "
-          f"{d['wall']:.1f} s from the workers' start ({d['load']}); queued {d['queued']}")
+          f"{d['wall']:.1f} s from the workers' start, the first message after {d['started'] or 0:.1f} s "
+          f"({d['load']}); queued {d['queued']}")
     total_s = 0.0
     for c in ("push", "sms"):
         n, first, last = d["sent"].get(c, (0, None, None))
@@ -311,12 +324,14 @@ def print_delivery(d: dict, args) -> None:
         accepted = d["fakes"][c]["accepted"]
         left = d["queued"].get(c, 0)
         eta = left / min(rate, limits[c]) if rate else float("inf")
-        total_s = max(total_s, eta)
+        total_s += eta
         print(f"    {c:4s}: {n:,} sent, {rate:,.0f}/s from first to last send = {rate / limits[c]:.0%} of the "
               f"{limits[c]:g}/s limit; the fake accepted {accepted:,} ({d['fakes'][c]['distinct']:,} distinct); "
-              f"all {left:,} queued at that rate ≈ {eta / 60:,.1f} min")
-    print(f"    projection: the notice's {sum(d['queued'].values()):,} messages take ≈ {total_s / 60:,.0f} min "
-          f"(channels in parallel; the slower channel decides)", flush=True)
+              f"all {left:,} queued at min(that rate, the limit) ≈ {eta / 60:,.1f} min")
+    print(f"    (the second half ran with the remaining {d['held'] or 0:,} pushes held back, to measure SMS)")
+    print(f"    projection: the notice's {sum(d['queued'].values()):,} messages take ≈ {total_s / 60:,.0f} min: "
+          f"workers claim in id order and the push rows come first, so the channels run one after the other",
+          flush=True)
 
 
 # --- (d) check-in ------------------------------------------------------------------------------------
