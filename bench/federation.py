@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))  # bench/checkin_burst.py imports its neighbours by bare name
 
-from bench.common import ADMIN_URL, machine  # noqa: E402
+from bench.common import ADMIN_URL, cpu_seconds, machine  # noqa: E402
 from bench.notice_plan import SECRET_KEY, create_notice, plan, seed  # noqa: E402
 
 DB_NAME = "union_bench_federation"
@@ -257,24 +257,34 @@ def delivery(app, url: str, nid: int, args, workdir: Path) -> dict:
             logs.append(log)
             procs.append(subprocess.Popen([str(ROOT / ".venv" / "bin" / "flask"), "--app", "server", "worker"],
                                           cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-        # Eight processes importing the app on two busy cores take a while: the sample starts at the first send.
-        deadline, started, held = time.monotonic() + 300, None, None
-        sent = 0
-        while (time.monotonic() < deadline or held is None and started is not None) and sent < args.delivery_sample:
+        # Eight processes importing the app on two busy cores take a while, and the rows already claimed
+        # must drain before another channel's come up: each half starts at its channel's first send.
+        phase, deadline, started, held = "start", time.monotonic() + 300, None, None
+        count_sql = ("SELECT channel, count(*) FROM deliveries WHERE notice_id = :nid AND status = 'sent' "
+                     "GROUP BY channel")
+        while phase != "done":
             time.sleep(1)  # polling the database for the workers' progress
-            sent = scalar(app, "SELECT count(*) FROM deliveries WHERE notice_id = :nid AND status = 'sent'", nid=nid)
-            if sent and started is None:
-                started = time.perf_counter() - t0
-                deadline = time.monotonic() + args.delivery_seconds / 2
-            elif started is not None and held is None and time.monotonic() >= deadline:
-                # Workers claim in id order, and a notice's push rows come before its SMS rows: SMS would
-                # wait for every push. Hold the rest of the pushes back so the second half measures SMS.
-                held = db_rows(app, "UPDATE deliveries SET next_attempt_at = now() + interval '1 day' WHERE "
-                               "notice_id = :nid AND channel = 'push' AND status = 'queued' RETURNING 1", nid=nid)
-                held = len(held)
-                deadline = time.monotonic() + args.delivery_seconds / 2
+            sent = dict(db_rows(app, count_sql, nid=nid))
             if any(p.poll() is not None for p in procs):
                 raise RuntimeError(f"a worker exited; see {workdir}/worker*.log")
+            now = time.monotonic()
+            if sum(sent.values()) >= args.delivery_sample:
+                phase = "done"
+            elif phase == "start" and sent:
+                started = time.perf_counter() - t0
+                phase, deadline = "push", now + args.delivery_seconds / 2
+            elif phase == "push" and now >= deadline:
+                # Workers claim in id order, and a notice's push rows come before its SMS rows: SMS would
+                # wait for every push. Hold the rest of the pushes back so the second half measures SMS.
+                held = len(db_rows(app, "UPDATE deliveries SET next_attempt_at = now() + interval '1 day' WHERE "
+                                   "notice_id = :nid AND channel = 'push' AND status = 'queued' RETURNING 1",
+                                   commit=True, nid=nid))
+                phase, deadline = "drain", now + 300
+            elif phase == "drain" and sent.get("sms"):
+                phase, deadline = "sms", now + args.delivery_seconds / 2
+            elif now >= deadline:
+                phase = "done"
+        worker_cpu = sum(cpu_seconds(p.pid) for p in procs)
         wall = time.perf_counter() - t0
         the_load = load()
     finally:
@@ -291,7 +301,7 @@ def delivery(app, url: str, nid: int, args, workdir: Path) -> dict:
         fakes = {"push": wechat.stop(), "sms": sms.stop()}
     by = {c: (n, a, b) for c, n, a, b in db_rows(app, sent_sql, nid=nid)}
     return {"queued": queued, "sent": by, "wall": wall, "started": started, "held": held, "fakes": fakes,
-            "load": the_load}
+            "worker_cpu": worker_cpu, "load": the_load}
 
 
 def _flush_limiter(redis_url: str) -> None:
@@ -328,7 +338,10 @@ def print_delivery(d: dict, args) -> None:
         print(f"    {c:4s}: {n:,} sent, {rate:,.0f}/s from first to last send = {rate / limits[c]:.0%} of the "
               f"{limits[c]:g}/s limit; the fake accepted {accepted:,} ({d['fakes'][c]['distinct']:,} distinct); "
               f"all {left:,} queued at min(that rate, the limit) ≈ {eta / 60:,.1f} min")
-    print(f"    (the second half ran with the remaining {d['held'] or 0:,} pushes held back, to measure SMS)")
+    n_sent = sum(v[0] for v in d["sent"].values())
+    per = d["worker_cpu"] / max(n_sent, 1) * 1000
+    print(f"    (the second half ran with the remaining {d['held'] or 0:,} pushes held back, to measure SMS); "
+          f"workers' CPU {d['worker_cpu']:.1f} s = {per:.2f} ms per message sent (start-up included)")
     print(f"    projection: the notice's {sum(d['queued'].values()):,} messages take ≈ {total_s / 60:,.0f} min: "
           f"workers claim in id order and the push rows come first, so the channels run one after the other",
           flush=True)
