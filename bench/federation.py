@@ -276,9 +276,12 @@ def delivery(app, url: str, nid: int, args, workdir: Path) -> dict:
             elif phase == "push" and now >= deadline:
                 # Workers claim in id order, and a notice's push rows come before its SMS rows: SMS would
                 # wait for every push. Hold the rest of the pushes back so the second half measures SMS.
-                held = len(db_rows(app, "UPDATE deliveries SET next_attempt_at = now() + interval '1 day' WHERE "
-                                   "notice_id = :nid AND channel = 'push' AND status = 'queued' RETURNING 1",
-                                   commit=True, nid=nid))
+                # Rows a worker holds (claimed, or being marked) are left to it: locking them here as well
+                # deadlocked a worker's marks in one run.
+                held = len(db_rows(app, "UPDATE deliveries SET next_attempt_at = now() + interval '1 day' WHERE id "
+                                   "IN (SELECT id FROM deliveries WHERE notice_id = :nid AND channel = 'push' AND "
+                                   "status = 'queued' AND (lease_until IS NULL OR lease_until < now()) "
+                                   "FOR UPDATE SKIP LOCKED) RETURNING 1", commit=True, nid=nid))
                 phase, deadline = "drain", now + 300
             elif phase == "drain" and sent.get("sms"):
                 phase, deadline = "sms", now + args.delivery_seconds / 2
