@@ -19,9 +19,10 @@ and created afresh unless ``--reuse``; it is left in place afterwards for a reru
 (c) Delivery. ``--delivery-workers`` (8) `flask worker` processes against the fake WeChat and SMS servers,
     paced by our own limiter at the providers' rates (``--push-rate``, ``--sms-rate``: the
     PUSH_RATE_PER_SECOND / SMS_RATE_PER_SECOND defaults), shared through Redis (``--redis-url``, its own
-    database number so nobody else's limiter counts against ours). Runs ``--delivery-seconds`` (60) or until
-    ``--delivery-sample`` (100,000) are sent, then prints messages/s per channel against the limit and
-    the projection for every queued row.
+    database number so nobody else's limiter counts against ours). Half of ``--delivery-seconds`` (60) from
+    the first push sent; then the remaining pushes are held back (workers claim in id order, pushes first) and
+    the other half runs from the first SMS sent; or until ``--delivery-sample`` (100,000) are sent. Prints
+    messages/s per channel against the limit, the fakes' counts, and the projection for every queued row.
 (d) Check-in. bench/checkin_burst.py's burst (2,000 registrants scanning the venue code over HTTP) on this
     database, then on a fresh small database, back to back.
 
