@@ -115,7 +115,9 @@ def _plan(notice: Notice, now) -> None:
                 "created_at"]
         db.session.execute(insert(Delivery).from_select(cols, union_all(*parts) if len(parts) > 1 else parts[0]))
     if push:
-        # Spend one consent per queued push now (refunded if WeChat refuses for good).
+        # Spend one consent per queued push now (refunded if WeChat refuses for good). No session sync: the
+        # ORM would otherwise fetch every spent consent's key back (RETURNING, or a SELECT on SQLite) to match
+        # loaded objects, 450,000 rows and ~300 MB for a notice to a million members (docs/scaling.md).
         queued_push = select(Delivery.member_id).where(Delivery.notice_id == nid, Delivery.channel == "push",
                                                        Delivery.status == DeliveryStatus.queued)
         db.session.execute(
@@ -123,6 +125,7 @@ def _plan(notice: Notice, now) -> None:
             .where(SubscriptionQuota.template_id == template_id, SubscriptionQuota.member_id.in_(queued_push))
             .values(remaining=case((SubscriptionQuota.remaining > 0, SubscriptionQuota.remaining - 1), else_=0),
                     updated_at=now)
+            .execution_options(synchronize_session=False)
         )
     notice.recipients_count = count
     notice.planned_at = now
