@@ -264,11 +264,20 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     progress = progress or (lambda n: None)
     report = ImportReport()
 
-    # What the database holds, in one pass: the whole roster is small next to the work per row.
-    existing = {r.employee_no: r for r in db.session.execute(
-        select(Member.id, Member.employee_no, Member.name, Member.phone, Member.department_id,
-               Member.grid_id, Member.roles, Member.is_active))}
+    # What the database holds of the members this file names, and who holds the phones it lists: memory in
+    # proportion to the file, not to the roster (a district roster of a million members would otherwise be
+    # loaded whole to import a hundred rows).
+    columns = (Member.id, Member.employee_no, Member.name, Member.phone, Member.department_id, Member.grid_id,
+               Member.roles, Member.is_active)
+    existing = {}
+    for chunk in _chunks(sorted({r.employee_no.strip() for r in rows})):
+        existing.update((r.employee_no, r) for r in db.session.execute(
+            select(*columns).where(Member.employee_no.in_(chunk))))
+    phones = sorted({p for r in rows if (p := normalize_phone(r.phone or ""))})
     phone_owner = {r.phone: r.employee_no for r in existing.values() if r.phone}
+    for chunk in _chunks(phones):
+        phone_owner.update(db.session.execute(
+            select(Member.phone, Member.employee_no).where(Member.phone.in_(chunk))).all())
 
     good, in_file = _validate(rows, report, phone_owner)
     progress(len(rows) - len(good))
@@ -277,7 +286,8 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     if deactivate_missing:
         # Before any other member row is written: deactivation locks events, and a check-in holding an
         # event's lock may be about to read a member row (its foreign key) that a phone change would lock.
-        gone = [r.id for no, r in existing.items() if r.is_active and no not in in_file["employee_nos"]]
+        gone = [i for i, no in db.session.execute(select(Member.id, Member.employee_no).where(
+            Member.is_active.is_(True))) if no not in in_file["employee_nos"]]
         done = deactivate(gone, now)
         report.deactivated = done.deactivated
         report.registrations_released = done.registrations_released
@@ -291,9 +301,10 @@ def import_rows(rows: Iterable[RosterRow], *, deactivate_missing: bool = False,
     member_tags: dict[int, set[int]] = {}  # the roster's tags of each member
     other_tags: dict[int, set[int]] = {}  # tags from elsewhere, which the file neither removes nor adds again
     if any(c.tags is not None for c in good):
-        for member_id, tag_id, source in db.session.execute(
-                select(MemberTag.member_id, MemberTag.tag_id, MemberTag.source)):
-            (member_tags if source == TagSource.roster else other_tags).setdefault(member_id, set()).add(tag_id)
+        for chunk in _chunks(sorted(r.id for r in existing.values())):  # the file's members only
+            for member_id, tag_id, source in db.session.execute(select(
+                    MemberTag.member_id, MemberTag.tag_id, MemberTag.source).where(MemberTag.member_id.in_(chunk))):
+                (member_tags if source == TagSource.roster else other_tags).setdefault(member_id, set()).add(tag_id)
 
     # A phone moving from one member to another in this file must be let go before it is taken.
     moving = [existing[c.employee_no].id for c in good

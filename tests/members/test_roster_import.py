@@ -292,3 +292,27 @@ def test_cli_set_password_then_console_sign_in(app, runner, committing_db):
     runner.invoke(args=["members", "set-password", "S1", "--password", "changed-again"])
     old = client.post("/api/v1/auth/password-login", json={"employee_no": "S1", "password": "secret123"})
     assert old.status_code == 401 and old.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_a_small_file_reads_only_its_own_members_from_a_large_roster(db, make):
+    """A district roster of a million is not loaded to import a few rows: every read of members and their tags
+    is limited to the file's employee numbers, phones and members (memory in proportion to the file)."""
+    from tests.statements import statements_of
+
+    for i in range(30):
+        make.member(employee_no=f"R{i:04d}", tags=("老员工",))
+    holder = make.member(employee_no="R9999", phone="13900009999")
+    rows = [RosterRow(line=2, employee_no="R0001", name="改名", phone="", department="一部", grid="",
+                      roles="", tags="新标签"),
+            RosterRow(line=3, employee_no="N0001", name="新人", phone="13900009999", department="一部", grid="",
+                      roles="", tags=""),
+            RosterRow(line=4, employee_no="N0002", name="新人二", phone="13900000002", department="一部", grid="",
+                      roles="", tags="")]
+    with statements_of(db.engine) as statements:
+        report = import_rows(rows)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+             and ("FROM members" in s or "FROM member_tags" in s)]
+    assert reads and all("WHERE" in s for s in reads), reads
+    # And the answers are as before: the phone another member holds is refused, the rest go in.
+    assert (report.created, report.updated, [r.line for r in report.rejected]) == (1, 1, [3])
+    assert member_by_employee_no("R0001").name == "改名" and holder.phone == "13900009999"
