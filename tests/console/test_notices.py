@@ -77,9 +77,10 @@ def test_compose_shows_each_error_next_to_its_field(site, sign_in):
 
 
 def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_in):
+    # A department no other test fills: the browser tests share one server per worker, in any order.
     for name in ("装配甲", "装配乙"):
-        site.make_member(name, department="装配车间")
-    site.make_member("装配丙", department="装配车间", phone=None)
+        site.make_member(name, department="总装二车间")
+    site.make_member("装配丙", department="总装二车间", phone=None)
     page = sign_in()
     open_compose(page)
     page.get_by_label("标题").fill("十月安全检查")
@@ -87,7 +88,7 @@ def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_
     page.get_by_label("短信", exact=True).check()
     page.get_by_label("海报", exact=True).check()
     page.get_by_label("指定对象").check()
-    page.get_by_label("部门", exact=True).fill("装配车间")
+    page.get_by_label("部门", exact=True).fill("总装二车间")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("#notice-title")).to_contain_text("草稿")
     expect(page.locator("#deliveries")).to_be_hidden()
@@ -95,7 +96,7 @@ def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_
     page.get_by_role("button", name="发送").click()
     # Channels in the order of the labels the server serves (GET /meta/labels).
     expect(page.locator("#confirm-body")).to_contain_text("发送渠道：小程序推送、短信、海报")
-    expect(page.locator("#confirm-body")).to_contain_text("通知对象：部门：装配车间")
+    expect(page.locator("#confirm-body")).to_contain_text("通知对象：部门：总装二车间")
     page.get_by_role("button", name="再想想").click()
     expect(page.locator("#notice-title")).to_contain_text("草稿")
 
@@ -122,7 +123,7 @@ def test_send_to_a_department_over_all_channels_then_follow_delivery(site, sign_
     row = page.locator("#notices-table tbody tr", has_text="十月安全检查")
     expect(row).to_contain_text("已发送")
     expect(row.locator(".chip")).to_have_text(["小程序推送", "短信", "海报"])
-    expect(row).to_contain_text("部门：装配车间")
+    expect(row).to_contain_text("部门：总装二车间")
 
 
 def test_deliveries_filter_by_channel_and_status_with_pages(site, sign_in):
