@@ -3,7 +3,8 @@
 psycopg prepares a statement after 5 runs, and PostgreSQL may then keep a generic plan made while the
 deliveries table was empty: a nested loop that rescans the locked, sorted subquery once per row, so the
 first claim after a notice to 100,000 members ran for minutes (found by scripts/cluster, docs/cluster.md).
-Here the generic plan is forced on every connection, so the test does not depend on PostgreSQL's choice.
+Here the generic plan is forced on every connection, so the test does not depend on PostgreSQL's choice. The
+claim picks its rows once in a MATERIALIZED CTE, which no plan can re-run per row.
 """
 from __future__ import annotations
 
