@@ -170,6 +170,23 @@ def _wait_healthy(host: str, port: int, proc: subprocess.Popen, timeout: float =
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def stop_processes(procs: Sequence[subprocess.Popen], logs: Sequence = (), timeout: float = 30) -> None:
+    """SIGTERM every process (workers finish their batch), then kill any still running after ``timeout``;
+    close their log files."""
+    import signal
+
+    for p in procs:
+        p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    for log in logs:
+        log.close()
+
+
 def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

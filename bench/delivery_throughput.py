@@ -32,7 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_seconds, database, free_port, machine, machine_cpu_seconds, postgres_cpu_seconds  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_seconds,
+    database,
+    free_port,
+    machine,
+    machine_cpu_seconds,
+    postgres_cpu_seconds,
+    stop_processes,
+)
 from bench.notice_plan import SECRET_KEY, create_notice, seed  # noqa: E402
 
 TARGET_RATE = 1000
@@ -237,16 +245,7 @@ def run(app, url: str, cfg: Config, workdir: Path, timeout: float, profile: bool
         pg_cpu = postgres_cpu_seconds() - cpu0["pg"]
         all_cpu = machine_cpu_seconds() - cpu0["all"]
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for log in logs:
-            log.close()
+        stop_processes(procs, logs, timeout=30)
         fakes = {"push": wechat.stop(), "sms": sms.stop()}
     rows = outcome(app, nid)
     result = {"config": str(cfg) + (", fake WeChat with TCP_NODELAY" if nodelay else ""), "notice": nid,

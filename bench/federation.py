@@ -34,7 +34,6 @@ import argparse
 import os
 import resource
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "bench"))  # bench/checkin_burst.py imports its neighbours by bare name
 
-from bench.common import ADMIN_URL, cpu_seconds, machine  # noqa: E402
+from bench.common import ADMIN_URL, cpu_seconds, machine, stop_processes  # noqa: E402
 from bench.notice_plan import SECRET_KEY, create_notice, plan, seed  # noqa: E402
 
 DB_NAME = "union_bench_federation"
@@ -292,16 +291,7 @@ def delivery(app, url: str, nid: int, args, workdir: Path) -> dict:
         wall = time.perf_counter() - t0
         the_load = load()
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for log in logs:
-            log.close()
+        stop_processes(procs, logs, timeout=60)
         fakes = {"push": wechat.stop(), "sms": sms.stop()}
     by = {c: (n, a, b) for c, n, a, b in db_rows(app, sent_sql, nid=nid)}
     return {"queued": queued, "sent": by, "wall": wall, "started": started, "held": held, "fakes": fakes,
