@@ -156,8 +156,13 @@ class Gunicorn:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(conf), "--chdir", str(ROOT), "--workers", "1",
                  "--bind", "127.0.0.1:0", *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        line = poll(lambda: self._alive() and next((ln for ln in self.log.read_text().splitlines()
-                                                    if "Booting worker" in ln), None), what="gunicorn", log=self.log)
+        try:
+            line = poll(lambda: self._alive() and next((ln for ln in self.log.read_text().splitlines()
+                                                        if "Booting worker" in ln), None),
+                        what="gunicorn", log=self.log)
+        except BaseException:
+            self.stop()  # a server that came up too slowly (a loaded machine) must not outlive the test
+            raise
         assert line
         listening = next(ln for ln in self.log.read_text().splitlines() if "Listening at: http://" in ln)
         self.port = int(listening.rsplit(":", 1)[1].split()[0])
