@@ -36,21 +36,19 @@ limit_request_line = 8190
 limit_request_field_size = 16384
 limit_request_fields = 10000
 
-SUGGESTION_PREFIX = "/api/v1/suggestions"
-
-
-def _is_suggestion_path(environ) -> bool:
+def _is_anonymous_path(environ) -> bool:
     # PATH_INFO is what Flask routes on; RAW_URI is the only path gunicorn sets when it answers a
-    # broken request itself. Decode and collapse "//" so a spelling Werkzeug accepts cannot slip past.
+    # broken request itself. Decoded, and "//" collapsed by is_anonymous_path, so a spelling Werkzeug
+    # accepts cannot slip past. The same paths the app's own request log leaves out (server/core/logs.py).
+    from server.core.logs import is_anonymous_path
+
     raw = environ.get("RAW_URI") or ""
-    for path in (environ.get("PATH_INFO") or "", unquote(urlsplit(raw).path)):
-        if re.sub("/{2,}", "/", path).startswith(SUGGESTION_PREFIX):
-            return True
-    return False
+    return any(is_anonymous_path(path) for path in (environ.get("PATH_INFO") or "", unquote(urlsplit(raw).path)))
 
 
 class AnonymityLogger(Logger):
-    """Access logger that writes no line at all for the anonymous suggestion routes (docs/anonymity.md).
+    """Access logger that writes no line at all for the anonymous routes: the suggestion box, anonymous survey
+    answers and ballots (docs/anonymity.md).
 
     Dropped rather than blanked: log lines are written in request order, so a line kept with its address,
     user agent and time removed still sits between its neighbours' exact times and next to the same
@@ -59,7 +57,7 @@ class AnonymityLogger(Logger):
     """
 
     def access(self, resp, req, environ, request_time):
-        if _is_suggestion_path(environ):
+        if _is_anonymous_path(environ):
             return
         super().access(resp, req, environ, request_time)
 
